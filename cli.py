@@ -1,0 +1,185 @@
+"""The `policy` command line: options are parsed here, work is done in engine.commands.
+
+Exit codes: 0 the run holds, 1 it fails, 2 the input is wrong (one line per
+problem, naming file, line, column and rule), 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from engine import __version__
+from engine.errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FAIL_ON = ("error", "warning", "info", "never")
+FORMATS = ("table", "json", "markdown")
+
+
+def reports_input_errors(command: F) -> F:
+    """Turn InputError into one line per problem and exit 2; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            status = command(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(f"policy: {problem}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("policy: interrupted", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:
+            if os.environ.get("RULEPACK_DEBUG"):
+                raise
+            click.echo(
+                f"policy: internal error: {type(exc).__name__}: {exc} "
+                "(set RULEPACK_DEBUG=1 for the traceback)",
+                err=True,
+            )
+            sys.exit(3)
+        sys.exit(status or 0)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="rulepack")
+def main() -> None:
+    """rulepack: evaluate versioned YAML rule packs against a repository."""
+
+
+@main.command("eval")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME|FILE",
+    help="Pack to evaluate (repeatable). Default: the config's packs, else production.",
+)
+@click.option("--ref", metavar="REV", help="Evaluate the tree of a commit, branch or tag.")
+@click.option("--staged", is_flag=True, help="Evaluate the index (what `git commit` records).")
+@click.option("--format", "format_name", type=click.Choice(FORMATS), help="Report format.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest severity of a failure that makes the exit code 1 (default error).",
+)
+@click.option("--category", "categories", multiple=True, metavar="ID", help="Only this category.")
+@click.option("--rule", "rules", multiple=True, metavar="ID", help="Only this rule.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only rules with this tag.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Set a pack parameter.")
+@click.option("--no-commands", is_flag=True, help="Skip every rule that runs a program.")
+@click.option(
+    "--jobs", type=int, default=1, show_default=True, help="Command rules to run at once."
+)
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Repo config to use instead of .rulepack.yaml in the snapshot.",
+)
+@reports_input_errors
+def eval_command(
+    path: Path,
+    packs: tuple[str, ...],
+    ref: str | None,
+    staged: bool,
+    format_name: str | None,
+    output: Path | None,
+    fail_on: Any,
+    categories: tuple[str, ...],
+    rules: tuple[str, ...],
+    tags: tuple[str, ...],
+    params: tuple[str, ...],
+    no_commands: bool,
+    jobs: int,
+    config: Path | None,
+) -> int:
+    """Evaluate packs against the repository at PATH (default: the current folder)."""
+    from engine.commands import eval as eval_
+
+    return eval_.run(
+        eval_.EvalRequest(
+            path=path,
+            packs=packs,
+            ref=ref,
+            staged=staged,
+            format=format_name,
+            output=output,
+            fail_on=fail_on,
+            categories=categories,
+            rules=rules,
+            tags=tags,
+            params=params,
+            no_commands=no_commands,
+            jobs=jobs,
+            config=config,
+        )
+    )
+
+
+@main.command("packs")
+@click.option("--format", "format_name", type=click.Choice(("table", "json")), default="table")
+@reports_input_errors
+def packs_command(format_name: str) -> int:
+    """List the packs available: name, version, source, rule count."""
+    from engine.commands import packs
+
+    return packs.run(Path("."), format_name)
+
+
+@main.command("rules")
+@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
+@click.option("--format", "format_name", type=click.Choice(("table", "json")), default="table")
+@reports_input_errors
+def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
+    """List the rules of a pack."""
+    from engine.commands import rules
+
+    return rules.run(pack, params, format_name)
+
+
+@main.command("explain")
+@click.argument("rule_id", metavar="RULE")
+@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
+@reports_input_errors
+def explain_command(rule_id: str, pack: str, params: tuple[str, ...]) -> int:
+    """Show one rule in full: its check, remediation and docs."""
+    from engine.commands import explain
+
+    return explain.run(rule_id, pack, params)
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reports_input_errors
+def validate_command(files: tuple[Path, ...]) -> int:
+    """Check pack files against the schema and for semantic mistakes; report every problem."""
+    from engine.commands import validate
+
+    return validate.run(files)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

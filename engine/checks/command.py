@@ -1,0 +1,160 @@
+"""`command`: run a program in the snapshot, check its exit code and output.
+
+command:
+  run: ["cargo", "clippy", "--", "-D", "warnings"]   # argv; no shell
+  shell: "cargo fmt --check && cargo clippy"        # or: explicitly through /bin/sh
+  exit_code: 0                                      # or a list
+  stdout_matches / stdout_not_matches / stderr_matches / stderr_not_matches: regex
+  timeout: 600
+  cwd: "."
+  env: {RUSTFLAGS: "-Dwarnings"}
+  requires: ["cargo"]                               # missing -> skip
+  on_missing: skip | fail
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from engine import process
+from engine.checks.kind import CheckKind
+from engine.packs.model import Check
+from engine.results import Finding, Outcome, errored, failed, passed, skipped
+
+if TYPE_CHECKING:
+    from engine.context import EvaluationContext
+    from engine.packs.reader import PackReader
+    from engine.yaml12 import Path
+
+DEFAULT_TIMEOUT = 600.0
+_STREAM_CHECKS = ("stdout_matches", "stdout_not_matches", "stderr_matches", "stderr_not_matches")
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    """How to start a program; shared by `command` and `version` checks."""
+
+    argv: tuple[str, ...]
+    timeout: float = DEFAULT_TIMEOUT
+    cwd: str = "."
+    env: tuple[tuple[str, str], ...] = ()
+    requires: tuple[str, ...] = ()
+    on_missing: Literal["skip", "fail"] = "skip"
+
+    @property
+    def display(self) -> str:
+        return " ".join(self.argv)
+
+
+@dataclass(frozen=True)
+class CommandCheck(Check):
+    kind: ClassVar[str] = "command"
+    program: ProgramSpec
+    exit_codes: tuple[int, ...] = (0,)
+    output: tuple[tuple[str, re.Pattern[str]], ...] = ()  # (which check, regex)
+
+    @property
+    def runs_commands(self) -> bool:
+        return True
+
+
+def parse_program(
+    raw: Mapping[str, Any], path: Path, reader: PackReader, run_key: str = "run"
+) -> ProgramSpec:
+    """The program part of a check: argv or shell, timeout, cwd, env, requires."""
+    if run_key in raw and "shell" in raw:
+        reader.problem(path, f"use either `{run_key}` (argv) or `shell`, not both")
+    if "shell" in raw:
+        argv: tuple[str, ...] = ("/bin/sh", "-c", str(raw["shell"]))
+    else:
+        value = raw.get(run_key)
+        if isinstance(value, str):
+            reader.problem(
+                (*path, run_key),
+                f"`{run_key}` is an argv list; to run a shell "
+                "command line, write it under `shell:`",
+            )
+            argv = (value,)
+        else:
+            argv = tuple(str(v) for v in (value or ()))
+        if not argv:
+            reader.problem(path, f"`{run_key}` needs at least the program name")
+            argv = ("true",)
+    env = raw.get("env") or {}
+    return ProgramSpec(
+        argv=argv,
+        timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)),
+        cwd=reader.relative_path(raw.get("cwd", "."), (*path, "cwd")),
+        env=tuple(sorted((str(k), str(v)) for k, v in env.items())),
+        requires=tuple(str(t) for t in raw.get("requires", ())),
+        on_missing=raw.get("on_missing", "skip"),
+    )
+
+
+def parse(raw: Any, path: Path, reader: PackReader) -> CommandCheck:
+    raw = raw if isinstance(raw, Mapping) else {}
+    codes = raw.get("exit_code", 0)
+    return CommandCheck(
+        program=parse_program(raw, path, reader),
+        exit_codes=tuple(codes) if isinstance(codes, list) else (int(codes),),
+        output=tuple(
+            (key, reader.regex(raw[key], (*path, key))) for key in _STREAM_CHECKS if key in raw
+        ),
+    )
+
+
+def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.ProcessResult | Outcome:
+    """Run the program, or the outcome that replaces running it (disabled, missing tool)."""
+    if context.options.no_commands:
+        return skipped(f"commands are disabled (--no-commands): {spec.display}")
+    environ = {**context.options.environ, **dict(spec.env)}
+    workdir = context.workdir()
+    cwd = workdir / spec.cwd
+    if not cwd.is_dir():
+        return errored(f"cwd {spec.cwd!r} is not a folder of the snapshot")
+    tools = (*spec.requires, spec.argv[0])
+    missing = [t for t in tools if process.find_program(t, cwd, environ) is None]
+    if missing:
+        message = f"{missing[0]} is not installed (not found on PATH)"
+        if spec.on_missing == "fail":
+            return failed(message, [Finding(message)])
+        return skipped(message)
+    try:
+        result = process.run(spec.argv, cwd, environ, spec.timeout, context.running)
+    except OSError as exc:
+        return errored(f"cannot run {spec.argv[0]}: {exc.strerror or exc}")
+    if result.timed_out:
+        return errored(f"timed out after {spec.timeout:g}s: {spec.display}")
+    return result
+
+
+def evaluate(check: CommandCheck, context: EvaluationContext) -> Outcome:
+    result = run_program(check.program, context)
+    if isinstance(result, Outcome):
+        return result
+    findings: list[Finding] = []
+    if result.exit_code not in check.exit_codes:
+        expected = " or ".join(str(c) for c in check.exit_codes)
+        output = process.tail(result.stderr) or process.tail(result.stdout)
+        detail = f"\n{output}" if output else ""
+        findings.append(Finding(f"exit code {result.exit_code} (expected {expected}){detail}"))
+    for key, regex in check.output:
+        stream = result.stdout if key.startswith("stdout") else result.stderr
+        found = regex.search(stream)
+        name = key.split("_", 1)[0]
+        if key.endswith("_not_matches") and found:
+            line = stream.count("\n", 0, found.start()) + 1
+            findings.append(
+                Finding(f"{name} line {line} matches /{regex.pattern}/: {found.group(0)[:200]}")
+            )
+        elif key.endswith("_matches") and not key.endswith("_not_matches") and not found:
+            findings.append(Finding(f"{name} does not match /{regex.pattern}/"))
+    if findings:
+        return failed(f"{check.program.display}: {findings[0].message.splitlines()[0]}", findings)
+    return passed(f"{check.program.display} exited {result.exit_code}")
+
+
+KIND = CheckKind("command", parse, evaluate)

@@ -1,0 +1,51 @@
+"""`condition`: a named condition of the pack, evaluated once per run.
+
+conditions:
+  rust: {file: {exists: ["Cargo.toml"]}}
+rules:
+  - when: {condition: rust}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from engine.checks.kind import CheckKind
+from engine.packs.model import Check
+from engine.results import Outcome
+
+if TYPE_CHECKING:
+    from engine.context import EvaluationContext
+    from engine.packs.reader import PackReader
+    from engine.yaml12 import Path
+
+
+@dataclass(frozen=True)
+class ConditionCheck(Check):
+    kind: ClassVar[str] = "condition"
+    name: str
+    check: Check
+
+    def children(self) -> tuple[Check, ...]:
+        return (self.check,)
+
+
+def parse(raw: Any, path: Path, reader: PackReader) -> Check:
+    name = str(raw)
+    found = reader.conditions.get(name)
+    if found is None:
+        known = ", ".join(sorted(reader.conditions)) or "none defined"
+        reader.problem(path, f"unknown condition {name!r} (known: {known})")
+        from engine.checks.combinators import AllCheck
+
+        return AllCheck(())
+    return ConditionCheck(name, found)
+
+
+def evaluate(check: ConditionCheck, context: EvaluationContext) -> Outcome:
+    # The check object itself is the key: two packs may use the same name differently.
+    return context.memo(("condition", check.check), lambda: context.evaluate(check.check))
+
+
+KIND = CheckKind("condition", parse, evaluate)

@@ -1,0 +1,195 @@
+"""`file`: files exist, are absent, contain or do not contain a regex.
+
+file: {exists: ["README.md", "README.rst"]}          # any glob matches a file
+file: {absent: ["**/*.pem"]}                          # no glob matches a file
+file: {paths: ["src/**/*.rs"], contains: "(?m)^//! "}  # each matched file matches
+file: {paths: ["**/*"], not_contains: "PRIVATE KEY"}   # no matched file matches
+file: {in_each: "services/*", exists: ["Dockerfile"]}  # inside every such folder
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from engine.checks.kind import CheckKind
+from engine.context import DEFAULT_MAX_BYTES
+from engine.globs import escape, matching
+from engine.packs.model import Check, FileSet
+from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
+
+if TYPE_CHECKING:
+    from engine.context import EvaluationContext
+    from engine.packs.reader import PackReader
+    from engine.yaml12 import Path
+
+Mode = Literal["exists", "absent", "contents"]
+#: Findings kept per file for `not_contains`; the rest are counted in one finding.
+MAX_FINDINGS_PER_FILE = 50
+
+
+@dataclass(frozen=True)
+class FileCheck(Check):
+    kind: ClassVar[str] = "file"
+    mode: Mode
+    files: FileSet
+    contains: re.Pattern[str] | None = None
+    not_contains: re.Pattern[str] | None = None
+    match: Literal["all", "any"] = "all"
+    in_each: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def parse(raw: Any, path: Path, reader: PackReader) -> FileCheck:
+    raw = raw if isinstance(raw, Mapping) else {}
+    modes = [key for key in ("exists", "absent", "paths") if key in raw]
+    if len(modes) != 1:
+        reader.problem(path, "a file check takes exactly one of: exists, absent, paths")
+        return FileCheck("exists", FileSet(()))
+    key = modes[0]
+    mode: Mode = "contents" if key == "paths" else key  # type: ignore[assignment]
+    files = reader.fileset(raw[key], raw.get("exclude"), (*path, key), (*path, "exclude"))
+    has_content = "contains" in raw or "not_contains" in raw
+    if mode == "contents" and not has_content:
+        reader.problem(path, "`paths` needs `contains` or `not_contains`")
+    if mode != "contents" and (has_content or "match" in raw):
+        reader.problem(path, f"`contains`, `not_contains` and `match` go with `paths`, not `{key}`")
+    in_each = raw.get("in_each")
+    if in_each is not None:
+        reader.globs(in_each, (*path, "in_each"))
+    return FileCheck(
+        mode=mode,
+        files=files,
+        contains=reader.regex(raw["contains"], (*path, "contains")) if "contains" in raw else None,
+        not_contains=(
+            reader.regex(raw["not_contains"], (*path, "not_contains"))
+            if "not_contains" in raw
+            else None
+        ),
+        match=raw.get("match", "all"),
+        in_each=str(in_each) if in_each is not None else None,
+        max_bytes=int(raw.get("max_bytes", DEFAULT_MAX_BYTES)),
+    )
+
+
+def describe(files: FileSet) -> str:
+    return ", ".join(files.include) or "(no globs)"
+
+
+def evaluate(check: FileCheck, context: EvaluationContext) -> Outcome:
+    if check.in_each is None:
+        return _evaluate_files(check, context, check.files, "")
+    return _evaluate_in_each(check, context, check.in_each)
+
+
+def _inside(folder: str, files: FileSet) -> FileSet:
+    prefix = escape(folder) + "/"
+    return FileSet(
+        tuple(prefix + g for g in files.include), tuple(prefix + g for g in files.exclude)
+    )
+
+
+def _evaluate_in_each(check: FileCheck, context: EvaluationContext, pattern: str) -> Outcome:
+    folders = sorted(matching(context.index.folders(), (pattern,)))
+    if not folders:
+        return skipped(f"no folder matches {pattern}")
+    outcomes = [
+        _evaluate_files(check, context, _inside(folder, check.files), folder) for folder in folders
+    ]
+    findings = tuple(f for o in outcomes for f in o.findings)
+    notes = tuple(n for o in outcomes for n in o.notes)
+    errors = [o for o in outcomes if o.status == "error"]
+    if errors:
+        return errored(errors[0].message, findings, notes)
+    short = [o for o in outcomes if o.status == "fail"]
+    if short:
+        return failed(
+            f"{len(short)} of {len(folders)} folders matching {pattern} fall short", findings, notes
+        )
+    return passed(f"all {len(folders)} folders matching {pattern} comply", notes)
+
+
+def _evaluate_files(
+    check: FileCheck, context: EvaluationContext, files: FileSet, folder: str
+) -> Outcome:
+    matched = context.select(files)
+    where = f" in {folder}" if folder else ""
+    if check.mode == "exists":
+        if matched:
+            return passed(f"{matched[0]} exists")
+        return failed(
+            f"none of {describe(check.files)} exists{where}",
+            [Finding(f"none of {describe(check.files)} exists{where}", folder or None)],
+            context.unreadable_notes(files),
+        )
+    if check.mode == "absent":
+        if not matched:
+            return passed(f"no file matches {describe(check.files)}{where}")
+        return failed(
+            f"{len(matched)} file(s) match {describe(check.files)}",
+            [Finding("should not exist", path) for path in matched],
+        )
+    return _evaluate_contents(check, context, matched, files, where)
+
+
+def _evaluate_contents(
+    check: FileCheck,
+    context: EvaluationContext,
+    matched: tuple[str, ...],
+    files: FileSet,
+    where: str,
+) -> Outcome:
+    notes: list[Note] = context.unreadable_notes(files)
+    findings: list[Finding] = []
+    read = 0
+    containing = 0
+    for path in matched:
+        text_file = context.text(path, check.max_bytes)
+        if text_file.note is not None:
+            notes.append(text_file.note)
+        text = text_file.text
+        if text is None:
+            continue
+        read += 1
+        if check.contains is not None:
+            if check.contains.search(text):
+                containing += 1
+            elif check.match == "all":
+                findings.append(Finding(f"does not match /{check.contains.pattern}/", path))
+        if check.not_contains is not None:
+            findings.extend(_matches(check.not_contains, text, path))
+    if check.contains is not None and read == 0:
+        reason = "no file matches" if not matched else "no matched file could be read"
+        return failed(
+            f"nothing to check: {reason} {describe(check.files)}{where}",
+            [Finding(f"nothing to check: {reason} {describe(check.files)}{where}")],
+            notes,
+        )
+    if check.contains is not None and check.match == "any" and containing == 0:
+        message = f"none of {read} file(s) matches /{check.contains.pattern}/"
+        findings.insert(0, Finding(message))
+    if findings:
+        return failed(
+            f"{len(findings)} finding(s) in {describe(check.files)}{where}", findings, notes
+        )
+    return passed(f"{read} file(s) checked", notes)
+
+
+def _matches(pattern: re.Pattern[str], text: str, path: str) -> list[Finding]:
+    findings: list[Finding] = []
+    total = 0
+    for match in pattern.finditer(text):
+        total += 1
+        if total <= MAX_FINDINGS_PER_FILE:
+            line = text.count("\n", 0, match.start()) + 1
+            findings.append(Finding(f"matches /{pattern.pattern}/", path, line))
+    if total > MAX_FINDINGS_PER_FILE:
+        findings.append(
+            Finding(f"{total - MAX_FINDINGS_PER_FILE} more matches of /{pattern.pattern}/", path)
+        )
+    return findings
+
+
+KIND = CheckKind("file", parse, evaluate)

@@ -1,0 +1,28 @@
+"""What a check kind provides to the registry in engine/checks/__init__.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from engine.packs.model import Check
+
+if TYPE_CHECKING:
+    from engine.context import EvaluationContext
+    from engine.packs.reader import PackReader
+    from engine.results import Outcome
+    from engine.yaml12 import Path
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    """A key a pack can use in `check:` and `when:`, with its parser and evaluator.
+
+    `parse(raw, path, reader)` receives the value under the key; `evaluate(check,
+    context)` receives the object `parse` built.
+    """
+
+    key: str
+    parse: Callable[[Any, Path, PackReader], Check]
+    evaluate: Callable[[Any, EvaluationContext], Outcome]

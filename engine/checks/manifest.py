@@ -1,0 +1,279 @@
+"""`manifest`: parse files and assert on their documents with JMESPath.
+
+    manifest:
+      files: ["deploy/**/*.yaml"]
+      where: "kind == 'Deployment'"          # which documents are checked
+      each: "spec.template.spec.containers[]" # optional: check elements instead
+      assert: "resources.limits.memory"       # truthy = pass, per subject
+      assert_all: "length([?kind=='PodDisruptionBudget']) > `0`"  # once, on all documents
+      expect: all | any | none
+      on_empty: skip | pass | fail
+      on_parse_error: error | skip
+      schema: deployment.schema.json
+
+"No file matched" always skips the rule; `on_empty` decides what happens when
+files matched but no document (or element) was selected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from engine.checks.kind import CheckKind
+from engine.context import DEFAULT_MAX_BYTES
+from engine.expressions import Expression, ExpressionError, truthy
+from engine.formats import PARSERS, format_for
+from engine.packs.model import Check, FileSet
+from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
+
+if TYPE_CHECKING:
+    from engine.context import EvaluationContext
+    from engine.packs.reader import PackReader
+    from engine.yaml12 import Path
+
+#: Schema errors reported per document.
+MAX_SCHEMA_ERRORS = 10
+
+
+@dataclass(frozen=True)
+class ManifestCheck(Check):
+    kind: ClassVar[str] = "manifest"
+    files: FileSet
+    format: str | None = None  # None: by file name
+    where: Expression | None = None
+    each: Expression | None = None
+    assertion: Expression | None = None
+    assert_all: Expression | None = None
+    expect: Literal["all", "any", "none"] = "all"
+    on_empty: Literal["skip", "pass", "fail"] = "skip"
+    on_parse_error: Literal["error", "skip"] = "error"
+    schema: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
+    schema_path: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def parse(raw: Any, path: Path, reader: PackReader) -> ManifestCheck:
+    raw = raw if isinstance(raw, Mapping) else {}
+    files = reader.fileset(
+        raw.get("files", []), raw.get("exclude"), (*path, "files"), (*path, "exclude")
+    )
+    if not any(key in raw for key in ("assert", "assert_all", "schema")):
+        reader.problem(path, "a manifest check needs at least one of assert, assert_all, schema")
+    format_name = raw.get("format")
+    if format_name is not None and format_name not in PARSERS:
+        reader.problem(
+            (*path, "format"), f"unknown format {format_name!r} (one of: {', '.join(PARSERS)})"
+        )
+
+    def expression(key: str) -> Expression | None:
+        return reader.expression(raw[key], (*path, key)) if key in raw else None
+
+    schema, schema_path = None, raw.get("schema")
+    if schema_path is not None:
+        schema = _load_schema(str(schema_path), (*path, "schema"), reader)
+    return ManifestCheck(
+        files=files,
+        format=format_name,
+        where=expression("where"),
+        each=expression("each"),
+        assertion=expression("assert"),
+        assert_all=expression("assert_all"),
+        expect=raw.get("expect", "all"),
+        on_empty=raw.get("on_empty", "skip"),
+        on_parse_error=raw.get("on_parse_error", "error"),
+        schema=schema,
+        schema_path=schema_path,
+        max_bytes=int(raw.get("max_bytes", DEFAULT_MAX_BYTES)),
+    )
+
+
+def _load_schema(relative: str, path: Path, reader: PackReader) -> Mapping[str, Any] | None:
+    if reader.read_sibling is None:
+        reader.problem(path, "schema files can only be used by packs read from a file")
+        return None
+    try:
+        schema = json.loads(reader.read_sibling(relative))
+    except OSError as exc:
+        reader.problem(path, f"cannot read schema {relative!r}: {exc.strerror or exc}")
+        return None
+    except json.JSONDecodeError as exc:
+        reader.problem(path, f"schema {relative!r} is not JSON: {exc.msg} at line {exc.lineno}")
+        return None
+    from jsonschema import validators
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        validators.validator_for(schema).check_schema(schema)
+    except SchemaError as exc:
+        reader.problem(path, f"schema {relative!r} is not a valid JSON Schema: {exc.message}")
+        return None
+    if not isinstance(schema, Mapping):
+        reader.problem(path, f"schema {relative!r} must be a JSON object")
+        return None
+    return schema
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """A document, or one element of it with `each`, that an assertion judges."""
+
+    path: str
+    document: int
+    line: int
+    label: str
+    data: Any
+
+
+def _label(data: Any) -> str:
+    """How a finding names a document: `Deployment/api` for Kubernetes objects."""
+    if isinstance(data, Mapping):
+        kind = data.get("kind")
+        metadata = data.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, Mapping) else None
+        if isinstance(kind, str) and isinstance(name, str):
+            return f"{kind}/{name}"
+        if isinstance(kind, str):
+            return kind
+    return ""
+
+
+def _element_label(data: Any, index: int) -> str:
+    if isinstance(data, Mapping) and isinstance(data.get("name"), str):
+        return f"[{data['name']}]"
+    return f"[{index}]"
+
+
+def _finding(subject: _Subject, message: str) -> Finding:
+    prefix = f"{subject.label}: " if subject.label else ""
+    return Finding(prefix + message, subject.path, subject.line, subject.document)
+
+
+def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
+    paths = context.select(check.files)
+    notes: list[Note] = context.unreadable_notes(check.files)
+    if not paths:
+        return skipped(f"no file matches {', '.join(check.files.include)}", notes)
+    documents: list[_Subject] = []
+    broken: list[Finding] = []
+    for path in paths:
+        parsed = context.documents(path, check.format or format_for(path), check.max_bytes)
+        if parsed.note is not None:
+            notes.append(parsed.note)
+        if parsed.error is not None:
+            where = f"line {parsed.error.line}: " if parsed.error.line else ""
+            if check.on_parse_error == "skip":
+                notes.append(Note(path, f"skipped, does not parse: {where}{parsed.error.message}"))
+            else:
+                broken.append(
+                    Finding(f"does not parse: {parsed.error.message}", path, parsed.error.line)
+                )
+            continue
+        for doc in parsed.documents:
+            documents.append(_Subject(path, doc.index, doc.line, _label(doc.data), doc.data))
+    if broken:
+        first = broken[0]
+        return errored(f"{first.path}:{first.line or '?'}: {first.message}", broken, notes)
+    try:
+        return _judge(check, documents, notes)
+    except _DocumentError as exc:
+        return errored(exc.finding.message, [exc.finding], notes)
+
+
+class _DocumentError(Exception):
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _search(expression: Expression, subject: _Subject) -> Any:
+    try:
+        return expression.search(subject.data)
+    except ExpressionError as exc:
+        where = f"{subject.path} document {subject.document}"
+        raise _DocumentError(
+            Finding(f"{where}: {exc}", subject.path, subject.line, subject.document)
+        ) from None
+
+
+def _judge(check: ManifestCheck, documents: list[_Subject], notes: list[Note]) -> Outcome:
+    if check.where is not None:
+        where = check.where
+        documents = [d for d in documents if truthy(_search(where, d))]
+    subjects = documents
+    if check.each is not None:
+        subjects = []
+        for doc in documents:
+            items = _search(check.each, doc)
+            if not isinstance(items, list):
+                items = [] if items is None else [items]
+            subjects.extend(
+                _Subject(
+                    doc.path, doc.document, doc.line, doc.label + _element_label(item, i), item
+                )
+                for i, item in enumerate(items)
+            )
+    if not subjects and check.assert_all is None:
+        return _on_empty(check, notes)
+    findings: list[Finding] = []
+    if check.assertion is not None and subjects:
+        findings.extend(_assert_each(check, check.assertion, subjects))
+    if check.schema is not None:
+        findings.extend(_schema_findings(check.schema, documents))
+    if check.assert_all is not None:
+        everything = [d.data for d in documents]
+        try:
+            result = check.assert_all.search(everything)
+        except ExpressionError as exc:
+            return errored(f"assert_all: {exc}", (), notes)
+        if not truthy(result):
+            findings.append(
+                Finding(
+                    f"across {len(everything)} document(s): {check.assert_all.explain(everything)}"
+                )
+            )
+    if findings:
+        return failed(f"{len(findings)} finding(s)", findings, notes)
+    return passed(f"{len(subjects)} checked", notes)
+
+
+def _on_empty(check: ManifestCheck, notes: list[Note]) -> Outcome:
+    message = "no document selected" + (" (where: " + check.where.text + ")" if check.where else "")
+    if check.on_empty == "pass":
+        return passed(message, notes)
+    if check.on_empty == "fail":
+        return failed(message, [Finding(message)], notes)
+    return skipped(message, notes)
+
+
+def _assert_each(
+    check: ManifestCheck, assertion: Expression, subjects: list[_Subject]
+) -> list[Finding]:
+    verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
+    if check.expect == "all":
+        return [_finding(s, assertion.explain(s.data)) for s, ok in verdicts if not ok]
+    if check.expect == "none":
+        return [_finding(s, f"`{assertion.text}` holds") for s, ok in verdicts if ok]
+    if any(ok for _, ok in verdicts):
+        return []
+    return [Finding(f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`")]
+
+
+def _schema_findings(schema: Mapping[str, Any], documents: list[_Subject]) -> list[Finding]:
+    from jsonschema import validators
+
+    validator = validators.validator_for(schema)(schema)
+    findings: list[Finding] = []
+    for doc in documents:
+        errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
+        for error in errors[:MAX_SCHEMA_ERRORS]:
+            where = ".".join(str(p) for p in error.absolute_path) or "(document)"
+            findings.append(_finding(doc, f"{where}: {error.message}"))
+        if len(errors) > MAX_SCHEMA_ERRORS:
+            findings.append(_finding(doc, f"{len(errors) - MAX_SCHEMA_ERRORS} more schema errors"))
+    return findings
+
+
+KIND = CheckKind("manifest", parse, evaluate)

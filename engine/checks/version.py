@@ -1,0 +1,160 @@
+"""`version`: a version, from a program or from manifests, satisfies an npm range.
+
+version:
+  command: ["rustc", "--version"]       # from a program's output
+  file: rust-toolchain.toml             # or from one manifest ...
+  files: ["**/Cargo.toml"]              # ... or from every matching manifest
+  query: "toolchain.channel"            # JMESPath into the manifest
+  pattern: "rustc (\\S+)"               # optional; default: first version-like token
+  satisfies: ">=1.75.0"
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from engine import versions
+from engine.checks.command import ProgramSpec, parse_program, run_program
+from engine.checks.kind import CheckKind
+from engine.expressions import Expression, ExpressionError
+from engine.formats import format_for
+from engine.packs.model import Check, FileSet
+from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
+
+if TYPE_CHECKING:
+    from engine.context import EvaluationContext
+    from engine.packs.reader import PackReader
+    from engine.yaml12 import Path
+
+
+@dataclass(frozen=True)
+class VersionCheck(Check):
+    kind: ClassVar[str] = "version"
+    satisfies: str
+    program: ProgramSpec | None = None
+    files: FileSet | None = None
+    query: Expression | None = None
+    format: str | None = None
+    pattern: re.Pattern[str] | None = None
+
+    @property
+    def runs_commands(self) -> bool:
+        return self.program is not None
+
+
+def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
+    raw = raw if isinstance(raw, Mapping) else {}
+    sources = [key for key in ("command", "file", "files") if key in raw]
+    if len(sources) != 1:
+        reader.problem(path, "a version check takes exactly one of: command, file, files")
+    satisfies = reader.version_range(raw.get("satisfies", "*"), (*path, "satisfies"))
+    pattern = reader.regex(raw["pattern"], (*path, "pattern")) if "pattern" in raw else None
+    if "command" in raw:
+        return VersionCheck(
+            satisfies, program=parse_program(raw, path, reader, "command"), pattern=pattern
+        )
+    if "query" not in raw:
+        reader.problem(path, "a version check that reads files needs `query`")
+    key = "file" if "file" in raw else "files"
+    files = reader.fileset(raw.get(key, []), raw.get("exclude"), (*path, key), (*path, "exclude"))
+    return VersionCheck(
+        satisfies,
+        files=files,
+        query=reader.expression(raw.get("query", "@"), (*path, "query")),
+        format=raw.get("format"),
+        pattern=pattern,
+    )
+
+
+def _version_from(value: Any, check: VersionCheck) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return versions.extract(value, check.pattern)
+
+
+def _judge(
+    text: str | None, check: VersionCheck, where: str, path: str | None, line: int | None = None
+) -> Finding | None:
+    """None when the version satisfies the range; else the finding that says why not."""
+    if text is None:
+        return Finding(f"{where}: no version found", path, line)
+    version = versions.coerce(text)
+    if version is None:
+        return Finding(f"{where}: {text!r} is not a version", path, line)
+    if versions.satisfies(version, check.satisfies):
+        return None
+    return Finding(f"{where}: {version} does not satisfy {check.satisfies}", path, line)
+
+
+def evaluate(check: VersionCheck, context: EvaluationContext) -> Outcome:
+    if check.program is not None:
+        return _from_program(check, check.program, context)
+    return _from_files(check, context)
+
+
+def _from_program(check: VersionCheck, program: ProgramSpec, context: EvaluationContext) -> Outcome:
+    result = run_program(program, context)
+    if isinstance(result, Outcome):
+        return result
+    if result.exit_code != 0:
+        return errored(
+            f"{program.display} exited {result.exit_code}: "
+            f"{(result.stderr or result.stdout).strip()[:200]}"
+        )
+    text = versions.extract(result.stdout + "\n" + result.stderr, check.pattern)
+    finding = _judge(text, check, program.display, None)
+    if finding is not None:
+        return failed(finding.message, [finding])
+    return passed(f"{program.display}: {versions.coerce(text or '')} satisfies {check.satisfies}")
+
+
+def _from_files(check: VersionCheck, context: EvaluationContext) -> Outcome:
+    assert check.files is not None and check.query is not None
+    paths = context.select(check.files)
+    if not paths:
+        return skipped(f"no file matches {', '.join(check.files.include)}")
+    findings: list[Finding] = []
+    notes: list[Note] = []
+    judged = 0
+    for path in paths:
+        parsed = context.documents(path, check.format or format_for(path))
+        if parsed.note is not None:
+            notes.append(parsed.note)
+        if parsed.error is not None:
+            return errored(
+                f"{path}:{parsed.error.line or '?'}: does not parse: {parsed.error.message}",
+                [Finding(parsed.error.message, path, parsed.error.line)],
+                notes,
+            )
+        for doc in parsed.documents:
+            try:
+                value = check.query.search(doc.data)
+            except ExpressionError as exc:
+                return errored(f"{path}: {exc}", [Finding(str(exc), path, doc.line)], notes)
+            judged += 1
+            finding = _judge(
+                _version_from(value, check), check, f"{check.query.text}", path, doc.line
+            )
+            if finding is not None:
+                findings.append(finding)
+    if findings:
+        return failed(
+            findings[0].message
+            if len(findings) == 1
+            else f"{len(findings)} versions do not satisfy {check.satisfies}",
+            findings,
+            notes,
+        )
+    if not judged:
+        return skipped("no document to read a version from", notes)
+    return passed(f"{judged} version(s) satisfy {check.satisfies}", notes)
+
+
+KIND = CheckKind("version", parse, evaluate)

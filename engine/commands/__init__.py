@@ -1,0 +1,1 @@
+"""One module per `policy` sub-command; cli.py parses options and calls them."""

@@ -1,0 +1,58 @@
+"""`policy rules --pack P`: the rules of a pack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from engine.config import RepoConfig
+from engine.packs.model import Pack
+from engine.snapshots import open_snapshot
+from engine.workspace import load_packs, parse_params
+
+
+def load_one(spec: str, params: Sequence[str] = ()) -> Pack:
+    """One pack by name or file, found from the current folder's pack path."""
+    snapshot = open_snapshot(Path("."))
+    try:
+        packs, _ = load_packs(snapshot, RepoConfig(), [spec], parse_params(params))
+    finally:
+        snapshot.close()
+    return packs[0]
+
+
+def run(spec: str, params: Sequence[str], format_name: str) -> int:
+    pack = load_one(spec, params)
+    if format_name == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "title": r.title,
+                        "category": r.category,
+                        "severity": r.severity,
+                        "tags": list(r.tags),
+                        "enabled": r.enabled,
+                    }
+                    for r in pack.rules
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    click.echo(f"{pack.name} {pack.version} ({pack.source}: {pack.path}), {len(pack.rules)} rules")
+    width = max((len(r.id) for r in pack.rules), default=2)
+    for category in pack.categories:
+        rules = [r for r in pack.rules if r.category == category.id]
+        if not rules:
+            continue
+        click.echo(f"\n{category.title} ({category.id})")
+        for rule in rules:
+            off = "  (disabled)" if not rule.enabled else ""
+            tags = f"  [{', '.join(rule.tags)}]" if rule.tags else ""
+            click.echo(f"  {rule.id:<{width}}  {rule.severity:<7}  {rule.title}{tags}{off}")
+    return 0

@@ -1,0 +1,147 @@
+"""The repository config, `.rulepack.yaml` at the snapshot root (or `--config FILE`).
+
+It is read from the snapshot, so `--staged` and `--ref` are judged by the
+config they contain, and an unstaged edit never changes a pre-commit verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from engine.errors import InputError, Location, Problem
+from engine.packs.model import Pack
+from engine.results import FailOn
+from engine.snapshots.base import Snapshot
+from engine.yaml12 import LocatedData, YamlError, load_located
+
+CONFIG_NAME = ".rulepack.yaml"
+
+
+@dataclass(frozen=True)
+class PackRequest:
+    """A pack to evaluate: a name or a path, an optional version range."""
+
+    spec: str
+    version: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    file: str | None = None
+    packs: tuple[PackRequest, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    fail_on: FailOn | None = None
+    disable: tuple[tuple[str, Location], ...] = ()
+    severity: tuple[tuple[str, str, Location], ...] = ()
+    pack_path: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    params_location: Location | None = None
+
+
+def parse_config(text: str, file: str) -> RepoConfig:
+    """Read and validate a config; raises InputError with every problem located."""
+    try:
+        located = load_located(text, file)
+    except YamlError as exc:
+        raise InputError(
+            Problem(f"not valid YAML: {exc.message}", Location(file, exc.line, exc.column))
+        ) from None
+    if located.data is None:
+        return RepoConfig(file=file)
+    problems = [
+        Problem(f"duplicate key {path[-1]!r}", Location(file, line, column))
+        for path, line, column in located.duplicates
+    ]
+    data = located.data
+    if isinstance(data, dict) and "waivers" in data:
+        problems.append(
+            Problem(
+                "waivers are not supported yet; use `disable:` to turn a rule off",
+                _at(located, ("waivers",), key=True),
+            )
+        )
+        data = {k: v for k, v in data.items() if k != "waivers"}
+        located = LocatedData(file, data, located.positions, located.key_positions)
+    from engine.schemas import schema_problems
+
+    problems += [problem for _, problem in schema_problems(located, "config")]
+    if problems:
+        raise InputError(problems)
+    packs = []
+    for i, entry in enumerate(data.get("packs") or []):
+        spec, version = (
+            (entry, None) if isinstance(entry, str) else (entry["pack"], entry.get("version"))
+        )
+        packs.append(PackRequest(spec, version, _at(located, ("packs", i))))
+    return RepoConfig(
+        file=file,
+        packs=tuple(packs),
+        params=data.get("params") or {},
+        fail_on=data.get("fail_on"),
+        disable=tuple(
+            (rule, _at(located, ("disable", i))) for i, rule in enumerate(data.get("disable") or [])
+        ),
+        severity=tuple(
+            (rule, level, _at(located, ("severity", rule), key=True))
+            for rule, level in (data.get("severity") or {}).items()
+        ),
+        pack_path=tuple(data.get("pack_path") or ()),
+        exclude=tuple(data.get("exclude") or ()),
+        params_location=_at(located, ("params",), key=True),
+    )
+
+
+def _at(located: LocatedData, path: tuple[Any, ...], key: bool = False) -> Location:
+    position = located.position(path, key=key)
+    return Location(located.file, *(position or ()))
+
+
+def load_repo_config(snapshot: Snapshot, explicit: Path | None = None) -> RepoConfig:
+    """`--config FILE` from disk, else `.rulepack.yaml` from the snapshot, else defaults."""
+    if explicit is not None:
+        try:
+            text = explicit.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read config {explicit}: {exc.strerror or exc}") from None
+        return parse_config(text, str(explicit))
+    if CONFIG_NAME not in snapshot.files():
+        return RepoConfig()
+    try:
+        text = snapshot.read_bytes(CONFIG_NAME).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(Problem("not a UTF-8 text file", Location(CONFIG_NAME))) from None
+    return parse_config(text, CONFIG_NAME)
+
+
+def apply_config(packs: Sequence[Pack], config: RepoConfig) -> list[Pack]:
+    """Packs with the config's `disable` and `severity` applied to their rules."""
+    known = {rule.id for pack in packs for rule in pack.rules}
+    problems = [
+        Problem(f"unknown rule {rule_id!r} in disable", location)
+        for rule_id, location in config.disable
+        if rule_id not in known
+    ] + [
+        Problem(f"unknown rule {rule_id!r} in severity", location)
+        for rule_id, _, location in config.severity
+        if rule_id not in known
+    ]
+    if problems:
+        raise InputError(problems)
+    disabled = {rule_id for rule_id, _ in config.disable}
+    levels = {rule_id: level for rule_id, level, _ in config.severity}
+    where = config.file or CONFIG_NAME
+    changed = []
+    for pack in packs:
+        rules = []
+        for rule in pack.rules:
+            if rule.id in levels:
+                rule = replace(rule, severity=levels[rule.id])  # type: ignore[arg-type]
+            if rule.id in disabled:
+                rule = replace(rule, enabled=False, disabled_by=f"disabled in {where}")
+            rules.append(rule)
+        changed.append(replace(pack, rules=tuple(rules)))
+    return changed

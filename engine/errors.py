@@ -1,0 +1,65 @@
+"""Problems with the user's input, located to file, line and column.
+
+Every error a user can cause ends up as a `Problem`: the command line prints
+one line per problem and exits with status 2. Nothing else in the engine
+formats error text for the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file; line and column are 1-based when known."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a pack, a config or an option."""
+
+    message: str
+    location: Location | None = None
+    rule: str | None = None
+    level: str = "error"  # "error" stops the run; "warning" is only reported
+
+    def __str__(self) -> str:
+        parts = []
+        if self.location is not None:
+            parts.append(str(self.location))
+        parts.append(self.level)
+        if self.rule is not None:
+            parts.append(f"rule {self.rule}")
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class InputError(Exception):
+    """The input is wrong (bad pack, config, option or ref): exit status 2."""
+
+    def __init__(self, problems: Problem | str | Iterable[Problem]) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def one_line(text: str) -> str:
+    """Collapse a multi-line library message into one line."""
+    return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())

@@ -1,0 +1,159 @@
+"""The evaluator: every rule of the loaded packs, over one snapshot, into a report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+from engine import __version__, process
+from engine.context import EvaluationContext, EvaluationOptions
+from engine.packs.model import Pack, Rule
+from engine.results import (
+    CategoryInfo,
+    Outcome,
+    PackInfo,
+    Report,
+    RuleResult,
+    errored,
+    skipped,
+)
+from engine.snapshots.base import Snapshot
+
+
+@dataclass(frozen=True)
+class Selection:
+    """`--category`, `--rule` and `--tag`: a rule must match every filter given."""
+
+    categories: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def why_not(self, rule: Rule) -> str | None:
+        """Why a rule is filtered out, or None when it is selected."""
+        if self.categories and rule.category not in self.categories:
+            return "filtered out by --category"
+        if self.rules and rule.id not in self.rules:
+            return "filtered out by --rule"
+        if self.tags and not set(rule.tags) & set(self.tags):
+            return "filtered out by --tag"
+        return None
+
+
+class Progress(Protocol):
+    """Told about command rules as they run (the table reporter draws a bar)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, result: RuleResult) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def _outcome(rule: Rule, context: EvaluationContext) -> Outcome:
+    if rule.when is not None:
+        condition = context.evaluate(rule.when)
+        if condition.status == "fail":
+            return skipped(f"not applicable: {condition.message}")
+        if condition.status == "skip":
+            return skipped(condition.message)
+        if condition.status == "error":
+            return errored(
+                f"condition could not be evaluated: {condition.message}",
+                condition.findings,
+                condition.notes,
+            )
+    return context.evaluate(rule.check)
+
+
+def evaluate_rule(rule: Rule, context: EvaluationContext) -> RuleResult:
+    """Evaluate one enabled, selected rule."""
+    started = time.perf_counter()
+    try:
+        outcome = _outcome(rule, context)
+    except Exception as exc:  # a bug in a check must not end the run; say what happened
+        outcome = errored(f"internal error in rulepack: {type(exc).__name__}: {exc}")
+    return to_result(rule, outcome, (time.perf_counter() - started) * 1000)
+
+
+def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleResult:
+    return RuleResult(
+        rule=rule.id,
+        pack=rule.pack,
+        category=rule.category,
+        severity=rule.severity,
+        status=outcome.status,
+        title=rule.title,
+        message=outcome.message,
+        remediation=rule.remediation,
+        docs=rule.docs,
+        reason=outcome.reason,
+        findings=outcome.findings,
+        notes=outcome.notes,
+        tags=rule.tags,
+        duration_ms=round(duration_ms, 3),
+    )
+
+
+def evaluate(
+    packs: Sequence[Pack],
+    snapshot: Snapshot,
+    *,
+    selection: Selection | None = None,
+    options: EvaluationOptions | None = None,
+    exclude: tuple[str, ...] = (),
+    progress: Progress | None = None,
+) -> Report:
+    """Evaluate every rule of `packs` over `snapshot`; results keep pack and rule order."""
+    selection = selection or Selection()
+    options = options or EvaluationOptions()
+    rules = [rule for pack in packs for rule in pack.rules]
+    results: list[RuleResult | None] = [None] * len(rules)
+    commands: list[int] = []
+    with EvaluationContext(snapshot, options, exclude) as context:
+        for i, rule in enumerate(rules):
+            reason = rule.disabled_by if not rule.enabled else selection.why_not(rule)
+            if reason:
+                results[i] = to_result(rule, skipped(reason))
+            elif rule.runs_commands and not options.no_commands:
+                commands.append(i)  # after the static rules, maybe in parallel
+            else:
+                results[i] = evaluate_rule(rule, context)
+        if commands:
+            _run_command_rules(rules, commands, results, context, options.jobs, progress)
+    return Report(
+        tool_version=__version__,
+        snapshot=snapshot.info,
+        packs=tuple(PackInfo(p.name, p.version, p.source, p.path) for p in packs),
+        categories=tuple(CategoryInfo(c.id, c.title, p.name) for p in packs for c in p.categories),
+        results=tuple(r for r in results if r is not None),
+    )
+
+
+def _run_command_rules(
+    rules: list[Rule],
+    indexes: list[int],
+    results: list[RuleResult | None],
+    context: EvaluationContext,
+    jobs: int,
+    progress: Progress | None,
+) -> None:
+    if progress is not None:
+        progress.start(len(indexes))
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = {i: pool.submit(evaluate_rule, rules[i], context) for i in indexes}
+        for i, future in futures.items():
+            results[i] = future.result()
+            if progress is not None:
+                progress.advance(future.result())
+    except BaseException:  # Ctrl-C: stop queued rules, kill the programs already running
+        pool.shutdown(wait=False, cancel_futures=True)
+        process.kill_all(context.running)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        if progress is not None:
+            progress.stop()

@@ -1,0 +1,151 @@
+"""JMESPath expressions as packs use them: compiled once, evaluated safely, explained.
+
+jmespath.py raises plain TypeError when a comparison mixes types and
+JMESPathTypeError when a function gets null; both become `ExpressionError`
+so that a check can make its rule `error` instead of treating it as false.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import jmespath
+from jmespath import exceptions as jmespath_errors
+from jmespath import visitor
+
+_COMPARATORS = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_KEYWORD_FIELDS = {"null", "true", "false"}
+
+
+class ExpressionError(Exception):
+    """An expression that failed on a particular document."""
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A compiled JMESPath expression and the text it came from."""
+
+    text: str
+    parsed: Any = field(compare=False, repr=False)
+
+    def search(self, data: Any) -> Any:
+        """Evaluate against `data`; raises ExpressionError on a run-time type error."""
+        try:
+            return self.parsed.search(data)
+        except (jmespath_errors.JMESPathError, TypeError, ValueError) as exc:
+            raise ExpressionError(f"`{self.text}` cannot be evaluated here: {exc}") from None
+
+    def explain(self, data: Any) -> str:
+        """Why the expression is not truthy for `data`, naming the values involved."""
+        return explain(self.parsed.parsed, data) or f"`{self.text}` is {render(self.search(data))}"
+
+
+def compile_expression(text: str) -> Expression:
+    """Compile a JMESPath expression; raises ValueError naming the column at fault."""
+    try:
+        return Expression(text, jmespath.compile(text))
+    except jmespath_errors.IncompleteExpressionError:
+        raise ValueError(f"invalid JMESPath `{text}`: the expression ends too early") from None
+    except jmespath_errors.LexerError as exc:
+        column = (exc.lex_position or 0) + 1
+        raise ValueError(f"invalid JMESPath `{text}` at column {column}: {exc.message}") from None
+    except jmespath_errors.ParseError as exc:
+        column = (exc.lex_position or 0) + 1
+        token = f"{exc.token_value!r}" if exc.token_value not in (None, "") else "the end"
+        raise ValueError(
+            f"invalid JMESPath `{text}` at column {column}: unexpected {token}"
+        ) from None
+    except jmespath_errors.JMESPathError as exc:
+        raise ValueError(f"invalid JMESPath `{text}`: {exc}") from None
+
+
+def truthy(value: Any) -> bool:
+    """JMESPath truthiness: false, null, '', [] and {} are false; 0 is true."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, str | list | dict):
+        return len(value) > 0
+    return True
+
+
+def render(value: Any) -> str:
+    """A value as it appears in a message: JSON, shortened."""
+    if value is None:
+        return "missing"
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def source_text(node: dict[str, Any]) -> str | None:
+    """Write simple AST nodes back as JMESPath text (fields, paths, indexes, literals)."""
+    kind = node["type"]
+    if kind == "field":
+        name = str(node["value"])
+        return (
+            name if name.replace("_", "a").isalnum() and not name[0].isdigit() else json.dumps(name)
+        )
+    if kind == "subexpression":
+        parts = [source_text(child) for child in node["children"]]
+        return None if None in parts else ".".join(p for p in parts if p)
+    if kind == "index_expression":
+        left, right = (source_text(child) for child in node["children"])
+        return None if left is None or right is None else f"{left}{right}"
+    if kind == "index":
+        return f"[{node['value']}]"
+    if kind == "literal":
+        return json.dumps(node["value"])
+    if kind == "current":
+        return "@"
+    return None
+
+
+def explain(node: dict[str, Any], data: Any) -> str | None:
+    """A sentence for a failed comparison or path, or None when there is no better one."""
+    interpreter = visitor.TreeInterpreter()
+    try:
+        if node["type"] == "comparator":
+            left, right = node["children"]
+            left_text = source_text(left)
+            if left_text is None:
+                return None
+            left_value = interpreter.visit(cast(Any, left), data)
+            right_value = interpreter.visit(cast(Any, right), data)
+            expected = f"{_COMPARATORS.get(node['value'], node['value'])} {render(right_value)}"
+            if right_value is None:
+                expected = f"{_COMPARATORS.get(node['value'], node['value'])} null"
+            return f"{left_text} is {render(left_value)}, expected {expected}"
+        text = source_text(node)
+        if text is not None:
+            return f"{text} is {render(interpreter.visit(cast(Any, node), data))}"
+    except (jmespath_errors.JMESPathError, TypeError, ValueError):
+        return None
+    return None
+
+
+def lint(expression: Expression) -> list[str]:
+    """Warnings about expressions that parse but rarely mean what they say."""
+    warnings: list[str] = []
+
+    def visit(node: dict[str, Any]) -> None:
+        children = node.get("children", [])
+        if node["type"] in ("subexpression", "index_expression") and children:
+            first = children[0]
+            if first.get("type") == "not_expression":
+                inner = source_text(first["children"][0]) or "a"
+                rest = source_text(children[1]) or "b"
+                warnings.append(
+                    f"`!{inner}.{rest}` means `(!{inner}).{rest}`; write `!({inner}.{rest})`"
+                )
+        if node["type"] == "field" and node.get("value") in _KEYWORD_FIELDS:
+            word = node["value"]
+            warnings.append(
+                f"`{word}` here is a field named {word!r}; the literal is `{word}` in backticks"
+            )
+        for child in children:
+            if isinstance(child, dict):
+                visit(child)
+
+    visit(expression.parsed.parsed)
+    return warnings

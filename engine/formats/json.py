@@ -1,0 +1,18 @@
+"""JSON: one document (strict JSON; comments are a parse error)."""
+
+from __future__ import annotations
+
+import json
+
+from engine.formats import ParseError
+from engine.yaml12 import Document
+
+
+def parse(text: str) -> list[Document]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(exc.msg, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise ParseError("document is nested too deeply") from None
+    return [Document(1, 1, data)]

@@ -1,0 +1,1 @@
+"""Rule packs: finding them, reading them, and the model they load into."""

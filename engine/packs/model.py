@@ -1,0 +1,97 @@
+"""The loaded pack model: what a rule pack means once it has been read.
+
+Everything here is immutable. The loader (packs/load.py) builds it from YAML;
+the evaluator reads it. Check kinds define their own check classes in
+`engine/checks/`, all subclasses of `Check`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from engine.errors import Location
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class FileSet:
+    """Globs that select files of a snapshot: any `include`, minus any `exclude`."""
+
+    include: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """Base of every check kind; `kind` is its key in a pack (`file`, `manifest`, ...)."""
+
+    kind: ClassVar[str] = ""
+
+    def children(self) -> tuple[Check, ...]:
+        """Sub-checks of a combinator; leaf checks have none."""
+        return ()
+
+    @property
+    def runs_commands(self) -> bool:
+        """Whether evaluating this check starts a process."""
+        return any(child.runs_commands for child in self.children())
+
+
+def walk(check: Check) -> Iterator[Check]:
+    """A check and all its sub-checks, depth first."""
+    yield check
+    for child in check.children():
+        yield from walk(child)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    category: str
+    severity: Severity
+    check: Check
+    pack: str
+    location: Location
+    when: Check | None = None
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    remediation: str = ""
+    docs: str = ""
+    enabled: bool = True
+    disabled_by: str = ""  # why the rule is off, when `enabled` is false
+    source: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def runs_commands(self) -> bool:
+        return self.check.runs_commands or (self.when is not None and self.when.runs_commands)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A resolved pack: its own rules after those it extends, overrides applied."""
+
+    name: str
+    version: str
+    source: str  # "builtin", "file" or "path" (found on the pack path)
+    path: str
+    description: str = ""
+    requires: str = ""
+    categories: tuple[Category, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    extends: tuple[str, ...] = ()  # names of the packs it extends, nearest first
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)

@@ -1,0 +1,112 @@
+"""Reading one pack document into model objects, collecting located problems.
+
+`PackReader` is what each check kind's `parse` function receives: it turns
+raw values into globs, regexes, JMESPath expressions and version ranges,
+and records a `Problem` at the exact line and column of anything wrong,
+so `policy validate` can report every problem in a file at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import versions
+from engine.errors import Location, Problem
+from engine.expressions import Expression, compile_expression, lint
+from engine.globs import glob_problem
+from engine.packs.model import Check, FileSet
+from engine.yaml12 import LocatedData, Path
+
+_NEVER = re.compile(r"(?!)")
+
+
+@dataclass
+class PackReader:
+    """Context for parsing the checks of one pack file."""
+
+    located: LocatedData
+    problems: list[Problem]
+    filesets: Mapping[str, FileSet] = field(default_factory=dict)
+    conditions: Mapping[str, Check] = field(default_factory=dict)
+    read_sibling: Callable[[str], str] | None = None  # reads a file next to the pack
+    rule: str | None = None  # the rule being read, named in problems
+
+    # -- problems ------------------------------------------------------------------
+
+    def location(self, path: Path, *, key: bool = False) -> Location:
+        position = self.located.position(path, key=key)
+        if position is None:
+            return Location(self.located.file)
+        return Location(self.located.file, position[0], position[1])
+
+    def problem(self, path: Path, message: str, *, key: bool = False) -> None:
+        self.problems.append(Problem(message, self.location(path, key=key), self.rule))
+
+    def warning(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(message, self.location(path), self.rule, "warning"))
+
+    # -- values --------------------------------------------------------------------
+
+    def globs(self, value: Any, path: Path) -> tuple[str, ...]:
+        """A glob or list of globs; each must stay inside the snapshot root."""
+        items = [value] if isinstance(value, str) else list(value or [])
+        for i, item in enumerate(items):
+            reason = glob_problem(item)
+            if reason:
+                self.problem((*path, i) if not isinstance(value, str) else path, reason)
+        return tuple(items)
+
+    def fileset(self, files: Any, exclude: Any, path: Path, exclude_path: Path) -> FileSet:
+        """`files`/`paths` (globs or `{fileset: name}`) plus a check's own `exclude`."""
+        extra = self.globs(exclude, exclude_path) if exclude is not None else ()
+        if isinstance(files, Mapping):
+            name = files.get("fileset")
+            named = self.filesets.get(str(name))
+            if named is None:
+                known = ", ".join(sorted(self.filesets)) or "none defined"
+                self.problem((*path, "fileset"), f"unknown fileset {name!r} (known: {known})")
+                return FileSet((), extra)
+            return FileSet(named.include, (*named.exclude, *extra))
+        return FileSet(self.globs(files, path), extra)
+
+    def regex(self, value: Any, path: Path) -> re.Pattern[str]:
+        try:
+            return re.compile(str(value))
+        except re.error as exc:
+            column = f" at position {exc.pos}" if exc.pos is not None else ""
+            self.problem(path, f"invalid regex {value!r}: {exc.msg}{column}")
+            return _NEVER
+
+    def expression(self, value: Any, path: Path) -> Expression:
+        try:
+            expression = compile_expression(str(value))
+        except ValueError as exc:
+            self.problem(path, str(exc))
+            return compile_expression("`false`")
+        for warning in lint(expression):
+            self.warning(path, warning)
+        return expression
+
+    def version_range(self, value: Any, path: Path) -> str:
+        text = str(value)
+        reason = versions.range_problem(text)
+        if reason:
+            self.problem(path, reason)
+        return text
+
+    def relative_path(self, value: Any, path: Path) -> str:
+        """A folder or file path relative to the snapshot root (`cwd:` of a command)."""
+        text = str(value)
+        parts = text.split("/")
+        if text.startswith("/") or ".." in parts:
+            self.problem(path, f"path {text!r} must stay inside the snapshot root")
+        return text
+
+    def check(self, raw: Any, path: Path) -> Check:
+        """Any check, dispatched on its single key through the registry of kinds."""
+        from engine.checks import parse_check
+
+        return parse_check(raw, path, self)

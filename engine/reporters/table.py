@@ -1,0 +1,198 @@
+"""`--format table`: the terminal report, grouped by category, with a summary.
+
+Colour only on a terminal and never when NO_COLOR is set; the same text
+without colour is what a pre-commit hook or a CI log shows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import TaskID
+from rich.table import Table
+from rich.text import Text
+
+from engine.results import Counts, Report, RuleResult
+
+if TYPE_CHECKING:
+    from engine.reporters import ReportOptions
+
+#: Findings shown per rule; the rest are counted.
+MAX_FINDINGS = 20
+
+_BADGES = {
+    "pass": ("✓ pass ", "green"),
+    "fail": ("✗ fail ", "bold red"),
+    "skip": ("- skip ", "dim"),
+    "error": ("! error", "bold magenta"),
+}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _console(out: TextIO, options: ReportOptions) -> Console:
+    return Console(
+        file=out,
+        color_system="standard" if options.color else None,
+        no_color=not options.color,
+        force_terminal=options.color,
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+        width=options.width or 100,
+    )
+
+
+def _rate(counts: Counts) -> str:
+    rate = counts.success_rate
+    return "n/a" if rate is None else f"{rate:.2f}%"
+
+
+def _header(report: Report) -> Text:
+    snapshot = report.snapshot
+    where = snapshot.root
+    if snapshot.kind == "ref":
+        where += f" @ {snapshot.ref}"
+    elif snapshot.kind == "staged":
+        where += " (staged)"
+    if snapshot.commit:
+        where += f" ({snapshot.commit[:12]})"
+    packs = ", ".join(f"{p.name} {p.version}" for p in report.packs)
+    text = Text()
+    text.append(f"rulepack {report.tool_version}", style="bold")
+    text.append(f" · {packs} · {where}")
+    return text
+
+
+def _rule_lines(result: RuleResult) -> list[Text]:
+    badge, style = _BADGES[result.status]
+    line = Text("  ")
+    line.append(badge, style=style)
+    line.append(f"  {result.rule}", style="bold")
+    line.append(f"  {result.title}")
+    if result.status == "fail":
+        line.append(f"  [{result.severity}]", style=_SEVERITY_STYLE[result.severity])
+    lines = [line]
+    indent = " " * 11
+    if result.status in ("skip", "error") and result.reason:
+        lines.append(
+            Text(f"{indent}{result.reason}", style="dim" if result.status == "skip" else "magenta")
+        )
+    if result.status in ("fail", "error"):
+        for finding in result.findings[:MAX_FINDINGS]:
+            place = finding.path or ""
+            if finding.path and finding.line:
+                place += f":{finding.line}"
+            text = Text(indent + "• ")
+            if place:
+                text.append(place, style="bold")
+                text.append(": ")
+            message_lines = finding.message.splitlines() or [""]
+            text.append(message_lines[0])
+            lines.append(text)
+            lines.extend(Text(f"{indent}    {extra}", style="dim") for extra in message_lines[1:])
+        if len(result.findings) > MAX_FINDINGS:
+            lines.append(
+                Text(f"{indent}• … and {len(result.findings) - MAX_FINDINGS} more", style="dim")
+            )
+        if result.status == "fail" and not result.findings and result.message:
+            lines.append(Text(f"{indent}{result.message}"))
+        if result.remediation and result.status == "fail":
+            fix = Text(f"{indent}fix: ", style="bold cyan")
+            fix.append(result.remediation.strip().replace("\n", f"\n{indent}     "))
+            lines.append(fix)
+        if result.docs and result.status == "fail":
+            lines.append(Text(f"{indent}docs: {result.docs}", style="dim"))
+    return lines
+
+
+def _summary_table(report: Report) -> Table:
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("category")
+    for column in ("total", "passed", "failed", "skipped", "errored", "success"):
+        table.add_column(column, justify="right")
+    for category_id, counts in report.summary.by_category.items():
+        table.add_row(
+            escape(report.category_title(category_id)),
+            str(counts.total),
+            str(counts.passed),
+            str(counts.failed),
+            str(counts.skipped),
+            str(counts.errored),
+            _rate(counts),
+        )
+    return table
+
+
+def render(report: Report, out: TextIO, options: ReportOptions) -> None:
+    console = _console(out, options)
+    console.print(_header(report))
+    by_category: dict[str, list[RuleResult]] = {}
+    for result in report.results:
+        by_category.setdefault(result.category, []).append(result)
+    for category_id, results in by_category.items():
+        console.print()
+        counts = report.summary.by_category[category_id]
+        heading = Text(report.category_title(category_id), style="bold underline")
+        heading.append(
+            f"  {counts.passed}/{counts.passed + counts.failed + counts.errored} passed",
+            style="dim",
+        )
+        console.print(heading)
+        hidden = 0
+        for result in results:
+            if result.status == "skip" and (result.reason or "").startswith("filtered out"):
+                hidden += 1
+                continue
+            for line in _rule_lines(result):
+                console.print(line)
+        if hidden:
+            console.print(Text(f"  ({hidden} filtered out)", style="dim"))
+    console.print()
+    console.print(_summary_table(report))
+    console.print()
+    overall = report.summary.overall
+    severity = report.summary.by_severity
+    line = Text("Summary: ", style="bold")
+    line.append(f"{overall.total} rules · ")
+    line.append(f"{overall.passed} passed", style="green")
+    line.append(" · ")
+    line.append(f"{overall.failed} failed", style="red" if overall.failed else "")
+    line.append(
+        f" ({severity['error']} error, {severity['warning']} warning, "
+        f"{severity['info']} info) · {overall.skipped} skipped · "
+    )
+    line.append(f"{overall.errored} errored", style="magenta" if overall.errored else "")
+    console.print(line)
+    console.print(Text(f"Success rate: {_rate(overall)}", style="bold"))
+
+
+class TerminalProgress:
+    """A progress bar on stderr while command rules run."""
+
+    def __init__(self, color: bool) -> None:
+        import sys
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._progress = Progress(
+            TextColumn("running commands"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=Console(file=sys.stderr, no_color=not color),
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self._task = self._progress.add_task("", total=total)
+        self._progress.start()
+
+    def advance(self, result: RuleResult) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, advance=1, description=result.rule)
+
+    def stop(self) -> None:
+        self._progress.stop()

@@ -1,0 +1,179 @@
+"""What an evaluation produces: outcomes of checks, results of rules, the report.
+
+`Outcome` is what a check kind returns; `RuleResult` adds what the rule says
+about itself; `Report` is the whole run, which every reporter renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from engine.packs.model import SEVERITIES, Severity
+from engine.snapshots.base import SnapshotInfo
+
+Status = Literal["pass", "fail", "skip", "error"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")
+FailOn = Literal["error", "warning", "info", "never"]
+FAIL_ON_LEVELS: tuple[FailOn, ...] = ("error", "warning", "info", "never")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One place where a rule falls short; `document` counts from 1 in multi-document files."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    document: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a check passed over and the user should know: a binary file, a submodule."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The verdict of one check (or combination of checks)."""
+
+    status: Status
+    message: str = ""
+    findings: tuple[Finding, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def reason(self) -> str | None:
+        """Why a rule was skipped or errored; None when it passed or failed."""
+        return self.message if self.status in ("skip", "error") else None
+
+    def with_notes(self, notes: Iterable[Note]) -> Outcome:
+        return replace(self, notes=(*self.notes, *notes))
+
+
+def passed(message: str = "", notes: Sequence[Note] = ()) -> Outcome:
+    return Outcome("pass", message, (), tuple(notes))
+
+
+def failed(message: str, findings: Sequence[Finding] = (), notes: Sequence[Note] = ()) -> Outcome:
+    return Outcome("fail", message, tuple(findings), tuple(notes))
+
+
+def skipped(reason: str, notes: Sequence[Note] = ()) -> Outcome:
+    return Outcome("skip", reason, (), tuple(notes))
+
+
+def errored(cause: str, findings: Sequence[Finding] = (), notes: Sequence[Note] = ()) -> Outcome:
+    return Outcome("error", cause, tuple(findings), tuple(notes))
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    pack: str
+    category: str
+    severity: Severity
+    status: Status
+    title: str
+    message: str
+    remediation: str
+    docs: str
+    reason: str | None
+    findings: tuple[Finding, ...] = ()
+    notes: tuple[Note, ...] = ()
+    tags: tuple[str, ...] = ()
+    duration_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int = 0
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errored: int = 0
+
+    @property
+    def success_rate(self) -> float | None:
+        """passed / (passed + failed + errored), in percent; None when nothing was judged."""
+        judged = self.passed + self.failed + self.errored
+        return round(100.0 * self.passed / judged, 2) if judged else None
+
+
+def count(results: Iterable[RuleResult]) -> Counts:
+    statuses = [r.status for r in results]
+    return Counts(
+        total=len(statuses),
+        passed=statuses.count("pass"),
+        failed=statuses.count("fail"),
+        skipped=statuses.count("skip"),
+        errored=statuses.count("error"),
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    overall: Counts
+    by_severity: dict[str, int]  # failed rules per severity
+    by_category: dict[str, Counts]
+    waived: int = 0
+
+
+def summarize(results: Sequence[RuleResult]) -> Summary:
+    by_category: dict[str, list[RuleResult]] = {}
+    for result in results:
+        by_category.setdefault(result.category, []).append(result)
+    failures = [r.severity for r in results if r.status == "fail"]
+    return Summary(
+        overall=count(results),
+        by_severity={level: failures.count(level) for level in SEVERITIES},
+        by_category={cid: count(rs) for cid, rs in by_category.items()},
+    )
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    source: str
+    path: str
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    id: str
+    title: str
+    pack: str
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    snapshot: SnapshotInfo
+    packs: tuple[PackInfo, ...]
+    categories: tuple[CategoryInfo, ...]
+    results: tuple[RuleResult, ...]
+    summary: Summary = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "summary", summarize(self.results))
+
+    def category_title(self, category_id: str) -> str:
+        return next((c.title for c in self.categories if c.id == category_id), category_id)
+
+
+def run_fails(results: Iterable[RuleResult], fail_on: FailOn) -> bool:
+    """Whether these results fail the run at the `--fail-on` level."""
+    if fail_on == "never":
+        return False
+    threshold = SEVERITIES.index(fail_on)
+    for result in results:
+        if result.status == "error":
+            return True
+        if result.status == "fail" and SEVERITIES.index(result.severity) <= threshold:
+            return True
+    return False

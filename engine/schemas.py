@@ -1,0 +1,86 @@
+"""Validating packs and config files against the JSON Schemas in schemas/.
+
+jsonschema is imported here only, and only when a file needs validating:
+built-in packs are validated by the test suite, not on every run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from engine.errors import Location, Problem
+from engine.resources import schema_path
+from engine.yaml12 import LocatedData, Path
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema called `name` (rulepack, config or report)."""
+    schema: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    return schema
+
+
+def _allowed_keys(schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
+    if "$ref" in schema:
+        target: Any = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        return _allowed_keys(target, root)
+    return list(schema.get("properties", {}))
+
+
+def schema_problems(
+    located: LocatedData,
+    name: str,
+    rule_at: Callable[[Path], tuple[str | None, Path]] | None = None,
+) -> list[tuple[Path, Problem]]:
+    """Every place where `located.data` breaks schema `name`: its path and the problem.
+
+    `rule_at(path)` names the rule a path is in and the path within that rule,
+    so messages read `rule r1: severity: ...` rather than `rules.3.severity`.
+    """
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    root = load_schema(name)
+    validator = Draft202012Validator(root)
+    problems: list[tuple[Path, Problem]] = []
+    for error in validator.iter_errors(located.data):
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            error = best_match(error.context) or error
+        path: Path = tuple(error.absolute_path)
+        rule, shown = rule_at(path) if rule_at else (None, path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = _allowed_keys(error.schema, root)
+            for key in sorted(set(error.instance) - set(allowed), key=str):
+                position = located.position((*path, key), key=True)
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                where = f" in {_dotted(shown)}" if shown else ""
+                message = f"unknown key {key!r}{where}{suggestion}"
+                problems.append((path, Problem(message, _location(located.file, position), rule)))
+            continue
+        position = located.position(path)
+        where = _dotted(shown) or "(top level)"
+        message = f"{where}: {error.message}"
+        problems.append((path, Problem(message, _location(located.file, position), rule)))
+    problems.sort(key=lambda item: _sort_key(item[1]))
+    return problems
+
+
+def _dotted(path: Path) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _sort_key(problem: Problem) -> tuple[int, int]:
+    if problem.location is None:
+        return (0, 0)
+    return (problem.location.line or 0, problem.location.column or 0)
+
+
+def _location(file: str, position: tuple[int, int] | None) -> Location:
+    return Location(file, *position) if position else Location(file)

@@ -1,0 +1,114 @@
+"""The interface every snapshot kind implements."""
+
+from __future__ import annotations
+
+import posixpath
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+SnapshotKind = Literal["worktree", "ref", "staged"]
+
+#: Symlink chains longer than this are treated as loops.
+MAX_LINK_HOPS = 40
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """What the report says about the snapshot it describes."""
+
+    kind: SnapshotKind
+    root: str  # absolute path of the repository folder (or of the bare git dir)
+    ref: str | None = None  # the ref as the user gave it
+    commit: str | None = None  # full commit id, when there is one
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An entry of the tree that is not read as a file, and why (shown to users)."""
+
+    path: str
+    reason: str
+
+
+class Snapshot(ABC):
+    """A fixed set of files with POSIX paths relative to the root.
+
+    `files()` lists the regular files that checks may read, sorted. Entries
+    that exist but are not read (symlinks leaving the root, submodules) are
+    listed by `unreadable()` so that content checks can say what they passed over.
+    """
+
+    info: SnapshotInfo
+
+    @abstractmethod
+    def files(self) -> tuple[str, ...]:
+        """Sorted relative paths of every readable file."""
+
+    @abstractmethod
+    def unreadable(self) -> tuple[Unreadable, ...]:
+        """Entries present in the tree that are not read as files."""
+
+    @abstractmethod
+    def size(self, path: str) -> int:
+        """Size in bytes of a listed file."""
+
+    @abstractmethod
+    def read_bytes(self, path: str) -> bytes:
+        """Contents of a listed file."""
+
+    def is_executable(self, path: str) -> bool:
+        """Whether a listed file has its executable bit set."""
+        return False
+
+    @abstractmethod
+    def materialize(self) -> AbstractContextManager[Path]:
+        """A real folder holding the snapshot, for command rules; cleaned up on exit."""
+
+    def close(self) -> None:  # noqa: B027 - most snapshots hold nothing to release
+        """Release processes or handles the snapshot holds."""
+
+
+@contextmanager
+def existing_folder(root: Path) -> Iterator[Path]:
+    """`materialize` for snapshots that already are a folder on disk."""
+    yield root
+
+
+def resolve_link(
+    path: str, target_of: Callable[[str], str | None]
+) -> tuple[str, None] | tuple[None, str]:
+    """Resolve a symlink inside a tree given as a mapping of link paths to targets.
+
+    Returns (resolved_path, None), or (None, reason) when the chain leaves the
+    root, is absolute, or loops. Intermediate folders that are links are
+    followed the way the operating system follows them.
+    """
+    pending = path.split("/")
+    resolved: list[str] = []
+    hops = 0
+    while pending:
+        part = pending.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not resolved:
+                return None, "symlink leaves the snapshot root"
+            resolved.pop()
+            continue
+        candidate = "/".join([*resolved, part])
+        target = target_of(candidate)
+        if target is None:
+            resolved.append(part)
+            continue
+        hops += 1
+        if hops > MAX_LINK_HOPS:
+            return None, "symlink loop"
+        if target.startswith("/"):
+            return None, "symlink leaves the snapshot root (absolute target)"
+        pending = target.split("/") + pending
+    normal = posixpath.normpath("/".join(resolved)) if resolved else ""
+    return normal, None

@@ -1,0 +1,173 @@
+"""The working tree on disk, as git would see it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from engine.errors import InputError
+from engine.snapshots.base import Snapshot, SnapshotInfo, Unreadable, existing_folder
+
+_GITLINK = "160000"
+_SYMLINK = "120000"
+
+
+def git_toplevel(folder: Path) -> Path | None:
+    """The top of the git work tree containing `folder`, or None outside git."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:  # git is not installed: treat as a plain folder
+        return None
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    return Path(done.stdout.strip())
+
+
+def head_commit(folder: Path) -> str | None:
+    """Full id of HEAD in the repository holding `folder`; None before the first commit."""
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _git_lines(root: Path, *args: str) -> list[str]:
+    done = subprocess.run(
+        ["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"git {args[0]} failed in {root}: {message[-1] if message else '?'}")
+    return [item for item in done.stdout.decode("utf-8", "surrogateescape").split("\0") if item]
+
+
+class WorktreeSnapshot(Snapshot):
+    """Files on disk under `root`.
+
+    Inside a git work tree the file set is the tracked files plus the
+    untracked files that are not ignored; outside git it is every file.
+    Symlinks are followed only while they stay inside the root.
+    """
+
+    def __init__(self, root: Path, *, use_git: bool = True) -> None:
+        self.root = root.resolve()
+        self.in_git = use_git and git_toplevel(self.root) is not None
+        commit = head_commit(self.root) if self.in_git else None
+        self.info = SnapshotInfo("worktree", str(self.root), None, commit)
+        self._files: tuple[str, ...] | None = None
+        self._unreadable: list[Unreadable] = []
+        self._resolved: dict[str, Path] = {}  # symlinked files -> the file they point at
+
+    # -- listing -----------------------------------------------------------------
+
+    def files(self) -> tuple[str, ...]:
+        if self._files is None:
+            candidates = self._list_git() if self.in_git else self._list_walk()
+            self._files = tuple(sorted(candidates))
+            self._unreadable.sort(key=lambda u: u.path)
+        return self._files
+
+    def unreadable(self) -> tuple[Unreadable, ...]:
+        self.files()
+        return tuple(self._unreadable)
+
+    def _list_git(self) -> list[str]:
+        tracked: dict[str, str] = {}
+        for line in _git_lines(self.root, "ls-files", "-z", "-s"):
+            meta, _, path = line.partition("\t")
+            tracked[path] = meta.split(" ", 1)[0]
+        changed: set[str] = set()
+        deleted: set[str] = set()
+        untracked: list[str] = []
+        for line in _git_lines(
+            self.root, "ls-files", "-z", "-t", "-m", "-d", "-o", "--exclude-standard"
+        ):
+            tag, path = line[0], line[2:]
+            if tag == "R":
+                deleted.add(path)
+            elif tag == "C":
+                changed.add(path)
+            elif tag == "?":
+                untracked.append(path)
+        result: list[str] = []
+        for path, mode in tracked.items():
+            if path in deleted:
+                continue
+            if mode == _GITLINK:
+                self._unreadable.append(Unreadable(path, "submodule (its files are not read)"))
+            elif mode == _SYMLINK or path in changed:
+                self._classify(path, result)
+            else:
+                result.append(path)
+        for path in untracked:
+            if path.endswith("/"):  # git shows a nested repository as a folder
+                self._unreadable.append(
+                    Unreadable(path.rstrip("/"), "nested git repository (its files are not read)")
+                )
+            else:
+                self._classify(path, result)
+        return result
+
+    def _list_walk(self) -> list[str]:
+        result: list[str] = []
+        root = str(self.root)
+        for folder, dirs, names in os.walk(root):
+            dirs.sort()
+            rel_folder = os.path.relpath(folder, root)
+            for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(folder, d)))]:
+                rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+                self._classify(rel.replace(os.sep, "/"), result)
+        return result
+
+    def _classify(self, path: str, result: list[str]) -> None:
+        """Add `path` to `result` if it is a file we may read; else note why not."""
+        full = self.root / path
+        try:
+            if not full.is_symlink():
+                if full.is_file():
+                    result.append(path)
+                elif full.is_dir():
+                    self._unreadable.append(Unreadable(path, "folder"))
+                return
+            target = Path(os.path.realpath(full))
+        except OSError as exc:
+            self._unreadable.append(Unreadable(path, f"cannot be read: {exc.strerror}"))
+            return
+        if not target.is_relative_to(self.root):
+            self._unreadable.append(Unreadable(path, "symlink leaves the snapshot root"))
+        elif target.is_dir():
+            self._unreadable.append(Unreadable(path, "symlink to a folder (not followed)"))
+        elif not target.is_file():
+            self._unreadable.append(Unreadable(path, "broken symlink"))
+        else:
+            self._resolved[path] = target
+            result.append(path)
+
+    # -- reading -----------------------------------------------------------------
+
+    def _real(self, path: str) -> Path:
+        return self._resolved.get(path) or self.root / path
+
+    def size(self, path: str) -> int:
+        return self._real(path).stat().st_size
+
+    def read_bytes(self, path: str) -> bytes:
+        return self._real(path).read_bytes()
+
+    def is_executable(self, path: str) -> bool:
+        return os.access(self._real(path), os.X_OK)
+
+    def materialize(self) -> AbstractContextManager[Path]:
+        return existing_folder(self.root)

@@ -1,0 +1,99 @@
+"""What every command that evaluates packs needs: a snapshot, its config, the packs.
+
+`open_workspace` is the one place that decides which packs run and with
+which params: `--pack` over the config's `packs` over `production`, and
+`--param` over the config's `params` over the packs' defaults.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.config import PackRequest, RepoConfig, apply_config, load_repo_config
+from engine.errors import InputError, Problem
+from engine.packs.finder import PackFile, PackFinder, SnapshotFolder, is_file_spec
+from engine.packs.load import PackLoader
+from engine.packs.model import Pack
+from engine.snapshots.base import Snapshot
+from engine.yaml12 import parse_scalar
+
+DEFAULT_PACK = "production"
+
+
+@dataclass
+class Workspace:
+    snapshot: Snapshot
+    config: RepoConfig
+    packs: list[Pack]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def parse_params(items: Sequence[str]) -> dict[str, Any]:
+    """`--param key=value` options into typed values (YAML 1.2 scalars)."""
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--param {item!r}: expected KEY=VALUE")
+        params[key.strip()] = parse_scalar(value)
+    return params
+
+
+def load_packs(
+    snapshot: Snapshot | None,
+    config: RepoConfig,
+    pack_specs: Sequence[str],
+    cli_params: Mapping[str, Any],
+    *,
+    validate_builtin: bool = False,
+) -> tuple[list[Pack], list[Problem]]:
+    """Load the packs a run asked for; returns them with the loader's warnings."""
+    finder = PackFinder.standard(snapshot, config.pack_path)
+    params = {**config.params, **cli_params}
+    loader = PackLoader(finder, params, validate_builtin=validate_builtin)
+    requests = [PackRequest(spec) for spec in pack_specs] or list(config.packs)
+    if not requests:
+        requests = [PackRequest(DEFAULT_PACK)]
+    packs = []
+    for request in requests:
+        from_config = not pack_specs
+        if from_config and snapshot is not None and is_file_spec(request.spec):
+            folder, name = posixpath.split(posixpath.normpath(request.spec))
+            packs.append(loader.load_file(PackFile(SnapshotFolder(snapshot, folder), name)))
+        else:
+            packs.append(loader.load(request.spec, request.version))
+    declared = {name for pack in packs for name in pack.params}
+    unknown = [name for name in cli_params if name not in declared]
+    problems = [
+        Problem(
+            f"--param {name}: no evaluated pack declares this parameter"
+            f" (declared: {', '.join(sorted(declared)) or 'none'})"
+        )
+        for name in unknown
+    ]
+    problems += [
+        Problem(
+            f"unknown parameter {name!r}: no evaluated pack declares it", config.params_location
+        )
+        for name in config.params
+        if name not in declared
+    ]
+    if problems:
+        raise InputError(problems)
+    return apply_config(packs, config), loader.warnings
+
+
+def open_workspace(
+    snapshot: Snapshot,
+    pack_specs: Sequence[str] = (),
+    params: Sequence[str] = (),
+    config_file: Path | None = None,
+) -> Workspace:
+    """Read the config from the snapshot (or `config_file`) and load the packs."""
+    config = load_repo_config(snapshot, config_file)
+    packs, warnings = load_packs(snapshot, config, pack_specs, parse_params(params))
+    return Workspace(snapshot, config, packs, warnings)
