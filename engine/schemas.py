@@ -65,8 +65,8 @@ def schema_problems(
                 problems.append((path, Problem(message, _location(located.file, position), rule)))
             continue
         position = located.position(path)
-        where = _dotted(shown) or "(top level)"
-        message = f"{where}: {error.message}"
+        where = _dotted(shown) or ("" if rule is not None else "(top level)")
+        message = f"{where}: {error.message}" if where else error.message  # `rule r: ...`
         problems.append((path, Problem(message, _location(located.file, position), rule)))
     problems.sort(key=lambda item: _sort_key(item[1]))
     return problems

@@ -6,6 +6,11 @@
   and returns a result with `exit_code`, `stdout`, `stderr`.
 - `policy_exe` is the installed `policy` console script, for subprocess tests.
 - `write_pack(folder, text)` writes a pack file and returns its path.
+- `pack_text(rules, head="")` is a whole pack around the YAML of its rules (one
+  category, `general`); `check_pack(check)` is a pack whose one rule `r` has
+  that check.
+- `evaluate(repo, pack, *args)` runs `policy eval --format json` and returns
+  the exit code, the parsed report and stderr (`.status(rule)`, `.result(rule)`).
 
 Git is isolated from the user's configuration for every test.
 """
@@ -13,6 +18,7 @@ Git is isolated from the user's configuration for every test.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +27,7 @@ import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -37,7 +44,7 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     config.write_text(
         "[user]\n\tname = Test\n\temail = test@example.invalid\n"
         "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n"
-        "[protocol \"file\"]\n\tallow = always\n"
+        '[protocol "file"]\n\tallow = always\n'
     )
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -67,7 +74,9 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
     counter = iter(range(1_000_000))
 
     def make(
-        files: dict[str, str | bytes | None] | None = None, *, commit: bool = True,
+        files: dict[str, str | bytes | None] | None = None,
+        *,
+        commit: bool = True,
         git_init: bool = True,
     ) -> Path:
         root = tmp_path / f"repo{next(counter)}"
@@ -114,8 +123,9 @@ def _cwd(path: Path | None) -> Iterator[None]:
 def policy() -> Callable[..., CliResult]:
     """Run `policy ARGS` in-process; `input` feeds stdin, `env` adds variables."""
 
-    def run(*args: str | os.PathLike[str], cwd: Path | None = None,
-            env: dict[str, str] | None = None) -> CliResult:
+    def run(
+        *args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None
+    ) -> CliResult:
         runner = CliRunner()
         with _cwd(cwd):
             result = runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
@@ -131,3 +141,72 @@ def policy_exe() -> str:
     found = str(candidate) if candidate.exists() else shutil.which("policy")
     assert found, "the `policy` console script is not installed (pip install -e '.[test]')"
     return found
+
+
+PACK_HEADER = """\
+apiVersion: rulepack/v1
+name: test
+version: 1.0.0
+categories:
+  - {id: general, title: General}
+"""
+
+
+@pytest.fixture
+def pack_text() -> Callable[..., str]:
+    """A whole pack: the standard header, `head` (more top-level keys), then `rules`."""
+
+    def build(rules: str, head: str = "") -> str:
+        body = textwrap.indent(textwrap.dedent(rules).strip("\n") + "\n", "  ")
+        return PACK_HEADER + textwrap.dedent(head) + "rules:\n" + body
+
+    return build
+
+
+@pytest.fixture
+def check_pack(pack_text: Callable[..., str]) -> Callable[..., str]:
+    """A pack whose single rule `r` (category general) has `check` (flow YAML)."""
+
+    def build(check: str, head: str = "", **fields: str) -> str:
+        extra = "".join(f"\n  {key}: {value}" for key, value in fields.items())
+        return pack_text(f"- id: r\n  title: T\n  category: general\n  check: {check}{extra}", head)
+
+    return build
+
+
+@dataclass
+class EvalRun:
+    """One `policy eval --format json`: exit code, report (None on exit 2), stderr."""
+
+    exit_code: int
+    report: dict[str, Any] | None
+    stderr: str
+
+    def result(self, rule: str = "r") -> dict[str, Any]:
+        assert self.report is not None, f"no report (exit {self.exit_code}): {self.stderr}"
+        found = [r for r in self.report["results"] if r["rule"] == rule]
+        assert len(found) == 1, f"rule {rule} reported {len(found)} times"
+        return found[0]
+
+    def status(self, rule: str = "r") -> str:
+        return str(self.result(rule)["status"])
+
+
+@pytest.fixture
+def evaluate(
+    policy: Callable[..., CliResult], write_pack: Callable[..., Path]
+) -> Callable[..., EvalRun]:
+    """`policy eval REPO --pack PACK --format json ARGS`; PACK is pack text or a path."""
+
+    def run(
+        repo: Path,
+        pack: str | Path,
+        *args: str | os.PathLike[str],
+        env: dict[str, str] | None = None,
+    ) -> EvalRun:
+        path = pack if isinstance(pack, Path) else write_pack(pack)
+        done = policy("eval", repo, "--pack", path, "--format", "json", *args, env=env)
+        report = json.loads(done.stdout) if done.exit_code in (0, 1) else None
+        return EvalRun(done.exit_code, report, done.stderr)
+
+    return run

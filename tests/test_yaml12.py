@@ -11,8 +11,14 @@ from engine.yaml12 import YamlError, load_documents, load_located, parse_scalar
 
 def test_yaml12_scalars_are_not_yaml11() -> None:
     [doc] = load_documents("on: push\nmode: 0444\nyes: no\nhex: 0x1F\noct: 0o17\nday: 2024-01-01\n")
-    assert doc.data == {"on": "push", "mode": 444, "yes": "no", "hex": 31, "oct": 15,
-                        "day": "2024-01-01"}
+    assert doc.data == {
+        "on": "push",
+        "mode": 444,
+        "yes": "no",
+        "hex": 31,
+        "oct": 15,
+        "day": "2024-01-01",
+    }
 
 
 def test_booleans_and_nulls_of_the_core_schema() -> None:

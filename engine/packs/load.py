@@ -61,13 +61,15 @@ class PackLoader:
 
     def load(self, spec: str, version_range: str | None = None) -> Pack:
         """A pack by name (on the pack path) or by file path; raises InputError."""
+        start = len(self.problems)  # finding a pack reads it: its problems count too
         pack_file = self._find(spec, version_range, None, None)
-        pack = self.load_file(pack_file)
-        return pack
+        return self._load(pack_file, start)
 
     def load_file(self, pack_file: PackFile) -> Pack:
         """A pack from a known file; raises InputError on any error-level problem."""
-        start = len(self.problems)
+        return self._load(pack_file, len(self.problems))
+
+    def _load(self, pack_file: PackFile, start: int) -> Pack:
         layer = self._layer(pack_file)
         chain = self._chain(layer, [])
         pack = self._build(chain)
@@ -171,17 +173,18 @@ class PackLoader:
         self._read[key] = layer
         return layer
 
-    def _chain(self, layer: _Layer, stack: list[str]) -> list[_Layer]:
-        """The layer and everything it extends, bases first, each once."""
+    def _chain(
+        self, layer: _Layer, stack: list[str], origin: _Layer | None = None, at: Path = ()
+    ) -> list[_Layer]:
+        """The layer and everything it extends, bases first, each once.
+
+        `origin` and `at` name the `extends` entry that led here, so a cycle is
+        reported where it closes.
+        """
         identity = layer.file.identity()
         if identity in stack:
             cycle = " -> ".join([*(s.split(":", 1)[1] for s in stack), layer.file.display])
-            raise InputError(
-                [
-                    *self._errors(),
-                    Problem(f"extends cycle: {cycle}", Location(layer.file.display, 1, 1)),
-                ]
-            )
+            self._fail(origin, at, f"extends cycle: {cycle}")
         chain: list[_Layer] = []
         extends = layer.data.get("extends") or []
         for i, entry in enumerate(extends if isinstance(extends, list) else []):
@@ -197,7 +200,8 @@ class PackLoader:
                 )
                 version_range = None
             base_file = self._find(str(entry["pack"]), version_range, layer, at)
-            for base in self._chain(self._layer(base_file, layer, at), [*stack, identity]):
+            base_layer = self._layer(base_file, layer, at)
+            for base in self._chain(base_layer, [*stack, identity], layer, at):
                 if all(base is not known for known in chain):
                     chain.append(base)
         chain.append(layer)
@@ -279,8 +283,10 @@ class PackLoader:
         for path, _ in found:
             if len(path) < 2 or path[0] != "rules" or not isinstance(path[1], int):
                 return None
-            # only a broken check or condition keeps the rule from being read further
-            broken.add(path[:3] if len(path) >= 3 and path[2] in ("check", "when") else path[:2])
+            # only a broken check or condition keeps the rule from being read further;
+            # a broken category is not looked up again (one message per mistake)
+            partial = len(path) >= 3 and path[2] in ("check", "when", "category")
+            broken.add(path[:3] if partial else path[:2])
         return broken
 
     def _build(self, chain: list[_Layer]) -> Pack:
@@ -333,7 +339,11 @@ class PackLoader:
                 if not isinstance(raw, dict):
                     continue
                 rule = self._rule(raw, ("rules", i), reader, layer, top.name, broken or set())
-                if rule.category not in categories and ("rules", i) not in (broken or set()):
+                if (
+                    "category" in raw
+                    and rule.category not in categories
+                    and ("rules", i, "category") not in (broken or set())
+                ):
                     known = ", ".join(sorted(categories)) or "none defined"
                     self._problem(
                         layer,
