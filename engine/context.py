@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.formats import ParseError, parser
-from engine.globs import FileIndex, matching
+from engine.globs import FileIndex, GlobSet, matching
 from engine.packs.model import Check, FileSet
 from engine.results import Note, Outcome
 from engine.snapshots.base import Snapshot, Unreadable
@@ -104,6 +104,10 @@ class EvaluationContext:
                 self._selections[files] = found
             return found
 
+    def select_in(self, folders: Sequence[str], files: FileSet) -> dict[str, tuple[str, ...]]:
+        """For each folder, the paths the file set selects inside it (globs relative to it)."""
+        return self.index.select_in(folders, GlobSet.compile(files.include, files.exclude))
+
     def unreadable(self, files: FileSet) -> tuple[Unreadable, ...]:
         """Entries the file set would select that are not read (submodules, outside links)."""
         entries = self.snapshot.unreadable()
@@ -160,11 +164,13 @@ class EvaluationContext:
     ) -> ParsedFile:
         """A file parsed as `format_name`, once per run."""
         with self._lock:
+            key = (path, format_name)
+            found = self._parsed.get(key)
+            if found is not None and self.size(path) <= max_bytes:
+                return found
             text = self.text(path, max_bytes)
             if text.text is None:
                 return ParsedFile(path, note=text.note)
-            key = (path, format_name)
-            found = self._parsed.get(key)
             if found is None:
                 try:
                     documents = tuple(parser(format_name)(text.text))

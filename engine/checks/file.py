@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
 from engine.context import DEFAULT_MAX_BYTES
-from engine.globs import escape, matching
+from engine.globs import matching
 from engine.packs.model import Check, FileSet
 from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
 
@@ -80,15 +80,9 @@ def describe(files: FileSet) -> str:
 
 def evaluate(check: FileCheck, context: EvaluationContext) -> Outcome:
     if check.in_each is None:
-        return _evaluate_files(check, context, check.files, "")
+        matched = context.select(check.files)
+        return _evaluate_files(check, context, matched, context.unreadable_notes(check.files), "")
     return _evaluate_in_each(check, context, check.in_each)
-
-
-def _inside(folder: str, files: FileSet) -> FileSet:
-    prefix = escape(folder) + "/"
-    return FileSet(
-        tuple(prefix + g for g in files.include), tuple(prefix + g for g in files.exclude)
-    )
 
 
 def _evaluate_in_each(check: FileCheck, context: EvaluationContext, pattern: str) -> Outcome:
@@ -96,7 +90,8 @@ def _evaluate_in_each(check: FileCheck, context: EvaluationContext, pattern: str
     if not folders:
         return skipped(f"no folder matches {pattern}")
     outcomes = [
-        _evaluate_files(check, context, _inside(folder, check.files), folder) for folder in folders
+        _evaluate_files(check, context, matched, [], folder)
+        for folder, matched in context.select_in(folders, check.files).items()
     ]
     findings = tuple(f for o in outcomes for f in o.findings)
     notes = tuple(n for o in outcomes for n in o.notes)
@@ -112,18 +107,18 @@ def _evaluate_in_each(check: FileCheck, context: EvaluationContext, pattern: str
 
 
 def _evaluate_files(
-    check: FileCheck, context: EvaluationContext, files: FileSet, folder: str
+    check: FileCheck,
+    context: EvaluationContext,
+    matched: tuple[str, ...],
+    unreadable: list[Note],
+    folder: str,
 ) -> Outcome:
-    matched = context.select(files)
     where = f" in {folder}" if folder else ""
     if check.mode == "exists":
         if matched:
             return passed(f"{matched[0]} exists")
-        return failed(
-            f"none of {describe(check.files)} exists{where}",
-            [Finding(f"none of {describe(check.files)} exists{where}", folder or None)],
-            context.unreadable_notes(files),
-        )
+        message = f"none of {describe(check.files)} exists{where}"
+        return failed(message, [Finding(message, folder or None)], unreadable)
     if check.mode == "absent":
         if not matched:
             return passed(f"no file matches {describe(check.files)}{where}")
@@ -131,17 +126,17 @@ def _evaluate_files(
             f"{len(matched)} file(s) match {describe(check.files)}",
             [Finding("should not exist", path) for path in matched],
         )
-    return _evaluate_contents(check, context, matched, files, where)
+    return _evaluate_contents(check, context, matched, unreadable, where)
 
 
 def _evaluate_contents(
     check: FileCheck,
     context: EvaluationContext,
     matched: tuple[str, ...],
-    files: FileSet,
+    unreadable: list[Note],
     where: str,
 ) -> Outcome:
-    notes: list[Note] = context.unreadable_notes(files)
+    notes: list[Note] = list(unreadable)
     findings: list[Finding] = []
     read = 0
     containing = 0

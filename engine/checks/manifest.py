@@ -18,14 +18,14 @@ files matched but no document (or element) was selected.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
 from engine.context import DEFAULT_MAX_BYTES
 from engine.expressions import Expression, ExpressionError, truthy
-from engine.formats import PARSERS, format_for
+from engine.formats import PARSERS, ParseError, format_for
 from engine.packs.model import Check, FileSet
 from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
 
@@ -151,32 +151,59 @@ def _finding(subject: _Subject, message: str) -> Finding:
     return Finding(prefix + message, subject.path, subject.line, subject.document)
 
 
-def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
-    paths = context.select(check.files)
-    notes: list[Note] = context.unreadable_notes(check.files)
-    if not paths:
-        return skipped(f"no file matches {', '.join(check.files.include)}", notes)
+@dataclass(frozen=True)
+class _Loaded:
+    """Every document of a file set, read once per run and shared by its rules."""
+
+    documents: tuple[_Subject, ...]
+    errors: tuple[tuple[str, ParseError], ...]
+    notes: tuple[Note, ...]
+
+
+def _load(check: ManifestCheck, context: EvaluationContext, paths: tuple[str, ...]) -> _Loaded:
     documents: list[_Subject] = []
-    broken: list[Finding] = []
+    errors: list[tuple[str, ParseError]] = []
+    notes: list[Note] = []
     for path in paths:
         parsed = context.documents(path, check.format or format_for(path), check.max_bytes)
         if parsed.note is not None:
             notes.append(parsed.note)
         if parsed.error is not None:
-            where = f"line {parsed.error.line}: " if parsed.error.line else ""
-            if check.on_parse_error == "skip":
-                notes.append(Note(path, f"skipped, does not parse: {where}{parsed.error.message}"))
-            else:
-                broken.append(
-                    Finding(f"does not parse: {parsed.error.message}", path, parsed.error.line)
-                )
+            errors.append((path, parsed.error))
             continue
-        for doc in parsed.documents:
-            documents.append(_Subject(path, doc.index, doc.line, _label(doc.data), doc.data))
+        documents.extend(
+            _Subject(path, doc.index, doc.line, _label(doc.data), doc.data)
+            for doc in parsed.documents
+        )
+    return _Loaded(tuple(documents), tuple(errors), tuple(notes))
+
+
+def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
+    paths = context.select(check.files)
+    notes: list[Note] = context.unreadable_notes(check.files)
+    if not paths:
+        return skipped(f"no file matches {', '.join(check.files.include)}", notes)
+    key = ("manifest", check.files, check.format, check.max_bytes)
+    loaded = context.memo(key, lambda: _load(check, context, paths))
+    notes.extend(loaded.notes)
+    broken: list[Finding] = []
+    for path, error in loaded.errors:
+        if check.on_parse_error == "skip":
+            where = f"line {error.line}: " if error.line else ""
+            notes.append(Note(path, f"skipped, does not parse: {where}{error.message}"))
+        else:
+            broken.append(Finding(f"does not parse: {error.message}", path, error.line))
     if broken:
         first = broken[0]
         return errored(f"{first.path}:{first.line or '?'}: {first.message}", broken, notes)
     try:
+        documents = loaded.documents
+        if check.where is not None:
+            selector = check.where
+            documents = context.memo(
+                (*key, "where", selector.text),
+                lambda: tuple(d for d in loaded.documents if truthy(_search(selector, d))),
+            )
         return _judge(check, documents, notes)
     except _DocumentError as exc:
         return errored(exc.finding.message, [exc.finding], notes)
@@ -198,23 +225,22 @@ def _search(expression: Expression, subject: _Subject) -> Any:
         ) from None
 
 
-def _judge(check: ManifestCheck, documents: list[_Subject], notes: list[Note]) -> Outcome:
-    if check.where is not None:
-        where = check.where
-        documents = [d for d in documents if truthy(_search(where, d))]
-    subjects = documents
+def _judge(check: ManifestCheck, documents: tuple[_Subject, ...], notes: list[Note]) -> Outcome:
+    """Judge the documents `where` selected (all of them when there is no `where`)."""
+    subjects: Sequence[_Subject] = documents
     if check.each is not None:
-        subjects = []
+        elements: list[_Subject] = []
         for doc in documents:
             items = _search(check.each, doc)
             if not isinstance(items, list):
                 items = [] if items is None else [items]
-            subjects.extend(
+            elements.extend(
                 _Subject(
                     doc.path, doc.document, doc.line, doc.label + _element_label(item, i), item
                 )
                 for i, item in enumerate(items)
             )
+        subjects = elements
     if not subjects and check.assert_all is None:
         return _on_empty(check, notes)
     findings: list[Finding] = []
@@ -249,7 +275,7 @@ def _on_empty(check: ManifestCheck, notes: list[Note]) -> Outcome:
 
 
 def _assert_each(
-    check: ManifestCheck, assertion: Expression, subjects: list[_Subject]
+    check: ManifestCheck, assertion: Expression, subjects: Sequence[_Subject]
 ) -> list[Finding]:
     verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
     if check.expect == "all":
@@ -261,7 +287,7 @@ def _assert_each(
     return [Finding(f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`")]
 
 
-def _schema_findings(schema: Mapping[str, Any], documents: list[_Subject]) -> list[Finding]:
+def _schema_findings(schema: Mapping[str, Any], documents: Sequence[_Subject]) -> list[Finding]:
     from jsonschema import validators
 
     validator = validators.validator_for(schema)(schema)
