@@ -1,0 +1,428 @@
+"""`manifest` checks end to end: where, assert, each, expect, on_empty, parse errors, schema."""
+
+from __future__ import annotations
+
+import json
+
+DEPLOYMENTS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: web
+          resources: {limits: {memory: 256Mi}}
+        - name: sidecar
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+---
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: main
+"""
+
+
+def findings(run, rule: str = "r") -> list[tuple[str | None, int | None, int | None, str]]:
+    return [
+        (f["path"], f["line"], f["document"], f["message"]) for f in run.result(rule)["findings"]
+    ]
+
+
+def manifest(**options: str) -> str:
+    """A manifest check in flow YAML; values are written as given."""
+    return "{manifest: {" + ", ".join(f"{k}: {v}" for k, v in options.items()) + "}}"
+
+
+REPLICAS = manifest(
+    files='["deploy/*.yaml"]',
+    where="\"kind == 'Deployment'\"",
+    **{"assert": '"spec.replicas >= `2`"'},
+)
+
+
+def test_multi_document_yaml_findings_name_the_values_document_and_line(
+    evaluate, make_repo, check_pack
+) -> None:
+    run = evaluate(make_repo({"deploy/app.yaml": DEPLOYMENTS}), check_pack(REPLICAS))
+    assert (run.exit_code, run.status()) == (1, "fail")
+    # documents count from 1, the empty fourth one included; the line is where the document starts
+    assert findings(run) == [
+        ("deploy/app.yaml", 18, 4, "Deployment/worker: spec.replicas is 1, expected >= 2")
+    ]
+
+
+def test_where_selects_documents_and_a_pass_counts_them(evaluate, make_repo, check_pack) -> None:
+    text = DEPLOYMENTS.replace("replicas: 1", "replicas: 2")
+    run = evaluate(make_repo({"deploy/app.yaml": text}), check_pack(REPLICAS))
+    assert (run.exit_code, run.status(), run.result()["message"]) == (0, "pass", "2 checked")
+
+
+def test_a_missing_field_is_named_as_missing(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"deploy/a.yaml": "kind: Deployment\nmetadata: {name: x}\nspec: {}\n"})
+    assert findings(evaluate(repo, check_pack(REPLICAS))) == [
+        ("deploy/a.yaml", 1, 1, "Deployment/x: spec.replicas is missing, expected >= 2")
+    ]
+
+
+def test_assert_all_runs_once_on_every_selected_document(evaluate, make_repo, pack_text) -> None:
+    repo = make_repo({"deploy/app.yaml": DEPLOYMENTS, "deploy/pdb.yaml": "kind: Service\n"})
+    pack = pack_text("""\
+        - id: pdb
+          title: T
+          category: general
+          check:
+            manifest:
+              files: ["deploy/*.yaml"]
+              assert_all: "length([?kind=='PodDisruptionBudget']) > `0`"
+        - id: services
+          title: T
+          category: general
+          check:
+            manifest:
+              files: ["deploy/*.yaml"]
+              assert_all: "length([?kind=='Service']) == length([?kind=='Deployment'])"
+    """)
+    run = evaluate(repo, pack)
+    assert findings(run, "pdb") == [
+        (
+            None,
+            None,
+            None,
+            "across 4 document(s): `length([?kind=='PodDisruptionBudget']) > `0`` is false",
+        )
+    ]
+    assert run.status("services") == "pass"
+
+
+def test_each_gives_one_finding_per_element_naming_its_document(
+    evaluate, make_repo, check_pack
+) -> None:
+    check = manifest(
+        files='["deploy/*.yaml"]',
+        where="\"kind == 'Deployment'\"",
+        each='"spec.template.spec.containers[]"',
+        **{"assert": "resources.limits.memory"},
+    )
+    run = evaluate(make_repo({"deploy/app.yaml": DEPLOYMENTS}), check_pack(check))
+    assert findings(run) == [
+        ("deploy/app.yaml", 1, 1, "Deployment/api[sidecar]: resources.limits.memory is missing"),
+        ("deploy/app.yaml", 18, 4, "Deployment/worker[main]: resources.limits.memory is missing"),
+    ]
+
+
+def test_expect_any_and_none(evaluate, make_repo, pack_text) -> None:
+    repo = make_repo({"deploy/app.yaml": DEPLOYMENTS})
+    pack = pack_text("""\
+        - id: any-big
+          title: T
+          category: general
+          check:
+            manifest:
+              {files: [deploy/app.yaml], where: spec, assert: "spec.replicas > `2`", expect: any}
+        - id: any-huge
+          title: T
+          category: general
+          check:
+            manifest:
+              {files: [deploy/app.yaml], where: spec, assert: "spec.replicas > `5`", expect: any}
+        - id: none-single
+          title: T
+          category: general
+          check:
+            manifest:
+              {files: [deploy/app.yaml], where: spec, assert: "spec.replicas == `1`", expect: none}
+    """)
+    run = evaluate(repo, pack)
+    assert run.status("any-big") == "pass"
+    assert findings(run, "any-huge") == [
+        (None, None, None, "none of 2 subject(s) satisfies `spec.replicas > `5``")
+    ]
+    assert findings(run, "none-single") == [
+        ("deploy/app.yaml", 18, 4, "Deployment/worker: `spec.replicas == `1`` holds")
+    ]
+
+
+def test_on_empty_skip_pass_and_fail(evaluate, make_repo, pack_text) -> None:
+    repo = make_repo({"deploy/app.yaml": "kind: Service\n"})
+    rules = ""
+    for mode in ("skip", "pass", "fail"):
+        rules += f"""\
+- id: {mode}
+  title: T
+  category: general
+  check:
+    manifest: {{files: [deploy/app.yaml], where: "kind == 'Job'", assert: a, on_empty: {mode}}}
+"""
+    rules += """\
+- id: default
+  title: T
+  category: general
+  check: {manifest: {files: [deploy/app.yaml], where: "kind == 'Job'", assert: a}}
+"""
+    run = evaluate(repo, pack_text(rules))
+    message = "no document selected (where: kind == 'Job')"
+    assert [(r["rule"], r["status"], r["message"]) for r in run.report["results"]] == [
+        ("skip", "skip", message),
+        ("pass", "pass", message),
+        ("fail", "fail", message),
+        ("default", "skip", message),
+    ]
+    assert run.result("skip")["reason"] == message
+    assert run.exit_code == 1
+
+
+def test_no_file_matched_skips_even_with_on_empty_fail(evaluate, make_repo, check_pack) -> None:
+    check = manifest(files='["k8s/**/*.yaml"]', on_empty="fail", **{"assert": "a"})
+    run = evaluate(make_repo({"README.md": "x"}), check_pack(check))
+    assert (run.exit_code, run.status(), run.result()["reason"]) == (
+        0,
+        "skip",
+        "no file matches k8s/**/*.yaml",
+    )
+
+
+def test_each_on_documents_without_elements_is_empty(evaluate, make_repo, check_pack) -> None:
+    check = manifest(files="[a.yaml]", each='"items[]"', on_empty="fail", **{"assert": "ok"})
+    run = evaluate(make_repo({"a.yaml": "items: []\n"}), check_pack(check))
+    assert (run.status(), run.result()["message"]) == ("fail", "no document selected")
+
+
+def test_a_broken_manifest_errors_its_rule_and_others_go_on(evaluate, make_repo, pack_text) -> None:
+    repo = make_repo(
+        {
+            "deploy/good.yaml": "kind: Deployment\nspec: {replicas: 3}\n",
+            "deploy/bad.yaml": "kind: Deployment\nspec: [unclosed\n",
+            "Cargo.toml": '[package]\nname = "x"\n',
+        }
+    )
+    pack = pack_text("""\
+        - id: replicas
+          title: T
+          category: general
+          check: {manifest: {files: ["deploy/*.yaml"], assert: "spec.replicas >= `2`"}}
+        - id: tolerant
+          title: T
+          category: general
+          check:
+            manifest:
+              {files: ["deploy/*.yaml"], assert: "spec.replicas >= `2`", on_parse_error: skip}
+        - id: cargo
+          title: T
+          category: general
+          check: {manifest: {files: [Cargo.toml], assert: package.name}}
+    """)
+    run = evaluate(repo, pack)
+    assert run.exit_code == 1
+    replicas = run.result("replicas")
+    assert replicas["status"] == "error"
+    assert replicas["reason"] == (
+        "deploy/bad.yaml:3: does not parse: while parsing a flow sequence, "
+        "did not find expected ',' or ']'"
+    )
+    assert findings(run, "replicas") == [
+        (
+            "deploy/bad.yaml",
+            3,
+            None,
+            "does not parse: while parsing a flow sequence, did not find expected ',' or ']'",
+        )
+    ]
+    tolerant = run.result("tolerant")
+    assert tolerant["status"] == "pass"
+    assert tolerant["notes"] == [
+        {
+            "path": "deploy/bad.yaml",
+            "message": "skipped, does not parse: line 3: while parsing a flow sequence, "
+            "did not find expected ',' or ']'",
+        }
+    ]
+    assert run.status("cargo") == "pass"
+
+
+def test_an_error_status_fails_the_run_unless_fail_on_never(
+    evaluate, make_repo, check_pack
+) -> None:
+    repo = make_repo({"a.json": "{not json"})
+    pack = check_pack(manifest(files="[a.json]", **{"assert": "a"}), severity="info")
+    assert evaluate(repo, pack).exit_code == 1
+    assert evaluate(repo, pack, "--fail-on", "never").exit_code == 0
+
+
+def test_a_run_time_type_error_is_an_error_naming_file_and_document(
+    evaluate, make_repo, check_pack
+) -> None:
+    repo = make_repo({"deploy/a.yaml": "spec: {replicas: 3}\n---\nspec: {replicas: two}\n"})
+    run = evaluate(
+        repo, check_pack(manifest(files='["deploy/*.yaml"]', **{"assert": '"spec.replicas > `1`"'}))
+    )
+    assert (run.exit_code, run.status()) == (1, "error")
+    assert run.result()["reason"] == (
+        "deploy/a.yaml document 2: `spec.replicas > `1`` cannot be evaluated here: "
+        "'>' not supported between instances of 'str' and 'int'"
+    )
+    assert findings(run)[0][:3] == ("deploy/a.yaml", 3, 2)
+
+
+def test_a_function_type_error_in_where_is_an_error(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"a.json": '{"items": 3}'})
+    run = evaluate(
+        repo,
+        check_pack(manifest(files="[a.json]", where='"length(items) > `0`"', **{"assert": "a"})),
+    )
+    assert run.status() == "error"
+    assert run.result()["reason"].startswith(
+        "a.json document 1: `length(items) > `0`` cannot be evaluated here: In function length()"
+    )
+
+
+def test_a_type_error_in_assert_all_is_an_error(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"a.json": '{"n": 1}'})
+    run = evaluate(
+        repo, check_pack(manifest(files="[a.json]", assert_all='"length(@[0].n) > `0`"'))
+    )
+    assert run.status() == "error"
+    assert run.result()["reason"].startswith(
+        "assert_all: `length(@[0].n) > `0`` cannot be evaluated"
+    )
+
+
+def test_yaml_12_booleans_keep_on_as_a_key(evaluate, make_repo, pack_text) -> None:
+    workflow = "name: ci\non:\n  push: {branches: [main]}\njobs: {}\nmode: 0444\nyes: no\n"
+    repo = make_repo({".github/workflows/ci.yml": workflow})
+    pack = pack_text("""\
+        - id: on
+          title: T
+          category: general
+          check:
+            manifest: {files: [".github/workflows/*.yml"], assert: "on.push.branches[0] == 'main'"}
+        - id: octal
+          title: T
+          category: general
+          check:
+            manifest: {files: [".github/workflows/*.yml"], assert: "mode == `444` && yes == 'no'"}
+    """)
+    run = evaluate(repo, pack)
+    assert (run.status("on"), run.status("octal")) == ("pass", "pass")
+
+
+def test_an_alias_bomb_is_bounded_and_errors(evaluate, make_repo, check_pack) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(8):
+        prev, cur = chr(ord("a") + i), chr(ord("b") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    repo = make_repo({"bomb.yaml": "\n".join(lines) + "\n", "fine.yaml": "a: 1\n"})
+    run = evaluate(repo, check_pack(manifest(files='["*.yaml"]', **{"assert": "a"})))
+    assert run.status() == "error"
+    assert run.result()["reason"] == (
+        "bomb.yaml:7: does not parse: document expands to more than 1,000,000 nodes through aliases"
+    )
+
+
+def test_schema_next_to_the_pack(evaluate, make_repo, check_pack, write_pack) -> None:
+    schema = {
+        "type": "object",
+        "required": ["spec"],
+        "properties": {"spec": {"properties": {"replicas": {"type": "integer", "minimum": 2}}}},
+    }
+    pack = write_pack(check_pack(manifest(files='["deploy/*.yaml"]', schema="schemas/deploy.json")))
+    (pack.parent / "schemas").mkdir()
+    (pack.parent / "schemas" / "deploy.json").write_text(json.dumps(schema))
+    repo = make_repo(
+        {
+            "deploy/a.yaml": "kind: Deployment\nmetadata: {name: a}\nspec: {replicas: 1}\n",
+            "deploy/b.yaml": "kind: Deployment\nmetadata: {name: b}\n",
+            "deploy/c.yaml": "kind: Deployment\nmetadata: {name: c}\nspec: {replicas: 4}\n",
+        }
+    )
+    run = evaluate(repo, pack)
+    assert run.status() == "fail"
+    assert findings(run) == [
+        ("deploy/a.yaml", 1, 1, "Deployment/a: spec.replicas: 1 is less than the minimum of 2"),
+        ("deploy/b.yaml", 1, 1, "Deployment/b: (document): 'spec' is a required property"),
+    ]
+
+
+def test_a_missing_schema_file_is_a_pack_error(policy, make_repo, check_pack, write_pack) -> None:
+    text = check_pack(manifest(files='["*.yaml"]', schema="nope.json"))
+    pack = write_pack(text)
+    done = policy("eval", make_repo({}), "--pack", pack)
+    assert done.exit_code == 2
+    line = text.count("\n", 0, text.index("nope.json")) + 1
+    column = text.index("nope.json") - text.rfind("\n", 0, text.index("nope.json"))
+    assert done.stderr == (
+        f"policy: {pack}:{line}:{column}: error: rule r: cannot read schema 'nope.json': "
+        "No such file or directory\n"
+    )
+
+
+def test_an_invalid_schema_is_a_pack_error(policy, make_repo, check_pack, write_pack) -> None:
+    pack = write_pack(check_pack(manifest(files='["*.yaml"]', schema="s.json")))
+    (pack.parent / "s.json").write_text('{"type": 12}')
+    done = policy("eval", make_repo({}), "--pack", pack)
+    assert done.exit_code == 2
+    assert done.stderr.endswith(
+        "error: rule r: schema 's.json' is not a valid JSON Schema: 12 is not valid under any "
+        "of the given schemas\n"
+    )
+
+
+def test_a_manifest_check_needs_something_to_assert(
+    policy, make_repo, check_pack, write_pack
+) -> None:
+    pack = write_pack(check_pack(manifest(files='["*.yaml"]', where="a")))
+    done = policy("eval", make_repo({}), "--pack", pack)
+    assert done.exit_code == 2
+    assert done.stderr.endswith(
+        "error: rule r: a manifest check needs at least one of assert, assert_all, schema\n"
+    )
+
+
+def test_a_file_over_the_cap_is_noted_not_parsed(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"big.json": '{"a": "' + "x" * 100 + '"}', "small.json": '{"a": 1}'})
+    run = evaluate(
+        repo, check_pack(manifest(files='["*.json"]', max_bytes="50", **{"assert": "a"}))
+    )
+    assert run.status() == "pass"
+    assert run.result()["notes"] == [
+        {"path": "big.json", "message": "not read: 109 bytes is over the 50-byte cap"}
+    ]
+
+
+def test_each_file_is_parsed_once_whatever_the_rules(
+    evaluate, make_repo, pack_text, monkeypatch
+) -> None:
+    from engine.formats import yaml as yaml_format
+
+    calls: list[int] = []
+    original = yaml_format.parse
+
+    def counting(text: str):
+        calls.append(1)
+        return original(text)
+
+    monkeypatch.setattr(yaml_format, "parse", counting)
+    repo = make_repo({"deploy/app.yaml": DEPLOYMENTS})
+    rules = "".join(
+        f"- {{id: r{i}, title: T, category: general, "
+        f"check: {{manifest: {{files: ['deploy/*.yaml'], assert: kind}}}}}}\n"
+        for i in range(3)
+    )
+    rules += (
+        "- {id: other, title: T, category: general,"
+        " check: {manifest: {files: ['**/*.yaml'], where: spec, assert: spec}}}\n"
+    )
+    run = evaluate(repo, pack_text(rules))
+    assert [r["status"] for r in run.report["results"]] == ["pass"] * 4
+    assert len(calls) == 1
