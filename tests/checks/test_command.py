@@ -1,0 +1,281 @@
+"""`command` checks end to end: argv and shell, exit codes, output, timeout, env, cwd, tools."""
+
+from __future__ import annotations
+
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+
+def messages(run, rule: str = "r") -> list[str]:
+    return [f["message"] for f in run.result(rule)["findings"]]
+
+
+def test_argv_runs_without_a_shell(evaluate, make_repo, check_pack) -> None:
+    check = "{command: {run: [printf, '%s|%s', 'a;b', '$HOME'], stdout_matches: '^a;b[|][$]HOME$'}}"
+    run = evaluate(make_repo({}), check_pack(check))
+    assert (run.exit_code, run.status(), run.result()["message"]) == (
+        0,
+        "pass",
+        "printf %s|%s a;b $HOME exited 0",
+    )
+
+
+def test_shell_runs_through_sh(evaluate, make_repo, check_pack) -> None:
+    check = "{command: {shell: 'echo one && echo two', stdout_matches: '^one\\ntwo$'}}"
+    assert evaluate(make_repo({}), check_pack(check)).status() == "pass"
+
+
+def test_a_string_run_is_refused_with_a_pointer_to_shell(
+    policy, make_repo, check_pack, write_pack
+) -> None:
+    pack = write_pack(check_pack("{command: {run: 'echo hi'}}"))
+    done = policy("eval", make_repo({}), "--pack", pack)
+    assert done.exit_code == 2
+    assert done.stderr.endswith(
+        "error: rule r: check.command.run: 'echo hi' is not of type 'array'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "expected", "status"),
+    [
+        ("3", "3", "pass"),
+        ("[0, 3]", "[0, 3]", "pass"),
+        ("0", "0", "fail"),
+        ("[0, 1]", "[0, 1]", "fail"),
+    ],
+)
+def test_exit_code_int_or_list(
+    evaluate, make_repo, check_pack, exit_code, expected, status
+) -> None:
+    check = (
+        f"{{command: {{run: [sh, -c, 'echo out; echo err >&2; exit 3'], exit_code: {exit_code}}}}}"
+    )
+    run = evaluate(make_repo({}), check_pack(check))
+    assert run.status() == status
+    if status == "fail":
+        wanted = " or ".join(expected.strip("[]").split(", "))
+        assert messages(run) == [f"exit code 3 (expected {wanted})\nerr"]
+        assert (
+            run.result()["message"]
+            == f"sh -c echo out; echo err >&2; exit 3: exit code 3 (expected {wanted})"
+        )
+
+
+def test_the_default_expected_exit_code_is_zero(evaluate, make_repo, check_pack) -> None:
+    run = evaluate(make_repo({}), check_pack("{command: {run: ['false']}}"))
+    assert (run.exit_code, run.status(), messages(run)) == (1, "fail", ["exit code 1 (expected 0)"])
+
+
+def test_output_regexes(evaluate, make_repo, pack_text) -> None:
+    script = "printf 'ok\\nwarning: x\\n'; echo 'all good' >&2"
+    pack = pack_text(f"""\
+        - id: stdout-ok
+          title: T
+          category: general
+          check:
+            command: {{shell: "{script}", stdout_matches: "(?m)^ok$", stderr_matches: good}}
+        - id: stdout-missing
+          title: T
+          category: general
+          check: {{command: {{shell: "{script}", stdout_matches: "^done$"}}}}
+        - id: stdout-forbidden
+          title: T
+          category: general
+          check: {{command: {{shell: "{script}", stdout_not_matches: "warning: .*"}}}}
+        - id: stderr-forbidden
+          title: T
+          category: general
+          check:
+            command: {{shell: "{script}", stderr_not_matches: good, stderr_matches: nothing}}
+    """)
+    run = evaluate(make_repo({}), pack)
+    assert run.status("stdout-ok") == "pass"
+    assert messages(run, "stdout-missing") == ["stdout does not match /^done$/"]
+    assert messages(run, "stdout-forbidden") == ["stdout line 2 matches /warning: .*/: warning: x"]
+    assert messages(run, "stderr-forbidden") == [
+        "stderr does not match /nothing/",
+        "stderr line 1 matches /good/: good",
+    ]
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_a_timeout_kills_the_whole_process_group(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({})
+    check = "{command: {shell: 'sleep 30 & echo $! > child.pid; sleep 30', timeout: 0.3}}"
+    started = time.monotonic()
+    run = evaluate(repo, check_pack(check))
+    assert time.monotonic() - started < 10  # not the 30 s the programs wanted
+    assert (run.exit_code, run.status()) == (1, "error")
+    assert run.result()["reason"] == (
+        "timed out after 0.3s: /bin/sh -c sleep 30 & echo $! > child.pid; sleep 30"
+    )
+    child = int((repo / "child.pid").read_text())
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(child), "the program's own child survived the timeout"
+
+
+def test_env_is_added_to_the_environment(evaluate, make_repo, check_pack) -> None:
+    check = (
+        '{command: {run: [sh, -c, \'echo "$GREETING $LEVEL"; test -n "$PATH"\'],'
+        " env: {GREETING: hello, LEVEL: 3}, stdout_matches: '^hello 3$'}}"
+    )
+    assert evaluate(make_repo({}), check_pack(check)).status() == "pass"
+
+
+def test_cwd_is_relative_to_the_snapshot_root(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"sub/marker.txt": "x"})
+    check = "{command: {run: [ls], cwd: sub, stdout_matches: '^marker.txt$'}}"
+    assert evaluate(repo, check_pack(check)).status() == "pass"
+
+
+def test_a_cwd_that_is_not_a_folder_is_an_error(evaluate, make_repo, check_pack) -> None:
+    run = evaluate(make_repo({}), check_pack("{command: {run: [ls], cwd: missing}}"))
+    assert (run.status(), run.result()["reason"]) == (
+        "error",
+        "cwd 'missing' is not a folder of the snapshot",
+    )
+
+
+def test_the_default_cwd_is_the_root(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"marker.txt": "x"})
+    check = "{command: {run: [ls], stdout_matches: '(?m)^marker.txt$'}}"
+    assert evaluate(repo, check_pack(check)).status() == "pass"
+
+
+def test_a_program_inside_the_repository(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"scripts/check.sh": "#!/bin/sh\necho checked\n"})
+    script = repo / "scripts" / "check.sh"
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    check = "{command: {run: [./scripts/check.sh], stdout_matches: checked}}"
+    assert evaluate(repo, check_pack(check)).status() == "pass"
+
+
+def test_a_missing_tool_skips(evaluate, make_repo, check_pack) -> None:
+    check = "{command: {run: [echo, hi], requires: [no-such-tool-xyz]}}"
+    run = evaluate(make_repo({}), check_pack(check))
+    assert (run.exit_code, run.status(), run.result()["reason"]) == (
+        0,
+        "skip",
+        "no-such-tool-xyz is not installed (not found on PATH)",
+    )
+
+
+def test_a_missing_program_skips(evaluate, make_repo, check_pack) -> None:
+    run = evaluate(make_repo({}), check_pack("{command: {run: [no-such-tool-xyz, --version]}}"))
+    assert (run.status(), run.result()["reason"]) == (
+        "skip",
+        "no-such-tool-xyz is not installed (not found on PATH)",
+    )
+
+
+def test_on_missing_fail(evaluate, make_repo, check_pack) -> None:
+    check = "{command: {run: [no-such-tool-xyz], on_missing: fail}}"
+    run = evaluate(make_repo({}), check_pack(check))
+    assert (run.exit_code, run.status(), messages(run)) == (
+        1,
+        "fail",
+        ["no-such-tool-xyz is not installed (not found on PATH)"],
+    )
+
+
+def test_no_commands_skips_with_a_reason(evaluate, make_repo, check_pack, tmp_path) -> None:
+    repo = make_repo({})
+    run = evaluate(repo, check_pack("{command: {run: [touch, ran]}}"), "--no-commands")
+    assert (run.exit_code, run.status(), run.result()["reason"]) == (
+        0,
+        "skip",
+        "commands are disabled (--no-commands): touch ran",
+    )
+    assert not (repo / "ran").exists()
+
+
+def test_no_commands_also_skips_commands_inside_combinators_and_when(
+    evaluate, make_repo, pack_text
+) -> None:
+    repo = make_repo({"a.txt": "x"})
+    pack = pack_text("""\
+        - id: inside
+          title: T
+          category: general
+          check: {all: [{file: {exists: [a.txt]}}, {command: {run: [touch, ran]}}]}
+        - id: when
+          title: T
+          category: general
+          when: {command: {run: [touch, ran]}}
+          check: {file: {exists: [a.txt]}}
+    """)
+    run = evaluate(repo, pack, "--no-commands")
+    assert [(r["status"], r["reason"]) for r in run.report["results"]] == [
+        ("skip", "commands are disabled (--no-commands): touch ran"),
+        ("skip", "commands are disabled (--no-commands): touch ran"),
+    ]
+    assert not (repo / "ran").exists()
+
+
+def test_jobs_gives_the_same_results_in_the_same_order(evaluate, make_repo, pack_text) -> None:
+    rules = ""
+    for i in range(6):
+        if i % 2:
+            rules += (
+                f"- {{id: file-{i}, title: T, category: general,"
+                " check: {file: {exists: [a.txt]}}}\n"
+            )
+        else:
+            sleep = 0.2 if i == 0 else 0.0
+            rules += (
+                f"- {{id: cmd-{i}, title: T, category: general,"
+                f" check: {{command: {{shell: 'sleep {sleep}; echo {i}',"
+                f" stdout_matches: '^{i}$'}}}}}}\n"
+            )
+    rules += "- {id: cmd-fail, title: T, category: general, check: {command: {run: ['false']}}}\n"
+    repo = make_repo({"a.txt": "x"})
+    one = evaluate(repo, pack_text(rules), "--jobs", "1")
+    two = evaluate(repo, pack_text(rules), "--jobs", "2")
+
+    def stable(run) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "duration_ms"} for r in run.report["results"]]
+
+    assert stable(one) == stable(two)
+    assert [r["rule"] for r in two.report["results"]] == [
+        "cmd-0",
+        "file-1",
+        "cmd-2",
+        "file-3",
+        "cmd-4",
+        "file-5",
+        "cmd-fail",
+    ]
+    assert [r["status"] for r in two.report["results"]] == ["pass"] * 6 + ["fail"]
+
+
+def test_jobs_must_be_positive(policy, make_repo, check_pack, write_pack) -> None:
+    pack = write_pack(check_pack("{file: {exists: [a]}}"))
+    done = policy("eval", make_repo({}), "--pack", pack, "--jobs", "0")
+    assert (done.exit_code, done.stderr) == (2, "policy: error: --jobs must be at least 1\n")
+
+
+def test_the_environment_of_the_run_reaches_the_program(evaluate, make_repo, check_pack) -> None:
+    check = "{command: {run: [sh, -c, 'echo $RULEPACK_TEST_VALUE'], stdout_matches: '^from-env$'}}"
+    run = evaluate(make_repo({}), check_pack(check), env={"RULEPACK_TEST_VALUE": "from-env"})
+    assert run.status() == "pass", run.result()
+
+
+def test_program_output_is_not_inherited(policy, make_repo, check_pack, write_pack) -> None:
+    pack = write_pack(check_pack("{command: {run: [sh, -c, 'echo LEAKED-OUT\"\"PUT']}}"))
+    done = policy("eval", make_repo({}), "--pack", pack, "--format", "json")
+    assert done.exit_code == 0
+    assert "LEAKED-OUTPUT" not in done.stdout + done.stderr
