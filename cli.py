@@ -21,7 +21,7 @@ from engine.errors import InputError
 F = TypeVar("F", bound=Callable[..., Any])
 
 FAIL_ON = ("error", "warning", "info", "never")
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "sarif", "junit", "github", "html")
 
 
 def reports_input_errors(command: F) -> F:

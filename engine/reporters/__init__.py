@@ -17,6 +17,10 @@ REPORTERS: dict[str, str] = {
     "table": "table",
     "json": "json",
     "markdown": "markdown",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "html": "html",
 }
 
 

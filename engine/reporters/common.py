@@ -1,0 +1,57 @@
+"""What the text reporters say the same way: where a finding is, a rate, rules by category.
+
+Kept free of any output syntax: each format escapes these strings its own way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine.results import Counts, Finding, RuleResult
+
+#: How the evaluator words the reason of a rule that `--category`, `--rule` or `--tag` left out.
+FILTERED_OUT = "filtered out"
+
+
+def place(finding: Finding) -> str:
+    """`path:line`, `path`, or "" when the finding names no file."""
+    if not finding.path:
+        return ""
+    if finding.line:
+        return f"{finding.path}:{finding.line}"
+    if finding.document:
+        return f"{finding.path} (document {finding.document})"
+    return finding.path
+
+
+def new_findings(result: RuleResult) -> tuple[Finding, ...]:
+    """The findings a reader has not seen yet: those an error's cause does not already quote."""
+    return tuple(f for f in result.findings if result.reason != f"{place(f)}: {f.message}")
+
+
+def rate_text(counts: Counts) -> str:
+    """The success rate with two decimals and a percent sign, or `n/a` when nothing was judged."""
+    rate = counts.success_rate
+    return "n/a" if rate is None else f"{rate:.2f}%"
+
+
+def by_category(results: Iterable[RuleResult]) -> dict[str, list[RuleResult]]:
+    """Results grouped by category id, categories and rules in report order."""
+    groups: dict[str, list[RuleResult]] = {}
+    for result in results:
+        groups.setdefault(result.category, []).append(result)
+    return groups
+
+
+def is_filtered_out(result: RuleResult) -> bool:
+    """Whether a rule was skipped only because the command line selected other rules."""
+    return result.status == "skip" and (result.reason or "").startswith(FILTERED_OUT)
+
+
+def summary_line(counts: Counts, by_severity: dict[str, int]) -> str:
+    """`5 rules: 1 passed, 2 failed (1 error, 0 warning, 1 info), 1 skipped, 1 errored`."""
+    severities = ", ".join(f"{by_severity.get(level, 0)} {level}" for level in by_severity)
+    return (
+        f"{counts.total} rules: {counts.passed} passed, {counts.failed} failed ({severities}), "
+        f"{counts.skipped} skipped, {counts.errored} errored"
+    )

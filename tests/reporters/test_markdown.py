@@ -1,0 +1,161 @@
+"""`policy eval --format markdown`: the report for a pull-request comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.reporters.markdown import code, link, text
+
+EXPECTED = """\
+## rulepack report: ❌ fails
+
+Packs: `sample 1.2.0` · snapshot: worktree at `COMMIT` · fail on: `error`
+
+**Success rate: 16.67%** · 7 rules: 1 passed, 4 failed (1 error, 2 warning, 1 info), \
+1 skipped, 1 errored
+
+| Category | Rules | Passed | Failed | Skipped | Errored | Success rate |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| Deployment | 3 | 1 | 1 | 0 | 1 | 33.33% |
+| Security \\& \\<secrets\\> | 2 | 0 | 2 | 0 | 0 | 0.00% |
+| Documentation | 2 | 0 | 1 | 1 | 0 | 0.00% |
+| **Total** | 7 | 1 | 4 | 1 | 1 | 16.67% |
+
+### Rules
+
+| Status | Rule | Category | Severity | Title |
+| --- | --- | --- | --- | --- |
+| ✅ pass | `deploy.manifests` | Deployment | error | Manifests exist |
+| ❌ fail | `deploy.service` | Deployment | error | Services are named \\| web |
+| ❌ fail | `security.keys` | Security \\& \\<secrets\\> | warning | No private keys |
+| ❌ fail | `security.tokens` | Security \\& \\<secrets\\> | info | No tokens |
+| ❌ fail | `docs.readme` | Documentation | warning | A README |
+| ⚠️ error | `deploy.parses` | Deployment | error | Manifests parse |
+
+### Failures (4)
+
+#### `deploy.service` Services are named \\| web
+
+Severity **error** · Deployment
+
+- `deploy/service.yaml:1` Service/a\\|b<br>\\<i\\>\\&%,:: metadata.name is \
+"a\\|b\\\\n\\<i\\>\\&%,:", expected == "web"
+
+**Fix:** Rename the Service \\| use web.<br>See \\<docs\\> \\& 100% of it.
+
+**Docs:** [https://example.com/naming?a=1\\&b=2](https://example.com/naming?a=1&b=2)
+
+#### `security.keys` No private keys
+
+Severity **warning** · Security \\& \\<secrets\\>
+
+- `notes/odd name|50%,x:y.pem` should not exist
+
+**Fix:** Remove key files.
+
+**Docs:** see the wiki
+
+#### `docs.readme` A README
+
+Severity **warning** · Documentation
+
+- none of README.md exists
+
+**Fix:** Write a README.md.
+
+#### `security.tokens` No tokens
+
+Severity **info** · Security \\& \\<secrets\\>
+
+- `secrets.txt:2` matches /token/
+
+### Errors (1)
+
+#### `deploy.parses` Manifests parse
+
+Could not be evaluated · Deployment
+
+**Cause:** deploy/broken.yaml:2: does not parse: while parsing a flow node, \
+did not find expected node content
+
+<details>
+<summary>Skipped (1)</summary>
+
+| Rule | Category | Reason |
+| --- | --- | --- |
+| `docs.changelog` | Documentation | not applicable: none of CHANGELOG.md exists |
+
+</details>
+"""
+
+
+def test_markdown_report_of_every_status(policy, sample) -> None:
+    result = policy("eval", "--pack", sample.pack, "--format", "markdown", sample.repo)
+    assert result.exit_code == 1
+    assert result.stdout == EXPECTED.replace("COMMIT", sample.commit[:12])
+
+
+def test_markdown_says_the_run_holds_at_the_fail_on_level(policy, sample) -> None:
+    args = ("eval", "--pack", sample.pack, "--format", "markdown", "--fail-on", "never")
+    result = policy(*args, sample.repo)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("## rulepack report: ✅ holds\n")
+    assert "fail on: `never`" in result.stdout
+
+
+def test_markdown_folds_filtered_out_rules_into_a_count(policy, sample) -> None:
+    args = ("eval", "--pack", sample.pack, "--format", "markdown", "--rule", "docs.readme")
+    result = policy(*args, sample.repo)
+    assert result.exit_code == 0  # a warning does not fail at the default --fail-on error
+    lines = result.stdout.splitlines()
+    rules = lines[lines.index("### Rules") + 4 : lines.index("### Failures (1)") - 1]
+    assert rules == ["| ❌ fail | `docs.readme` | Documentation | warning | A README |"]
+    skipped = lines[lines.index("<details>") :]
+    assert skipped == [
+        "<details>",
+        "<summary>Skipped (6)</summary>",
+        "",
+        "6 rule(s) filtered out by `--category`, `--rule` or `--tag`.",
+        "",
+        "</details>",
+    ]
+
+
+def test_markdown_file_output_is_the_same_bytes_as_stdout(policy, sample, tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    to_file = policy("eval", "--pack", sample.pack, "--format", "markdown", "-o", out, sample.repo)
+    to_stdout = policy("eval", "--pack", sample.pack, "--format", "markdown", sample.repo)
+    assert to_file.exit_code == 1
+    assert to_file.stdout == ""
+    assert out.read_text(encoding="utf-8") == to_stdout.stdout
+
+
+def test_text_escapes_what_markdown_would_interpret() -> None:
+    assert text("a | b") == "a \\| b"
+    assert text("<script>x</script>") == "\\<script\\>x\\</script\\>"
+    assert text("*bold* _it_ `code` [link](x) ~~s~~ &amp; #h") == (
+        "\\*bold\\* \\_it\\_ \\`code\\` \\[link\\](x) \\~\\~s\\~\\~ \\&amp; \\#h"
+    )
+    assert text("back\\slash") == "back\\\\slash"
+    assert text("one\ntwo\r\nthree\rfour") == "one<br>two<br>three<br>four"
+    # what would open a nested list at the start of a list item
+    assert text("- item") == "\\- item"
+    assert text("+ item") == "\\+ item"
+    assert text("1. item") == "1\\. item"
+    assert text("2) item") == "2\\) item"
+    assert text("a - b 1. c") == "a - b 1. c"
+
+
+def test_code_spans_survive_backticks_and_table_pipes() -> None:
+    assert code("a.yaml:3") == "`a.yaml:3`"
+    assert code("a`b") == "``a`b``"
+    assert code("`x`") == "`` `x` ``"
+    assert code("a|b") == "`a|b`"
+    assert code("a|b", in_table=True) == "`a\\|b`"
+    assert code("two\nlines") == "`two lines`"
+
+
+def test_only_http_links_are_clickable() -> None:
+    assert link("https://x.example/a_(b)", "docs") == "[docs](https://x.example/a_%28b%29)"
+    assert link("javascript:alert(1)", "docs") == "javascript:alert(1)"
+    assert link("see the wiki", "docs") == "see the wiki"
