@@ -16,7 +16,11 @@ import semver
 #: The first version-like token of a program's output. Pre-release suffixes are
 #: left out on purpose: `kubectl` builds such as `1.32.4-dispatcher` are
 #: releases for our purposes, and npm semantics would exclude them from `>=1.28`.
-DEFAULT_PATTERN = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+){0,2})(?![\d])")
+#: A dotted version may follow letters directly (`go version go1.22.1`); a bare
+#: number may not, so `amd64` or `sqlite3` are not taken for versions.
+DEFAULT_PATTERN = re.compile(
+    r"(?:(?<![\w.])v?|(?<=[A-Za-z])(?=\d+\.\d))(\d+(?:\.\d+){0,2})(?![\d])"
+)
 _VERSION = re.compile(
     r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
 )

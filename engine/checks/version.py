@@ -48,9 +48,10 @@ class VersionCheck(Check):
 def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
     raw = raw if isinstance(raw, Mapping) else {}
     sources = [key for key in ("command", "file", "files") if key in raw]
-    if len(sources) != 1:
-        reader.problem(path, "a version check takes exactly one of: command, file, files")
     satisfies = reader.version_range(raw.get("satisfies", "*"), (*path, "satisfies"))
+    if len(sources) != 1:  # one message; guessing a source would only add wrong ones
+        reader.problem(path, "a version check takes exactly one of: command, file, files")
+        return VersionCheck(satisfies)
     pattern = reader.regex(raw["pattern"], (*path, "pattern")) if "pattern" in raw else None
     if "command" in raw:
         return VersionCheck(
