@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from engine.reporters.markdown import code, link, text
@@ -159,3 +160,28 @@ def test_only_http_links_are_clickable() -> None:
     assert link("https://x.example/a_(b)", "docs") == "[docs](https://x.example/a_%28b%29)"
     assert link("javascript:alert(1)", "docs") == "javascript:alert(1)"
     assert link("see the wiki", "docs") == "see the wiki"
+
+
+def test_a_commonmark_renderer_with_gfm_tables_reads_it_as_intended(policy, sample) -> None:
+    # markdown-it-py comes with rich; with tables on, it parses cells as GitHub does
+    from markdown_it import MarkdownIt
+
+    result = policy("eval", "--pack", sample.pack, "--format", "markdown", sample.repo)
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(result.stdout)
+    rows = [
+        re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", rendered, re.S)
+    ]
+    # every row keeps its column count: no pipe or newline from a message split a cell
+    assert [len(cells) for cells in rows] == [7] * 5 + [5] * 7 + [3] * 2
+    assert rows[2][0] == "Security &amp; &lt;secrets&gt;"
+    assert rows[7][4] == "Services are named | web"
+    assert re.findall(r"<li>(.*?)</li>", rendered)[0] == (
+        "<code>deploy/service.yaml:1</code> Service/a|b<br>&lt;i&gt;&amp;%,:: "
+        "metadata.name is &quot;a|b\\n&lt;i&gt;&amp;%,:&quot;, expected == &quot;web&quot;"
+    )
+    assert "<p><strong>Fix:</strong> Rename the Service | use web.<br>See &lt;docs&gt; &amp; " in (
+        rendered
+    )
+    assert '<a href="https://example.com/naming?a=1&amp;b=2">' in rendered
+    assert rendered.count("<a ") == 1  # "see the wiki" stays text
