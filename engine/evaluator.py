@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from typing import Protocol
 
 from engine import __version__, process
 from engine.context import EvaluationContext, EvaluationOptions
+from engine.errors import InputError, Problem
 from engine.packs.model import Pack, Rule
 from engine.results import (
     CategoryInfo,
@@ -40,6 +42,24 @@ class Selection:
         if self.tags and not set(rule.tags) & set(self.tags):
             return "filtered out by --tag"
         return None
+
+    def problems(self, packs: Sequence[Pack]) -> list[Problem]:
+        """Filters that name nothing in the packs: a typo would silently skip every rule."""
+        rules = [rule for pack in packs for rule in pack.rules]
+        known = {
+            "--category": {c.id for pack in packs for c in pack.categories},
+            "--rule": {rule.id for rule in rules},
+            "--tag": {tag for rule in rules for tag in rule.tags},
+        }
+        asked = {"--category": self.categories, "--rule": self.rules, "--tag": self.tags}
+        found = []
+        for option, values in asked.items():
+            for value in values:
+                if value not in known[option]:
+                    close = difflib.get_close_matches(value, sorted(known[option]), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    found.append(Problem(f"{option} {value}: no evaluated pack has it{hint}"))
+        return found
 
 
 class Progress(Protocol):
@@ -108,6 +128,9 @@ def evaluate(
 ) -> Report:
     """Evaluate every rule of `packs` over `snapshot`; results keep pack and rule order."""
     selection = selection or Selection()
+    problems = selection.problems(packs)
+    if problems:
+        raise InputError(problems)
     options = options or EvaluationOptions()
     rules = [rule for pack in packs for rule in pack.rules]
     results: list[RuleResult | None] = [None] * len(rules)
