@@ -6,6 +6,7 @@ config they contain, and an unstaged edit never changes a pre-commit verdict.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,7 +40,7 @@ class RepoConfig:
     severity: tuple[tuple[str, str, Location], ...] = ()
     pack_path: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    params_location: Location | None = None
+    param_locations: Mapping[str, Location] = field(default_factory=dict)  # each key's place
 
 
 def parse_config(text: str, file: str) -> RepoConfig:
@@ -91,7 +92,9 @@ def parse_config(text: str, file: str) -> RepoConfig:
         ),
         pack_path=tuple(data.get("pack_path") or ()),
         exclude=tuple(data.get("exclude") or ()),
-        params_location=_at(located, ("params",), key=True),
+        param_locations={
+            name: _at(located, ("params", name), key=True) for name in data.get("params") or {}
+        },
     )
 
 
@@ -119,13 +122,19 @@ def load_repo_config(snapshot: Snapshot, explicit: Path | None = None) -> RepoCo
 
 def apply_config(packs: Sequence[Pack], config: RepoConfig) -> list[Pack]:
     """Packs with the config's `disable` and `severity` applied to their rules."""
-    known = {rule.id for pack in packs for rule in pack.rules}
+    known = sorted({rule.id for pack in packs for rule in pack.rules})
+
+    def unknown(rule_id: str, key: str, location: Location) -> Problem:
+        close = difflib.get_close_matches(rule_id, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return Problem(f"unknown rule {rule_id!r} in {key}{hint}", location)
+
     problems = [
-        Problem(f"unknown rule {rule_id!r} in disable", location)
+        unknown(rule_id, "disable", location)
         for rule_id, location in config.disable
         if rule_id not in known
     ] + [
-        Problem(f"unknown rule {rule_id!r} in severity", location)
+        unknown(rule_id, "severity", location)
         for rule_id, _, location in config.severity
         if rule_id not in known
     ]

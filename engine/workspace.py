@@ -77,7 +77,9 @@ def load_packs(
     ]
     problems += [
         Problem(
-            f"unknown parameter {name!r}: no evaluated pack declares it", config.params_location
+            f"unknown parameter {name!r}: no evaluated pack declares it"
+            f" (declared: {', '.join(sorted(declared)) or 'none'})",
+            config.param_locations.get(name),
         )
         for name in config.params
         if name not in declared

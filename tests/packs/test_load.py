@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.resources import builtin_packs_dir
+
 HEADER = "apiVersion: rulepack/v1\nname: test\nversion: 1.0.0\n"
 Q = '"'  # where a quoted value starts
 CATEGORY = "categories:\n  - {id: general, title: General}\n"
@@ -16,6 +18,11 @@ def rule(check: str, rule_id: str = "r", **fields: str) -> str:
     """One rule item of a block `rules:` list, its check in flow YAML."""
     extra = "".join(f"    {key}: {value}\n" for key, value in fields.items())
     return f"  - id: {rule_id}\n    title: T\n    category: general\n    check: {check}\n" + extra
+
+
+def builtin_names() -> str:
+    """The built-in packs, as an unknown-pack message lists them."""
+    return ", ".join(sorted(p.name for p in builtin_packs_dir().iterdir() if p.is_dir()))
 
 
 def at(text: str, needle: str, nth: int = 1) -> str:
@@ -228,7 +235,9 @@ def test_unknown_category_fileset_and_condition(bad_pack) -> None:
 def test_unknown_pack_name(policy, make_repo) -> None:
     done = policy("eval", make_repo({}), "--pack", "no-such-pack")
     assert done.exit_code == 2
-    assert done.stderr == "policy: error: unknown pack 'no-such-pack' (available: production)\n"
+    assert done.stderr == (
+        f"policy: error: unknown pack 'no-such-pack' (available: {builtin_names()})\n"
+    )
 
 
 def test_unknown_pack_name_in_extends(bad_pack) -> None:
@@ -236,7 +245,7 @@ def test_unknown_pack_name_in_extends(bad_pack) -> None:
     path, lines = bad_pack(text)
     assert lines == [
         f"policy: {path}:{at(text, 'nothing')}: error: unknown pack 'nothing-here' "
-        "(available: production)"
+        f"(available: {builtin_names()})"
     ]
 
 
@@ -319,8 +328,8 @@ def test_not_a_dot_b_is_a_warning_and_the_run_goes_on(evaluate, make_repo, write
     path = write_pack(text)
     run = evaluate(make_repo({"a.json": '{"spec": {"paused": false}}'}), path)
     assert run.stderr == (
-        f"policy: {path}:{at(text, Q + '!')}: warning: rule r: `!spec.paused` means `(!spec).paused`; "
-        "write `!(spec.paused)`\n"
+        f"policy: {path}:{at(text, Q + '!')}: warning: rule r: "
+        "`!spec.paused` means `(!spec).paused`; write `!(spec.paused)`\n"
     )
     # `(!spec).paused` is null (false); the rule fails where `!(spec.paused)` would pass
     assert (run.exit_code, run.status()) == (1, "fail")

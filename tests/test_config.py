@@ -1,0 +1,207 @@
+"""The repository config `.rulepack.yaml` (or --config FILE), through a bare `policy eval`."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+PACK = """\
+apiVersion: rulepack/v1
+name: team
+version: 1.2.0
+params: {min: 2, doc: README.md}
+categories:
+  - {id: docs, title: Documentation}
+rules:
+  - {id: readme, title: T, category: docs, check: {file: {exists: ["{{ doc }}"]}}}
+  - {id: license, title: T, category: docs, severity: warning, check: {file: {exists: [LICENSE]}}}
+  - id: count
+    title: T
+    category: docs
+    check: {manifest: {files: [n.json], assert: "n >= `{{ min }}`"}}
+"""
+
+
+def repo_with(make_repo, config: str, files: dict[str, str] | None = None) -> Path:
+    return make_repo(
+        {
+            "packs/team.yaml": PACK,
+            "n.json": '{"n": 2}',
+            "README.md": "x",
+            ".rulepack.yaml": textwrap.dedent(config),
+            **(files or {}),
+        }
+    )
+
+
+def bare_eval(policy, repo: Path, *args: str):
+    done = policy("eval", "--format", "json", *args, cwd=repo)
+    report = json.loads(done.stdout) if done.exit_code in (0, 1) else None
+    return done, report
+
+
+def statuses(report) -> dict[str, str]:
+    return {r["rule"]: r["status"] for r in report["results"]}
+
+
+def test_packs_from_the_config_run_on_a_bare_eval(policy, make_repo) -> None:
+    done, report = bare_eval(policy, repo_with(make_repo, "packs: [packs/team.yaml]\n"))
+    assert done.exit_code == 0, done.stderr
+    assert statuses(report) == {"readme": "pass", "license": "fail", "count": "pass"}
+    assert report["packs"] == [
+        {"name": "team", "version": "1.2.0", "source": "repo", "path": "packs/team.yaml"}
+    ]
+
+
+def test_params_from_the_config_and_the_command_line_wins(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "packs: [packs/team.yaml]\nparams: {min: 3, doc: DOCS.md}\n")
+    _, report = bare_eval(policy, repo)
+    assert statuses(report) == {"readme": "fail", "license": "fail", "count": "fail"}
+    _, report = bare_eval(policy, repo, "--param", "min=1", "--param", "doc=README.md")
+    assert statuses(report)["count"] == "pass"
+    assert statuses(report)["readme"] == "pass"
+
+
+def test_fail_on_from_the_config_and_the_option_wins(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "packs: [packs/team.yaml]\nfail_on: warning\n")
+    assert bare_eval(policy, repo)[0].exit_code == 1
+    assert bare_eval(policy, repo, "--fail-on", "error")[0].exit_code == 0
+
+
+def test_disable_skips_with_the_reason(policy, make_repo) -> None:
+    _, report = bare_eval(
+        policy, repo_with(make_repo, "packs: [packs/team.yaml]\ndisable: [license]\n")
+    )
+    license_ = next(r for r in report["results"] if r["rule"] == "license")
+    assert (license_["status"], license_["reason"]) == ("skip", "disabled in .rulepack.yaml")
+
+
+def test_severity_replaces_the_packs(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "packs: [packs/team.yaml]\nseverity: {license: error}\n")
+    done, report = bare_eval(policy, repo)
+    assert done.exit_code == 1
+    assert next(r for r in report["results"] if r["rule"] == "license")["severity"] == "error"
+
+
+def test_pack_path_finds_packs_by_name_in_the_repository(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "pack_path: [packs]\npacks: [{pack: team, version: ^1.0}]\n")
+    done, report = bare_eval(policy, repo)
+    assert done.exit_code == 0, done.stderr
+    assert report["packs"][0]["source"] == "repo"
+
+
+def test_a_version_range_the_pack_does_not_meet(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "pack_path: [packs]\npacks: [{pack: team, version: ^2.0}]\n")
+    done, _ = bare_eval(policy, repo)
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "policy: error: no version of pack 'team' satisfies ^2.0 (found 1.2.0 at packs/team.yaml)\n"
+    )
+
+
+def test_the_default_repo_pack_folder(policy, make_repo) -> None:
+    repo = make_repo({".rulepack/packs/team.yaml": PACK, "README.md": "x", "n.json": '{"n": 5}'})
+    done = policy("eval", "--pack", "team", "--format", "json", cwd=repo)
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["packs"][0]["path"] == ".rulepack/packs/team.yaml"
+
+
+def test_exclude_hides_files_from_every_rule(policy, make_repo) -> None:
+    repo = repo_with(
+        make_repo,
+        "packs: [packs/team.yaml]\nexclude: [README.md, 'vendor/**']\n",
+        {"vendor/LICENSE": "x"},
+    )
+    _, report = bare_eval(policy, repo)
+    assert statuses(report)["readme"] == "fail"
+
+
+def test_without_config_or_pack_the_production_pack_runs(policy, make_repo) -> None:
+    done = policy("eval", "--format", "json", "--no-commands", cwd=make_repo({"README.md": "x"}))
+    assert done.exit_code in (0, 1), done.stderr
+    assert json.loads(done.stdout)["packs"][0]["name"] == "production"
+
+
+def test_waivers_are_rejected_with_a_clear_message(policy, make_repo) -> None:
+    repo = repo_with(
+        make_repo, "packs: [packs/team.yaml]\nwaivers:\n  - {rule: readme, reason: x}\n"
+    )
+    done, _ = bare_eval(policy, repo)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:2:1: error: waivers are not supported yet; "
+        "use `disable:` to turn a rule off\n",
+    )
+
+
+def test_an_unknown_rule_in_disable_or_severity_is_located(policy, make_repo) -> None:
+    repo = repo_with(
+        make_repo,
+        "packs: [packs/team.yaml]\ndisable:\n  - readme\n  - licence\nseverity: {reedme: info}\n",
+    )
+    done, _ = bare_eval(policy, repo)
+    assert done.exit_code == 2
+    assert done.stderr.splitlines() == [
+        "policy: .rulepack.yaml:4:5: error: unknown rule 'licence' in disable "
+        "(did you mean 'license'?)",
+        "policy: .rulepack.yaml:5:12: error: unknown rule 'reedme' in severity "
+        "(did you mean 'readme'?)",
+    ]
+
+
+def test_an_unknown_key_and_a_bad_value_are_located(policy, make_repo) -> None:
+    repo = repo_with(
+        make_repo, "packs: [packs/team.yaml]\nfail-on: warning\nseverity: {readme: high}\n"
+    )
+    done, _ = bare_eval(policy, repo)
+    assert done.exit_code == 2
+    assert done.stderr.splitlines() == [
+        "policy: .rulepack.yaml:2:1: error: unknown key 'fail-on' (did you mean 'fail_on'?)",
+        "policy: .rulepack.yaml:3:20: error: severity.readme: 'high' is not one of "
+        "['error', 'warning', 'info']",
+    ]
+
+
+def test_a_config_that_is_not_yaml(policy, make_repo) -> None:
+    done, _ = bare_eval(policy, repo_with(make_repo, "packs: [unclosed\n"))
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "policy: .rulepack.yaml:2:1: error: not valid YAML: while parsing a flow sequence, "
+        "did not find expected ',' or ']'\n"
+    )
+
+
+def test_an_unknown_param_in_the_config(policy, make_repo) -> None:
+    done, _ = bare_eval(
+        policy, repo_with(make_repo, "packs: [packs/team.yaml]\nparams: {mni: 2}\n")
+    )
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:2:10: error: unknown parameter 'mni': "
+        "no evaluated pack declares it (declared: doc, min)\n",
+    )
+
+
+def test_config_option_reads_another_file(policy, make_repo, tmp_path: Path) -> None:
+    repo = repo_with(make_repo, "packs: [packs/team.yaml]\n")
+    other = tmp_path / "strict.yaml"
+    other.write_text("packs: [packs/team.yaml]\nfail_on: warning\n")
+    done, report = bare_eval(policy, repo, "--config", str(other))
+    assert done.exit_code == 1
+    assert statuses(report)["license"] == "fail"
+
+
+def test_a_missing_config_file(policy, make_repo, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    done, _ = bare_eval(policy, repo_with(make_repo, "{}\n"), "--config", str(missing))
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"policy: error: cannot read config {missing}: No such file or directory\n",
+    )
+
+
+def test_an_empty_config_is_fine(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "")
+    done = policy("eval", "--pack", "packs/team.yaml", "--format", "json", cwd=repo)
+    assert done.exit_code == 0, done.stderr
