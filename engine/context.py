@@ -38,6 +38,12 @@ class TextFile:
     path: str
     text: str | None
     note: Note | None = None
+    size: int = 0
+
+
+def _too_big(path: str, size: int, max_bytes: int) -> TextFile:
+    message = f"not read: {size:,} bytes is over the {max_bytes:,}-byte cap"
+    return TextFile(path, None, Note(path, message), size)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,6 @@ class EvaluationContext:
         self._lock = threading.RLock()
         self._index: FileIndex | None = None
         self._selections: dict[FileSet, tuple[str, ...]] = {}
-        self._sizes: dict[str, int] = {}
         self._texts: dict[str, TextFile] = {}
         self._parsed: dict[tuple[str, str], ParsedFile] = {}
         self._memo: dict[Any, Any] = {}
@@ -104,6 +109,14 @@ class EvaluationContext:
                 self._selections[files] = found
             return found
 
+    def first(self, files: FileSet) -> str | None:
+        """One path the file set selects, found without listing them all."""
+        with self._lock:
+            found = self._selections.get(files)
+        if found is not None:
+            return found[0] if found else None
+        return self.index.first(GlobSet.compile(files.include, files.exclude))
+
     def select_in(self, folders: Sequence[str], files: FileSet) -> dict[str, tuple[str, ...]]:
         """For each folder, the paths the file set selects inside it (globs relative to it)."""
         return self.index.select_in(folders, GlobSet.compile(files.include, files.exclude))
@@ -120,57 +133,45 @@ class EvaluationContext:
     def unreadable_notes(self, files: FileSet) -> list[Note]:
         return [Note(u.path, f"not read: {u.reason}") for u in self.unreadable(files)]
 
-    def size(self, path: str) -> int:
-        """Size in bytes of a selected file."""
-        with self._lock:
-            size = self._sizes.get(path)
-            if size is None:
-                size = self._sizes[path] = self.snapshot.size(path)
-            return size
-
     def text(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
         """A file's text for content checks; binary and oversized files are not read."""
         with self._lock:
-            try:
-                size = self.size(path)
-                if size > max_bytes:
-                    return TextFile(
-                        path,
-                        None,
-                        Note(path, f"not read: {size:,} bytes is over the {max_bytes:,}-byte cap"),
-                    )
-                found = self._texts.get(path)
-                if found is None:
-                    found = self._texts[path] = self._decode(path, self.snapshot.read_bytes(path))
-            except OSError as exc:
-                return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
+            found = self._texts.get(path)
+            if found is None:
+                try:
+                    data = self.snapshot.read_capped(path, max_bytes)
+                except OSError as exc:
+                    return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
+                if isinstance(data, int):
+                    return _too_big(path, data, max_bytes)
+                found = self._texts[path] = self._decode(path, data)
+            if found.size > max_bytes:
+                return _too_big(path, found.size, max_bytes)
             return found
 
     @staticmethod
     def _decode(path: str, data: bytes) -> TextFile:
         if b"\0" in data[:_BINARY_PROBE]:
-            return TextFile(path, None, Note(path, "not read: binary file"))
+            return TextFile(path, None, Note(path, "not read: binary file"), len(data))
         try:
-            return TextFile(path, data.decode("utf-8-sig"))
+            return TextFile(path, data.decode("utf-8-sig"), None, len(data))
         except UnicodeDecodeError as exc:
             note = Note(
                 path,
                 f"not valid UTF-8 (byte {exc.start}); read with replacement characters",
             )
-            return TextFile(path, data.decode("utf-8", "replace"), note)
+            return TextFile(path, data.decode("utf-8", "replace"), note, len(data))
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> ParsedFile:
         """A file parsed as `format_name`, once per run."""
         with self._lock:
-            key = (path, format_name)
-            found = self._parsed.get(key)
-            if found is not None and self.size(path) <= max_bytes:
-                return found
             text = self.text(path, max_bytes)
             if text.text is None:
                 return ParsedFile(path, note=text.note)
+            key = (path, format_name)
+            found = self._parsed.get(key)
             if found is None:
                 try:
                     documents = tuple(parser(format_name)(text.text))

@@ -15,6 +15,8 @@ import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath import visitor
 
+from engine.jmespath_closures import Closure, compile_ast
+
 _COMPARATORS = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 _KEYWORD_FIELDS = {"null", "true", "false"}
 
@@ -28,12 +30,13 @@ class Expression:
     """A compiled JMESPath expression and the text it came from."""
 
     text: str
-    parsed: Any = field(compare=False, repr=False)
+    parsed: Any = field(compare=False, repr=False)  # jmespath's ParsedResult (the AST)
+    run: Closure = field(compare=False, repr=False)  # the AST as closures (fast)
 
     def search(self, data: Any) -> Any:
         """Evaluate against `data`; raises ExpressionError on a run-time type error."""
         try:
-            return self.parsed.search(data)
+            return self.run(data)
         except (jmespath_errors.JMESPathError, TypeError, ValueError) as exc:
             raise ExpressionError(f"`{self.text}` cannot be evaluated here: {exc}") from None
 
@@ -45,7 +48,7 @@ class Expression:
 def compile_expression(text: str) -> Expression:
     """Compile a JMESPath expression; raises ValueError naming the column at fault."""
     try:
-        return Expression(text, jmespath.compile(text))
+        parsed = jmespath.compile(text)
     except jmespath_errors.IncompleteExpressionError:
         raise ValueError(f"invalid JMESPath `{text}`: the expression ends too early") from None
     except jmespath_errors.LexerError as exc:
@@ -59,6 +62,7 @@ def compile_expression(text: str) -> Expression:
         ) from None
     except jmespath_errors.JMESPathError as exc:
         raise ValueError(f"invalid JMESPath `{text}`: {exc}") from None
+    return Expression(text, parsed, compile_ast(cast(Any, parsed.parsed)))
 
 
 def truthy(value: Any) -> bool:

@@ -60,36 +60,49 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class _Shape:
-    """How one brace-free glob is answered from the index."""
+    """One brace-free glob, taken apart so the index can answer it cheaply.
 
-    kind: str  # "exact" | "name" | "suffix" | "prefix" | "scan"
-    key: str = ""
-    regex: re.Pattern[str] | None = None
+    `prefix` is its leading literal folders; `name` how its last component is
+    looked up (an exact file name, an extension, or a regex over the distinct
+    file names); `needles` are literal folder names every match contains;
+    `regex` is the whole glob, the final word on a candidate.
+    """
+
+    text: str
+    prefix: str = ""  # "deploy/" for deploy/**/*.yaml
+    name_kind: str = "any"  # "exact" | "suffix" | "pattern" | "any"
+    name: str = ""
+    name_regex: re.Pattern[str] | None = None
+    needles: tuple[str, ...] = ()
+    regex: re.Pattern[str] | None = None  # None: the glob is a literal path
 
     @classmethod
     def of(cls, pattern: str) -> _Shape:
         if not _MAGIC.search(pattern):
-            return cls("exact", pattern)
-        if pattern.startswith("**/"):
-            rest = pattern[3:]
-            if "/" not in rest and not _MAGIC.search(rest):
-                return cls("name", rest)
-            if "/" not in rest and rest.startswith("*.") and not _MAGIC.search(rest[2:]):
-                return cls("suffix", rest[1:])
-        head = _MAGIC.search(pattern)
-        assert head is not None
-        prefix = pattern[: head.start()].rpartition("/")[0]
-        return cls("prefix" if prefix else "scan", prefix + "/" if prefix else "", _regex(pattern))
+            return cls(pattern)
+        parts = pattern.split("/")
+        literal = 0
+        while literal < len(parts) - 1 and not _MAGIC.search(parts[literal]):
+            literal += 1
+        prefix = "".join(part + "/" for part in parts[:literal])
+        last = parts[-1]
+        if not _MAGIC.search(last):
+            name_kind, name, name_regex = "exact", last, None
+        elif last.startswith("*.") and not _MAGIC.search(last[1:]):
+            name_kind, name, name_regex = "suffix", last[1:], None
+        elif "**" not in last:
+            name_kind, name, name_regex = "pattern", last, _regex(last)
+        else:
+            name_kind, name, name_regex = "any", "", None
+        needles = tuple(
+            f"/{part}/" for part in parts[literal:-1] if part and not _MAGIC.search(part)
+        )
+        return cls(pattern, prefix, name_kind, name, name_regex, needles, _regex(pattern))
 
     def matches(self, path: str) -> bool:
         """Whether one path (relative to where the glob applies) matches."""
-        if self.kind == "exact":
-            return path == self.key
-        if self.kind == "name":
-            return path == self.key or path.endswith("/" + self.key)
-        if self.kind == "suffix":
-            return path.endswith(self.key)
-        assert self.regex is not None
+        if self.regex is None:
+            return path == self.text
         return self.regex.match(path) is not None
 
 
@@ -151,18 +164,49 @@ class FileIndex:
         end = bisect.bisect_left(self.paths, prefix[:-1] + chr(ord(prefix[-1]) + 1))
         return self.paths[start:end]
 
-    def _everywhere(self, shape: _Shape) -> Iterable[str]:
-        if shape.kind == "exact":
-            return (shape.key,) if shape.key in self._set else ()
-        if shape.kind == "name":
-            return self._by_name.get(shape.key, ())
-        if shape.kind == "suffix":
-            last = shape.key[shape.key.rfind(".") :]  # `**/*.tar.gz` is indexed under `.gz`
-            return [p for p in self._by_suffix.get(last, ()) if p.endswith(shape.key)]
-        assert shape.regex is not None
-        candidates = self._under(shape.key) if shape.kind == "prefix" else self.paths
+    def _candidates(self, shape: _Shape) -> Iterable[str]:
+        """A cheap superset of the paths `shape` can match, from the lookup tables."""
+        if shape.name_kind == "exact":
+            found: Iterable[str] = self._by_name.get(shape.name, ())
+        elif shape.name_kind == "suffix":
+            last = shape.name[shape.name.rfind(".") :]  # `*.tar.gz` is indexed under `.gz`
+            found = self._by_suffix.get(last, ())
+        elif shape.name_kind == "pattern":
+            assert shape.name_regex is not None
+            match = shape.name_regex.match
+            found = [p for name, ps in self._by_name.items() if match(name) for p in ps]
+        else:
+            return self._under(shape.prefix) if shape.prefix else self.paths
+        if shape.prefix:
+            return [p for p in found if p.startswith(shape.prefix)]
+        return found
+
+    def _everywhere(self, shape: _Shape) -> list[str]:
+        if shape.regex is None:
+            return [shape.text] if shape.text in self._set else []
+        candidates = self._candidates(shape)
+        if shape.needles:
+            needles = shape.needles
+            candidates = [p for p in candidates if all(n in "/" + p for n in needles)]
         match = shape.regex.match
         return [p for p in candidates if match(p)]
+
+    def first(self, globs: GlobSet) -> str | None:
+        """One path the globs select (stopping at the first), or None: for `exists`."""
+        for shape in globs.include:
+            if shape.regex is None:
+                hits: Iterable[str] = [shape.text] if shape.text in self._set else []
+            else:
+                needles, match = shape.needles, shape.regex.match
+                hits = (
+                    p
+                    for p in self._candidates(shape)
+                    if all(n in "/" + p for n in needles) and match(p)
+                )
+            for path in hits:
+                if not globs.excluded(path):
+                    return path
+        return None
 
     def select(self, include: Sequence[str], exclude: Sequence[str] = ()) -> tuple[str, ...]:
         """Sorted paths matching any include glob and no exclude glob."""
@@ -182,9 +226,17 @@ class FileIndex:
         for folder in folders:
             prefix = folder.rstrip("/") + "/"
             cut = len(prefix)
-            selected[folder] = tuple(
-                path for path in self._under(prefix) if globs.matches(path[cut:])
-            )
+            found: set[str] = set()
+            for shape in globs.include:
+                if shape.regex is None:  # a literal path: one lookup
+                    if prefix + shape.text in self._set:
+                        found.add(prefix + shape.text)
+                    continue
+                match = shape.regex.match
+                found.update(p for p in self._under(prefix + shape.prefix) if match(p[cut:]))
+            if found and globs.exclude:
+                found = {p for p in found if not globs.excluded(p[cut:])}
+            selected[folder] = tuple(sorted(found))
         return selected
 
 

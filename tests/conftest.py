@@ -48,6 +48,8 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     )
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for variable in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
+        monkeypatch.delenv(variable, raising=False)  # set when tests run inside a git hook
     monkeypatch.delenv("RULEPACK_PATH", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
 

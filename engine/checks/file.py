@@ -80,7 +80,12 @@ def describe(files: FileSet) -> str:
 
 def evaluate(check: FileCheck, context: EvaluationContext) -> Outcome:
     if check.in_each is None:
-        matched = context.select(check.files)
+        matched: tuple[str, ...]
+        if check.mode == "exists":  # one file is enough: do not list them all
+            first = context.first(check.files)
+            matched = (first,) if first is not None else ()
+        else:
+            matched = context.select(check.files)
         return _evaluate_files(check, context, matched, context.unreadable_notes(check.files), "")
     return _evaluate_in_each(check, context, check.in_each)
 

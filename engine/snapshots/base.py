@@ -60,6 +60,11 @@ class Snapshot(ABC):
     def read_bytes(self, path: str) -> bytes:
         """Contents of a listed file."""
 
+    def read_capped(self, path: str, max_bytes: int) -> bytes | int:
+        """Contents of a file no larger than `max_bytes`, else its size (nothing read)."""
+        size = self.size(path)
+        return size if size > max_bytes else self.read_bytes(path)
+
     def is_executable(self, path: str) -> bool:
         """Whether a listed file has its executable bit set."""
         return False

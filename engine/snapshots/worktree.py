@@ -43,14 +43,27 @@ def head_commit(folder: Path) -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def _git_lines(root: Path, *args: str) -> list[str]:
-    done = subprocess.run(
-        ["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"git {args[0]} failed in {root}: {message[-1] if message else '?'}")
-    return [item for item in done.stdout.decode("utf-8", "surrogateescape").split("\0") if item]
+def _git_outputs(root: Path, *commands: tuple[str, ...]) -> list[list[str]]:
+    """Run several NUL-separated git listings at once (they stat and walk in parallel)."""
+    processes = [
+        subprocess.Popen(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for args in commands
+    ]
+    outputs = []
+    for args, process in zip(commands, processes, strict=True):
+        out, err = process.communicate()
+        if process.returncode != 0:
+            message = err.decode("utf-8", "replace").strip().splitlines()
+            raise InputError(f"git {args[0]} failed in {root}: {message[-1] if message else '?'}")
+        outputs.append(
+            [item for item in out.decode("utf-8", "surrogateescape").split("\0") if item]
+        )
+    return outputs
 
 
 class WorktreeSnapshot(Snapshot):
@@ -63,6 +76,7 @@ class WorktreeSnapshot(Snapshot):
 
     def __init__(self, root: Path, *, use_git: bool = True) -> None:
         self.root = root.resolve()
+        self._prefix = str(self.root) + os.sep
         self.in_git = use_git and git_toplevel(self.root) is not None
         commit = head_commit(self.root) if self.in_git else None
         self.info = SnapshotInfo("worktree", str(self.root), None, commit)
@@ -84,23 +98,20 @@ class WorktreeSnapshot(Snapshot):
         return tuple(self._unreadable)
 
     def _list_git(self) -> list[str]:
+        staged, worktree_changes, untracked = _git_outputs(
+            self.root,
+            ("ls-files", "-z", "-s"),  # tracked, with modes (symlinks, submodules)
+            ("diff-files", "-z", "--name-status", "--relative"),  # edited, deleted, retyped
+            ("ls-files", "-z", "-o", "--exclude-standard"),  # untracked, not ignored
+        )
         tracked: dict[str, str] = {}
-        for line in _git_lines(self.root, "ls-files", "-z", "-s"):
+        for line in staged:
             meta, _, path = line.partition("\t")
             tracked[path] = meta.split(" ", 1)[0]
         changed: set[str] = set()
         deleted: set[str] = set()
-        untracked: list[str] = []
-        for line in _git_lines(
-            self.root, "ls-files", "-z", "-t", "-m", "-d", "-o", "--exclude-standard"
-        ):
-            tag, path = line[0], line[2:]
-            if tag == "R":
-                deleted.add(path)
-            elif tag == "C":
-                changed.add(path)
-            elif tag == "?":
-                untracked.append(path)
+        for status, path in zip(worktree_changes[::2], worktree_changes[1::2], strict=True):
+            (deleted if status == "D" else changed).add(path)
         result: list[str] = []
         for path, mode in tracked.items():
             if path in deleted:
@@ -157,14 +168,21 @@ class WorktreeSnapshot(Snapshot):
 
     # -- reading -----------------------------------------------------------------
 
-    def _real(self, path: str) -> Path:
-        return self._resolved.get(path) or self.root / path
+    def _real(self, path: str) -> str:
+        resolved = self._resolved.get(path)
+        return str(resolved) if resolved is not None else self._prefix + path
 
     def size(self, path: str) -> int:
-        return self._real(path).stat().st_size
+        return os.stat(self._real(path)).st_size
 
     def read_bytes(self, path: str) -> bytes:
-        return self._real(path).read_bytes()
+        with open(self._real(path), "rb") as file:
+            return file.read()
+
+    def read_capped(self, path: str, max_bytes: int) -> bytes | int:
+        with open(self._real(path), "rb") as file:  # one open, no separate stat
+            data = file.read(max_bytes + 1)
+            return os.fstat(file.fileno()).st_size if len(data) > max_bytes else data
 
     def is_executable(self, path: str) -> bool:
         return os.access(self._real(path), os.X_OK)
