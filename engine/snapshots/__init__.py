@@ -4,6 +4,11 @@
 
 - `WorktreeSnapshot` (worktree.py): files on disk at PATH; in a git
   repository, what git would consider (tracked plus untracked, not ignored).
+- `GitTreeSnapshot` (gittree.py, `--ref REV`): a commit's tree from git objects.
+- `GitIndexSnapshot` (gitindex.py, `--staged`): the index.
+
+The two git kinds share gitobjects.py (entries, symlinks, reading through
+blobs.py) and materialize.py (a temporary folder for command rules).
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ def open_snapshot(path: Path, ref: str | None = None, staged: bool = False) -> S
         raise InputError("--ref and --staged cannot be used together")
     if not path.is_dir():
         raise InputError(f"{path}: not a folder")
-    if ref is not None or staged:
-        raise InputError("--ref and --staged are not available yet")
+    if ref is not None:
+        from engine.snapshots.gittree import GitTreeSnapshot
+
+        return GitTreeSnapshot.open(path, ref)
+    if staged:
+        from engine.snapshots.gitindex import GitIndexSnapshot
+
+        return GitIndexSnapshot.open(path)
     return WorktreeSnapshot(path)

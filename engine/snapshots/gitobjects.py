@@ -1,0 +1,180 @@
+"""A snapshot made of git entries (mode, object id, path): a commit's tree or the index.
+
+Both git snapshot kinds list their entries once and share the rest: symlinks
+are resolved inside the tree exactly as the working tree resolves them on disk
+(`resolve_link`), submodules are reported as not read, blobs are read on
+demand through one `git cat-file` process, and `materialize` writes the files
+into a temporary folder only when a command rule asks for one.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.snapshots.base import Snapshot, SnapshotInfo, Unreadable, resolve_link
+from engine.snapshots.blobs import BlobReader
+from engine.snapshots.gitrepo import GitRepository
+from engine.snapshots.materialize import Layout, temporary_copy
+
+SYMLINK = "120000"
+GITLINK = "160000"  # a submodule: a commit of another repository
+
+
+@dataclass(frozen=True)
+class GitEntry:
+    """One entry of a tree or of the index."""
+
+    mode: str  # octal, as git prints it: 100644, 100755, 120000, 160000
+    object_id: str
+
+    @property
+    def is_file(self) -> bool:
+        return self.mode.startswith("100")
+
+    @property
+    def is_executable(self) -> bool:
+        return self.is_file and bool(int(self.mode, 8) & 0o111)
+
+
+def parse_entries(output: bytes) -> Iterator[tuple[str, list[str]]]:
+    """Records of `git ls-tree -z` / `git ls-files -s -z`: (path, space-separated fields).
+
+    Paths that are not UTF-8 keep their bytes as surrogate escapes, the way
+    the working-tree snapshot decodes them.
+    """
+    for record in output.split(b"\0"):
+        if record:
+            meta, _, path = record.partition(b"\t")
+            yield path.decode("utf-8", "surrogateescape"), meta.decode("ascii").split(" ")
+
+
+class GitObjectsSnapshot(Snapshot):
+    """Files from git objects: `entries` maps each path under the root to its entry."""
+
+    def __init__(
+        self, repository: GitRepository, entries: dict[str, GitEntry], info: SnapshotInfo
+    ) -> None:
+        self.repository = repository
+        self.info = info
+        self._entries = entries
+        self._blobs = BlobReader(repository.cwd)
+        self._lock = threading.Lock()
+        self._files: tuple[str, ...] | None = None
+        self._unreadable: tuple[Unreadable, ...] = ()
+        self._resolved: dict[str, str] = {}  # readable symlink -> the file it resolves to
+        self._links: dict[str, str] = {}  # symlinks that stay inside the root -> their target
+
+    # -- listing -----------------------------------------------------------------
+
+    def files(self) -> tuple[str, ...]:
+        with self._lock:
+            if self._files is None:
+                self._files = self._classify()
+            return self._files
+
+    def unreadable(self) -> tuple[Unreadable, ...]:
+        self.files()
+        return self._unreadable
+
+    def _classify(self) -> tuple[str, ...]:
+        files: list[str] = []
+        unreadable: list[Unreadable] = []
+        targets: dict[str, str] = {}
+        folders: set[str] | None = None
+
+        def target_of(path: str) -> str | None:
+            entry = self._entries.get(path)
+            if entry is None or entry.mode != SYMLINK:
+                return None
+            if path not in targets:
+                data = self._blobs.read(entry.object_id)
+                targets[path] = data.decode("utf-8", "surrogateescape")
+            return targets[path]
+
+        for path, entry in self._entries.items():
+            if entry.is_file:
+                files.append(path)
+            elif entry.mode == GITLINK:
+                unreadable.append(Unreadable(path, "submodule (its files are not read)"))
+            elif entry.mode != SYMLINK:
+                unreadable.append(Unreadable(path, f"unknown git entry mode {entry.mode}"))
+            else:
+                if folders is None:
+                    folders = _folders(self._entries)
+                reason = self._link(path, target_of, folders)
+                if reason is None:
+                    files.append(path)
+                else:
+                    unreadable.append(Unreadable(path, reason))
+        self._unreadable = tuple(sorted(unreadable, key=lambda u: u.path))
+        return tuple(sorted(files))
+
+    def _link(
+        self, path: str, target_of: Callable[[str], str | None], folders: set[str]
+    ) -> str | None:
+        """Record a symlink; the reason it is not read, or None when it is a readable file."""
+        resolved, reason = resolve_link(path, target_of)
+        if resolved is None:
+            return reason
+        entry = self._entries.get(resolved)
+        link_target = target_of(path)
+        assert link_target is not None
+        if entry is not None and entry.is_file:
+            self._resolved[path] = resolved
+            self._links[path] = link_target
+            return None
+        if resolved == "" or resolved in folders or (entry is not None and entry.mode == GITLINK):
+            self._links[path] = link_target
+            return "symlink to a folder (not followed)"
+        return "broken symlink"
+
+    # -- reading -----------------------------------------------------------------
+
+    def _entry(self, path: str) -> GitEntry:
+        entry = self._entries.get(self._resolved.get(path, path))
+        if entry is None or not entry.is_file:
+            raise FileNotFoundError(errno.ENOENT, "not a file of the snapshot", path)
+        return entry
+
+    def size(self, path: str) -> int:
+        return self._blobs.size(self._entry(path).object_id)
+
+    def read_bytes(self, path: str) -> bytes:
+        return self._blobs.read(self._entry(path).object_id)
+
+    def read_capped(self, path: str, max_bytes: int) -> bytes | int:
+        return self._blobs.read_capped(self._entry(path).object_id, max_bytes)
+
+    def is_executable(self, path: str) -> bool:
+        return self._entry(path).is_executable
+
+    def materialize(self) -> AbstractContextManager[Path]:
+        files = self.files()
+        layout = Layout(
+            files=tuple(p for p in files if p not in self._links),
+            links=tuple(sorted(self._links.items())),
+            folders=tuple(p for p, e in self._entries.items() if e.mode == GITLINK),
+        )
+        return temporary_copy(self, layout)
+
+    def close(self) -> None:
+        self._blobs.close()
+        self.repository.repo.close()
+
+
+def _folders(entries: dict[str, GitEntry]) -> set[str]:
+    """Every folder that holds an entry (to tell a symlink to a folder from a broken one)."""
+    folders: set[str] = set()
+    for path in entries:
+        parts = path.split("/")[:-1]
+        for i in range(len(parts), 0, -1):
+            folder = "/".join(parts[:i])
+            if folder in folders:
+                break
+            folders.add(folder)
+    return folders

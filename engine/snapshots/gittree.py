@@ -1,0 +1,30 @@
+"""`--ref REV`: the tree of a commit, read from git objects without a checkout.
+
+The tree is listed once (`git ls-tree -r`, one process however large the
+repository) and blobs are read only when a rule asks for them. Neither the
+working tree nor the index is touched, so it works in a bare repository and
+while the user has edits in progress.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.snapshots.base import SnapshotInfo
+from engine.snapshots.gitobjects import GitEntry, GitObjectsSnapshot, parse_entries
+from engine.snapshots.gitrepo import open_repository
+
+
+class GitTreeSnapshot(GitObjectsSnapshot):
+    """The files of one commit under the snapshot root."""
+
+    @classmethod
+    def open(cls, path: Path, ref: str) -> GitTreeSnapshot:
+        """The tree `ref` names, rooted at `path` (a subfolder of the work tree roots it there)."""
+        repository = open_repository(path, "--ref")
+        commit = repository.resolve_commit(ref)
+        tree = repository.tree_of(commit, ref)
+        output = repository.run("ls-tree", "-r", "-z", "--full-tree", tree)
+        entries = {path: GitEntry(fields[0], fields[2]) for path, fields in parse_entries(output)}
+        info = SnapshotInfo("ref", str(repository.root), ref, commit)
+        return cls(repository, entries, info)
