@@ -18,7 +18,7 @@ def run(rule_id: str, spec: str, params: Sequence[str]) -> int:
         import difflib
 
         close = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         raise InputError(f"pack {pack.name} has no rule {rule_id!r}{hint}")
     category = pack.category(rule.category)
     click.echo(f"{rule.id}: {rule.title}")
