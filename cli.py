@@ -181,5 +181,55 @@ def validate_command(files: tuple[Path, ...]) -> int:
     return validate.run(files)
 
 
+@main.command("test")
+@click.argument("pack_dir", metavar="PACK_DIR", type=click.Path(path_type=Path))
+@click.option("--case", "cases", multiple=True, metavar="NAME", help="Only this case (repeatable).")
+@click.option(
+    "--min-coverage",
+    type=float,
+    default=0.0,
+    metavar="PERCENT",
+    help="Fail when fewer rules than this are seen both passing and failing.",
+)
+@reports_input_errors
+def test_command(pack_dir: Path, cases: tuple[str, ...], min_coverage: float) -> int:
+    """Run a pack's fixtures (PACK_DIR/tests/<case>/) against their expected results."""
+    from engine.commands import test
+
+    return test.run(pack_dir, cases, min_coverage)
+
+
+@main.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    show_default=True,
+    help="Folder to create the pack folder in.",
+)
+@reports_input_errors
+def new_command(name: str, parent: Path) -> int:
+    """Scaffold a custom pack NAME with one rule and fixtures that prove it."""
+    from engine.commands import new
+
+    return new.run(name, parent)
+
+
+@main.command("docs")
+@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE."
+)
+@reports_input_errors
+def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int:
+    """Print a Markdown reference of a pack: its parameters, categories and rules."""
+    from engine.commands import docs
+
+    return docs.run(pack, params, output)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,88 @@
+"""`policy test PACK_DIR`: run a pack's fixtures and report mismatches and rule coverage."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from engine.errors import InputError
+from engine.packtest import (
+    SHOWN_FINDINGS,
+    CaseOutcome,
+    PackTestReport,
+    finding_text,
+    run_pack_tests,
+)
+
+
+def run(target: Path, cases: Sequence[str] = (), min_coverage: float = 0.0) -> int:
+    """Print each case's verdict, every mismatch and the coverage; 0 ok, 1 failed."""
+    if not 0.0 <= min_coverage <= 100.0:
+        raise InputError(f"--min-coverage {min_coverage:g}: expected a percentage from 0 to 100")
+    report = run_pack_tests(target, cases)
+    pack = report.pack
+    click.echo(
+        f"{pack.name} {pack.version}: {len(report.outcomes)} case(s), "
+        f"{len(pack.rules)} rule(s) ({pack.path})"
+    )
+    if shutil.which("git") is None:
+        click.echo("note: git is not installed; fixtures were evaluated as plain folders")
+    for outcome in report.outcomes:
+        _print_case(outcome)
+    too_low = _print_coverage(report, min_coverage, partial=bool(cases))
+    failed = report.mismatches > 0 or too_low
+    verdict = "FAILED" if failed else "ok"
+    reasons = []
+    if report.mismatches:
+        reasons.append(f"{report.mismatches} mismatch(es)")
+    if too_low:
+        reasons.append(f"coverage {report.coverage.percent:g}% is below {min_coverage:g}%")
+    click.echo(f"result: {verdict}" + (f" ({', '.join(reasons)})" if reasons else ""))
+    return 1 if failed else 0
+
+
+def _print_case(outcome: CaseOutcome) -> None:
+    case = outcome.case
+    if not outcome.mismatches:
+        click.echo(f"  ok    {case.name} ({outcome.checked} expectation(s))")
+        return
+    click.echo(
+        f"  FAIL  {case.name} ({len(outcome.mismatches)} of {outcome.checked} "
+        f"expectation(s) not met)"
+    )
+    if case.description:
+        click.echo(f"        {case.description.strip()}")
+    for mismatch in outcome.mismatches:
+        where = mismatch.expectation.location
+        click.echo(f"        {mismatch.expectation.rule}: {mismatch.why} ({where})")
+        result = mismatch.result
+        if result is None:
+            continue
+        if result.message:
+            click.echo(f"          message: {result.message.splitlines()[0]}")
+        texts = list(finding_text(result))
+        for text in texts[:SHOWN_FINDINGS]:
+            click.echo(f"          - {text.splitlines()[0]}")
+        if len(texts) > SHOWN_FINDINGS:
+            click.echo(f"          ... {len(texts) - SHOWN_FINDINGS} more finding(s)")
+
+
+def _print_coverage(report: PackTestReport, min_coverage: float, partial: bool) -> bool:
+    """Print rule coverage; True when it is below `min_coverage`."""
+    coverage = report.coverage
+    scope = " (only the selected cases)" if partial else ""
+    click.echo(
+        f"coverage: {len(coverage.covered)} of {len(coverage.rules)} rule(s) seen both "
+        f"passing and failing ({coverage.percent:g}%){scope}"
+    )
+    lacking: dict[str, list[str]] = {}
+    for rule in coverage.rules:
+        lacks = coverage.missing(rule)
+        if lacks:
+            lacking.setdefault(lacks, []).append(rule)
+    for lacks, rules in lacking.items():
+        click.echo(f"  not covered, {lacks} ({len(rules)}): {', '.join(rules)}")
+    return coverage.percent < min_coverage

@@ -1,0 +1,390 @@
+"""`policy test PACK_DIR`: fixtures built as git repositories, mismatches, rule coverage."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PACK = """\
+apiVersion: rulepack/v1
+name: demo
+version: 1.0.0
+params:
+  heading: Usage
+categories:
+  - {id: docs, title: Docs}
+rules:
+  - id: readme
+    title: A README exists
+    category: docs
+    check: {file: {exists: [README.md]}}
+  - id: usage
+    title: The README has a usage section
+    category: docs
+    check: {file: {paths: [README.md], contains: "(?m)^## {{ heading }}"}}
+"""
+
+Files = dict[str, str]
+
+
+@pytest.fixture
+def pack_dir(tmp_path: Path) -> Callable[..., Path]:
+    """Write a pack folder: pack.yaml plus tests/<case>/ trees given as {path: text}."""
+
+    def make(cases: dict[str, Files], pack: str = PACK, name: str = "demo") -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        (root / "pack.yaml").write_text(pack, encoding="utf-8")
+        for case, files in cases.items():
+            for relative, text in files.items():
+                path = root / "tests" / case / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return root
+
+    return make
+
+
+GOOD_CASES: dict[str, Files] = {
+    "documented": {
+        "expect.yaml": "rules: {readme: pass, usage: pass}\n",
+        "repo/README.md": "# Demo\n\n## Usage\n",
+    },
+    "undocumented": {
+        "expect.yaml": "rules: {readme: fail, usage: fail}\n",
+        "repo/main.py": "print()\n",
+    },
+}
+
+
+def test_matching_cases_and_full_coverage_exit_0(policy, pack_dir) -> None:
+    root = pack_dir(GOOD_CASES)
+    done = policy("test", root, "--min-coverage", "100")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines() == [
+        f"demo 1.0.0: 2 case(s), 2 rule(s) ({root / 'pack.yaml'})",
+        "  ok    documented (2 expectation(s))",
+        "  ok    undocumented (2 expectation(s))",
+        "coverage: 2 of 2 rule(s) seen both passing and failing (100%)",
+        "result: ok",
+    ]
+
+
+def test_the_pack_file_itself_may_be_named(policy, pack_dir) -> None:
+    root = pack_dir(GOOD_CASES)
+    assert policy("test", root / "pack.yaml").exit_code == 0
+
+
+def test_a_mismatch_names_rule_expectation_result_and_findings(policy, pack_dir) -> None:
+    cases = {
+        **GOOD_CASES,
+        "wrong": {
+            "expect.yaml": "description: Claims a usage section.\nrules:\n  usage: pass\n",
+            "repo/README.md": "# Demo\n",
+        },
+    }
+    root = pack_dir(cases)
+    done = policy("test", root)
+    assert done.exit_code == 1
+    expect = root / "tests" / "wrong" / "expect.yaml"
+    assert done.stdout.splitlines()[3:8] == [
+        "  FAIL  wrong (1 of 1 expectation(s) not met)",
+        "        Claims a usage section.",
+        f"        usage: expected pass, got fail ({expect}:3:3)",
+        "          message: 1 finding(s) in README.md",
+        "          - README.md: does not match /(?m)^## Usage/",
+    ]
+    assert done.stdout.splitlines()[-1] == "result: FAILED (1 mismatch(es))"
+
+
+def test_message_and_finding_expectations_are_regexes_on_the_result(policy, pack_dir) -> None:
+    cases = {
+        "precise": {
+            "expect.yaml": """\
+                rules:
+                  readme: {status: pass, message: '^README\\.md exists$'}
+                  usage: {status: fail, finding: '^README\\.md: does not match'}
+                """,
+            "repo/README.md": "# Demo\n",
+        },
+        "imprecise": {
+            "expect.yaml": """\
+                rules:
+                  readme: {status: pass, message: 'no such words'}
+                  usage: {status: fail, finding: 'nor these'}
+                """,
+            "repo/README.md": "# Demo\n",
+        },
+    }
+    done = policy("test", pack_dir(cases))
+    assert done.exit_code == 1
+    lines = done.stdout.splitlines()
+    assert "  FAIL  imprecise (2 of 2 expectation(s) not met)" in lines
+    assert any("readme: message does not match /no such words/" in line for line in lines)
+    assert any("usage: no finding matches /nor these/" in line for line in lines)
+    assert "  ok    precise (2 expectation(s))" in lines
+
+
+def test_coverage_lists_rules_not_seen_both_ways_and_min_coverage_fails_the_run(
+    policy, pack_dir
+) -> None:
+    root = pack_dir({"documented": GOOD_CASES["documented"]})
+    report_only = policy("test", root)
+    assert report_only.exit_code == 0
+    assert report_only.stdout.splitlines()[-3:] == [
+        "coverage: 0 of 2 rule(s) seen both passing and failing (0%)",
+        "  not covered, never fails (2): readme, usage",
+        "result: ok",
+    ]
+    strict = policy("test", root, "--min-coverage", "50")
+    assert strict.exit_code == 1
+    assert strict.stdout.splitlines()[-1] == "result: FAILED (coverage 0% is below 50%)"
+
+
+def test_a_status_that_does_not_match_does_not_count_as_coverage(policy, pack_dir) -> None:
+    cases = {
+        **GOOD_CASES,
+        "undocumented": {
+            "expect.yaml": "rules: {readme: pass, usage: fail}\n",  # readme really fails
+            "repo/main.py": "print()\n",
+        },
+    }
+    done = policy("test", pack_dir(cases), "--min-coverage", "100")
+    assert done.exit_code == 1
+    assert "  not covered, never fails (1): readme" in done.stdout.splitlines()
+
+
+def test_default_sets_the_expectation_of_every_rule_not_listed(policy, pack_dir) -> None:
+    cases = {
+        "documented": {"expect.yaml": "default: pass\n", "repo/README.md": "## Usage\n"},
+        "half": {
+            "expect.yaml": "default: fail\nrules: {readme: pass}\n",
+            "repo/README.md": "# Demo\n",
+        },
+    }
+    done = policy("test", pack_dir(cases), "--min-coverage", "50")
+    assert done.exit_code == 0, done.stdout
+    assert "  ok    half (2 expectation(s))" in done.stdout.splitlines()
+    assert "coverage: 1 of 2 rule(s) seen both passing and failing (50%)" in done.stdout
+
+
+def test_a_case_repository_is_a_git_repository(policy, pack_dir) -> None:
+    # README.md is git-ignored inside the fixture, so the snapshot does not see it
+    cases = {
+        "ignored": {
+            "expect.yaml": "rules: {readme: fail}\n",
+            "repo/.gitignore": "README.md\n",
+            "repo/README.md": "## Usage\n",
+        }
+    }
+    done = policy("test", pack_dir(cases))
+    assert done.exit_code == 0, done.stdout
+
+
+def test_extends_inherits_files_removes_and_overrides(policy, pack_dir) -> None:
+    cases = {
+        "base": {
+            "expect.yaml": "rules: {readme: pass, usage: pass}\n",
+            "repo/README.md": "## Usage\n",
+            "repo/docs/guide.md": "guide\n",
+        },
+        "no-readme": {
+            "expect.yaml": "extends: base\nremove: [repo/README.md]\nrules: {readme: fail}\n",
+        },
+        "other-readme": {
+            "expect.yaml": "extends: base\nrules: {readme: pass, usage: fail}\n",
+            "repo/README.md": "# no usage here\n",
+        },
+    }
+    done = policy("test", pack_dir(cases), "--min-coverage", "100")
+    assert done.exit_code == 0, done.stdout
+
+
+def test_extends_reaches_a_case_of_another_pack_by_relative_path(policy, pack_dir) -> None:
+    pack_dir(GOOD_CASES, name="first")
+    other = pack_dir(
+        {
+            "borrowed": {
+                "expect.yaml": "extends: ../../first/tests/documented\nrules: {usage: pass}\n"
+            }
+        },
+        name="second",
+    )
+    done = policy("test", other)
+    assert done.exit_code == 0, done.stdout + done.stderr
+
+
+COMMAND_PACK = """\
+apiVersion: rulepack/v1
+name: tools
+version: 1.0.0
+categories:
+  - {id: env, title: Environment}
+rules:
+  - id: rustc
+    title: rustc 1.75 or newer
+    category: env
+    check: {version: {command: [rustc, --version], satisfies: ">=1.75"}}
+  - id: git
+    title: git is installed
+    category: env
+    check: {command: {run: [git, --version]}}
+"""
+
+
+def test_stub_programs_in_bin_come_first_and_alone_on_path(policy, pack_dir) -> None:
+    stub = "#!/bin/sh\necho 'rustc {version} (abc 2024-01-01)'\n"
+    cases = {
+        "current": {
+            "expect.yaml": "rules:\n  rustc: pass\n"
+            "  git: {status: skip, message: '^git is not installed'}\n",
+            "bin/rustc": stub.format(version="1.80.0"),
+        },
+        "old": {
+            "expect.yaml": "rules: {rustc: {status: fail, message: '1.70.0 does not satisfy'}}\n",
+            "bin/rustc": stub.format(version="1.70.0"),
+        },
+    }
+    root = pack_dir(cases, pack=COMMAND_PACK)
+    # written without the executable bit: `policy test` sets it on its copy
+    assert not os.access(root / "tests" / "old" / "bin" / "rustc", os.X_OK)
+    done = policy("test", root)
+    assert done.exit_code == 0, done.stdout
+
+
+def test_inherit_path_appends_the_machines_path(policy, pack_dir) -> None:
+    cases = {
+        "machine": {"expect.yaml": "inherit_path: true\nrules: {git: pass}\n"},
+        "isolated": {"expect.yaml": "rules: {rustc: skip, git: skip}\n"},
+    }
+    done = policy("test", pack_dir(cases, pack=COMMAND_PACK))
+    assert done.exit_code == 0, done.stdout
+
+
+def test_no_commands_skips_command_rules(policy, pack_dir) -> None:
+    cases = {
+        "static": {
+            "expect.yaml": "no_commands: true\n"
+            "rules: {rustc: {status: skip, message: '^commands are disabled'}}\n",
+            "bin/rustc": "#!/bin/sh\necho 'rustc 1.80.0'\n",
+        }
+    }
+    assert policy("test", pack_dir(cases, pack=COMMAND_PACK)).exit_code == 0
+
+
+def test_params_of_a_case_are_applied_like_param_options(policy, pack_dir) -> None:
+    cases = {
+        "install-heading": {
+            "expect.yaml": "params: {heading: Install}\nrules: {usage: pass}\n",
+            "repo/README.md": "## Install\n",
+        }
+    }
+    assert policy("test", pack_dir(cases)).exit_code == 0
+
+
+def test_case_selects_cases_and_the_output_is_the_same_every_run(policy, pack_dir) -> None:
+    root = pack_dir(GOOD_CASES)
+    first = policy("test", root, "--case", "documented")
+    second = policy("test", root, "--case", "documented")
+    assert first.exit_code == 0
+    assert first.stdout == second.stdout
+    assert "undocumented" not in first.stdout
+    assert "(only the selected cases)" in first.stdout
+    unknown = policy("test", root, "--case", "nope")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "policy: error: no case 'nope' (cases: documented, undocumented)\n"
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [
+        (
+            "rules: {readme: pass, usag: fail}\n",
+            "1:23: error: pack demo has no rule 'usag' (did you mean 'usage'?)",
+        ),
+        (
+            "rules:\n  readme: passes\n",
+            "2:11: error: rules.readme: 'passes' is not one of ['pass', 'fail', 'skip', 'error']",
+        ),
+        ("rule: {readme: pass}\n", "1:1: error: unknown key 'rule' (did you mean 'rules'?)"),
+        ("rules: {readme: pass\n", "2:1: error: not valid YAML: "),
+        ("rules: {readme: pass}\nrules: {usage: pass}\n", "2:1: error: duplicate key 'rules'"),
+        (
+            "params: {headline: X}\n",
+            "error: params: pack demo declares no parameter 'headline' (declared: heading)",
+        ),
+        (
+            "rules: {readme: {status: pass, message: '(unclosed'}}\n",
+            "1:41: error: rule readme: invalid regex '(unclosed': "
+            "missing ), unterminated subpattern",
+        ),
+        (
+            "remove: ['../outside']\n",
+            "1:10: error: glob '../outside' leaves the snapshot root ('..' is not allowed)",
+        ),
+    ],
+)
+def test_a_bad_expect_yaml_is_an_input_error_at_its_place(
+    policy, pack_dir, expect: str, message: str
+) -> None:
+    root = pack_dir({"case": {"expect.yaml": expect}})
+    done = policy("test", root)
+    assert done.exit_code == 2
+    where = root / "tests" / "case" / "expect.yaml"
+    assert done.stderr.startswith(
+        f"policy: {where}:" if message[0].isdigit() else f"policy: {where}"
+    )
+    assert message in done.stderr, done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_an_extends_cycle_or_missing_base_is_an_input_error(policy, pack_dir) -> None:
+    cycle = pack_dir(
+        {"a": {"expect.yaml": "extends: b\n"}, "b": {"expect.yaml": "extends: a\n"}},
+        name="cycle",
+    )
+    done = policy("test", cycle)
+    assert done.exit_code == 2
+    assert "extends cycle: a -> b -> a" in done.stderr
+    missing = pack_dir({"a": {"expect.yaml": "extends: nowhere\n"}}, name="missing")
+    done = policy("test", missing)
+    assert done.exit_code == 2
+    assert "extends 'nowhere': no case there" in done.stderr
+
+
+def test_a_pack_folder_without_fixtures_or_pack_is_an_input_error(policy, tmp_path) -> None:
+    (tmp_path / "empty").mkdir()
+    done = policy("test", tmp_path / "empty")
+    assert done.exit_code == 2
+    assert done.stderr == f"policy: error: {tmp_path / 'empty'}: no pack.yaml in this folder\n"
+    (tmp_path / "empty" / "pack.yaml").write_text(PACK)
+    done = policy("test", tmp_path / "empty")
+    assert done.exit_code == 2
+    assert "no fixtures (expected tests/<case>/expect.yaml beside the pack)" in done.stderr
+    (tmp_path / "empty" / "tests" / "stray").mkdir(parents=True)
+    done = policy("test", tmp_path / "empty")
+    assert done.exit_code == 2
+    assert "case 'stray' has no expect.yaml" in done.stderr
+
+
+def test_a_broken_pack_is_an_input_error(policy, pack_dir) -> None:
+    root = pack_dir(
+        GOOD_CASES,
+        pack=PACK.replace(
+            "category: docs\n    check: {file: {exists",
+            "category: nowhere\n    check: {file: {exists",
+        ),
+    )
+    done = policy("test", root)
+    assert done.exit_code == 2
+    assert "unknown category 'nowhere'" in done.stderr
+
+
+def test_min_coverage_must_be_a_percentage(policy, pack_dir) -> None:
+    done = policy("test", pack_dir(GOOD_CASES), "--min-coverage", "120")
+    assert done.exit_code == 2
+    assert "--min-coverage 120: expected a percentage from 0 to 100" in done.stderr
