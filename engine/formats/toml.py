@@ -9,6 +9,7 @@ from engine.formats import ParseError
 from engine.yaml12 import Document
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = " (at end of document)"
 
 
 def parse(text: str) -> list[Document]:
@@ -18,6 +19,11 @@ def parse(text: str) -> list[Document]:
         message = str(exc)
         found = _AT.search(message)
         if found is None:
+            if message.endswith(_AT_END):  # the file stops inside a value: name its last line
+                line = text.count("\n") + (0 if text.endswith("\n") else 1)
+                raise ParseError(
+                    f"{message[: -len(_AT_END)]} at the end of the file", max(line, 1)
+                ) from None
             raise ParseError(message) from None
         raise ParseError(
             message[: found.start()], int(found.group(1)), int(found.group(2))

@@ -1,0 +1,124 @@
+"""Manifest formats: chosen by file name, parsed into documents, errors with a line.
+
+Each format is also read end to end by a manifest check through `policy eval`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.formats import ParseError, format_for, parser
+
+
+@pytest.mark.parametrize(
+    ("path", "format_name"),
+    [
+        ("deploy/app.yaml", "yaml"),
+        ("a.yml", "yaml"),
+        ("A.YAML", "yaml"),
+        ("package.json", "json"),
+        ("Cargo.toml", "toml"),
+        ("Cargo.lock", "toml"),
+        ("setup.cfg", "ini"),
+        ("tox.ini", "ini"),
+        (".editorconfig", "ini"),
+        ("coverage.xml", "xml"),
+        ("Dockerfile", "dockerfile"),
+        ("svc/Dockerfile.prod", "dockerfile"),
+        ("Containerfile", "dockerfile"),
+        ("build.dockerfile", "dockerfile"),
+        ("README", "text"),
+        ("notes.md", "text"),
+    ],
+)
+def test_format_by_file_name(path: str, format_name: str) -> None:
+    assert format_for(path) == format_name
+
+
+@pytest.mark.parametrize(
+    ("format_name", "text", "data"),
+    [
+        ("json", '{"a": [1, true, null]}', {"a": [1, True, None]}),
+        (
+            "toml",
+            '[package]\nname = "x"\nrust-version = "1.75"\n',
+            {"package": {"name": "x", "rust-version": "1.75"}},
+        ),
+        (
+            "ini",
+            "top=1\n[section]\nKey = %(not)s interpolated\n",
+            {"top": "1", "section": {"Key": "%(not)s interpolated"}},
+        ),
+        (
+            "xml",
+            '<coverage line-rate="0.9"><p>a</p><p>b</p><q/></coverage>',
+            {"coverage": {"@line-rate": "0.9", "p": ["a", "b"], "q": None}},
+        ),
+        ("text", "one\ntwo\n", {"content": "one\ntwo\n", "lines": ["one", "two"]}),
+    ],
+)
+def test_one_document_formats(format_name: str, text: str, data: object) -> None:
+    [document] = parser(format_name)(text)
+    assert (document.index, document.line, document.data) == (1, 1, data)
+
+
+@pytest.mark.parametrize(
+    ("format_name", "text", "message", "line"),
+    [
+        ("json", '{"a": 1, // comment\n}', "Expecting property name enclosed in double quotes", 1),
+        ("json", "[" * 100_000, "document is nested too deeply", None),
+        ("toml", "a = 1\na = 2\n", "Cannot overwrite a value", 2),
+        ("toml", "a = 1\nb = [\n", "Invalid value at the end of the file", 2),
+        ("xml", "<a>", "no element found", 1),
+        ("xml", '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', "entities are disabled", None),
+        ("yaml", "a: [1\n", "while parsing a flow sequence, did not find expected ',' or ']'", 2),
+    ],
+)
+def test_errors_name_the_line(format_name: str, text: str, message: str, line: int | None) -> None:
+    with pytest.raises(ParseError) as caught:
+        parser(format_name)(text)
+    assert (caught.value.message, caught.value.line) == (message, line)
+
+
+RULES = [
+    ("docker", "Dockerfile", "stages[-1].image == 'debian' && instructions[-1].cmd == 'USER'"),
+    ("ini", "setup.cfg", "\"tool:pytest\".addopts == '-q'"),
+    ("xml", "coverage.xml", 'to_number(coverage."@line-rate") >= `0.8`'),
+    ("text", "CODEOWNERS", "contains(content, '@team')"),
+    ("toml", "Cargo.toml", "package.edition == '2021'"),
+    ("json", "package.json", "engines.node == '>=20'"),
+]
+
+
+def test_each_format_through_a_manifest_check(evaluate, make_repo, pack_text) -> None:
+    repo = make_repo(
+        {
+            "Dockerfile": "FROM rust:1.80 AS build\nFROM debian:12-slim\nUSER app\n",
+            "setup.cfg": "[tool:pytest]\naddopts = -q\n",
+            "coverage.xml": '<coverage line-rate="0.91"/>',
+            "CODEOWNERS": "* @team\n",
+            "Cargo.toml": '[package]\nedition = "2021"\n',
+            "package.json": '{"engines": {"node": ">=20"}}',
+            "values.txt": "replicaCount: 3\n",
+        }
+    )
+    text = ""
+    for rule_id, path, assertion in RULES:
+        text += f"- id: {rule_id}\n  title: T\n  category: general\n  check:\n"
+        text += f"    manifest:\n      files: [{path}]\n      assert: >-\n        {assertion}\n"
+    text += (
+        "- {id: forced, title: T, category: general,"
+        " check: {manifest: {files: [values.txt], format: yaml, assert: 'replicaCount == `3`'}}}\n"
+    )
+    run = evaluate(repo, pack_text(text))
+    assert [(r["rule"], r["status"]) for r in run.report["results"]] == [
+        *((rule_id, "pass") for rule_id, _, _ in RULES),
+        ("forced", "pass"),
+    ], [(r["rule"], r["message"]) for r in run.report["results"]]
+
+
+def test_a_format_option_that_does_not_exist(policy, make_repo, check_pack, write_pack) -> None:
+    pack = write_pack(check_pack("{manifest: {files: [a], format: hcl, assert: a}}"))
+    done = policy("eval", make_repo({}), "--pack", pack)
+    assert done.exit_code == 2
+    assert "error: rule r: check.manifest.format: 'hcl' is not one of" in done.stderr
