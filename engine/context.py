@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from engine.formats import ParseError, parser
 from engine.globs import FileIndex, GlobSet, matching
 from engine.packs.model import Check, FileSet
+from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.results import Note, Outcome
 from engine.snapshots.base import Snapshot, Unreadable
 from engine.yaml12 import Document
@@ -46,6 +47,17 @@ def _too_big(path: str, size: int, max_bytes: int) -> TextFile:
     return TextFile(path, None, Note(path, message), size)
 
 
+def decode_text(path: str, data: bytes) -> TextFile:
+    """Bytes as text: binary files are not read, invalid UTF-8 is replaced and noted."""
+    if b"\0" in data[:_BINARY_PROBE]:
+        return TextFile(path, None, Note(path, "not read: binary file"), len(data))
+    try:
+        return TextFile(path, data.decode("utf-8-sig"), None, len(data))
+    except UnicodeDecodeError as exc:
+        note = Note(path, f"not valid UTF-8 (byte {exc.start}); read with replacement characters")
+        return TextFile(path, data.decode("utf-8", "replace"), note, len(data))
+
+
 @dataclass(frozen=True)
 class ParsedFile:
     """A file read as a manifest format: its documents, or the parse error."""
@@ -54,15 +66,18 @@ class ParsedFile:
     documents: tuple[Document, ...] = ()
     error: ParseError | None = None
     note: Note | None = None
+    size: int = 0
 
 
 @dataclass
 class EvaluationOptions:
-    """How a run treats commands."""
+    """How a run treats commands, and how many processes may parse files."""
 
     no_commands: bool = False
     jobs: int = 1
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    parse_workers: int = field(default_factory=lambda: min(3, (os.cpu_count() or 1) - 1))
+    parallel_minimum: int = PARALLEL_MINIMUM
 
 
 class EvaluationContext:
@@ -86,6 +101,7 @@ class EvaluationContext:
         self._stack = ExitStack()
         self.running: set[subprocess.Popen[bytes]] = set()  # programs started by checks
         self._workdir: Path | None = None
+        self._pool: Any = None  # worker processes for `prefetch`, started on first need
 
     # -- files -------------------------------------------------------------------
 
@@ -144,42 +160,99 @@ class EvaluationContext:
                     return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
                 if isinstance(data, int):
                     return _too_big(path, data, max_bytes)
-                found = self._texts[path] = self._decode(path, data)
+                found = self._texts[path] = decode_text(path, data)
             if found.size > max_bytes:
                 return _too_big(path, found.size, max_bytes)
             return found
-
-    @staticmethod
-    def _decode(path: str, data: bytes) -> TextFile:
-        if b"\0" in data[:_BINARY_PROBE]:
-            return TextFile(path, None, Note(path, "not read: binary file"), len(data))
-        try:
-            return TextFile(path, data.decode("utf-8-sig"), None, len(data))
-        except UnicodeDecodeError as exc:
-            note = Note(
-                path,
-                f"not valid UTF-8 (byte {exc.start}); read with replacement characters",
-            )
-            return TextFile(path, data.decode("utf-8", "replace"), note, len(data))
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> ParsedFile:
         """A file parsed as `format_name`, once per run."""
         with self._lock:
-            text = self.text(path, max_bytes)
-            if text.text is None:
-                return ParsedFile(path, note=text.note)
             key = (path, format_name)
             found = self._parsed.get(key)
-            if found is None:
-                try:
-                    documents = tuple(parser(format_name)(text.text))
-                    found = ParsedFile(path, documents, note=text.note)
-                except ParseError as exc:
-                    found = ParsedFile(path, error=exc, note=text.note)
-                self._parsed[key] = found
+            if found is not None:
+                if found.size > max_bytes:  # parsed for a rule with a larger cap
+                    return ParsedFile(path, note=_too_big(path, found.size, max_bytes).note)
+                return found
+            text = self.text(path, max_bytes)
+            if text.text is None:
+                return ParsedFile(path, note=text.note, size=text.size)
+            try:
+                documents = tuple(parser(format_name)(text.text))
+                found = ParsedFile(path, documents, note=text.note, size=text.size)
+            except ParseError as exc:
+                found = ParsedFile(path, error=exc, note=text.note, size=text.size)
+            self._parsed[key] = found
             return found
+
+    def prefetch(self, files: Sequence[tuple[str, str]], max_bytes: int) -> None:
+        """Parse many (path, format) files ahead of use, on several cores when it pays."""
+        with self._lock:
+            todo = [item for item in files if item not in self._parsed]
+        workers = self.options.parse_workers
+        if workers < 1 or len(todo) < self.options.parallel_minimum:
+            return  # parsed one by one, on first use
+        from concurrent.futures import Future
+
+        from engine.parse_pool import CHUNK, ParseJob, parse_chunk
+
+        # Workers take the front share; this process parses the rest meanwhile.
+        shared = len(todo) * workers // (workers + 1)
+        pool = self._parse_pool(workers)
+        futures: list[tuple[list[ParseJob], Future[bytes]]] = []
+        for start in range(0, shared, CHUNK):
+            jobs = [
+                ParseJob(path, fmt, source)
+                for path, fmt in todo[start : min(start + CHUNK, shared)]
+                if (source := self._source(path, max_bytes)) is not None
+            ]
+            futures.append((jobs, pool.submit(parse_chunk, jobs, max_bytes)))
+        for path, fmt in todo[shared:]:
+            self.documents(path, fmt, max_bytes)
+        for jobs, future in futures:
+            self._store_parsed(jobs, future.result())
+
+    def _source(self, path: str, max_bytes: int) -> str | bytes | None:
+        """How a worker reads a file: its path on disk, else its bytes (None: over the cap)."""
+        on_disk = self.snapshot.disk_path(path)
+        if on_disk is not None:
+            return on_disk
+        try:
+            data = self.snapshot.read_capped(path, max_bytes)
+        except OSError:
+            return None
+        return data if isinstance(data, bytes) else None
+
+    def _store_parsed(self, jobs: list[ParseJob], blob: bytes) -> None:
+        from engine.parse_pool import unpack
+
+        with self._lock:
+            for job, outcome in zip(jobs, unpack(blob), strict=True):
+                path, fmt = job.path, job.format
+                kind, size, note_text = outcome[0], outcome[1], outcome[2]
+                note = Note(path, note_text) if note_text else None
+                if kind == "docs":
+                    documents = tuple(Document(i, line, data) for i, line, data in outcome[3])
+                    self._parsed[(path, fmt)] = ParsedFile(path, documents, note=note, size=size)
+                elif kind == "error":
+                    error = ParseError(outcome[3], outcome[4], outcome[5])
+                    self._parsed[(path, fmt)] = ParsedFile(path, error=error, note=note, size=size)
+                # "unread" files are left to `documents`, which reports them the usual way
+
+    def _parse_pool(self, workers: int) -> Any:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # forkserver: forking this process could copy a lock held by a command thread
+            method = (
+                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+            )
+            self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context(method))
+            self._stack.callback(self._pool.shutdown, cancel_futures=True)
+        return self._pool
 
     # -- evaluation ----------------------------------------------------------------
 

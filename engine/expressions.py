@@ -13,7 +13,6 @@ from typing import Any, cast
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
-from jmespath import visitor
 
 from engine.jmespath_closures import Closure, compile_ast
 
@@ -107,22 +106,21 @@ def source_text(node: dict[str, Any]) -> str | None:
 
 def explain(node: dict[str, Any], data: Any) -> str | None:
     """A sentence for a failed comparison or path, or None when there is no better one."""
-    interpreter = visitor.TreeInterpreter()
     try:
         if node["type"] == "comparator":
             left, right = node["children"]
             left_text = source_text(left)
             if left_text is None:
                 return None
-            left_value = interpreter.visit(cast(Any, left), data)
-            right_value = interpreter.visit(cast(Any, right), data)
+            left_value = compile_ast(left)(data)
+            right_value = compile_ast(right)(data)
             expected = f"{_COMPARATORS.get(node['value'], node['value'])} {render(right_value)}"
             if right_value is None:
                 expected = f"{_COMPARATORS.get(node['value'], node['value'])} null"
             return f"{left_text} is {render(left_value)}, expected {expected}"
         text = source_text(node)
         if text is not None:
-            return f"{text} is {render(interpreter.visit(cast(Any, node), data))}"
+            return f"{text} is {render(compile_ast(node)(data))}"
     except (jmespath_errors.JMESPathError, TypeError, ValueError):
         return None
     return None

@@ -164,8 +164,10 @@ def _load(check: ManifestCheck, context: EvaluationContext, paths: tuple[str, ..
     documents: list[_Subject] = []
     errors: list[tuple[str, ParseError]] = []
     notes: list[Note] = []
-    for path in paths:
-        parsed = context.documents(path, check.format or format_for(path), check.max_bytes)
+    formats = [(path, check.format or format_for(path)) for path in paths]
+    context.prefetch(formats, check.max_bytes)
+    for path, format_name in formats:
+        parsed = context.documents(path, format_name, check.max_bytes)
         if parsed.note is not None:
             notes.append(parsed.note)
         if parsed.error is not None:

@@ -65,6 +65,10 @@ class Snapshot(ABC):
         size = self.size(path)
         return size if size > max_bytes else self.read_bytes(path)
 
+    def disk_path(self, path: str) -> str | None:
+        """Where a listed file can be read directly on disk, if it can (worker processes)."""
+        return None
+
     def is_executable(self, path: str) -> bool:
         """Whether a listed file has its executable bit set."""
         return False

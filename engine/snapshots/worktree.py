@@ -184,6 +184,9 @@ class WorktreeSnapshot(Snapshot):
             data = file.read(max_bytes + 1)
             return os.fstat(file.fileno()).st_size if len(data) > max_bytes else data
 
+    def disk_path(self, path: str) -> str | None:
+        return self._real(path)
+
     def is_executable(self, path: str) -> bool:
         return os.access(self._real(path), os.X_OK)
 

@@ -1,0 +1,54 @@
+"""Parsing in worker processes gives exactly what parsing in one process gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from engine.context import EvaluationContext, EvaluationOptions, ParsedFile
+from engine.snapshots.worktree import WorktreeSnapshot
+
+FILES: dict[str, str | bytes | None] = {
+    **{
+        f"k8s/app{i}.yaml": f"kind: Deployment\nmetadata: {{name: app{i}}}\n---\nkind: Service\n"
+        for i in range(12)
+    },
+    "k8s/anchors.yaml": "base: &b {x: 1}\nuse: *b\nself: &s [1, *b]\n",
+    "k8s/broken.yaml": "a: [1\n",
+    "k8s/binary.yaml": b"\x00\x01binary",
+    "k8s/latin1.yaml": "name: caf\xe9\n".encode("latin-1"),
+    "k8s/big.yaml": "x: " + "y" * 300 + "\n",
+    "Cargo.toml": '[package]\nname = "a"\n',
+}
+
+
+def parsed_files(root: Path, workers: int) -> dict[tuple[str, str], ParsedFile]:
+    options = EvaluationOptions(parse_workers=workers, parallel_minimum=2)
+    with EvaluationContext(WorktreeSnapshot(root), options) as context:
+        wanted = [(p, "toml" if p.endswith(".toml") else "yaml") for p in context.index.paths]
+        context.prefetch(wanted, max_bytes=200)
+        return {item: context.documents(item[0], item[1], 200) for item in wanted}
+
+
+def comparable(parsed: ParsedFile) -> tuple[object, ...]:
+    error = parsed.error
+    where = (error.message, error.line, error.column) if error is not None else None
+    return (parsed.documents, where, parsed.note, parsed.size)
+
+
+def test_workers_parse_like_this_process(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    alone = parsed_files(root, workers=0)
+    shared = parsed_files(root, workers=2)
+    assert {k: comparable(v) for k, v in shared.items()} == {
+        k: comparable(v) for k, v in alone.items()
+    }
+    broken = shared[("k8s/broken.yaml", "yaml")].error
+    assert broken is not None and broken.line == 2
+    assert str(shared[("k8s/binary.yaml", "yaml")].note).endswith("'not read: binary file')")
+    big = shared[("k8s/big.yaml", "yaml")].note
+    assert big is not None and "over the 200-byte cap" in big.message
+    latin1 = shared[("k8s/latin1.yaml", "yaml")]
+    assert latin1.documents[0].data == {"name": "caf\ufffd"}
+    assert latin1.note is not None and "not valid UTF-8" in latin1.note.message
+    assert shared[("k8s/app3.yaml", "yaml")].documents[1].data == {"kind": "Service"}
