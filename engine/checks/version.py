@@ -7,13 +7,17 @@ version:
   query: "toolchain.channel"            # JMESPath into the manifest
   pattern: "rustc (\\S+)"               # optional; default: first version-like token
   satisfies: ">=1.75.0"
+  satisfies_from:                       # or: the range from a manifest of the snapshot
+    file: Cargo.toml
+    query: 'package."rust-version"'
+    as: minimum                         # `>=` the version read (default); `range`: it is a range
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine import versions
@@ -31,6 +35,20 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class RangeFrom:
+    """`satisfies_from`: the range comes from a manifest of the snapshot.
+
+    `minimum` reads a version and requires at least it (Cargo's rust-version);
+    otherwise the value is an npm range itself (package.json's engines.node).
+    """
+
+    files: FileSet
+    query: Expression
+    format: str | None = None
+    minimum: bool = True
+
+
+@dataclass(frozen=True)
 class VersionCheck(Check):
     kind: ClassVar[str] = "version"
     satisfies: str
@@ -39,6 +57,7 @@ class VersionCheck(Check):
     query: Expression | None = None
     format: str | None = None
     pattern: re.Pattern[str] | None = None
+    satisfies_from: RangeFrom | None = None
 
     @property
     def runs_commands(self) -> bool:
@@ -49,13 +68,21 @@ def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
     raw = raw if isinstance(raw, Mapping) else {}
     sources = [key for key in ("command", "file", "files") if key in raw]
     satisfies = reader.version_range(raw.get("satisfies", "*"), (*path, "satisfies"))
+    satisfies_from = None
+    if "satisfies_from" in raw:
+        if "satisfies" in raw:
+            reader.problem(path, "use either `satisfies` or `satisfies_from`, not both")
+        satisfies_from = _parse_range_from(raw["satisfies_from"], (*path, "satisfies_from"), reader)
     if len(sources) != 1:  # one message; guessing a source would only add wrong ones
         reader.problem(path, "a version check takes exactly one of: command, file, files")
-        return VersionCheck(satisfies)
+        return VersionCheck(satisfies, satisfies_from=satisfies_from)
     pattern = reader.regex(raw["pattern"], (*path, "pattern")) if "pattern" in raw else None
     if "command" in raw:
         return VersionCheck(
-            satisfies, program=parse_program(raw, path, reader, "command"), pattern=pattern
+            satisfies,
+            program=parse_program(raw, path, reader, "command"),
+            pattern=pattern,
+            satisfies_from=satisfies_from,
         )
     if "query" not in raw:
         reader.problem(path, "a version check that reads files needs `query`")
@@ -67,6 +94,23 @@ def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
         query=reader.expression(raw.get("query", "@"), (*path, "query")),
         format=raw.get("format"),
         pattern=pattern,
+        satisfies_from=satisfies_from,
+    )
+
+
+def _parse_range_from(raw: Any, path: Path, reader: PackReader) -> RangeFrom:
+    raw = raw if isinstance(raw, Mapping) else {}
+    for key in ("file", "query"):
+        if key not in raw:
+            reader.problem(path, f"`satisfies_from` needs `{key}`")
+    mode = raw.get("as", "minimum")
+    if mode not in ("minimum", "range"):
+        reader.problem((*path, "as"), f"`as` is minimum or range, not {mode!r}")
+    return RangeFrom(
+        files=reader.fileset(raw.get("file", []), None, (*path, "file"), (*path, "file")),
+        query=reader.expression(raw.get("query", "@"), (*path, "query")),
+        format=raw.get("format"),
+        minimum=mode != "range",
     )
 
 
@@ -95,6 +139,11 @@ def _judge(
 
 
 def evaluate(check: VersionCheck, context: EvaluationContext) -> Outcome:
+    if check.satisfies_from is not None:
+        found = _range_from(check.satisfies_from, context)
+        if isinstance(found, Outcome):
+            return found
+        check = replace(check, satisfies=found)
     if check.program is not None:
         return _from_program(check, check.program, context)
     return _from_files(check, context)
@@ -156,6 +205,43 @@ def _from_files(check: VersionCheck, context: EvaluationContext) -> Outcome:
     if not judged:
         return skipped("no document to read a version from", notes)
     return passed(f"{judged} version(s) satisfy {check.satisfies}", notes)
+
+
+def _range_from(source: RangeFrom, context: EvaluationContext) -> str | Outcome:
+    """The range `satisfies_from` names: from the first matching file whose query is set."""
+    paths = context.select(source.files)
+    if not paths:
+        return skipped(f"no file matches {', '.join(source.files.include)} to read the range from")
+    path = paths[0]
+    parsed = context.documents(path, source.format or format_for(path))
+    if parsed.error is not None:
+        return errored(
+            f"{path}:{parsed.error.line or '?'}: does not parse: {parsed.error.message}",
+            [Finding(parsed.error.message, path, parsed.error.line)],
+        )
+    where = f"{path}: `{source.query.text}`"
+    for doc in parsed.documents:
+        try:
+            value = source.query.search(doc.data)
+        except ExpressionError as exc:
+            return errored(f"{path}: {exc}", [Finding(str(exc), path, doc.line)])
+        if value is None:
+            continue
+        text = (
+            str(value)
+            if isinstance(value, str | int | float) and not isinstance(value, bool)
+            else ""
+        )
+        if source.minimum:
+            version = versions.coerce(text)
+            if version is None:
+                return errored(f"{where} is {value!r}, not a version", [Finding(where, path)])
+            return f">={version}"
+        problem = versions.range_problem(text)
+        if problem:
+            return errored(f"{where}: {problem}", [Finding(where, path)])
+        return text
+    return skipped(f"{where} is not set")
 
 
 KIND = CheckKind("version", parse, evaluate)
