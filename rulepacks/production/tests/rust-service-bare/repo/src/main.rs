@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() {
+    println!("listening on 0.0.0.0:8080");
+}

@@ -1,0 +1,152 @@
+"""The built-in packs: valid, complete, proven by their own fixtures, documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.commands.docs import raw_definitions, regenerate_hint, render
+from engine.commands.validate import problems_of
+from engine.packs.model import Pack
+from engine.packtest import load_pack_for, run_pack_tests
+from engine.resources import builtin_packs_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKS = ("production", "testing", "oss")
+
+
+def pack_file(name: str) -> Path:
+    return builtin_packs_dir() / name / "pack.yaml"
+
+
+def load(name: str) -> Pack:
+    return load_pack_for(pack_file(name), {})
+
+
+def test_the_built_in_packs_are_the_three_shipped() -> None:
+    found = sorted(p.name for p in builtin_packs_dir().iterdir() if (p / "pack.yaml").is_file())
+    assert found == sorted(PACKS)
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_each_pack_validates_without_errors_or_warnings(name: str) -> None:
+    assert [str(p) for p in problems_of(pack_file(name))] == []
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_every_rule_says_what_to_do_and_where_to_read_more(name: str) -> None:
+    for rule in load(name).rules:
+        assert rule.title, rule.id
+        assert len(rule.remediation) >= 15, f"{rule.id}: remediation too short to act on"
+        assert rule.docs.startswith("https://"), f"{rule.id}: docs must be an https URL"
+        assert rule.description, f"{rule.id}: description (with its source) missing"
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_rules_that_run_programs_are_tagged_env_and_the_others_repo(name: str) -> None:
+    for rule in load(name).rules:
+        scope = {"env", "repo"} & set(rule.tags)
+        expected = {"env"} if rule.runs_commands else {"repo"}
+        assert scope == expected, f"{rule.id}: tags {rule.tags}"
+
+
+@pytest.mark.parametrize(
+    ("name", "categories", "at_least"),
+    [
+        (
+            "production",
+            [
+                "system-dependencies",
+                "code-quality",
+                "security",
+                "performance",
+                "monitoring",
+                "high-availability",
+                "enterprise",
+                "documentation",
+                "deployment",
+                "network",
+                "storage",
+            ],
+            5,
+        ),
+        (
+            "testing",
+            [
+                "basic-functionality",
+                "performance",
+                "security",
+                "monitoring",
+                "enterprise",
+                "end-to-end",
+                "error-handling",
+                "benchmarks",
+            ],
+            4,
+        ),
+        ("oss", ["legal", "documentation", "community", "governance"], 3),
+    ],
+)
+def test_each_category_holds_enough_rules(name: str, categories: list[str], at_least: int) -> None:
+    pack = load(name)
+    assert [c.id for c in pack.categories] == categories
+    for category in categories:
+        count = sum(r.category == category for r in pack.rules)
+        assert count >= at_least, f"{name}: {category} has {count} rules"
+
+
+def test_the_oss_pack_covers_a_community_release() -> None:
+    ids = {r.id for r in load("oss").rules}
+    for topic in (
+        "license",
+        "readme",
+        "contributing",
+        "code-of-conduct",
+        "security-policy",
+        "changelog",
+        "issue-templates",
+        "pr-template",
+        "codeowners",
+    ):
+        assert f"oss.{topic}" in ids
+
+
+def test_the_testing_pack_reads_coverage_reports_with_a_threshold() -> None:
+    pack = load("testing")
+    assert pack.params["min_coverage"] == 80
+    ids = {r.id for r in pack.rules}
+    assert {
+        "test.basic.coverage-cobertura",
+        "test.basic.coverage-json",
+        "test.basic.coverage-summary",
+    } <= ids
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_each_pack_passes_its_fixtures_with_full_rule_coverage(name: str) -> None:
+    report = run_pack_tests(builtin_packs_dir() / name)
+    mismatches = [
+        f"{o.case.name}: {m.expectation.rule}: {m.why}"
+        for o in report.outcomes
+        for m in o.mismatches
+    ]
+    assert mismatches == []
+    uncovered = [
+        f"{r} ({report.coverage.missing(r)})"
+        for r in report.coverage.rules
+        if report.coverage.missing(r)
+    ]
+    assert uncovered == []
+    assert report.coverage.percent == 100.0
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_the_committed_reference_is_current(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    committed = ROOT / "docs" / "packs" / f"{name}.md"
+    expected = render(load(name), raw_definitions(name))
+    assert committed.is_file(), f"docs/packs/{name}.md is missing: run `{regenerate_hint(name)}`"
+    assert committed.read_text(encoding="utf-8") == expected, (
+        f"docs/packs/{name}.md is stale: run `{regenerate_hint(name)}`"
+    )
