@@ -7,12 +7,17 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 #: Output kept per stream; a runaway program cannot fill memory.
 MAX_OUTPUT = 4 * 1024 * 1024
+#: After a timeout kill, how long to wait for output a program's escaped children still hold.
+_DRAIN_AFTER_KILL = 1.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,11 @@ def run(
 ) -> ProcessResult:
     """Run `argv` in its own process group; on timeout, kill the whole group.
 
+    Output is read as it comes and only the first MAX_OUTPUT bytes of each
+    stream are kept, so a program that prints without end cannot fill memory
+    while its timeout runs. The timeout also covers children that keep the
+    output open after the program itself has exited.
+
     While it runs, the process is kept in `running`, so that Ctrl-C on the
     main thread can kill programs that worker threads started (`kill_all`).
     """
@@ -56,12 +66,23 @@ def run(
     )
     if running is not None:
         running.add(process)
+    assert process.stdout is not None and process.stderr is not None
+    out, err = _Capture(process.stdout), _Capture(process.stderr)
+    deadline = time.monotonic() + timeout
+    timed_out = False
     try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        out, err = process.communicate()
-        return ProcessResult(tuple(argv), None, _text(out), _text(err), timed_out=True)
+        try:
+            process.wait(timeout=timeout)
+            for capture in (out, err):  # children may still hold the output open
+                capture.join(max(0.0, deadline - time.monotonic()))
+            timed_out = out.reading or err.reading
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        if timed_out:
+            _kill_group(process)
+            process.wait()
+            for capture in (out, err):
+                capture.join(_DRAIN_AFTER_KILL)
     except BaseException:  # Ctrl-C: leave no program running behind us
         _kill_group(process)
         process.wait()
@@ -69,7 +90,37 @@ def run(
     finally:
         if running is not None:
             running.discard(process)
-    return ProcessResult(tuple(argv), process.returncode, _text(out), _text(err))
+    exit_code = None if timed_out else process.returncode
+    return ProcessResult(tuple(argv), exit_code, out.text(), err.text(), timed_out=timed_out)
+
+
+class _Capture:
+    """Reads one output stream on a thread, keeping at most MAX_OUTPUT bytes."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._kept = bytearray()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        with contextlib.suppress(OSError, ValueError):  # the stream closed under us
+            while chunk := os.read(self._stream.fileno(), 65536):
+                room = MAX_OUTPUT - len(self._kept)
+                if room > 0:
+                    self._kept += chunk[:room]  # past the cap: read on, keep nothing
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def reading(self) -> bool:
+        return self._thread.is_alive()
+
+    def text(self) -> str:
+        if not self.reading:
+            self._stream.close()
+        return _text(bytes(self._kept))
 
 
 def kill_all(running: set[subprocess.Popen[bytes]]) -> None:

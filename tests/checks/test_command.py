@@ -279,3 +279,46 @@ def test_program_output_is_not_inherited(policy, make_repo, check_pack, write_pa
     done = policy("eval", make_repo({}), "--pack", pack, "--format", "json")
     assert done.exit_code == 0
     assert "LEAKED-OUTPUT" not in done.stdout + done.stderr
+
+
+def test_output_past_the_cap_is_dropped(evaluate, make_repo, check_pack) -> None:
+    check = (
+        "{command: {shell: 'head -c 5000000 /dev/zero | tr \"\\\\0\" a; echo END',"
+        " stdout_matches: END}}"
+    )
+    run = evaluate(make_repo({}), check_pack(check))
+    assert messages(run) == ["stdout does not match /END/"]
+
+
+def test_endless_output_does_not_fill_memory(policy_exe, make_repo, check_pack, write_pack) -> None:
+    import subprocess
+    import sys
+
+    pack = write_pack(check_pack("{command: {run: ['yes'], timeout: 0.5}}"))
+    script = (
+        "import resource, sys\n"
+        "from cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "eval", "--pack", str(pack), "--format", "json"],
+        cwd=make_repo({}),
+        capture_output=True,
+        text=True,
+    )
+    assert '"reason": "timed out after 0.5s: yes"' in done.stdout
+    assert int(done.stderr.splitlines()[-1]) < 200, "MiB kept while `yes` ran"
+
+
+def test_children_holding_the_output_open_are_covered_by_the_timeout(
+    evaluate, make_repo, check_pack
+) -> None:
+    repo = make_repo({})
+    started = time.monotonic()
+    run = evaluate(repo, check_pack("{command: {shell: 'sleep 30 & echo started', timeout: 0.3}}"))
+    assert time.monotonic() - started < 10
+    assert (run.status(), run.result()["reason"]) == (
+        "error",
+        "timed out after 0.3s: /bin/sh -c sleep 30 & echo started",
+    )
