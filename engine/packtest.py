@@ -151,7 +151,8 @@ class PackTestReport:
 
 
 def pack_file_of(target: Path) -> Path:
-    """The pack file `policy test` was pointed at: PACK_DIR/pack.yaml or the file itself."""
+    """The pack file `policy test` was pointed at: PACK_DIR/pack.yaml, the file itself,
+    or the folder of a pack found by name on disk (`policy test production`)."""
     if target.is_dir():
         candidate = target / "pack.yaml"
         if not candidate.is_file():
@@ -159,6 +160,12 @@ def pack_file_of(target: Path) -> Path:
         return candidate
     if target.is_file():
         return target
+    if len(target.parts) == 1:
+        from engine.packs.finder import DiskFolder
+
+        for found in PackFinder.standard(None).candidates(target.name):
+            if isinstance(found.folder, DiskFolder) and found.path.endswith("/pack.yaml"):
+                return found.folder.root / found.path
     raise InputError(f"{target}: no such pack folder or file")
 
 
