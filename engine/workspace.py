@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from engine import versions
 from engine.config import PackRequest, RepoConfig, apply_config, load_repo_config
 from engine.errors import InputError, Problem
 from engine.packs.finder import PackFile, PackFinder, SnapshotFolder, is_file_spec
@@ -60,12 +61,15 @@ def load_packs(
         requests = [PackRequest(DEFAULT_PACK)]
     packs = []
     for request in requests:
-        from_config = not pack_specs
-        if from_config and snapshot is not None and is_file_spec(request.spec):
-            folder, name = posixpath.split(posixpath.normpath(request.spec))
-            packs.append(loader.load_file(PackFile(SnapshotFolder(snapshot, folder), name)))
-        else:
-            packs.append(loader.load(request.spec, request.version))
+        try:
+            packs.append(_load_request(loader, snapshot, request, from_config=not pack_specs))
+        except InputError as exc:
+            if request.location is None:
+                raise
+            # a config entry that names a bad pack: say which entry
+            raise InputError(
+                replace(p, location=p.location or request.location) for p in exc.problems
+            ) from None
     declared = {name for pack in packs for name in pack.params}
     unknown = [name for name in cli_params if name not in declared]
     problems = [
@@ -87,6 +91,20 @@ def load_packs(
     if problems:
         raise InputError(problems)
     return apply_config(packs, config), loader.warnings
+
+
+def _load_request(
+    loader: PackLoader, snapshot: Snapshot | None, request: PackRequest, *, from_config: bool
+) -> Pack:
+    if request.version is not None:
+        problem = versions.range_problem(request.version)
+        if problem:
+            raise InputError(problem)
+    if from_config and snapshot is not None and is_file_spec(request.spec):
+        folder, name = posixpath.split(posixpath.normpath(request.spec))
+        pack_file = PackFile(SnapshotFolder(snapshot, folder), name)
+        return loader.load_file(pack_file, request.version)
+    return loader.load(request.spec, request.version)
 
 
 def open_workspace(

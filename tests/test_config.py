@@ -96,7 +96,46 @@ def test_a_version_range_the_pack_does_not_meet(policy, make_repo) -> None:
     done, _ = bare_eval(policy, repo)
     assert done.exit_code == 2
     assert done.stderr == (
-        "policy: error: no version of pack 'team' satisfies ^2.0 (found 1.2.0 at packs/team.yaml)\n"
+        "policy: .rulepack.yaml:2:9: error: no version of pack 'team' satisfies ^2.0 "
+        "(found 1.2.0 at packs/team.yaml)\n"
+    )
+
+
+def test_a_version_range_on_a_pack_file(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "packs:\n  - {pack: packs/team.yaml, version: ^1.0}\n")
+    assert bare_eval(policy, repo)[0].exit_code == 0
+    repo = repo_with(make_repo, "packs:\n  - {pack: packs/team.yaml, version: ~1.3}\n")
+    done, _ = bare_eval(policy, repo)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:2:5: error: pack 'team' at packs/team.yaml is version 1.2.0, "
+        "which does not satisfy ~1.3\n",
+    )
+
+
+def test_an_invalid_version_range_in_the_config(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "packs:\n  - {pack: packs/team.yaml, version: newest}\n")
+    done, _ = bare_eval(policy, repo)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:2:5: error: invalid version range 'newest'\n",
+    )
+
+
+def test_an_unknown_pack_in_the_config_names_the_entry(policy, make_repo) -> None:
+    done, _ = bare_eval(policy, repo_with(make_repo, "packs: [team, produciton]\n"))
+    assert done.exit_code == 2
+    assert done.stderr.startswith(
+        "policy: .rulepack.yaml:1:9: error: unknown pack 'team' (available: "
+    )
+
+
+def test_a_missing_pack_file_in_the_config_names_the_entry(policy, make_repo) -> None:
+    done, _ = bare_eval(policy, repo_with(make_repo, "packs:\n  - packs/nope.yaml\n"))
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:2:5: error: cannot read pack packs/nope.yaml: "
+        "No such file in the snapshot\n",
     )
 
 

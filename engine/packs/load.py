@@ -65,9 +65,18 @@ class PackLoader:
         pack_file = self._find(spec, version_range, None, None)
         return self._load(pack_file, start)
 
-    def load_file(self, pack_file: PackFile) -> Pack:
+    def load_file(self, pack_file: PackFile, version_range: str | None = None) -> Pack:
         """A pack from a known file; raises InputError on any error-level problem."""
-        return self._load(pack_file, len(self.problems))
+        pack = self._load(pack_file, len(self.problems))
+        version = versions.coerce(pack.version)
+        if version_range is not None and (
+            version is None or not versions.satisfies(version, version_range)
+        ):
+            raise InputError(
+                f"pack {pack.name!r} at {pack_file.display} is version {pack.version}, "
+                f"which does not satisfy {version_range}"
+            )
+        return pack
 
     def _load(self, pack_file: PackFile, start: int) -> Pack:
         layer = self._layer(pack_file)
