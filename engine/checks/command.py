@@ -88,10 +88,17 @@ def parse_program(
         argv=argv,
         timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)),
         cwd=reader.relative_path(raw.get("cwd", "."), (*path, "cwd")),
-        env=tuple(sorted((str(k), str(v)) for k, v in env.items())),
+        env=tuple(sorted((str(k), _env_value(v)) for k, v in env.items())),
         requires=tuple(str(t) for t in raw.get("requires", ())),
         on_missing=raw.get("on_missing", "skip"),
     )
+
+
+def _env_value(value: Any) -> str:
+    """An environment value as the pack wrote it: `true`, not Python's `True`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def parse(raw: Any, path: Path, reader: PackReader) -> CommandCheck:

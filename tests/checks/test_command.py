@@ -130,8 +130,8 @@ def test_a_timeout_kills_the_whole_process_group(evaluate, make_repo, check_pack
 
 def test_env_is_added_to_the_environment(evaluate, make_repo, check_pack) -> None:
     check = (
-        '{command: {run: [sh, -c, \'echo "$GREETING $LEVEL"; test -n "$PATH"\'],'
-        " env: {GREETING: hello, LEVEL: 3}, stdout_matches: '^hello 3$'}}"
+        '{command: {run: [sh, -c, \'echo "$GREETING $LEVEL $DEBUG"; test -n "$PATH"\'],'
+        " env: {GREETING: hello, LEVEL: 3, DEBUG: true}, stdout_matches: '^hello 3 true$'}}"
     )
     assert evaluate(make_repo({}), check_pack(check)).status() == "pass"
 
