@@ -16,7 +16,7 @@ from typing import Any
 from engine import versions
 from engine.config import PackRequest, RepoConfig, apply_config, load_repo_config
 from engine.errors import InputError, Problem
-from engine.packs.finder import PackFile, PackFinder, SnapshotFolder, is_file_spec
+from engine.packs.finder import PACK_FILE, PackFile, PackFinder, SnapshotFolder, is_file_spec
 from engine.packs.load import PackLoader
 from engine.packs.model import Pack
 from engine.snapshots.base import Snapshot
@@ -101,7 +101,10 @@ def _load_request(
         if problem:
             raise InputError(problem)
     if from_config and snapshot is not None and is_file_spec(request.spec):
-        folder, name = posixpath.split(posixpath.normpath(request.spec))
+        spec = posixpath.normpath(request.spec)
+        if f"{spec}/{PACK_FILE}" in snapshot.files():  # a pack folder
+            spec = f"{spec}/{PACK_FILE}"
+        folder, name = posixpath.split(spec)
         pack_file = PackFile(SnapshotFolder(snapshot, folder), name)
         return loader.load_file(pack_file, request.version)
     return loader.load(request.spec, request.version)

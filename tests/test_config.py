@@ -244,3 +244,17 @@ def test_an_empty_config_is_fine(policy, make_repo) -> None:
     repo = repo_with(make_repo, "")
     done = policy("eval", "--pack", "packs/team.yaml", "--format", "json", cwd=repo)
     assert done.exit_code == 0, done.stderr
+
+
+def test_a_pack_folder_in_the_config(policy, make_repo) -> None:
+    repo = make_repo(
+        {
+            "packs/team/pack.yaml": PACK,
+            "README.md": "x",
+            "n.json": '{"n": 2}',
+            ".rulepack.yaml": "packs: [packs/team]\n",
+        }
+    )
+    done, report = bare_eval(policy, repo)
+    assert done.exit_code == 0, done.stderr
+    assert report["packs"][0]["path"] == "packs/team/pack.yaml"

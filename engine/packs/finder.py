@@ -19,6 +19,7 @@ from engine.resources import builtin_packs_dir
 from engine.snapshots.base import Snapshot
 
 PACK_SUFFIXES = (".yaml", ".yml")
+PACK_FILE = "pack.yaml"  # the pack of a pack folder (`NAME/pack.yaml`)
 REPO_PACK_DIR = ".rulepack/packs"
 
 
@@ -150,7 +151,10 @@ def is_file_spec(spec: str) -> bool:
 
 
 def pack_file_from_disk(spec: str, base: Path | None = None) -> PackFile:
+    """The pack file `spec` names: a file, or a pack folder holding `pack.yaml`."""
     path = (base or Path.cwd()) / spec
+    if path.is_dir() and (path / PACK_FILE).is_file():
+        return PackFile(DiskFolder(path, "file"), PACK_FILE)
     return PackFile(DiskFolder(path.parent, "file"), path.name)
 
 

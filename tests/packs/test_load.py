@@ -554,3 +554,12 @@ def test_a_malformed_param_option(policy, make_repo, write_pack) -> None:
         2,
         "policy: error: --param 'count': expected KEY=VALUE\n",
     )
+
+
+def test_a_pack_folder_is_its_pack_yaml(evaluate, make_repo, write_pack, tmp_path) -> None:
+    folder = tmp_path / "mine"
+    pack = write_pack(
+        HEADER + CATEGORY + "rules:\n" + rule("{file: {exists: [a]}}"), "pack.yaml", folder
+    )
+    run = evaluate(make_repo({"a": "x"}), folder)
+    assert (run.exit_code, run.report["packs"][0]["path"]) == (0, str(pack))
