@@ -322,3 +322,15 @@ def test_children_holding_the_output_open_are_covered_by_the_timeout(
         "error",
         "timed out after 0.3s: /bin/sh -c sleep 30 & echo started",
     )
+
+
+def test_jobs_runs_command_rules_at_the_same_time(evaluate, make_repo, pack_text) -> None:
+    # each program waits for the other's file: only running both at once lets both pass
+    wait = "touch {mine}; while [ ! -e {other} ]; do sleep 0.01; done"
+    rules = "".join(
+        f"- {{id: {mine}, title: T, category: general,"
+        f" check: {{command: {{shell: '{wait.format(mine=mine, other=other)}', timeout: 20}}}}}}\n"
+        for mine, other in (("left", "right"), ("right", "left"))
+    )
+    run = evaluate(make_repo({}), pack_text(rules), "--jobs", "2")
+    assert [r["status"] for r in run.report["results"]] == ["pass", "pass"]
