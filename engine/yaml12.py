@@ -351,16 +351,23 @@ def load_located(text: str, file: str) -> LocatedData:
 
 
 def parse_scalar(text: str) -> Any:
-    """Read one command-line value (`--param k=v`) the way YAML 1.2 would."""
+    """Read one command-line value (`--param k=v`) the way YAML 1.2 would.
+
+    A list or mapping is taken only in flow style (`[a, b]`, `{k: v}`), so
+    that `x: y` stays the text it looks like.
+    """
     if not text.strip():
         return text
     try:
         documents = load_documents(text)
     except YamlError:
         return text
-    if len(documents) != 1 or isinstance(documents[0].data, dict | list):
+    if len(documents) != 1:
         return text
-    return documents[0].data
+    data = documents[0].data
+    if isinstance(data, dict | list) and not text.lstrip().startswith(("[", "{")):
+        return text
+    return data
 
 
 def iter_strings(data: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:

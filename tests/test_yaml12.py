@@ -63,7 +63,18 @@ def test_position_falls_back_to_the_nearest_parent() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("3", 3), ("true", True), ("1.5", 1.5), ("a:b", "a:b"), ("x: y", "x: y"), ("", "")],
+    [
+        ("3", 3),
+        ("true", True),
+        ("1.5", 1.5),
+        ("a:b", "a:b"),
+        ("x: y", "x: y"),
+        ("", ""),
+        ("- a", "- a"),
+        ("[README.md, README.rst]", ["README.md", "README.rst"]),
+        ("{a: 1}", {"a": 1}),
+        ("[unclosed", "[unclosed"),
+    ],
 )
 def test_command_line_values_are_typed_like_yaml(text: str, value: object) -> None:
     assert parse_scalar(text) == value

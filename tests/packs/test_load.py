@@ -528,6 +528,16 @@ def test_a_whole_value_placeholder_keeps_a_list(evaluate, make_repo, pack_text) 
     )
 
 
+def test_a_list_param_on_the_command_line(evaluate, make_repo, pack_text) -> None:
+    pack = pack_text(
+        "- {id: r, title: T, category: general, check: {file: {exists: '{{ names }}'}}}",
+        "params: {names: [README.md]}\n",
+    )
+    repo = make_repo({"docs/index.md": "x"})
+    assert evaluate(repo, pack).status() == "fail"
+    assert evaluate(repo, pack, "--param", "names=[README.md, docs/*.md]").status() == "pass"
+
+
 def test_a_param_inside_a_longer_string_is_written_as_json(evaluate, make_repo, pack_text) -> None:
     pack = pack_text(
         "- {id: r, title: 'at least {{ n }}', category: general,"
