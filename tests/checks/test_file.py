@@ -125,7 +125,8 @@ def test_not_contains_with_no_matched_file_passes(evaluate, make_repo, check_pac
 def test_not_contains_findings_carry_path_and_line(evaluate, make_repo, check_pack) -> None:
     repo = make_repo(
         {
-            "keys/id": "line one\n-----BEGIN RSA PRIVATE KEY-----\nabc\n",
+            # written in two parts, so that this repository does not hold a key header itself
+            "keys/id": "line one\n-----BEGIN RSA " + "PRIVATE KEY-----\nabc\n",
             "notes.md": "BEGIN RSA PRIVATE KEY\n\n\nBEGIN RSA PRIVATE KEY\n",
             "clean.txt": "nothing\n",
         }
