@@ -13,7 +13,32 @@ from pathlib import Path
 from engine.errors import InputError
 from engine.snapshots.base import SnapshotInfo
 from engine.snapshots.gitobjects import GitEntry, GitObjectsSnapshot, parse_entries
-from engine.snapshots.gitrepo import open_repository
+from engine.snapshots.gitrepo import GitRepository, open_repository
+
+#: `git add -N` records a path with this id; such an entry is not committed.
+EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+_INTENT_TO_ADD = 0x20000000  # the index entry flag git sets for `git add -N`
+
+
+def _intent_to_add(repository: GitRepository, start: str) -> list[str]:
+    """Paths under the root added with `git add -N`: listed in the index, not committed.
+
+    Only `ls-files --debug` shows the flag; it is asked only when the index
+    holds empty entries, which is the only id such a path can have.
+    """
+    output = repository.run("ls-files", "--debug", "-z", "--full-name")
+    found = []
+    chunks = output.split(b"\0")
+    path = chunks[0]
+    for chunk in chunks[1:]:
+        debug, _, following = chunk.rpartition(b"\n")
+        flags = debug.rpartition(b"flags: ")[2]
+        if flags and int(flags, 16) & _INTENT_TO_ADD:
+            full = path.decode("utf-8", "surrogateescape")
+            if full.startswith(start):
+                found.append(full[len(start) :])
+        path = following
+    return found
 
 
 class GitIndexSnapshot(GitObjectsSnapshot):
@@ -35,6 +60,9 @@ class GitIndexSnapshot(GitObjectsSnapshot):
                     conflicts.append(full)
             elif full.startswith(start):
                 entries[full[len(start) :]] = GitEntry(mode, object_id)
+        if any(e.object_id == EMPTY_BLOB for e in entries.values()):
+            for added in _intent_to_add(repository, start):
+                entries.pop(added, None)
         if conflicts:
             raise InputError(
                 f"--staged: the index has unresolved merge conflicts in {len(conflicts)} "

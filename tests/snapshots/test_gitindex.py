@@ -56,6 +56,19 @@ def test_an_unstaged_deletion_is_still_there(make_repo, evaluate, check_pack) ->
     assert evaluate(repo, check_pack(EXISTS_PACK)).status() == "fail"
 
 
+def test_a_path_added_with_intent_to_add_is_not_committed_so_not_there(make_repo) -> None:
+    repo = make_repo({"a.txt": "x\n", "empty.txt": None})
+    (repo / "later.txt").write_text("not staged yet\n")
+    (repo / "also-empty.txt").write_text("")
+    git(repo, "add", "-N", "later.txt")
+    git(repo, "add", "also-empty.txt")
+    snapshot = GitIndexSnapshot.open(repo)
+    try:
+        assert snapshot.files() == ("a.txt", "also-empty.txt", "empty.txt")
+    finally:
+        snapshot.close()
+
+
 def test_works_before_the_first_commit(make_repo, evaluate, check_pack) -> None:
     repo = make_repo({"a.txt": "SECRET\n", "b.txt": "ok\n"}, commit=False)
     git(repo, "add", "a.txt")
