@@ -19,8 +19,13 @@ from engine.errors import InputError
 from engine.snapshots.base import Snapshot
 
 
-def open_snapshot(path: Path, ref: str | None = None, staged: bool = False) -> Snapshot:
-    """The snapshot `policy eval` was asked for: worktree, `--ref REV` or `--staged`."""
+def open_snapshot(
+    path: Path, ref: str | None = None, staged: bool = False, *, ref_option: str = "--ref"
+) -> Snapshot:
+    """The snapshot `policy eval` was asked for: worktree, `--ref REV` or `--staged`.
+
+    `ref_option` names the option or argument that gave `ref`, for messages.
+    """
     from engine.snapshots.worktree import WorktreeSnapshot
 
     if ref is not None and staged:
@@ -30,7 +35,7 @@ def open_snapshot(path: Path, ref: str | None = None, staged: bool = False) -> S
     if ref is not None:
         from engine.snapshots.gittree import GitTreeSnapshot
 
-        return GitTreeSnapshot.open(path, ref)
+        return GitTreeSnapshot.open(path, ref, ref_option)
     if staged:
         from engine.snapshots.gitindex import GitIndexSnapshot
 

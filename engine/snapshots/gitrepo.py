@@ -25,6 +25,7 @@ class GitRepository:
     repo: Repo
     root: Path  # the snapshot root: PATH resolved (the git folder of a bare repository)
     prefix: str  # the root relative to the top of the work tree, POSIX; "" at the top
+    option: str = "--ref"  # how the user asked for it, to name it in messages
 
     @property
     def bare(self) -> bool:
@@ -74,10 +75,12 @@ class GitRepository:
         if exists:
             kind = self.try_run("cat-file", "-t", exists.decode("ascii").strip())
             what = kind.decode("ascii").strip() if kind else "object"
-            raise InputError(f"--ref {ref}: names a {what}, not a commit")
+            raise InputError(f"{self.option} {ref}: names a {what}, not a commit")
         if self.head_commit() is None:
-            raise InputError(f"--ref {ref}: unknown ref (the repository has no commits yet)")
-        raise InputError(f"--ref {ref}: unknown ref in {self.root}")
+            raise InputError(
+                f"{self.option} {ref}: unknown ref (the repository has no commits yet)"
+            )
+        raise InputError(f"{self.option} {ref}: unknown ref in {self.root}")
 
     def tree_of(self, commit: str, ref: str) -> str:
         """Id of the tree at the snapshot root in `commit`."""
@@ -85,7 +88,7 @@ class GitRepository:
         found = self.try_run("rev-parse", "--verify", "--quiet", "--end-of-options", spec)
         tree = found.decode("ascii").strip() if found else None
         if tree is None or self.try_run("cat-file", "-t", tree) != b"tree\n":
-            raise InputError(f"--ref {ref}: {self.prefix} is not a folder in that commit")
+            raise InputError(f"{self.option} {ref}: {self.prefix} is not a folder in that commit")
         return tree
 
 
@@ -99,7 +102,7 @@ def open_repository(path: Path, option: str) -> GitRepository:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise InputError(f"{option}: {path} is not inside a git repository") from None
     if repo.bare or repo.working_tree_dir is None:
-        return GitRepository(repo, Path(repo.git_dir).resolve(), "")
+        return GitRepository(repo, Path(repo.git_dir).resolve(), "", option)
     top = Path(repo.working_tree_dir).resolve()
     try:
         prefix = folder.relative_to(top).as_posix()
@@ -107,7 +110,7 @@ def open_repository(path: Path, option: str) -> GitRepository:
         raise InputError(f"{option}: {path} is not inside the work tree of {top}") from None
     if prefix == ".git" or prefix.startswith(".git/"):
         raise InputError(f"{option}: {path} is inside the .git folder, not the work tree")
-    return GitRepository(repo, folder, "" if prefix == "." else prefix)
+    return GitRepository(repo, folder, "" if prefix == "." else prefix, option)
 
 
 def _last_line(exc: Exception) -> str:

@@ -19,9 +19,12 @@ class GitTreeSnapshot(GitObjectsSnapshot):
     """The files of one commit under the snapshot root."""
 
     @classmethod
-    def open(cls, path: Path, ref: str) -> GitTreeSnapshot:
-        """The tree `ref` names, rooted at `path` (a subfolder of the work tree roots it there)."""
-        repository = open_repository(path, "--ref")
+    def open(cls, path: Path, ref: str, option: str = "--ref") -> GitTreeSnapshot:
+        """The tree `ref` names, rooted at `path` (a subfolder of the work tree roots it there).
+
+        `option` names where the ref came from in messages (`--ref`, `--new-since`, `BASE`).
+        """
+        repository = open_repository(path, option)
         commit = repository.resolve_commit(ref)
         tree = repository.tree_of(commit, ref)
         output = repository.run("ls-tree", "-r", "-z", "--full-tree", tree)
