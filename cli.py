@@ -54,6 +54,29 @@ def reports_input_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def rule_options(command: F) -> F:
+    """The options `eval` and `diff` share: which rules run, with which params, how."""
+    options = [
+        click.option(
+            "--category", "categories", multiple=True, metavar="ID", help="Only this category."
+        ),
+        click.option("--rule", "rules", multiple=True, metavar="ID", help="Only this rule."),
+        click.option(
+            "--tag", "tags", multiple=True, metavar="TAG", help="Only rules with this tag."
+        ),
+        click.option(
+            "--param", "params", multiple=True, metavar="KEY=VALUE", help="Set a pack parameter."
+        ),
+        click.option("--no-commands", is_flag=True, help="Skip every rule that runs a program."),
+        click.option(
+            "--jobs", type=int, default=1, show_default=True, help="Command rules to run at once."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="rulepack")
 def main() -> None:
@@ -83,19 +106,23 @@ def main() -> None:
     type=click.Choice(FAIL_ON),
     help="Lowest severity of a failure that makes the exit code 1 (default error).",
 )
-@click.option("--category", "categories", multiple=True, metavar="ID", help="Only this category.")
-@click.option("--rule", "rules", multiple=True, metavar="ID", help="Only this rule.")
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only rules with this tag.")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Set a pack parameter.")
-@click.option("--no-commands", is_flag=True, help="Skip every rule that runs a program.")
-@click.option(
-    "--jobs", type=int, default=1, show_default=True, help="Command rules to run at once."
-)
+@rule_options
 @click.option(
     "--config",
     "config",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Repo config to use instead of .rulepack.yaml in the snapshot.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="REPORT.json",
+    help="Fail only on findings this earlier JSON report did not have.",
+)
+@click.option(
+    "--new-since",
+    metavar="REV",
+    help="Fail only on findings the tree of REV does not have (evaluated the same way).",
 )
 @reports_input_errors
 def eval_command(
@@ -113,6 +140,8 @@ def eval_command(
     no_commands: bool,
     jobs: int,
     config: Path | None,
+    baseline: Path | None,
+    new_since: str | None,
 ) -> int:
     """Evaluate packs against the repository at PATH (default: the current folder)."""
     from engine.commands import eval as eval_
@@ -133,8 +162,85 @@ def eval_command(
             no_commands=no_commands,
             jobs=jobs,
             config=config,
+            baseline=baseline,
+            new_since=new_since,
         )
     )
+
+
+@main.command("diff")
+@click.argument("base", metavar="BASE")
+@click.argument("head", metavar="[HEAD]", required=False)
+@click.option(
+    "-C",
+    "--repo",
+    "path",
+    type=click.Path(path_type=Path),
+    default=".",
+    help="The repository (or a folder of it) to compare in. Default: the current folder.",
+)
+@click.option("--staged", is_flag=True, help="Compare BASE with the index instead of HEAD.")
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME|FILE",
+    help="Pack to evaluate (repeatable). Default: HEAD's config packs, else production.",
+)
+@click.option("--format", "format_name", type=click.Choice(("table", "json")), help="Output.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    help="Lowest severity of a regression that makes the exit code 1 (default error).",
+)
+@rule_options
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Repo config to use instead of .rulepack.yaml in HEAD.",
+)
+@reports_input_errors
+def diff_command(base: str, head: str | None, format_name: str | None, **options: Any) -> int:
+    """What got better or worse from BASE to HEAD (refs; HEAD defaults to the working tree).
+
+    Both are judged by the same rules (HEAD's packs and config); exit 1 only
+    when something got worse at or above --fail-on.
+    """
+    from engine.commands import diff
+    from engine.commands.eval import EvalRequest
+
+    evaluation = EvalRequest(format=format_name, **options)
+    return diff.run(diff.DiffRequest(base=base, head=head, evaluation=evaluation))
+
+
+@main.group("hook")
+def hook_group() -> None:
+    """A git pre-commit hook that runs `policy eval --staged`."""
+
+
+@hook_group.command("install")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Replace a pre-commit hook rulepack did not write.")
+@reports_input_errors
+def hook_install_command(path: Path, force: bool) -> int:
+    """Write the pre-commit hook of the repository at PATH (default: the current folder)."""
+    from engine.commands import hook
+
+    return hook.install(path, force)
+
+
+@hook_group.command("uninstall")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@reports_input_errors
+def hook_uninstall_command(path: Path) -> int:
+    """Remove the pre-commit hook `policy hook install` wrote (and restore the one it replaced)."""
+    from engine.commands import hook
+
+    return hook.uninstall(path)
 
 
 @main.command("packs")

@@ -17,6 +17,8 @@ Status = Literal["pass", "fail", "skip", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")
 FailOn = Literal["error", "warning", "info", "never"]
 FAIL_ON_LEVELS: tuple[FailOn, ...] = ("error", "warning", "info", "never")
+#: Set by `eval --baseline` / `--new-since` (engine/baseline.py); None otherwise.
+BaselineMark = Literal["new", "known"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Finding:
     path: str | None = None
     line: int | None = None
     document: int | None = None
+    baseline: BaselineMark | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class RuleResult:
     notes: tuple[Note, ...] = ()
     tags: tuple[str, ...] = ()
     duration_ms: float = 0.0
+    baseline: BaselineMark | None = None  # on fail/error results: known ones do not fail the run
 
 
 @dataclass(frozen=True)
@@ -151,12 +155,24 @@ class CategoryInfo:
 
 
 @dataclass(frozen=True)
+class BaselineInfo:
+    """What a run was compared with (`--baseline`, `--new-since`) and what was known."""
+
+    source: str  # the baseline report file, or `REV (commit id)`
+    new_findings: int
+    known_findings: int
+    new_results: int  # failed or errored results marked new
+    known_results: int
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     snapshot: SnapshotInfo
     packs: tuple[PackInfo, ...]
     categories: tuple[CategoryInfo, ...]
     results: tuple[RuleResult, ...]
+    baseline: BaselineInfo | None = None
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.context import EvaluationOptions
 from engine.errors import InputError
-from engine.evaluator import Selection, evaluate
+from engine.evaluator import Progress, Selection, evaluate
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.results import FAIL_ON_LEVELS, FailOn, Report, run_fails
 from engine.snapshots import open_snapshot
-from engine.workspace import open_workspace
+from engine.snapshots.base import Snapshot
+from engine.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from engine.baseline import RuleRecord
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class EvalRequest:
     no_commands: bool = False
     jobs: int = 1
     config: Path | None = None
+    baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
+    new_since: str | None = None  # a ref evaluated the same way, used as the baseline
 
 
 def run(request: EvalRequest) -> int:
@@ -40,12 +48,21 @@ def run(request: EvalRequest) -> int:
         raise InputError(f"unknown format {request.format!r} (one of: {', '.join(REPORTERS)})")
     if request.jobs < 1:
         raise InputError("--jobs must be at least 1")
-    snapshot = open_snapshot(request.path, request.ref, request.staged)
-    try:
-        workspace = open_workspace(snapshot, request.packs, request.params, request.config)
-        for warning in workspace.warnings:
-            print(f"policy: {warning}", file=sys.stderr)
-        fail_on: FailOn = request.fail_on or workspace.config.fail_on or "error"
+    if request.baseline is not None and request.new_since is not None:
+        raise InputError("--baseline and --new-since cannot be used together")
+    known: tuple[list[RuleRecord], str] | None = None
+    if request.baseline is not None:  # a bad file fails before any work
+        from engine.baseline import load_baseline
+
+        known = (load_baseline(request.baseline), str(request.baseline))
+    with ExitStack() as stack:
+        snapshot = open_snapshot(request.path, request.ref, request.staged)
+        stack.callback(snapshot.close)
+        earlier = None
+        if request.new_since is not None:  # an unknown ref fails before any work
+            earlier = open_snapshot(request.path, request.new_since, ref_option="--new-since")
+            stack.callback(earlier.close)
+        workspace, fail_on = load_workspace(snapshot, request)
         format_name = request.format or "table"
         to_terminal = request.output is None and sys.stdout.isatty()
         options = ReportOptions(color=to_terminal and _color_allowed(), fail_on=fail_on)
@@ -54,18 +71,48 @@ def run(request: EvalRequest) -> int:
             from engine.reporters.table import TerminalProgress
 
             progress = TerminalProgress(options.color)
-        report = evaluate(
-            workspace.packs,
-            snapshot,
-            selection=Selection(request.categories, request.rules, request.tags),
-            options=EvaluationOptions(no_commands=request.no_commands, jobs=request.jobs),
-            exclude=workspace.config.exclude,
-            progress=progress,
-        )
-    finally:
-        snapshot.close()
+        report = evaluate_workspace(workspace, snapshot, request, progress)
+        if earlier is not None:
+            from engine.baseline import records
+
+            base_report = evaluate_workspace(workspace, earlier, request)
+            known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
+    if known is not None:
+        from engine.baseline import mark_known, run_fails_against_baseline
+
+        report = mark_known(report, *known)
+        fails = run_fails_against_baseline(report, fail_on)
+    else:
+        fails = run_fails(report.results, fail_on)
     write_report(report, format_name, request.output, options)
-    return 1 if run_fails(report.results, fail_on) else 0
+    return 1 if fails else 0
+
+
+def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:
+    """The packs and config for `snapshot` (warnings go to stderr), and the --fail-on level."""
+    workspace = open_workspace(snapshot, request.packs, request.params, request.config)
+    for warning in workspace.warnings:
+        print(f"policy: {warning}", file=sys.stderr)
+    return workspace, request.fail_on or workspace.config.fail_on or "error"
+
+
+def evaluate_workspace(
+    workspace: Workspace, snapshot: Snapshot, request: EvalRequest, progress: Progress | None = None
+) -> Report:
+    """Evaluate the workspace's packs and config over `snapshot` with the request's options.
+
+    Another snapshot than the workspace's own (the base of `--new-since` and
+    of `policy diff`) is judged by the same rules, so that differences come
+    from the files, not from changed packs or config.
+    """
+    return evaluate(
+        workspace.packs,
+        snapshot,
+        selection=Selection(request.categories, request.rules, request.tags),
+        options=EvaluationOptions(no_commands=request.no_commands, jobs=request.jobs),
+        exclude=workspace.config.exclude,
+        progress=progress,
+    )
 
 
 def write_report(

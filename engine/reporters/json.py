@@ -30,12 +30,15 @@ def _counts(counts: Counts) -> dict[str, Any]:
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "path": finding.path,
         "line": finding.line,
         "document": finding.document,
         "message": finding.message,
     }
+    if finding.baseline is not None:  # only with --baseline / --new-since
+        data["baseline"] = finding.baseline
+    return data
 
 
 def _note(note: Note) -> dict[str, Any]:
@@ -43,7 +46,7 @@ def _note(note: Note) -> dict[str, Any]:
 
 
 def _result(result: RuleResult) -> dict[str, Any]:
-    return {
+    data = {
         "rule": result.rule,
         "pack": result.pack,
         "category": result.category,
@@ -58,6 +61,24 @@ def _result(result: RuleResult) -> dict[str, Any]:
         "findings": [_finding(f) for f in result.findings],
         "notes": [_note(n) for n in result.notes],
         "duration_ms": result.duration_ms,
+    }
+    if result.baseline is not None:  # only with --baseline / --new-since
+        data["baseline"] = result.baseline
+    return data
+
+
+def _baseline(report: Report) -> dict[str, Any]:
+    info = report.baseline
+    if info is None:
+        return {}
+    return {
+        "baseline": {
+            "source": info.source,
+            "new_findings": info.new_findings,
+            "known_findings": info.known_findings,
+            "new_results": info.new_results,
+            "known_results": info.known_results,
+        }
     }
 
 
@@ -86,6 +107,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "by_severity": dict(summary.by_severity),
             "success_rate": success_rate,
             "by_category": {cid: _counts(c) for cid, c in summary.by_category.items()},
+            **_baseline(report),
         },
         "results": [_result(r) for r in report.results],
     }

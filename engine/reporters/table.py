@@ -73,6 +73,8 @@ def _rule_lines(result: RuleResult) -> list[Text]:
     line.append(f"  {result.title}")
     if result.status == "fail":
         line.append(f"  [{result.severity}]", style=_SEVERITY_STYLE[result.severity])
+    if result.baseline == "known":
+        line.append("  (known: in the baseline)", style="dim")
     lines = [line]
     indent = " " * 11
     if result.status in ("skip", "error") and result.reason:
@@ -80,7 +82,9 @@ def _rule_lines(result: RuleResult) -> list[Text]:
             Text(f"{indent}{result.reason}", style="dim" if result.status == "skip" else "magenta")
         )
     if result.status in ("fail", "error"):
-        for finding in result.findings[:MAX_FINDINGS]:
+        shown = [f for f in result.findings if f.baseline != "known"]
+        known = len(result.findings) - len(shown)
+        for finding in shown[:MAX_FINDINGS]:
             place = finding.path or ""
             if finding.path and finding.line:
                 place += f":{finding.line}"
@@ -92,9 +96,11 @@ def _rule_lines(result: RuleResult) -> list[Text]:
             text.append(message_lines[0])
             lines.append(text)
             lines.extend(Text(f"{indent}    {extra}", style="dim") for extra in message_lines[1:])
-        if len(result.findings) > MAX_FINDINGS:
+        if len(shown) > MAX_FINDINGS:
+            lines.append(Text(f"{indent}• … and {len(shown) - MAX_FINDINGS} more", style="dim"))
+        if known:
             lines.append(
-                Text(f"{indent}• … and {len(result.findings) - MAX_FINDINGS} more", style="dim")
+                Text(f"{indent}({known} known findings hidden: in the baseline)", style="dim")
             )
         if result.status == "fail" and not result.findings and result.message:
             lines.append(Text(f"{indent}{result.message}"))
@@ -166,6 +172,15 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     line.append(f"{overall.errored} errored", style="magenta" if overall.errored else "")
     console.print(line)
     console.print(Text(f"Success rate: {_rate(overall)}", style="bold"))
+    if report.baseline is not None:
+        info = report.baseline
+        console.print(
+            Text(
+                f"Baseline {info.source}: findings {info.new_findings} new, "
+                f"{info.known_findings} known (hidden); failed or errored rules "
+                f"{info.new_results} new, {info.known_results} known. Only new ones fail the run."
+            )
+        )
 
 
 class TerminalProgress:

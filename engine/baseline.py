@@ -1,0 +1,274 @@
+"""Two runs compared: which findings are new, which were fixed, which are known.
+
+A finding is identified by its rule, its path and its message, never its
+line, so an edit above an old finding does not make it look new. Findings
+with the same identity are matched as a multiset (three matches of a regex
+where the baseline had two: one is new), pairing equal lines first so that
+when nothing moved, the finding reported as new is the one that appeared.
+
+Used by `policy diff` (two snapshots) and by `policy eval --baseline
+REPORT.json` / `--new-since REV` (the current run against an earlier one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from engine.errors import InputError
+from engine.packs.model import SEVERITIES, Severity
+from engine.results import (
+    STATUSES,
+    BaselineInfo,
+    FailOn,
+    Finding,
+    Report,
+    RuleResult,
+    Status,
+    run_fails,
+)
+
+RuleKey = tuple[str, str]  # (pack, rule id)
+Change = Literal["worse", "better", "changed", "same"]
+_FAILING: tuple[Status, ...] = ("fail", "error")
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    """What a run said about one rule: its status and findings."""
+
+    pack: str
+    rule: str
+    severity: Severity
+    status: Status
+    findings: tuple[Finding, ...] = ()
+    title: str = ""
+    category: str = ""
+
+    @property
+    def key(self) -> RuleKey:
+        return (self.pack, self.rule)
+
+
+@dataclass(frozen=True)
+class FindingsMatch:
+    """One rule's findings before and after."""
+
+    new: tuple[Finding, ...] = ()  # only after
+    fixed: tuple[Finding, ...] = ()  # only before
+    unchanged: tuple[Finding, ...] = ()  # in both, as they are after
+
+
+def finding_identity(finding: Finding) -> tuple[str | None, str]:
+    """What makes two findings of one rule the same finding: path and message."""
+    return (finding.path, finding.message)
+
+
+def match_findings(before: Sequence[Finding], after: Sequence[Finding]) -> FindingsMatch:
+    """Pair the findings of one rule across two runs."""
+    earlier, later = _pairs(before, after)
+    return FindingsMatch(
+        new=tuple(f for j, f in enumerate(after) if j not in later),
+        fixed=tuple(f for i, f in enumerate(before) if i not in earlier),
+        unchanged=tuple(f for j, f in enumerate(after) if j in later),
+    )
+
+
+def _pairs(before: Sequence[Finding], after: Sequence[Finding]) -> tuple[set[int], set[int]]:
+    """Indexes of `before` and of `after` that pair up."""
+    left: dict[tuple[str | None, str], list[int]] = {}
+    for i, finding in enumerate(before):
+        left.setdefault(finding_identity(finding), []).append(i)
+    paired_before: set[int] = set()
+    paired_after: set[int] = set()
+    # Equal identity and equal line first, then equal identity in order.
+    for same_line in (True, False):
+        for j, finding in enumerate(after):
+            if j in paired_after:
+                continue
+            for i in left.get(finding_identity(finding), ()):
+                if i not in paired_before and (not same_line or before[i].line == finding.line):
+                    paired_before.add(i)
+                    paired_after.add(j)
+                    break
+    return paired_before, paired_after
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """One rule across two runs; `before` or `after` is None when the rule is in one only."""
+
+    before: RuleRecord | None
+    after: RuleRecord | None
+    findings: FindingsMatch
+
+    @property
+    def record(self) -> RuleRecord:
+        """The most recent record of the rule."""
+        found = self.after or self.before
+        assert found is not None
+        return found
+
+    @property
+    def change(self) -> Change:
+        """How the rule's status moved: into fail/error is worse, out of them better."""
+        before = self.before.status if self.before else None
+        after = self.after.status if self.after else None
+        if before == after:
+            return "same"
+        if after in _FAILING and before not in _FAILING:
+            return "worse"
+        if before in _FAILING and after not in _FAILING:
+            return "better"
+        return "changed"
+
+    def regressed(self) -> bool:
+        """Whether the rule fails now in a way it did not before (status or new findings)."""
+        return self.after is not None and regressed(
+            self.before, self.after.status, bool(self.findings.new)
+        )
+
+    def got_worse(self, fail_on: FailOn) -> bool:
+        """Whether this change fails a run at the `--fail-on` level."""
+        if not self.regressed() or fail_on == "never" or self.after is None:
+            return False
+        if self.after.status == "error":
+            return True
+        return SEVERITIES.index(self.after.severity) <= SEVERITIES.index(fail_on)
+
+
+def regressed(before: RuleRecord | None, status: Status, has_new_findings: bool) -> bool:
+    """Whether a result in `status` fails in a way `before` did not."""
+    if status not in _FAILING:
+        return False
+    if before is None or before.status != status:
+        return True
+    return has_new_findings
+
+
+def records(results: Iterable[RuleResult]) -> list[RuleRecord]:
+    """The comparable part of a run's results."""
+    return [
+        RuleRecord(r.pack, r.rule, r.severity, r.status, r.findings, r.title, r.category)
+        for r in results
+    ]
+
+
+def compare(before: Sequence[RuleRecord], after: Sequence[RuleRecord]) -> list[RuleChange]:
+    """Every rule of either run, in the order of `after`, then rules only `before` had."""
+    earlier = {record.key: record for record in before}
+    later = {record.key: record for record in after}
+    changes = []
+    for record in after:
+        old = earlier.get(record.key)
+        found = match_findings(old.findings if old else (), record.findings)
+        changes.append(RuleChange(old, record, found))
+    for record in before:
+        if record.key not in later:
+            changes.append(RuleChange(record, None, FindingsMatch(fixed=record.findings)))
+    return changes
+
+
+# -- `eval --baseline` / `--new-since` ----------------------------------------------
+
+
+def mark_known(report: Report, baseline: Sequence[RuleRecord], source: str) -> Report:
+    """The report with each failing result and finding marked `new` or `known`.
+
+    A result is known when the baseline had the same rule in the same status
+    and every finding of it; only new results fail the run.
+    """
+    earlier = {record.key: record for record in baseline}
+    results = []
+    new_findings = known_findings = 0
+    for result in report.results:
+        if result.status not in _FAILING:
+            results.append(result)
+            continue
+        old = earlier.get((result.pack, result.rule))
+        _, known = _pairs(old.findings if old else (), result.findings)
+        findings = tuple(
+            replace(f, baseline="known" if j in known else "new")
+            for j, f in enumerate(result.findings)
+        )
+        new_findings += len(findings) - len(known)
+        known_findings += len(known)
+        is_new = regressed(old, result.status, len(known) < len(findings))
+        mark: Literal["new", "known"] = "new" if is_new else "known"
+        results.append(replace(result, findings=findings, baseline=mark))
+    info = BaselineInfo(
+        source=source,
+        new_findings=new_findings,
+        known_findings=known_findings,
+        new_results=sum(1 for r in results if r.baseline == "new"),
+        known_results=sum(1 for r in results if r.baseline == "known"),
+    )
+    return replace(report, results=tuple(results), baseline=info)
+
+
+def run_fails_against_baseline(report: Report, fail_on: FailOn) -> bool:
+    """Whether the results that are not known fail the run."""
+    return run_fails((r for r in report.results if r.baseline != "known"), fail_on)
+
+
+def load_baseline(path: Path) -> list[RuleRecord]:
+    """The results of a rulepack JSON report file; InputError when it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--baseline {path}: cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"--baseline {path}: not a rulepack JSON report (not UTF-8 text)"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"--baseline {path}: not a rulepack JSON report (not JSON: {exc.msg} "
+            f"at line {exc.lineno})"
+        ) from None
+    _check_report(data, path)
+    return [_record(item) for item in data["results"]]
+
+
+def _check_report(data: Any, path: Path) -> None:
+    from engine.reporters.json import SCHEMA_ID
+
+    schema = data.get("schema") if isinstance(data, Mapping) else None
+    if schema != SCHEMA_ID:
+        found = f"schema {schema!r}" if schema is not None else "no `schema` key"
+        raise InputError(
+            f"--baseline {path}: not a rulepack JSON report ({found}; expected {SCHEMA_ID!r})"
+        )
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    from engine.schemas import load_schema
+
+    error = best_match(Draft202012Validator(load_schema("report")).iter_errors(data))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise InputError(
+            f"--baseline {path}: not a valid rulepack report: {where}: {error.message}"
+        )
+
+
+def _record(item: Mapping[str, Any]) -> RuleRecord:
+    status = item["status"]
+    assert status in STATUSES  # the schema guarantees it
+    findings = tuple(
+        Finding(f["message"], f["path"], f["line"], f["document"]) for f in item["findings"]
+    )
+    return RuleRecord(
+        item["pack"],
+        item["rule"],
+        item["severity"],
+        status,
+        findings,
+        item["title"],
+        item["category"],
+    )

@@ -1,0 +1,187 @@
+"""`policy diff BASE [HEAD]`: what got better or worse between two snapshots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from engine.resources import schema_path
+from tests.conftest import git
+
+RULES = """\
+- id: secrets
+  title: No secrets
+  category: general
+  severity: error
+  check: {file: {paths: ["src/**"], not_contains: SECRET}}
+- id: readme
+  title: A README
+  category: general
+  severity: error
+  check: {file: {exists: [README.md]}}
+- id: todos
+  title: No TODO
+  category: general
+  severity: warning
+  check: {file: {paths: ["src/**"], not_contains: TODO}}
+"""
+
+
+@pytest.fixture
+def repo(make_repo, pack_text) -> Path:
+    """BASE (the commit `base`): one secret in src/a.txt, no README, one TODO."""
+    root = make_repo(
+        {
+            "policy.yaml": pack_text(RULES),
+            ".rulepack.yaml": "packs: [./policy.yaml]\n",
+            "src/a.txt": "SECRET\n",
+            "src/b.txt": "TODO\n",
+        }
+    )
+    git(root, "tag", "base")
+    return root
+
+
+def diff_json(policy, repo: Path, *args: str) -> tuple[int, dict]:
+    done = policy("diff", *args, "-C", repo, "--format", "json")
+    assert done.exit_code in (0, 1), done.stderr
+    report = json.loads(done.stdout)
+    Draft202012Validator(json.loads(schema_path("diff").read_text())).validate(report)
+    return done.exit_code, report
+
+
+def rule(report: dict, rule_id: str) -> dict:
+    (found,) = [r for r in report["rules"] if r["rule"] == rule_id]
+    return found
+
+
+def places(findings: list[dict]) -> list[tuple[str | None, int | None]]:
+    return [(f["path"], f["line"]) for f in findings]
+
+
+def test_new_fixed_and_unchanged_findings_against_the_working_tree(repo, policy) -> None:
+    (repo / "src/a.txt").write_text("moved down\nSECRET\n")  # same finding, another line
+    (repo / "src/c.txt").write_text("SECRET\n")  # a new one
+    (repo / "README.md").write_text("# r\n")  # readme fixed
+
+    code, report = diff_json(policy, repo, "base")
+
+    assert code == 1
+    assert report["base"]["kind"] == "ref" and report["head"]["kind"] == "worktree"
+    secrets = rule(report, "secrets")
+    assert (secrets["before"], secrets["after"], secrets["change"]) == ("fail", "fail", "same")
+    assert places(secrets["new"]) == [("src/c.txt", 1)]
+    assert places(secrets["unchanged"]) == [("src/a.txt", 2)]
+    assert (secrets["fixed"], secrets["got_worse"]) == ([], True)
+    readme = rule(report, "readme")
+    assert (readme["before"], readme["after"], readme["change"]) == ("fail", "pass", "better")
+    assert places(readme["fixed"]) == [(None, None)]
+    assert report["summary"] == {
+        "new_findings": 1,
+        "fixed_findings": 1,
+        "unchanged_findings": 2,
+        "worse": 0,
+        "better": 1,
+        "changed": 0,
+        "got_worse": True,
+    }
+
+
+def test_the_text_output(repo, policy) -> None:
+    (repo / "src/c.txt").write_text("SECRET\n")
+    (repo / "README.md").write_text("# r\n")
+    commit = git(repo, "rev-parse", "base").strip()
+
+    done = policy("diff", "base", "-C", repo)
+
+    assert done.exit_code == 1
+    assert done.stdout.splitlines()[0].endswith(f"diff · base ({commit[:12]}) → the working tree")
+    assert done.stdout.splitlines()[1:] == [
+        "",
+        "Got worse (+ new findings):",
+        "  secrets  No secrets  [error]  fail",
+        "      + src/c.txt:1: matches /SECRET/",
+        "",
+        "Got better (- fixed findings):",
+        "  readme  A README  [error]  fail → pass",
+        "      - none of README.md exists",
+        "",
+        "Summary: findings 1 new, 1 fixed, 2 unchanged · rules 1 worse, 1 better, "
+        "0 otherwise changed",
+        "Verdict: worse at --fail-on error",
+    ]
+
+
+def test_only_what_got_worse_at_the_fail_on_level_fails(repo, policy) -> None:
+    (repo / "src/b.txt").write_text("TODO\nTODO again\n")  # a new warning finding
+
+    assert diff_json(policy, repo, "base")[0] == 0
+    assert diff_json(policy, repo, "base", "--fail-on", "warning")[0] == 1
+    assert diff_json(policy, repo, "base", "--fail-on", "never")[0] == 0
+
+
+def test_improvements_only_exit_zero(repo, policy) -> None:
+    (repo / "src/a.txt").write_text("clean\n")
+
+    code, report = diff_json(policy, repo, "base")
+
+    assert code == 0
+    secrets = rule(report, "secrets")
+    assert (secrets["change"], places(secrets["fixed"])) == ("better", [("src/a.txt", 1)])
+
+
+def test_two_refs_and_the_index(repo, policy) -> None:
+    (repo / "src/c.txt").write_text("SECRET\n")
+    git(repo, "add", "src/c.txt")
+    (repo / "src/d.txt").write_text("SECRET\n")  # unstaged: not in the index
+
+    staged_code, staged = diff_json(policy, repo, "base", "--staged")
+    git(repo, "commit", "-q", "-m", "c")
+    refs_code, refs = diff_json(policy, repo, "base", "HEAD")
+
+    assert (staged_code, refs_code) == (1, 1)
+    assert staged["head"]["kind"] == "staged"
+    assert refs["head"]["kind"] == "ref"
+    assert places(rule(staged, "secrets")["new"]) == [("src/c.txt", 1)]
+    assert places(rule(refs, "secrets")["new"]) == [("src/c.txt", 1)]
+
+
+def test_both_sides_are_judged_by_heads_rules(repo, policy, pack_text) -> None:
+    # HEAD adds a rule that the old code already breaks: nothing new, nothing worse.
+    stricter = pack_text(
+        RULES + "- {id: no-b, title: No b, category: general, check: {file: {absent: [src/b.txt]}}}"
+    )
+    (repo / "policy.yaml").write_text(stricter)
+
+    code, report = diff_json(policy, repo, "base")
+
+    assert code == 0
+    no_b = rule(report, "no-b")
+    assert (no_b["before"], no_b["after"], no_b["new"]) == ("fail", "fail", [])
+    assert places(no_b["unchanged"]) == [("src/b.txt", None)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "policy: error: BASE nope: unknown ref in {repo}\n"),
+        (["base", "HEAD", "--staged"], "policy: error: diff: give HEAD or --staged, not both\n"),
+        (["base", "--jobs", "0"], "policy: error: --jobs must be at least 1\n"),
+    ],
+)
+def test_bad_input(repo, policy, args, message) -> None:
+    done = policy("diff", *args, "-C", repo)
+
+    assert (done.exit_code, done.stderr) == (2, message.format(repo=repo.resolve()))
+
+
+def test_outside_git_is_bad_input(tmp_path, policy) -> None:
+    done = policy("diff", "HEAD", "-C", tmp_path)
+
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"policy: error: BASE: {tmp_path} is not inside a git repository\n",
+    )

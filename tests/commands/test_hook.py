@@ -1,0 +1,218 @@
+"""The pre-commit hook: `policy hook install|uninstall`, and the pre-commit framework's hook.
+
+Every verdict here comes from a real `git commit` (or the framework's run) in
+a temporary repository whose own pack makes the outcome certain: a file that
+contains SECRET breaks the rule.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.commands.hook import KEPT_SUFFIX, MARKER
+from tests.conftest import git
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+RULES = """\
+- id: no-secrets
+  title: No secrets
+  category: general
+  severity: error
+  check: {file: {paths: ["src/**"], not_contains: SECRET}}
+"""
+
+
+@pytest.fixture
+def repo(make_repo, pack_text) -> Path:
+    return make_repo(
+        {
+            ".rulepack.yaml": "packs: [./policy.yaml]\n",
+            "policy.yaml": pack_text(RULES),
+            "src/app.txt": "fine\n",
+        }
+    )
+
+
+def commit(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "commit", "-q", "-m", message], cwd=repo, capture_output=True, text=True
+    )
+
+
+def head_subject(repo: Path) -> str:
+    return git(repo, "log", "-1", "--format=%s").strip()
+
+
+def test_the_installed_hook_refuses_a_breaking_commit_and_accepts_a_good_one(repo, policy) -> None:
+    done = policy("hook", "install", repo)
+    hook = repo / ".git/hooks/pre-commit"
+    assert (done.exit_code, done.stdout) == (
+        0,
+        f"policy: installed the pre-commit hook at {hook}\n",
+    )
+    assert os.access(hook, os.X_OK) and MARKER in hook.read_text()
+
+    (repo / "src/app.txt").write_text("SECRET\n")
+    git(repo, "add", "src/app.txt")
+    refused = commit(repo, "breaks the rule")
+
+    assert refused.returncode == 1
+    assert "src/app.txt:1: matches /SECRET/" in refused.stderr  # git shows hook output there
+    assert "rulepack: commit refused (policy eval --staged exited 1)" in refused.stderr
+    assert head_subject(repo) == "initial"
+
+    (repo / "src/app.txt").write_text("fine again\n")
+    git(repo, "add", "src/app.txt")
+    (repo / "src/app.txt").write_text("SECRET, but not staged\n")  # the index is judged
+    accepted = commit(repo, "keeps the rules")
+
+    assert accepted.returncode == 0, accepted.stderr
+    assert head_subject(repo) == "keeps the rules"
+
+
+def test_a_foreign_hook_is_kept_unless_forced_and_restored_on_uninstall(repo, policy) -> None:
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho mine\n")
+
+    refused = policy("hook", "install", repo)
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        f"policy: error: {hook} exists and was not written by rulepack; use --force to "
+        "replace it (it is kept and restored by uninstall)\n",
+    )
+    assert hook.read_text() == "#!/bin/sh\necho mine\n"
+    assert policy("hook", "uninstall", repo).stderr == (
+        f"policy: error: {hook} was not written by rulepack; leaving it in place\n"
+    )
+
+    forced = policy("hook", "install", repo, "--force")
+    kept = hook.with_name("pre-commit" + KEPT_SUFFIX)
+    assert forced.exit_code == 0
+    assert forced.stdout.splitlines()[0] == f"policy: kept the previous hook as {kept}"
+    assert MARKER in hook.read_text() and kept.read_text() == "#!/bin/sh\necho mine\n"
+
+    removed = policy("hook", "uninstall", repo)
+    assert (removed.exit_code, removed.stdout) == (
+        0,
+        f"policy: removed the rulepack hook and restored {hook}\n",
+    )
+    assert hook.read_text() == "#!/bin/sh\necho mine\n" and not kept.exists()
+
+
+def test_install_twice_then_uninstall(repo, policy) -> None:
+    hook = repo / ".git/hooks/pre-commit"
+    assert policy("hook", "install", repo).exit_code == 0
+    assert policy("hook", "install", repo).exit_code == 0  # ours: replaced without --force
+
+    assert policy("hook", "uninstall", repo).stdout == (
+        f"policy: removed the pre-commit hook at {hook}\n"
+    )
+    assert not hook.exists()
+    assert policy("hook", "uninstall", repo).stdout == (
+        f"policy: no pre-commit hook at {hook}; nothing to do\n"
+    )
+
+
+def test_core_hooks_path_is_honoured(repo, policy) -> None:
+    git(repo, "config", "core.hooksPath", "tools/hooks")
+
+    done = policy("hook", "install", repo / "src")
+
+    assert done.exit_code == 0
+    assert MARKER in (repo / "tools/hooks/pre-commit").read_text()
+    assert not (repo / ".git/hooks/pre-commit").exists()
+
+
+def test_a_linked_worktree_uses_the_shared_hooks(repo, policy, tmp_path) -> None:
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", str(linked))
+
+    done = policy("hook", "install", linked)
+
+    assert done.exit_code == 0
+    assert MARKER in (repo / ".git/hooks/pre-commit").read_text()
+
+
+def test_outside_git_is_bad_input(tmp_path, policy) -> None:
+    done = policy("hook", "install", tmp_path)
+
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"policy: error: {tmp_path}: not inside a git repository\n",
+    )
+
+
+# -- the pre-commit framework ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def project_commit() -> str:
+    """The commit of this project the framework installs from (it clones committed files)."""
+    done = subprocess.run(
+        ["git", "rev-parse", "--verify", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        pytest.skip("the pre-commit framework installs hooks from a git checkout of rulepack")
+    return done.stdout.strip()
+
+
+def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_pre_commit_try_repo_runs_the_hook_on_what_is_staged(repo, pre_commit_home) -> None:
+    (repo / "src/app.txt").write_text("SECRET\n")
+    git(repo, "add", "src/app.txt")
+    (repo / "src/other.txt").write_text("SECRET, untracked\n")
+
+    done = pre_commit(
+        repo, pre_commit_home, "try-repo", str(PROJECT_ROOT), "policy", "--ref", project_commit()
+    )
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "rulepack policy" in done.stdout and "Failed" in done.stdout
+    assert "src/app.txt:1: matches /SECRET/" in done.stdout
+    assert "src/other.txt" not in done.stdout
+
+
+def test_pre_commit_installed_hook_refuses_and_accepts_commits(repo, pre_commit_home) -> None:
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {PROJECT_ROOT}\n    rev: {project_commit()}\n"
+        "    hooks: [{id: policy}]\n"
+    )
+    git(repo, "add", ".pre-commit-config.yaml")
+    installed = pre_commit(repo, pre_commit_home, "install")
+    assert installed.returncode == 0, installed.stderr
+
+    (repo / "src/app.txt").write_text("SECRET\n")
+    git(repo, "add", "src/app.txt")
+    refused = commit(repo, "breaks the rule")
+
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "src/app.txt:1: matches /SECRET/" in refused.stdout + refused.stderr
+    assert head_subject(repo) == "initial"
+
+    (repo / "src/app.txt").write_text("fine again\n")
+    git(repo, "add", "src/app.txt")
+    accepted = commit(repo, "keeps the rules")
+
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert head_subject(repo) == "keeps the rules"
