@@ -38,6 +38,9 @@ def reports_input_errors(command: F) -> F:
         except KeyboardInterrupt:
             click.echo("policy: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `policy ... | head`: the reader left; so do we, quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except click.exceptions.Exit:
             raise
         except Exception as exc:
@@ -267,10 +270,15 @@ def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
 
 @main.command("explain")
 @click.argument("rule_id", metavar="RULE")
-@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
+@click.option(
+    "--pack",
+    "pack",
+    metavar="NAME|FILE",
+    help="Pack to look in (default: the configured packs, then every pack).",
+)
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
 @reports_input_errors
-def explain_command(rule_id: str, pack: str, params: tuple[str, ...]) -> int:
+def explain_command(rule_id: str, pack: str | None, params: tuple[str, ...]) -> int:
     """Show one rule in full: its check, remediation and docs."""
     from engine.commands import explain
 
@@ -335,6 +343,17 @@ def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int
     from engine.commands import docs
 
     return docs.run(pack, params, output)
+
+
+@main.command("init")
+@click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--force", is_flag=True, help="Replace an existing .rulepack.yaml.")
+@reports_input_errors
+def init_command(path: Path, force: bool) -> int:
+    """Write a starting .rulepack.yaml (repo config) in PATH."""
+    from engine.commands import init
+
+    return init.run(path, force)
 
 
 if __name__ == "__main__":  # pragma: no cover

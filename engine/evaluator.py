@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from engine import __version__, process
+from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
 from engine.errors import InputError, Problem
-from engine.packs.model import Pack, Rule
+from engine.packs.model import Check, Pack, Rule
 from engine.results import (
     CategoryInfo,
     Outcome,
@@ -76,7 +77,7 @@ def _outcome(rule: Rule, context: EvaluationContext) -> Outcome:
     if rule.when is not None:
         condition = context.evaluate(rule.when)
         if condition.status == "fail":
-            return skipped(f"not applicable: {condition.message}")
+            return skipped(_not_applicable(rule.when, condition))
         if condition.status == "skip":
             return skipped(condition.message)
         if condition.status == "error":
@@ -86,6 +87,15 @@ def _outcome(rule: Rule, context: EvaluationContext) -> Outcome:
                 condition.notes,
             )
     return context.evaluate(rule.check)
+
+
+def _not_applicable(when: Check, condition: Outcome) -> str:
+    """The skip reason of a rule whose `when` does not hold: a named condition says its name."""
+    if isinstance(when, ConditionCheck):
+        detail = condition.message.splitlines()[0] if condition.message else ""
+        reason = f"not applicable: condition {when.name!r} does not hold"
+        return f"{reason} ({detail})" if detail and len(detail) <= 80 else reason
+    return f"not applicable: {condition.message}"
 
 
 def evaluate_rule(rule: Rule, context: EvaluationContext) -> RuleResult:

@@ -66,6 +66,23 @@ def failed(message: str, findings: Sequence[Finding] = (), notes: Sequence[Note]
     return Outcome("fail", message, tuple(findings), tuple(notes))
 
 
+def failed_with(findings: Sequence[Finding], notes: Sequence[Note] = ()) -> Outcome:
+    """A failure summed up by its first finding: `path:line: message (and N more)`."""
+    return failed(summarize_findings(findings), findings, notes)
+
+
+def summarize_findings(findings: Sequence[Finding]) -> str:
+    """One line for a list of findings, naming the first one's place."""
+    if not findings:
+        return "failed"
+    first = findings[0]
+    place = first.path or ""
+    if first.path and first.line:
+        place += f":{first.line}"
+    text = (f"{place}: " if place else "") + first.message.splitlines()[0]
+    return text + (f" (and {len(findings) - 1} more)" if len(findings) > 1 else "")
+
+
 def skipped(reason: str, notes: Sequence[Note] = ()) -> Outcome:
     return Outcome("skip", reason, (), tuple(notes))
 

@@ -98,3 +98,18 @@ def test_an_internal_error_is_one_line_and_exit_3(policy, make_repo, monkeypatch
         "policy: internal error: RuntimeError: something broke "
         "(set RULEPACK_DEBUG=1 for the traceback)\n",
     )
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(policy_exe, tmp_path) -> None:
+    """`policy docs | true`: the reader leaves before the 70 kB reference is written."""
+    import subprocess
+
+    pipeline = subprocess.run(
+        f"'{policy_exe}' docs --pack production | true; echo \"${{PIPESTATUS[0]}}\"",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        executable="/bin/bash",
+    )
+    assert (pipeline.stdout, pipeline.stderr) == ("141\n", "")

@@ -18,7 +18,7 @@ from engine.checks.kind import CheckKind
 from engine.context import DEFAULT_MAX_BYTES
 from engine.globs import matching
 from engine.packs.model import Check, FileSet
-from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
+from engine.results import Finding, Note, Outcome, errored, failed, failed_with, passed, skipped
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
@@ -171,9 +171,7 @@ def _evaluate_contents(
         message = f"none of {read} file(s) matches /{check.contains.pattern}/"
         findings.insert(0, Finding(message))
     if findings:
-        return failed(
-            f"{len(findings)} finding(s) in {describe(check.files)}{where}", findings, notes
-        )
+        return failed_with(findings, notes)
     return passed(f"{read} file(s) checked", notes)
 
 

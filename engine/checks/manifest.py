@@ -27,7 +27,16 @@ from engine.context import DEFAULT_MAX_BYTES
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import PARSERS, ParseError, format_for
 from engine.packs.model import Check, FileSet
-from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
+from engine.results import (
+    Finding,
+    Note,
+    Outcome,
+    errored,
+    failed,
+    failed_with,
+    passed,
+    skipped,
+)
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
@@ -263,7 +272,7 @@ def _judge(check: ManifestCheck, documents: tuple[_Subject, ...], notes: list[No
                 )
             )
     if findings:
-        return failed(f"{len(findings)} finding(s)", findings, notes)
+        return failed_with(findings, notes)
     return passed(f"{len(subjects)} checked", notes)
 
 

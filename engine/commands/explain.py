@@ -3,23 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 import yaml
 
 from engine.commands.rules import load_one
+from engine.config import load_repo_config
 from engine.errors import InputError
+from engine.packs.finder import PackFinder
+from engine.packs.model import Pack, Rule
+from engine.snapshots import open_snapshot
+from engine.workspace import DEFAULT_PACK
 
 
-def run(rule_id: str, spec: str, params: Sequence[str]) -> int:
-    pack = load_one(spec, params)
-    rule = next((r for r in pack.rules if r.id == rule_id), None)
-    if rule is None:
-        import difflib
+def packs_to_search() -> list[str]:
+    """Without --pack: the repository's configured packs, then every pack on the pack path."""
+    snapshot = open_snapshot(Path("."))
+    try:
+        config = load_repo_config(snapshot)
+        names = [request.spec for request in config.packs] or [DEFAULT_PACK]
+        for pack_file in PackFinder.standard(snapshot, config.pack_path).all_files():
+            names.append(pack_file.path.split("/")[0].rsplit(".", 1)[0])
+    finally:
+        snapshot.close()
+    return list(dict.fromkeys(names))
 
-        close = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=3)
-        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-        raise InputError(f"pack {pack.name} has no rule {rule_id!r}{hint}")
+
+def run(rule_id: str, spec: str | None, params: Sequence[str]) -> int:
+    searched = []
+    for name in [spec] if spec else packs_to_search():
+        try:
+            pack = load_one(name, params)
+        except InputError:
+            if spec:
+                raise
+            continue  # a broken pack elsewhere on the path does not hide the rule
+        searched.append(pack)
+        rule = next((r for r in pack.rules if r.id == rule_id), None)
+        if rule is not None:
+            show(pack, rule)
+            return 0
+    import difflib
+
+    known = [r.id for pack in searched for r in pack.rules]
+    close = difflib.get_close_matches(rule_id, known, n=3)
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    if spec and searched:
+        raise InputError(f"pack {searched[0].name} has no rule {rule_id!r}{hint}")
+    raise InputError(f"no pack on the pack path has a rule {rule_id!r}{hint}")
+
+
+def show(pack: Pack, rule: Rule) -> None:
+    """Print one rule in full."""
     category = pack.category(rule.category)
     click.echo(f"{rule.id}: {rule.title}")
     click.echo(f"  pack:      {pack.name} {pack.version} ({rule.location})")
@@ -40,4 +76,3 @@ def run(rule_id: str, spec: str, params: Sequence[str]) -> int:
         click.echo(f"\nremediation:\n  {rule.remediation.strip()}")
     if rule.docs:
         click.echo(f"\ndocs: {rule.docs}")
-    return 0

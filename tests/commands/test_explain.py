@@ -74,3 +74,18 @@ def test_a_builtin_rule(policy) -> None:
     assert done.exit_code == 0, done.stderr
     assert done.stdout.startswith("docs.readme: ")
     assert "  pack:      production " in done.stdout
+
+
+def test_without_pack_the_rule_is_looked_up_in_every_pack(policy, tmp_path) -> None:
+    done = policy("explain", "oss.license", cwd=tmp_path)
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.startswith("oss.license: A LICENSE file exists\n  pack:      oss ")
+
+
+def test_without_pack_an_unknown_rule_suggests_the_closest(policy, tmp_path) -> None:
+    done = policy("explain", "oss.licens", cwd=tmp_path)
+    assert done.exit_code == 2
+    assert done.stderr.startswith(
+        "policy: error: no pack on the pack path has a rule 'oss.licens' "
+        "(did you mean 'oss.license'"
+    )

@@ -103,7 +103,7 @@ def test_a_mismatch_names_rule_expectation_result_and_findings(policy, pack_dir)
         "  FAIL  wrong (1 of 1 expectation(s) not met)",
         "        Claims a usage section.",
         f"        usage: expected pass, got fail ({expect}:3:3)",
-        "          message: 1 finding(s) in README.md",
+        "          message: README.md: does not match /(?m)^## Usage/",
         "          - README.md: does not match /(?m)^## Usage/",
     ]
     assert done.stdout.splitlines()[-1] == "result: FAILED (1 mismatch(es))"

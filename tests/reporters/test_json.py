@@ -104,7 +104,7 @@ def test_a_result_in_full(evaluate, make_repo) -> None:
         "severity": "warning",
         "status": "fail",
         "title": "Deployments run two replicas",
-        "message": "1 finding(s)",
+        "message": "k8s/app.yaml:1: Deployment/api: spec.replicas is 1, expected >= 2",
         "remediation": "",
         "docs": "",
         "reason": None,
