@@ -76,7 +76,7 @@ class EvaluationOptions:
     no_commands: bool = False
     jobs: int = 1
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    parse_workers: int = field(default_factory=lambda: min(3, (os.cpu_count() or 1) - 1))
+    parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
     parallel_minimum: int = PARALLEL_MINIMUM
 
 
@@ -94,6 +94,7 @@ class EvaluationContext:
         self._exclude = exclude
         self._lock = threading.RLock()
         self._index: FileIndex | None = None
+        self._folder_index: FileIndex | None = None  # folders as paths, for `in_each`
         self._selections: dict[FileSet, tuple[str, ...]] = {}
         self._texts: dict[str, TextFile] = {}
         self._parsed: dict[tuple[str, str], ParsedFile] = {}
@@ -132,6 +133,13 @@ class EvaluationContext:
         if found is not None:
             return found[0] if found else None
         return self.index.first(GlobSet.compile(files.include, files.exclude))
+
+    def folders(self, pattern: str) -> tuple[str, ...]:
+        """Folders (holding at least one file) that a folder glob matches, sorted."""
+        with self._lock:
+            if self._folder_index is None:
+                self._folder_index = FileIndex(self.index.folders())
+            return self._folder_index.select((pattern,))
 
     def select_in(self, folders: Sequence[str], files: FileSet) -> dict[str, tuple[str, ...]]:
         """For each folder, the paths the file set selects inside it (globs relative to it)."""
@@ -200,30 +208,40 @@ class EvaluationContext:
 
         # Workers take the front share; this process parses the rest meanwhile.
         shared = len(todo) * workers // (workers + 1)
+        sources = self._sources([path for path, _ in todo], max_bytes)
         pool = self._parse_pool(workers)
         futures: list[tuple[list[ParseJob], Future[bytes]]] = []
         for start in range(0, shared, CHUNK):
             jobs = [
                 ParseJob(path, fmt, source)
-                for path, fmt in todo[start : min(start + CHUNK, shared)]
-                if (source := self._source(path, max_bytes)) is not None
+                for (path, fmt), source in zip(
+                    todo[start : min(start + CHUNK, shared)],
+                    sources[start : min(start + CHUNK, shared)],
+                    strict=True,
+                )
+                if source is not None
             ]
             futures.append((jobs, pool.submit(parse_chunk, jobs, max_bytes)))
+        with self._lock:
+            for (path, _), source in zip(todo[shared:], sources[shared:], strict=True):
+                if isinstance(source, bytes) and path not in self._texts:
+                    self._texts[path] = decode_text(path, source)
         for path, fmt in todo[shared:]:
             self.documents(path, fmt, max_bytes)
         for jobs, future in futures:
             self._store_parsed(jobs, future.result())
 
-    def _source(self, path: str, max_bytes: int) -> str | bytes | None:
-        """How a worker reads a file: its path on disk, else its bytes (None: over the cap)."""
-        on_disk = self.snapshot.disk_path(path)
-        if on_disk is not None:
-            return on_disk
+    def _sources(self, paths: list[str], max_bytes: int) -> list[str | bytes | None]:
+        """How workers read files: paths on disk, else bytes read in one pipelined batch
+        (None: over the cap or unreadable; such files are left to `documents`)."""
+        on_disk = [self.snapshot.disk_path(path) for path in paths]
+        if all(found is not None for found in on_disk):
+            return list(on_disk)
         try:
-            data = self.snapshot.read_capped(path, max_bytes)
+            contents = self.snapshot.read_many_capped(paths, max_bytes)
         except OSError:
-            return None
-        return data if isinstance(data, bytes) else None
+            return [None] * len(paths)
+        return [data if isinstance(data, bytes) else None for data in contents]
 
     def _store_parsed(self, jobs: list[ParseJob], blob: bytes) -> None:
         from engine.parse_pool import unpack
@@ -233,11 +251,13 @@ class EvaluationContext:
                 path, fmt = job.path, job.format
                 kind, size, note_text = outcome[0], outcome[1], outcome[2]
                 note = Note(path, note_text) if note_text else None
+                if kind != "unread" and path not in self._texts:
+                    self._texts[path] = TextFile(path, outcome[3], note, size)
                 if kind == "docs":
-                    documents = tuple(Document(i, line, data) for i, line, data in outcome[3])
+                    documents = tuple(Document(i, line, data) for i, line, data in outcome[4])
                     self._parsed[(path, fmt)] = ParsedFile(path, documents, note=note, size=size)
                 elif kind == "error":
-                    error = ParseError(outcome[3], outcome[4], outcome[5])
+                    error = ParseError(outcome[4], outcome[5], outcome[6])
                     self._parsed[(path, fmt)] = ParsedFile(path, error=error, note=note, size=size)
                 # "unread" files are left to `documents`, which reports them the usual way
 

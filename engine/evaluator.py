@@ -145,6 +145,7 @@ def evaluate(
     rules = [rule for pack in packs for rule in pack.rules]
     results: list[RuleResult | None] = [None] * len(rules)
     commands: list[int] = []
+    static: list[int] = []
     with EvaluationContext(snapshot, options, exclude) as context:
         for i, rule in enumerate(rules):
             reason = rule.disabled_by if not rule.enabled else selection.why_not(rule)
@@ -153,7 +154,11 @@ def evaluate(
             elif rule.runs_commands and not options.no_commands:
                 commands.append(i)  # after the static rules, maybe in parallel
             else:
-                results[i] = evaluate_rule(rule, context)
+                static.append(i)
+        # Rules that parse manifests go first: the files they read on several cores
+        # are then in memory for the content rules, which read one file at a time.
+        for i in sorted(static, key=lambda i: not rules[i].check.parses_files):
+            results[i] = evaluate_rule(rules[i], context)
         if commands:
             _run_command_rules(rules, commands, results, context, options.jobs, progress)
     return Report(

@@ -164,22 +164,29 @@ class FileIndex:
         end = bisect.bisect_left(self.paths, prefix[:-1] + chr(ord(prefix[-1]) + 1))
         return self.paths[start:end]
 
-    def _candidates(self, shape: _Shape) -> Iterable[str]:
-        """A cheap superset of the paths `shape` can match, from the lookup tables."""
+    def _candidates(self, shape: _Shape) -> Sequence[str]:
+        """A cheap superset of the paths `shape` can match, from the lookup tables.
+
+        With both a literal folder prefix and a name lookup, whichever gives
+        fewer candidates is used (counting a prefix range is a binary search).
+        """
+        under = self._under(shape.prefix) if shape.prefix else self.paths
         if shape.name_kind == "exact":
-            found: Iterable[str] = self._by_name.get(shape.name, ())
+            named: Sequence[str] = self._by_name.get(shape.name, ())
         elif shape.name_kind == "suffix":
             last = shape.name[shape.name.rfind(".") :]  # `*.tar.gz` is indexed under `.gz`
-            found = self._by_suffix.get(last, ())
-        elif shape.name_kind == "pattern":
+            named = self._by_suffix.get(last, ())
+        elif shape.name_kind == "pattern" and not shape.prefix:
             assert shape.name_regex is not None
             match = shape.name_regex.match
-            found = [p for name, ps in self._by_name.items() if match(name) for p in ps]
+            named = [p for name, ps in self._by_name.items() if match(name) for p in ps]
         else:
-            return self._under(shape.prefix) if shape.prefix else self.paths
-        if shape.prefix:
-            return [p for p in found if p.startswith(shape.prefix)]
-        return found
+            return under
+        if not shape.prefix:
+            return named
+        if len(under) <= len(named):
+            return under
+        return [p for p in named if p.startswith(shape.prefix)]
 
     def _everywhere(self, shape: _Shape) -> list[str]:
         if shape.regex is None:

@@ -36,9 +36,12 @@ class ParseJob:
 Outcome = tuple[Any, ...]
 """What a worker returns for a job, as plain data:
 
-    ("docs", size, note, [(index, line, data), ...])
-    ("error", size, note, message, line, column)
+    ("docs", size, note, text, [(index, line, data), ...])
+    ("error", size, note, text, message, line, column)
     ("unread", size, note)          # over the cap, binary, or unreadable
+
+The text comes back too: content rules that read the same file then find it
+in memory instead of reading it again.
 """
 
 
@@ -68,8 +71,8 @@ def read_and_parse(job: ParseJob, max_bytes: int) -> Outcome:
     try:
         documents = parser(job.format)(text.text)
     except ParseError as exc:
-        return ("error", len(data), note, exc.message, exc.line, exc.column)
-    return ("docs", len(data), note, [(d.index, d.line, d.data) for d in documents])
+        return ("error", len(data), note, text.text, exc.message, exc.line, exc.column)
+    return ("docs", len(data), note, text.text, [(d.index, d.line, d.data) for d in documents])
 
 
 def parse_chunk(jobs: Sequence[ParseJob], max_bytes: int) -> bytes:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from engine.context import EvaluationContext, EvaluationOptions, ParsedFile
+from engine.snapshots import open_snapshot
 from engine.snapshots.worktree import WorktreeSnapshot
 
 FILES: dict[str, str | bytes | None] = {
@@ -22,9 +25,12 @@ FILES: dict[str, str | bytes | None] = {
 }
 
 
-def parsed_files(root: Path, workers: int) -> dict[tuple[str, str], ParsedFile]:
+def parsed_files(
+    root: Path, workers: int, ref: str | None = None
+) -> dict[tuple[str, str], ParsedFile]:
     options = EvaluationOptions(parse_workers=workers, parallel_minimum=2)
-    with EvaluationContext(WorktreeSnapshot(root), options) as context:
+    snapshot = WorktreeSnapshot(root) if ref is None else open_snapshot(root, ref)
+    with EvaluationContext(snapshot, options) as context:
         wanted = [(p, "toml" if p.endswith(".toml") else "yaml") for p in context.index.paths]
         context.prefetch(wanted, max_bytes=200)
         return {item: context.documents(item[0], item[1], 200) for item in wanted}
@@ -36,10 +42,11 @@ def comparable(parsed: ParsedFile) -> tuple[object, ...]:
     return (parsed.documents, where, parsed.note, parsed.size)
 
 
-def test_workers_parse_like_this_process(make_repo: Callable[..., Path]) -> None:
+@pytest.mark.parametrize("ref", [None, "HEAD"], ids=["worktree", "ref"])
+def test_workers_parse_like_this_process(make_repo: Callable[..., Path], ref: str | None) -> None:
     root = make_repo(FILES)
     alone = parsed_files(root, workers=0)
-    shared = parsed_files(root, workers=2)
+    shared = parsed_files(root, workers=2, ref=ref)
     assert {k: comparable(v) for k, v in shared.items()} == {
         k: comparable(v) for k, v in alone.items()
     }

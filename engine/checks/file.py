@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
 from engine.context import DEFAULT_MAX_BYTES
-from engine.globs import matching
 from engine.packs.model import Check, FileSet
 from engine.results import Finding, Note, Outcome, errored, failed, failed_with, passed, skipped
 
@@ -91,7 +90,7 @@ def evaluate(check: FileCheck, context: EvaluationContext) -> Outcome:
 
 
 def _evaluate_in_each(check: FileCheck, context: EvaluationContext, pattern: str) -> Outcome:
-    folders = sorted(matching(context.index.folders(), (pattern,)))
+    folders = context.folders(pattern)
     if not folders:
         return skipped(f"no folder matches {pattern}")
     outcomes = [

@@ -63,6 +63,10 @@ class ManifestCheck(Check):
     schema_path: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
 
+    @property
+    def parses_files(self) -> bool:
+        return True
+
 
 def parse(raw: Any, path: Path, reader: PackReader) -> ManifestCheck:
     raw = raw if isinstance(raw, Mapping) else {}

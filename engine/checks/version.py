@@ -63,6 +63,10 @@ class VersionCheck(Check):
     def runs_commands(self) -> bool:
         return self.program is not None
 
+    @property
+    def parses_files(self) -> bool:
+        return self.files is not None
+
 
 def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
     raw = raw if isinstance(raw, Mapping) else {}

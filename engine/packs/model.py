@@ -40,6 +40,11 @@ class Check:
         """Whether evaluating this check starts a process."""
         return any(child.runs_commands for child in self.children())
 
+    @property
+    def parses_files(self) -> bool:
+        """Whether evaluating this check parses manifests (the evaluator runs those first)."""
+        return any(child.parses_files for child in self.children())
+
 
 def walk(check: Check) -> Iterator[Check]:
     """A check and all its sub-checks, depth first."""

@@ -65,6 +65,10 @@ class Snapshot(ABC):
         size = self.size(path)
         return size if size > max_bytes else self.read_bytes(path)
 
+    def read_many_capped(self, paths: list[str], max_bytes: int) -> list[bytes | int]:
+        """`read_capped` for many files at once (git snapshots pipeline the requests)."""
+        return [self.read_capped(path, max_bytes) for path in paths]
+
     def disk_path(self, path: str) -> str | None:
         """Where a listed file can be read directly on disk, if it can (worker processes)."""
         return None

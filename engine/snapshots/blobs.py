@@ -48,15 +48,49 @@ class BlobReader:
             size, data = self._fetch(object_id, max_bytes)
             return size if data is None else data
 
+    def read_many_capped(self, object_ids: list[str], max_bytes: int) -> list[bytes | int]:
+        """`read_capped` for many blobs, pipelined: every request is sent before answers
+        are read (by a writer thread, so that neither pipe can fill up and stall)."""
+        with self._lock:
+            process = self._started()
+            assert process.stdin is not None
+            requests = b"".join(oid.encode("ascii") + b"\n" for oid in object_ids)
+            stdin = process.stdin
+
+            def send() -> None:
+                try:
+                    stdin.write(requests)
+                    stdin.flush()
+                except OSError:
+                    pass  # the reader below notices the dead process
+
+            writer = threading.Thread(target=send, daemon=True)
+            writer.start()
+            try:
+                answers = [self._answer(oid, max_bytes) for oid in object_ids]
+            finally:
+                writer.join()
+            return [size if data is None else data for size, data in answers]
+
     def _fetch(self, object_id: str, max_bytes: int | None) -> tuple[int, bytes | None]:
         """Ask for one blob; its content is returned unless larger than `max_bytes`."""
         process = self._started()
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
         try:
             process.stdin.write(object_id.encode("ascii") + b"\n")
             process.stdin.flush()
-            header = process.stdout.readline().split()
         except OSError as exc:  # the process died (Ctrl-C reaches it too)
+            self._stop()
+            raise OSError(errno.EIO, f"git cat-file stopped: {exc.strerror or exc}") from None
+        return self._answer(object_id, max_bytes)
+
+    def _answer(self, object_id: str, max_bytes: int | None) -> tuple[int, bytes | None]:
+        """Read the answer to one request: the content, unless larger than `max_bytes`."""
+        process = self._started()
+        assert process.stdout is not None
+        try:
+            header = process.stdout.readline().split()
+        except OSError as exc:
             self._stop()
             raise OSError(errno.EIO, f"git cat-file stopped: {exc.strerror or exc}") from None
         if len(header) != 3:

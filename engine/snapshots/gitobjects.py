@@ -150,6 +150,9 @@ class GitObjectsSnapshot(Snapshot):
     def read_capped(self, path: str, max_bytes: int) -> bytes | int:
         return self._blobs.read_capped(self._entry(path).object_id, max_bytes)
 
+    def read_many_capped(self, paths: list[str], max_bytes: int) -> list[bytes | int]:
+        return self._blobs.read_many_capped([self._entry(p).object_id for p in paths], max_bytes)
+
     def is_executable(self, path: str) -> bool:
         return self._entry(path).is_executable
 
