@@ -48,18 +48,14 @@ in memory instead of reading it again.
 def read_and_parse(job: ParseJob, max_bytes: int) -> Outcome:
     """Read (if needed), decode and parse one file, exactly as the context would."""
     from engine.context import decode_text
+    from engine.snapshots.worktree import read_file_capped
 
     data: bytes | int
     if isinstance(job.source, bytes):
         data = job.source if len(job.source) <= max_bytes else len(job.source)
     else:
         try:
-            with open(job.source, "rb") as stream:
-                data = stream.read(max_bytes + 1)
-                if len(data) > max_bytes:
-                    import os
-
-                    data = os.fstat(stream.fileno()).st_size
+            data = read_file_capped(job.source, max_bytes)
         except OSError as exc:
             return ("unread", 0, f"not read: {exc.strerror or exc}")
     if isinstance(data, int):
