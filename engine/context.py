@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.formats import ParseError, parser
-from engine.globs import FileIndex, GlobSet, matching
+from engine.globs import FileIndex, matching
 from engine.packs.model import Check, FileSet
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.results import Note, Outcome
@@ -132,7 +132,7 @@ class EvaluationContext:
             found = self._selections.get(files)
         if found is not None:
             return found[0] if found else None
-        return self.index.first(GlobSet.compile(files.include, files.exclude))
+        return self.index.first(self.index.compile(files.include, files.exclude))
 
     def folders(self, pattern: str) -> tuple[str, ...]:
         """Folders (holding at least one file) that a folder glob matches, sorted."""
@@ -143,7 +143,7 @@ class EvaluationContext:
 
     def select_in(self, folders: Sequence[str], files: FileSet) -> dict[str, tuple[str, ...]]:
         """For each folder, the paths the file set selects inside it (globs relative to it)."""
-        return self.index.select_in(folders, GlobSet.compile(files.include, files.exclude))
+        return self.index.select_in(folders, self.index.compile(files.include, files.exclude))
 
     def unreadable(self, files: FileSet) -> tuple[Unreadable, ...]:
         """Entries the file set would select that are not read (submodules, outside links)."""

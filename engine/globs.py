@@ -34,8 +34,8 @@ def glob_problem(pattern: str) -> str | None:
     if "\\" in pattern:
         return f"glob {pattern!r} uses a backslash; paths are POSIX, use '/'"
     try:
-        GlobSet.compile((pattern,))
-    except Exception as exc:  # wcmatch raises several types for bad patterns
+        expand_braces(pattern)
+    except Exception as exc:  # bracex raises several types for bad braces
         return f"glob {pattern!r} is not valid: {exc}"
     return None
 
@@ -114,9 +114,23 @@ class GlobSet:
     exclude: tuple[_Shape, ...] = ()
 
     @classmethod
-    def compile(cls, include: Sequence[str], exclude: Sequence[str] = ()) -> GlobSet:
+    def compile(
+        cls,
+        include: Sequence[str],
+        exclude: Sequence[str] = (),
+        known: dict[str, _Shape] | None = None,
+    ) -> GlobSet:
+        """Compile globs; `known` keeps shapes already compiled (translating is slow)."""
+        known = {} if known is None else known
+
+        def shape(pattern: str) -> _Shape:
+            found = known.get(pattern)
+            if found is None:
+                found = known[pattern] = _Shape.of(pattern)
+            return found
+
         def shapes(globs: Sequence[str]) -> tuple[_Shape, ...]:
-            return tuple(_Shape.of(e) for g in globs for e in expand_braces(g))
+            return tuple(shape(e) for g in globs for e in expand_braces(g))
 
         return cls(shapes(include), shapes(exclude))
 
@@ -142,6 +156,11 @@ class FileIndex:
             if dot >= 0:
                 self._by_suffix.setdefault(name[dot:], []).append(path)
         self._folders: tuple[str, ...] | None = None
+        self._shapes: dict[str, _Shape] = {}  # each glob is translated once per index
+
+    def compile(self, include: Sequence[str], exclude: Sequence[str] = ()) -> GlobSet:
+        """Globs compiled for this index, reusing the shapes of globs seen before."""
+        return GlobSet.compile(include, exclude, self._shapes)
 
     def __contains__(self, path: object) -> bool:
         return path in self._set
@@ -217,7 +236,7 @@ class FileIndex:
 
     def select(self, include: Sequence[str], exclude: Sequence[str] = ()) -> tuple[str, ...]:
         """Sorted paths matching any include glob and no exclude glob."""
-        return self.select_compiled(GlobSet.compile(include, exclude))
+        return self.select_compiled(self.compile(include, exclude))
 
     def select_compiled(self, globs: GlobSet) -> tuple[str, ...]:
         found: set[str] = set()
