@@ -23,39 +23,10 @@ from engine.packs.model import Check, FileSet
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.results import Note, Outcome
 from engine.snapshots.base import Snapshot, Unreadable
+from engine.texts import DEFAULT_MAX_BYTES, TextFile, decode_text, too_big
 from engine.yaml12 import Document
 
-#: Default size cap for files that content and manifest checks read.
-DEFAULT_MAX_BYTES = 1024 * 1024
-_BINARY_PROBE = 8192
-
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class TextFile:
-    """A file read for a content check: its text, or why it was not read."""
-
-    path: str
-    text: str | None
-    note: Note | None = None
-    size: int = 0
-
-
-def _too_big(path: str, size: int, max_bytes: int) -> TextFile:
-    message = f"not read: {size:,} bytes is over the {max_bytes:,}-byte cap"
-    return TextFile(path, None, Note(path, message), size)
-
-
-def decode_text(path: str, data: bytes) -> TextFile:
-    """Bytes as text: binary files are not read, invalid UTF-8 is replaced and noted."""
-    if b"\0" in data[:_BINARY_PROBE]:
-        return TextFile(path, None, Note(path, "not read: binary file"), len(data))
-    try:
-        return TextFile(path, data.decode("utf-8-sig"), None, len(data))
-    except UnicodeDecodeError as exc:
-        note = Note(path, f"not valid UTF-8 (byte {exc.start}); read with replacement characters")
-        return TextFile(path, data.decode("utf-8", "replace"), note, len(data))
 
 
 @dataclass(frozen=True)
@@ -86,10 +57,14 @@ class EvaluationContext:
     def __init__(
         self,
         snapshot: Snapshot,
+        evaluate_check: Callable[[Check, EvaluationContext], Outcome],
         options: EvaluationOptions | None = None,
         exclude: tuple[str, ...] = (),
     ) -> None:
+        """`evaluate_check` is the check registry's dispatch (engine.checks), handed in
+        so that the context, which every check uses, does not depend on the checks."""
         self.snapshot = snapshot
+        self._evaluate_check = evaluate_check
         self.options = options or EvaluationOptions()
         self._exclude = exclude
         self._lock = threading.RLock()
@@ -167,10 +142,10 @@ class EvaluationContext:
                 except OSError as exc:
                     return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
                 if isinstance(data, int):
-                    return _too_big(path, data, max_bytes)
+                    return too_big(path, data, max_bytes)
                 found = self._texts[path] = decode_text(path, data)
             if found.size > max_bytes:
-                return _too_big(path, found.size, max_bytes)
+                return too_big(path, found.size, max_bytes)
             return found
 
     def documents(
@@ -182,7 +157,7 @@ class EvaluationContext:
             found = self._parsed.get(key)
             if found is not None:
                 if found.size > max_bytes:  # parsed for a rule with a larger cap
-                    return ParsedFile(path, note=_too_big(path, found.size, max_bytes).note)
+                    return ParsedFile(path, note=too_big(path, found.size, max_bytes).note)
                 return found
             text = self.text(path, max_bytes)
             if text.text is None:
@@ -277,10 +252,8 @@ class EvaluationContext:
     # -- evaluation ----------------------------------------------------------------
 
     def evaluate(self, check: Check) -> Outcome:
-        """Evaluate any check through the registry of check kinds."""
-        from engine.checks import evaluate_check
-
-        return evaluate_check(check, self)
+        """Evaluate any check (combinators evaluate their parts through this)."""
+        return self._evaluate_check(check, self)
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """Compute a value once per run (named conditions, tool lookups)."""

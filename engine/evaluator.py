@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from engine import __version__, process
+from engine.checks import evaluate_check
 from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
 from engine.errors import InputError, Problem
@@ -146,7 +147,7 @@ def evaluate(
     results: list[RuleResult | None] = [None] * len(rules)
     commands: list[int] = []
     static: list[int] = []
-    with EvaluationContext(snapshot, options, exclude) as context:
+    with EvaluationContext(snapshot, evaluate_check, options, exclude) as context:
         for i, rule in enumerate(rules):
             reason = rule.disabled_by if not rule.enabled else selection.why_not(rule)
             if reason:

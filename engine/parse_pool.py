@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.formats import ParseError, parser
+from engine.snapshots.worktree import read_file_capped
+from engine.texts import decode_text, too_big
 
 #: Below this many unparsed files, starting workers costs more than it saves.
 PARALLEL_MINIMUM = 2000
@@ -47,8 +49,6 @@ in memory instead of reading it again.
 
 def read_and_parse(job: ParseJob, max_bytes: int) -> Outcome:
     """Read (if needed), decode and parse one file, exactly as the context would."""
-    from engine.context import decode_text
-    from engine.snapshots.worktree import read_file_capped
 
     data: bytes | int
     if isinstance(job.source, bytes):
@@ -59,7 +59,8 @@ def read_and_parse(job: ParseJob, max_bytes: int) -> Outcome:
         except OSError as exc:
             return ("unread", 0, f"not read: {exc.strerror or exc}")
     if isinstance(data, int):
-        return ("unread", data, f"not read: {data:,} bytes is over the {max_bytes:,}-byte cap")
+        unread = too_big(job.path, data, max_bytes).note
+        return ("unread", data, unread.message if unread else None)
     text = decode_text(job.path, data)
     note = text.note.message if text.note is not None else None
     if text.text is None:

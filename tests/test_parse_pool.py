@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.checks import evaluate_check
 from engine.context import EvaluationContext, EvaluationOptions, ParsedFile
 from engine.snapshots import open_snapshot
 from engine.snapshots.worktree import WorktreeSnapshot
@@ -30,7 +31,7 @@ def parsed_files(
 ) -> dict[tuple[str, str], ParsedFile]:
     options = EvaluationOptions(parse_workers=workers, parallel_minimum=2)
     snapshot = WorktreeSnapshot(root) if ref is None else open_snapshot(root, ref)
-    with EvaluationContext(snapshot, options) as context:
+    with EvaluationContext(snapshot, evaluate_check, options) as context:
         wanted = [(p, "toml" if p.endswith(".toml") else "yaml") for p in context.index.paths]
         context.prefetch(wanted, max_bytes=200)
         return {item: context.documents(item[0], item[1], 200) for item in wanted}

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
-from engine.context import DEFAULT_MAX_BYTES
 from engine.packs.model import Check, FileSet
 from engine.results import Finding, Note, Outcome, errored, failed, failed_with, passed, skipped
+from engine.texts import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
-from engine.context import DEFAULT_MAX_BYTES
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import PARSERS, ParseError, format_for
 from engine.packs.model import Check, FileSet
@@ -37,6 +36,7 @@ from engine.results import (
     passed,
     skipped,
 )
+from engine.texts import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext

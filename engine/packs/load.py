@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine import __version__, versions
+from engine.checks import parse_check
 from engine.checks.combinators import AllCheck
 from engine.errors import InputError, Location, Problem
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
@@ -321,6 +322,7 @@ class PackLoader:
             PackReader(
                 layer.located,
                 self.problems,
+                parse_check,
                 filesets,
                 conditions,
                 read_sibling=_sibling_reader(layer.file),

@@ -25,10 +25,15 @@ _NEVER = re.compile(r"(?!)")
 
 @dataclass
 class PackReader:
-    """Context for parsing the checks of one pack file."""
+    """Context for parsing the checks of one pack file.
+
+    `parse_check` is the check registry's parser (engine.checks.parse_check),
+    handed in by the loader so that reading values does not depend on the kinds.
+    """
 
     located: LocatedData
     problems: list[Problem]
+    parse_check: Callable[[Any, Path, PackReader], Check]
     filesets: Mapping[str, FileSet] = field(default_factory=dict)
     conditions: Mapping[str, Check] = field(default_factory=dict)
     read_sibling: Callable[[str], str] | None = None  # reads a file next to the pack
@@ -107,6 +112,4 @@ class PackReader:
 
     def check(self, raw: Any, path: Path) -> Check:
         """Any check, dispatched on its single key through the registry of kinds."""
-        from engine.checks import parse_check
-
-        return parse_check(raw, path, self)
+        return self.parse_check(raw, path, self)
