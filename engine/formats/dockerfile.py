@@ -97,7 +97,7 @@ def _from_fields(
 
 
 def _heredoc_bodies(
-    first: str, lines: list[str], at: int
+    first: str, lines: list[str], at: int, opened_at: int
 ) -> tuple[list[dict[str, str]], list[str], int]:
     """Collect the heredocs an instruction opens; returns (heredocs, raw lines, next index)."""
     heredocs: list[dict[str, str]] = []
@@ -113,7 +113,7 @@ def _heredoc_bodies(
                 break
             body.append(line.lstrip("\t") if strip_tabs else line)
         else:
-            raise ParseError(f"heredoc <<{name} is never closed", at)
+            raise ParseError(f"heredoc <<{name} is never closed", opened_at)
         heredocs.append({"name": name, "content": "\n".join(body) + "\n" if body else ""})
     return heredocs, raw, at
 
@@ -156,7 +156,7 @@ def parse(text: str) -> list[Document]:
         value = value.strip()
         heredocs: list[dict[str, str]] = []
         if "<<" in value and cmd.upper() in ("RUN", "COPY", "ADD"):
-            heredocs, raw, i = _heredoc_bodies(value, lines, i)
+            heredocs, raw, i = _heredoc_bodies(value, lines, i, first_line)
             if raw:
                 value = value + "\n" + "\n".join(raw)
         instruction: dict[str, Any] = {

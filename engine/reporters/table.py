@@ -84,6 +84,8 @@ def _rule_lines(result: RuleResult) -> list[Text]:
     if result.status in ("fail", "error"):
         shown = [f for f in result.findings if f.baseline != "known"]
         known = len(result.findings) - len(shown)
+        if result.status == "error" and len(shown) == 1 and shown[0].message in result.message:
+            shown = []  # the reason above already says it
         for finding in shown[:MAX_FINDINGS]:
             place = finding.path or ""
             if finding.path and finding.line:

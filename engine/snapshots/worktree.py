@@ -8,7 +8,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.snapshots.base import Snapshot, SnapshotInfo, Unreadable, existing_folder
+from engine.snapshots.base import (
+    Snapshot,
+    SnapshotInfo,
+    Unreadable,
+    existing_folder,
+    resolve_link,
+)
 
 _GITLINK = "160000"
 _SYMLINK = "120000"
@@ -174,19 +180,28 @@ class WorktreeSnapshot(Snapshot):
                 elif full.is_dir():
                     self._unreadable.append(Unreadable(path, "folder"))
                 return
-            target = Path(os.path.realpath(full))
         except OSError as exc:
             self._unreadable.append(Unreadable(path, f"cannot be read: {exc.strerror}"))
             return
-        if not target.is_relative_to(self.root):
-            self._unreadable.append(Unreadable(path, "symlink leaves the snapshot root"))
-        elif target.is_dir():
+        # Resolved inside the tree the way git snapshots resolve links (base.resolve_link),
+        # so the three snapshot kinds agree: absolute targets and loops are not followed.
+        resolved, reason = resolve_link(path, self._link_target)
+        if resolved is None:
+            self._unreadable.append(Unreadable(path, reason or "symlink leaves the snapshot root"))
+            return
+        target = self.root / resolved
+        if target.is_dir():
             self._unreadable.append(Unreadable(path, "symlink to a folder (not followed)"))
         elif not target.is_file():
             self._unreadable.append(Unreadable(path, "broken symlink"))
         else:
             self._resolved[path] = target
             result.append(path)
+
+    def _link_target(self, path: str) -> str | None:
+        """The target of `path` when it is a symlink on disk, else None."""
+        full = self._prefix + path
+        return os.readlink(full) if os.path.islink(full) else None
 
     # -- reading -----------------------------------------------------------------
 

@@ -339,7 +339,7 @@ def test_a_symlink_leaving_the_root_is_not_followed(
     run = evaluate(repo, check_pack('{file: {paths: ["*.txt"], not_contains: SECRET}}'))
     assert (run.exit_code, run.status()) == (0, "pass")
     assert notes(run) == [
-        ("link.txt", "not read: symlink leaves the snapshot root"),
+        ("link.txt", "not read: symlink leaves the snapshot root (absolute target)"),
         ("relative.txt", "not read: symlink leaves the snapshot root"),
     ]
 
@@ -353,7 +353,25 @@ def test_a_symlink_leaving_the_root_does_not_exist_for_exists(
     subprocess.run(["git", "add", "README.md"], cwd=repo, check=True)
     run = evaluate(repo, check_pack("{file: {exists: [README.md]}}"))
     assert run.status() == "fail"
-    assert notes(run) == [("README.md", "not read: symlink leaves the snapshot root")]
+    assert notes(run) == [
+        ("README.md", "not read: symlink leaves the snapshot root (absolute target)")
+    ]
+
+
+def test_absolute_targets_and_loops_are_not_followed_as_in_git_snapshots(
+    evaluate, make_repo, check_pack
+) -> None:
+    repo = make_repo({"a.md": "SECRET\n"})
+    os.symlink(repo / "a.md", repo / "absolute.md")  # points inside, but absolutely
+    os.symlink("loop2.md", repo / "loop1.md")
+    os.symlink("loop1.md", repo / "loop2.md")
+    run = evaluate(repo, check_pack('{file: {paths: ["*.md"], not_contains: SECRET}}'))
+    assert findings(run) == [("a.md", 1, "matches /SECRET/")]
+    assert notes(run) == [
+        ("absolute.md", "not read: symlink leaves the snapshot root (absolute target)"),
+        ("loop1.md", "not read: symlink loop"),
+        ("loop2.md", "not read: symlink loop"),
+    ]
 
 
 def test_a_symlink_inside_the_root_is_followed(evaluate, make_repo, check_pack) -> None:

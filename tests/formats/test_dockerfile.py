@@ -126,7 +126,7 @@ def test_an_empty_dockerfile_has_no_instructions() -> None:
     ("text", "message", "line"),
     [
         ("FROM x\nFOO-BAR y\n", "unknown instruction 'FOO-BAR'", 2),
-        ("FROM x\nRUN <<EOT\necho hi\n", "heredoc <<EOT is never closed", 3),
+        ("FROM x\nRUN <<EOT\necho hi\n", "heredoc <<EOT is never closed", 2),
     ],
 )
 def test_what_does_not_parse(text: str, message: str, line: int) -> None:

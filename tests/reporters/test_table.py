@@ -65,8 +65,6 @@ def test_the_table_groups_by_category_with_remediation_and_summary(
         "  ! error  config  Config parses",
         "           config.json:1: does not parse: Expecting property name enclosed in double "
         "quotes",
-        "           • config.json:1: does not parse: Expecting property name enclosed in double "
-        "quotes",
         "  - skip   helm  Charts are valid",
         "           no file matches charts/**/*.yaml",
         "",
