@@ -57,6 +57,17 @@ _GIT_ENV = {
     "GIT_AUTHOR_DATE": "2024-01-01T00:00:00+0000",
     "GIT_COMMITTER_DATE": "2024-01-01T00:00:00+0000",
 }
+#: Variables that point git at one particular repository (git sets them for its
+#: hooks); a fixture is a repository of its own, so they must not reach it.
+GIT_LOCATION_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_PREFIX",
+)
 #: Findings shown under a mismatch.
 SHOWN_FINDINGS = 5
 
@@ -384,7 +395,8 @@ def build_case(case: FixtureCase, dest: Path) -> Path | None:
 def _commit(repo: Path) -> None:
     if shutil.which("git") is None:
         return  # evaluated as a plain folder; the run says so
-    environ = {**os.environ, **_GIT_ENV}
+    environ = {k: v for k, v in os.environ.items() if k not in GIT_LOCATION_VARIABLES}
+    environ.update(_GIT_ENV)
     for args in (
         ["init", "-q"],
         ["add", "-A"],

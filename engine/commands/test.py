@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 
 from engine.errors import InputError
 from engine.packtest import (
+    GIT_LOCATION_VARIABLES,
     SHOWN_FINDINGS,
     CaseOutcome,
     PackTestReport,
@@ -22,6 +24,10 @@ def run(target: Path, cases: Sequence[str] = (), min_coverage: float = 0.0) -> i
     """Print each case's verdict, every mismatch and the coverage; 0 ok, 1 failed."""
     if not 0.0 <= min_coverage <= 100.0:
         raise InputError(f"--min-coverage {min_coverage:g}: expected a percentage from 0 to 100")
+    # Run from a git hook, these would send the fixtures' git commands (listing
+    # files for the evaluation) to the repository of the hook instead.
+    for variable in GIT_LOCATION_VARIABLES:
+        os.environ.pop(variable, None)
     report = run_pack_tests(target, cases)
     pack = report.pack
     click.echo(

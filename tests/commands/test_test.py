@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -396,3 +397,19 @@ def test_min_coverage_must_be_a_percentage(policy, pack_dir) -> None:
     done = policy("test", pack_dir(GOOD_CASES), "--min-coverage", "120")
     assert done.exit_code == 2
     assert "--min-coverage 120: expected a percentage from 0 to 100" in done.stderr
+
+
+def test_fixtures_stay_their_own_repositories_inside_a_git_hook(policy, tmp_path) -> None:
+    """A hook's GIT_DIR / GIT_INDEX_FILE point at the outer repository; fixtures ignore them."""
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=outer, check=True)
+    done = policy(
+        "test",
+        "production",
+        "--case",
+        "python-service",
+        env={"GIT_DIR": str(outer / ".git"), "GIT_INDEX_FILE": str(outer / ".git" / "index")},
+    )
+    assert done.exit_code == 0, done.stdout
+    assert not (outer / ".git" / "index").exists()  # nothing was added to the outer repository
