@@ -39,6 +39,14 @@ class Expression:
         except (jmespath_errors.JMESPathError, TypeError, ValueError) as exc:
             raise ExpressionError(f"`{self.text}` cannot be evaluated here: {exc}") from None
 
+    def focus(self) -> list[str]:
+        """The fields the expression is about, for pointing a finding at a line:
+        `spec.replicas >= `2`` -> ["spec", "replicas"]; [] when it is not that simple."""
+        node = self.parsed.parsed
+        while node["type"] in ("comparator", "not_expression"):
+            node = node["children"][0]
+        return field_path(node) or []
+
     def explain(self, data: Any) -> str:
         """Why the expression is not truthy for `data`, naming the values involved."""
         return explain(self.parsed.parsed, data) or f"`{self.text}` is {render(self.search(data))}"
@@ -101,6 +109,18 @@ def source_text(node: dict[str, Any]) -> str | None:
         return json.dumps(node["value"])
     if kind == "current":
         return "@"
+    return None
+
+
+def field_path(node: dict[str, Any]) -> list[str] | None:
+    """The field names of a plain path (`a.b."c-d"`), or None for anything else."""
+    if node["type"] == "field":
+        return [str(node["value"])]
+    if node["type"] == "subexpression":
+        parts = [field_path(child) for child in node["children"]]
+        if any(part is None for part in parts):
+            return None
+        return [name for part in parts if part for name in part]
     return None
 
 

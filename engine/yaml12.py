@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -255,6 +255,72 @@ def load_documents(text: str) -> list[Document]:
     finally:
         loader.dispose()
     return documents
+
+
+@dataclass(frozen=True)
+class LinedDocument:
+    """A document built again with the line of each collection and mapping key.
+
+    `lines` maps id(list or dict) to its line; `key_lines` maps id(dict) to
+    {key: line}. Built only for files with findings, to point them at the line.
+    """
+
+    index: int
+    data: Any
+    lines: dict[int, int]
+    key_lines: dict[int, dict[Any, int]]
+
+
+def _build_lined(node: Node, document: LinedDocument) -> Any:
+    if node.__class__ is ScalarNode:
+        return _build(node, None)
+    if node.__class__ is SequenceNode:
+        items = [_build_lined(child, document) for child in node.value]
+        document.lines[id(items)] = node.start_mark.line + 1
+        return items
+    mapping: dict[Any, Any] = {}
+    keys: dict[Any, int] = {}
+    merged: list[Node] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _PLAIN and key_node.value == "<<":
+            merged.extend(_merge_sources(value_node))
+            continue
+        key = _key(_build(key_node, None), key_node)
+        mapping[key] = _build_lined(value_node, document)
+        keys[key] = key_node.start_mark.line + 1
+    for source in merged:
+        for key_node, value_node in source.value:
+            key = _key(_build(key_node, None), key_node)
+            if key not in mapping:
+                mapping[key] = _build_lined(value_node, document)
+                keys[key] = key_node.start_mark.line + 1
+    document.lines[id(mapping)] = node.start_mark.line + 1
+    document.key_lines[id(mapping)] = keys
+    return mapping
+
+
+def load_lined_documents(text: str) -> dict[int, LinedDocument]:
+    """The documents of a stream by index, with lines (see LinedDocument)."""
+    loader = Yaml12Loader(text)
+    found: dict[int, LinedDocument] = {}
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            index += 1
+            if node is None:
+                continue
+            if "&" in text:
+                _check_expansion(node)
+            document = LinedDocument(index, None, {}, {})
+            found[index] = replace(document, data=_build_lined(node, document))
+    except yaml.YAMLError as exc:
+        raise _error_from(exc) from None
+    except RecursionError:
+        raise YamlError("document is nested too deeply") from None
+    finally:
+        loader.dispose()
+    return found
 
 
 @dataclass

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
@@ -37,12 +37,16 @@ from engine.results import (
     skipped,
 )
 from engine.texts import DEFAULT_MAX_BYTES
+from engine.yaml12 import LinedDocument, YamlError, load_lined_documents
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
     from engine.packs.reader import PackReader
     from engine.yaml12 import Path
 
+#: Findings of a rule pointed at their field's line; the rest keep the document's
+#: first line (finding a line means parsing the file again, with positions).
+MAX_PINPOINTED = 200
 #: Schema errors reported per document.
 MAX_SCHEMA_ERRORS = 10
 
@@ -138,6 +142,8 @@ class _Subject:
     line: int
     label: str
     data: Any
+    format: str = ""
+    element: int | None = None  # with `each`: the element's index in what `each` returned
 
 
 def _label(data: Any) -> str:
@@ -187,7 +193,7 @@ def _load(check: ManifestCheck, context: EvaluationContext, paths: tuple[str, ..
             errors.append((path, parsed.error))
             continue
         documents.extend(
-            _Subject(path, doc.index, doc.line, _label(doc.data), doc.data)
+            _Subject(path, doc.index, doc.line, _label(doc.data), doc.data, format_name)
             for doc in parsed.documents
         )
     return _Loaded(tuple(documents), tuple(errors), tuple(notes))
@@ -219,7 +225,7 @@ def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
                 (*key, "where", selector.text),
                 lambda: tuple(d for d in loaded.documents if truthy(_search(selector, d))),
             )
-        return _judge(check, documents, notes)
+        return _judge(check, context, documents, notes)
     except _DocumentError as exc:
         return errored(exc.finding.message, [exc.finding], notes)
 
@@ -240,7 +246,12 @@ def _search(expression: Expression, subject: _Subject) -> Any:
         ) from None
 
 
-def _judge(check: ManifestCheck, documents: tuple[_Subject, ...], notes: list[Note]) -> Outcome:
+def _judge(
+    check: ManifestCheck,
+    context: EvaluationContext,
+    documents: tuple[_Subject, ...],
+    notes: list[Note],
+) -> Outcome:
     """Judge the documents `where` selected (all of them when there is no `where`)."""
     subjects: Sequence[_Subject] = documents
     if check.each is not None:
@@ -250,9 +261,7 @@ def _judge(check: ManifestCheck, documents: tuple[_Subject, ...], notes: list[No
             if not isinstance(items, list):
                 items = [] if items is None else [items]
             elements.extend(
-                _Subject(
-                    doc.path, doc.document, doc.line, doc.label + _element_label(item, i), item
-                )
+                replace(doc, label=doc.label + _element_label(item, i), data=item, element=i)
                 for i, item in enumerate(items)
             )
         subjects = elements
@@ -260,7 +269,11 @@ def _judge(check: ManifestCheck, documents: tuple[_Subject, ...], notes: list[No
         return _on_empty(check, notes)
     findings: list[Finding] = []
     if check.assertion is not None and subjects:
-        findings.extend(_assert_each(check, check.assertion, subjects))
+        focus = check.assertion.focus()
+        for n, (subject, finding) in enumerate(_assert_each(check, check.assertion, subjects)):
+            if n < MAX_PINPOINTED:
+                finding = replace(finding, line=_pinpoint(context, check, subject, focus))
+            findings.append(finding)
     if check.schema is not None:
         findings.extend(_schema_findings(check.schema, documents))
     if check.assert_all is not None:
@@ -291,15 +304,62 @@ def _on_empty(check: ManifestCheck, notes: list[Note]) -> Outcome:
 
 def _assert_each(
     check: ManifestCheck, assertion: Expression, subjects: Sequence[_Subject]
-) -> list[Finding]:
+) -> list[tuple[_Subject | None, Finding]]:
     verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
     if check.expect == "all":
-        return [_finding(s, assertion.explain(s.data)) for s, ok in verdicts if not ok]
+        return [(s, _finding(s, assertion.explain(s.data))) for s, ok in verdicts if not ok]
     if check.expect == "none":
-        return [_finding(s, f"`{assertion.text}` holds") for s, ok in verdicts if ok]
+        return [(s, _finding(s, f"`{assertion.text}` holds")) for s, ok in verdicts if ok]
     if any(ok for _, ok in verdicts):
         return []
-    return [Finding(f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`")]
+    return [(None, Finding(f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`"))]
+
+
+def _pinpoint(
+    context: EvaluationContext,
+    check: ManifestCheck,
+    subject: _Subject | None,
+    focus: Sequence[str],
+) -> int | None:
+    """The line a finding is about: the failing element, then the field the assertion
+    reads, as deep as it exists; the document's first line when nothing closer is known.
+
+    Lines come from building the file again with positions, which is done only for
+    files with findings (YAML only; other formats keep the document's line).
+    """
+    if subject is None:
+        return None
+    if subject.format != "yaml":
+        return subject.line
+    lined = context.memo(("lined", subject.path), lambda: _lined(context, subject.path))
+    document = lined.get(subject.document)
+    if document is None:
+        return subject.line
+    node, line = document.data, subject.line
+    if subject.element is not None and check.each is not None:
+        try:
+            items = check.each.search(node)
+        except ExpressionError:
+            return line
+        items = items if isinstance(items, list) else [items]
+        if subject.element >= len(items):
+            return line
+        node = items[subject.element]
+        line = document.lines.get(id(node), line)
+    for key in focus:
+        if not isinstance(node, dict) or key not in node:
+            break
+        line = document.key_lines[id(node)][key]
+        node = node[key]
+    return line
+
+
+def _lined(context: EvaluationContext, path: str) -> dict[int, LinedDocument]:
+    text = context.text(path).text
+    try:
+        return load_lined_documents(text) if text is not None else {}
+    except YamlError:
+        return {}
 
 
 def _schema_findings(schema: Mapping[str, Any], documents: Sequence[_Subject]) -> list[Finding]:

@@ -57,9 +57,9 @@ def test_multi_document_yaml_findings_name_the_values_document_and_line(
 ) -> None:
     run = evaluate(make_repo({"deploy/app.yaml": DEPLOYMENTS}), check_pack(REPLICAS))
     assert (run.exit_code, run.status()) == (1, "fail")
-    # documents count from 1, the empty fourth one included; the line is where the document starts
+    # documents count from 1, the empty third one included; the line is the field's
     assert findings(run) == [
-        ("deploy/app.yaml", 18, 4, "Deployment/worker: spec.replicas is 1, expected >= 2")
+        ("deploy/app.yaml", 22, 4, "Deployment/worker: spec.replicas is 1, expected >= 2")
     ]
 
 
@@ -72,7 +72,8 @@ def test_where_selects_documents_and_a_pass_counts_them(evaluate, make_repo, che
 def test_a_missing_field_is_named_as_missing(evaluate, make_repo, check_pack) -> None:
     repo = make_repo({"deploy/a.yaml": "kind: Deployment\nmetadata: {name: x}\nspec: {}\n"})
     assert findings(evaluate(repo, check_pack(REPLICAS))) == [
-        ("deploy/a.yaml", 1, 1, "Deployment/x: spec.replicas is missing, expected >= 2")
+        # replicas is missing: the line of `spec`, as deep as the path exists
+        ("deploy/a.yaml", 3, 1, "Deployment/x: spec.replicas is missing, expected >= 2")
     ]
 
 
@@ -117,8 +118,8 @@ def test_each_gives_one_finding_per_element_naming_its_document(
     )
     run = evaluate(make_repo({"deploy/app.yaml": DEPLOYMENTS}), check_pack(check))
     assert findings(run) == [
-        ("deploy/app.yaml", 1, 1, "Deployment/api[sidecar]: resources.limits.memory is missing"),
-        ("deploy/app.yaml", 18, 4, "Deployment/worker[main]: resources.limits.memory is missing"),
+        ("deploy/app.yaml", 11, 1, "Deployment/api[sidecar]: resources.limits.memory is missing"),
+        ("deploy/app.yaml", 26, 4, "Deployment/worker[main]: resources.limits.memory is missing"),
     ]
 
 
@@ -150,7 +151,7 @@ def test_expect_any_and_none(evaluate, make_repo, pack_text) -> None:
         (None, None, None, "none of 2 subject(s) satisfies `spec.replicas > `5``")
     ]
     assert findings(run, "none-single") == [
-        ("deploy/app.yaml", 18, 4, "Deployment/worker: `spec.replicas == `1`` holds")
+        ("deploy/app.yaml", 22, 4, "Deployment/worker: `spec.replicas == `1`` holds")
     ]
 
 
@@ -426,3 +427,20 @@ def test_each_file_is_parsed_once_whatever_the_rules(
     run = evaluate(repo, pack_text(rules))
     assert [r["status"] for r in run.report["results"]] == ["pass"] * 4
     assert len(calls) == 1
+
+
+def test_findings_point_at_the_field_line_of_the_first_few_hundred(
+    evaluate, make_repo, check_pack
+) -> None:
+    """Beyond MAX_PINPOINTED findings a rule keeps the document's first line (cheaper)."""
+    from engine.checks.manifest import MAX_PINPOINTED
+
+    docs = "---\n".join(
+        f"kind: Deployment\nmetadata: {{name: d{i}}}\nspec:\n  replicas: 1\n"
+        for i in range(MAX_PINPOINTED + 2)
+    )
+    run = evaluate(make_repo({"deploy/many.yaml": docs}), check_pack(REPLICAS))
+    lines = [line for _, line, _, _ in findings(run)]
+    assert len(lines) == MAX_PINPOINTED + 2
+    assert lines[0] == 4 and lines[1] == 9  # `replicas:` of documents 1 and 2
+    assert lines[-1] == 5 * (MAX_PINPOINTED + 1) + 1  # where the last document starts

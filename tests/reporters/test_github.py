@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.reporters.github import command, escape_data, escape_property
 
 EXPECTED = [
-    "::error file=deploy/service.yaml,line=1,title=deploy.service%3A Services are named | web"
+    "::error file=deploy/service.yaml,line=3,title=deploy.service%3A Services are named | web"
     '::Service/a|b%0A<i>&%25,:: metadata.name is "a|b\\n<i>&%25,:", expected == "web"'
     "%0Afix: Rename the Service | use web.%0ASee <docs> & 100%25 of it."
     "%0Adocs: https://example.com/naming?a=1&b=2",
@@ -50,7 +50,7 @@ def test_a_finding_cannot_start_a_workflow_command_of_its_own(
     assert result.exit_code == 0  # a warning, default --fail-on error
     lines = result.stdout.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("::warning file=svc.yaml,line=1,title=c.name%3A Name::Service/x%0A")
+    assert lines[0].startswith("::warning file=svc.yaml,line=2,title=c.name%3A Name::Service/x%0A")
     assert "%0A::add-mask::y%0D%0A::stop-commands::z" in lines[0]
     assert lines[1].startswith("rulepack: 1 rules: 0 passed, 1 failed")
 

@@ -95,7 +95,7 @@ def test_report_text_is_escaped_and_failures_say_where_and_how_to_fix(policy, sa
     assert "The run fails." in text
     assert "7 rules: 1 passed, 4 failed (1 error, 2 warning, 1 info), 1 skipped, 1 errored." in text
     assert "Security & <secrets> · 0.00%" in text
-    assert 'deploy/service.yaml:1 Service/a|b<i>&%,:: metadata.name is "a|b\\n<i>&%,:"' in text
+    assert 'deploy/service.yaml:3 Service/a|b<i>&%,:: metadata.name is "a|b\\n<i>&%,:"' in text
     assert "Fix: Rename the Service | use web.See <docs> & 100% of it." in text
     assert "notes/odd name|50%,x:y.pem should not exist" in text
     assert "Docs: see the wiki" in text

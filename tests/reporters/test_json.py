@@ -104,7 +104,7 @@ def test_a_result_in_full(evaluate, make_repo) -> None:
         "severity": "warning",
         "status": "fail",
         "title": "Deployments run two replicas",
-        "message": "k8s/app.yaml:1: Deployment/api: spec.replicas is 1, expected >= 2",
+        "message": "k8s/app.yaml:3: Deployment/api: spec.replicas is 1, expected >= 2",
         "remediation": "",
         "docs": "",
         "reason": None,
@@ -112,7 +112,7 @@ def test_a_result_in_full(evaluate, make_repo) -> None:
         "findings": [
             {
                 "path": "k8s/app.yaml",
-                "line": 1,
+                "line": 3,
                 "document": 1,
                 "message": "Deployment/api: spec.replicas is 1, expected >= 2",
             }

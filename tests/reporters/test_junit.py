@@ -58,11 +58,11 @@ def test_failures_errors_and_skips_carry_what_a_reader_needs(policy, sample) -> 
     (failure,) = cases["deploy.service"]
     assert failure.tag == "failure"
     assert failure.attrib == {
-        "message": "Services are named | web: deploy/service.yaml:1: Service/a|b",
+        "message": "Services are named | web: deploy/service.yaml:3: Service/a|b",
         "type": "error",
     }
     assert failure.text == (
-        'deploy/service.yaml:1: Service/a|b\n<i>&%,:: metadata.name is "a|b\\n<i>&%,:", '
+        'deploy/service.yaml:3: Service/a|b\n<i>&%,:: metadata.name is "a|b\\n<i>&%,:", '
         'expected == "web"\n'
         "fix: Rename the Service | use web.\nSee <docs> & 100% of it.\n"
         "docs: https://example.com/naming?a=1&b=2"

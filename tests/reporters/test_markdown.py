@@ -39,7 +39,7 @@ Packs: `sample 1.2.0` · snapshot: worktree at `COMMIT` · fail on: `error`
 
 Severity **error** · Deployment
 
-- `deploy/service.yaml:1` Service/a\\|b<br>\\<i\\>\\&%,:: metadata.name is \
+- `deploy/service.yaml:3` Service/a\\|b<br>\\<i\\>\\&%,:: metadata.name is \
 "a\\|b\\\\n\\<i\\>\\&%,:", expected == "web"
 
 **Fix:** Rename the Service \\| use web.<br>See \\<docs\\> \\& 100% of it.
@@ -177,7 +177,7 @@ def test_a_commonmark_renderer_with_gfm_tables_reads_it_as_intended(policy, samp
     assert rows[2][0] == "Security &amp; &lt;secrets&gt;"
     assert rows[7][4] == "Services are named | web"
     assert re.findall(r"<li>(.*?)</li>", rendered)[0] == (
-        "<code>deploy/service.yaml:1</code> Service/a|b<br>&lt;i&gt;&amp;%,:: "
+        "<code>deploy/service.yaml:3</code> Service/a|b<br>&lt;i&gt;&amp;%,:: "
         "metadata.name is &quot;a|b\\n&lt;i&gt;&amp;%,:&quot;, expected == &quot;web&quot;"
     )
     assert "<p><strong>Fix:</strong> Rename the Service | use web.<br>See &lt;docs&gt; &amp; " in (

@@ -111,7 +111,7 @@ def test_each_finding_of_a_failed_rule_is_one_located_result(policy, sample) -> 
             "deploy.service",
             "error",
             'Service/a|b\n<i>&%,:: metadata.name is "a|b\\n<i>&%,:", expected == "web"',
-            ("deploy/service.yaml", 1),
+            ("deploy/service.yaml", 3),
         ),
         # a relative URI reference: the space, |, %, comma and colon are percent-encoded
         (
