@@ -9,7 +9,6 @@ command rules may run on several threads (`--jobs`).
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
@@ -21,6 +20,7 @@ from engine.formats import ParseError, parser
 from engine.globs import FileIndex, matching
 from engine.packs.model import Check, FileSet
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
+from engine.process import RunningPrograms
 from engine.results import Note, Outcome
 from engine.snapshots.base import Snapshot, Unreadable
 from engine.texts import DEFAULT_MAX_BYTES, TextFile, decode_text, too_big
@@ -75,7 +75,7 @@ class EvaluationContext:
         self._parsed: dict[tuple[str, str], ParsedFile] = {}
         self._memo: dict[Any, Any] = {}
         self._stack = ExitStack()
-        self.running: set[subprocess.Popen[bytes]] = set()  # programs started by checks
+        self.running = RunningPrograms()  # programs started by checks, for Ctrl-C
         self._workdir: Path | None = None
         self._pool: Any = None  # worker processes for `prefetch`, started on first need
 

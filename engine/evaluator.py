@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from engine import __version__, process
+from engine import __version__
 from engine.checks import evaluate_check
 from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
@@ -190,7 +190,7 @@ def _run_command_rules(
                 progress.advance(future.result())
     except BaseException:  # Ctrl-C: stop queued rules, kill the programs already running
         pool.shutdown(wait=False, cancel_futures=True)
-        process.kill_all(context.running)
+        context.running.kill_all()
         raise
     finally:
         pool.shutdown(wait=True)

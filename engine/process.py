@@ -29,6 +29,36 @@ class ProcessResult:
     timed_out: bool = False
 
 
+class RunningPrograms:
+    """The programs checks have started and not yet reaped, so Ctrl-C can kill them all.
+
+    Once `kill_all` has run, a program registered afterwards (started by a
+    worker thread in the instant the interrupt arrived) is killed at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
+
+    def add(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.add(process)
+            if self._stopped:
+                _kill_group(process)
+
+    def discard(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(process)
+
+    def kill_all(self) -> None:
+        """Kill the process groups of every program still running, and of any to come."""
+        with self._lock:
+            self._stopped = True
+            for process in self._running:
+                _kill_group(process)
+
+
 def find_program(name: str, cwd: Path, environ: Mapping[str, str]) -> str | None:
     """Where `name` would be run from, or None when it cannot be found."""
     if "/" in name:
@@ -42,7 +72,7 @@ def run(
     cwd: Path,
     environ: Mapping[str, str],
     timeout: float,
-    running: set[subprocess.Popen[bytes]] | None = None,
+    running: RunningPrograms | None = None,
 ) -> ProcessResult:
     """Run `argv` in its own process group; on timeout, kill the whole group.
 
@@ -52,7 +82,7 @@ def run(
     output open after the program itself has exited.
 
     While it runs, the process is kept in `running`, so that Ctrl-C on the
-    main thread can kill programs that worker threads started (`kill_all`).
+    main thread can kill programs that worker threads started.
     """
     program = find_program(argv[0], cwd, environ) or argv[0]
     process = subprocess.Popen(
@@ -121,12 +151,6 @@ class _Capture:
         if not self.reading:
             self._stream.close()
         return _text(bytes(self._kept))
-
-
-def kill_all(running: set[subprocess.Popen[bytes]]) -> None:
-    """Kill the process groups of every program still running."""
-    for process in list(running):
-        _kill_group(process)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -24,9 +24,11 @@ def place(finding: Finding) -> str:
     return finding.path
 
 
-def new_findings(result: RuleResult) -> tuple[Finding, ...]:
-    """The findings a reader has not seen yet: those an error's cause does not already quote."""
-    return tuple(f for f in result.findings if result.reason != f"{place(f)}: {f.message}")
+def findings_to_show(result: RuleResult) -> tuple[Finding, ...]:
+    """The findings worth a reader's attention: not known from a baseline (`--baseline`,
+    `--new-since`), and not already quoted by an error's cause."""
+    cause = (result.reason or "") if result.status == "error" else ""
+    return tuple(f for f in result.findings if f.baseline != "known" and f.message not in cause)
 
 
 def rate_text(counts: Counts) -> str:

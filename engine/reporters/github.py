@@ -62,9 +62,10 @@ def _failure_lines(result: RuleResult) -> list[str]:
     name = COMMANDS[result.severity]
     if not result.findings:
         return [command(name, _properties(None, title), (result.message or result.title) + advice)]
-    return [
+    return [  # with a baseline, only what is new is annotated on the pull request
         command(name, _properties(finding, title), finding.message + advice)
         for finding in result.findings
+        if finding.baseline != "known"
     ]
 
 

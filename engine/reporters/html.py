@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from engine.reporters.common import (
     by_category,
+    findings_to_show,
     is_filtered_out,
-    new_findings,
     place,
     rate_text,
     summary_line,
@@ -200,7 +200,7 @@ def _badge(status: str) -> str:
 
 def _findings(result: RuleResult) -> str:
     items = []
-    findings = new_findings(result)
+    findings = findings_to_show(result)
     for finding in findings[:MAX_FINDINGS]:
         where = place(finding)
         prefix = f"<code>{esc(where)}</code> " if where else ""

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, TextIO
 from engine.packs.model import SEVERITIES
 from engine.reporters.common import (
     by_category,
+    findings_to_show,
     is_filtered_out,
-    new_findings,
     place,
     rate_text,
     summary_line,
@@ -149,7 +149,7 @@ def _rules_table(report: Report) -> list[str]:
 
 def _finding_lines(result: RuleResult) -> list[str]:
     lines = []
-    findings = new_findings(result)
+    findings = findings_to_show(result)
     for finding in findings[:MAX_FINDINGS]:
         where = place(finding)
         prefix = f"{code(where)} " if where else ""

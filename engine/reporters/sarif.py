@@ -117,6 +117,8 @@ def _results(result: RuleResult, rule_id: str, index: int) -> list[dict[str, Any
             entry["locations"] = [location]
         if finding.document is not None:
             entry["properties"] = {"document": finding.document}
+        if finding.baseline is not None:  # with --baseline / --new-since
+            entry["baselineState"] = "unchanged" if finding.baseline == "known" else "new"
         out.append(entry)
     return out
 

@@ -14,6 +14,7 @@ from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
+from engine.reporters.common import findings_to_show
 from engine.results import Counts, Report, RuleResult
 
 if TYPE_CHECKING:
@@ -82,10 +83,8 @@ def _rule_lines(result: RuleResult) -> list[Text]:
             Text(f"{indent}{result.reason}", style="dim" if result.status == "skip" else "magenta")
         )
     if result.status in ("fail", "error"):
-        shown = [f for f in result.findings if f.baseline != "known"]
-        known = len(result.findings) - len(shown)
-        if result.status == "error" and len(shown) == 1 and shown[0].message in result.message:
-            shown = []  # the reason above already says it
+        shown = findings_to_show(result)
+        known = sum(f.baseline == "known" for f in result.findings)
         for finding in shown[:MAX_FINDINGS]:
             place = finding.path or ""
             if finding.path and finding.line:

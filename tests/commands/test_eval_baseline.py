@@ -200,3 +200,24 @@ def test_new_since_outside_git_is_bad_input(tmp_path, policy, write_pack, pack_t
         2,
         f"policy: error: --new-since: {folder} is not inside a git repository\n",
     )
+
+
+def test_other_formats_show_what_is_new(repo, policy, baseline) -> None:
+    """Pull-request formats speak of new findings; SARIF keeps all, with their state."""
+    (repo / "src/a.txt").write_text("added above\nSECRET\nok\nSECRET\nSECRET new\n")
+
+    github = policy("eval", repo, "--format", "github", "--baseline", baseline).stdout
+    annotations = [line for line in github.splitlines() if line.startswith("::error file=src")]
+    assert [a.split(",title=")[0] for a in annotations] == ["::error file=src/a.txt,line=5"]
+
+    markdown = policy("eval", repo, "--format", "markdown", "--baseline", baseline).stdout
+    assert "`src/a.txt:5`" in markdown
+    assert "`src/a.txt:2`" not in markdown and "`src/a.txt:4`" not in markdown
+
+    sarif = json.loads(policy("eval", repo, "--format", "sarif", "--baseline", baseline).stdout)
+    states = [
+        (r["locations"][0]["physicalLocation"]["region"]["startLine"], r["baselineState"])
+        for r in sarif["runs"][0]["results"]
+        if r["ruleId"] == "secrets"
+    ]
+    assert states == [(2, "unchanged"), (4, "unchanged"), (5, "new")]
