@@ -58,8 +58,3 @@ class InputError(Exception):
             problems = [problems]
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def one_line(text: str) -> str:
-    """Collapse a multi-line library message into one line."""
-    return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())

@@ -228,14 +228,15 @@ def _build(node: Node, shared: dict[int, Any] | None) -> Any:
     return mapping
 
 
-def load_documents(text: str) -> list[Document]:
-    """Parse a YAML stream into its non-empty documents.
+def _composed(text: str) -> Iterator[tuple[int, Node]]:
+    """The composed documents of a stream: (index counting from 1, root node).
 
+    Empty documents are counted but not yielded. A document that aliases
+    would blow up is refused here, before anything is built from it.
     Raises YamlError with the line and column of the first syntax error.
     """
     loader = Yaml12Loader(text)
     may_alias = "&" in text
-    documents: list[Document] = []
     try:
         index = 0
         while loader.check_node():
@@ -245,15 +246,29 @@ def load_documents(text: str) -> list[Document]:
                 continue
             if may_alias:
                 _check_expansion(node)
-            data = _build(node, {} if may_alias else None)
-            if data is not None:
-                documents.append(Document(index, node.start_mark.line + 1, data))
+            yield index, node
     except yaml.YAMLError as exc:
         raise _error_from(exc) from None
     except RecursionError:
         raise YamlError("document is nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def load_documents(text: str) -> list[Document]:
+    """Parse a YAML stream into its non-empty documents.
+
+    Raises YamlError with the line and column of the first syntax error.
+    """
+    shared: dict[int, Any] | None = {} if "&" in text else None
+    documents: list[Document] = []
+    try:
+        for index, node in _composed(text):
+            data = _build(node, shared)
+            if data is not None:
+                documents.append(Document(index, node.start_mark.line + 1, data))
+    except RecursionError:
+        raise YamlError("document is nested too deeply") from None
     return documents
 
 
@@ -301,25 +316,13 @@ def _build_lined(node: Node, document: LinedDocument) -> Any:
 
 def load_lined_documents(text: str) -> dict[int, LinedDocument]:
     """The documents of a stream by index, with lines (see LinedDocument)."""
-    loader = Yaml12Loader(text)
     found: dict[int, LinedDocument] = {}
     try:
-        index = 0
-        while loader.check_node():
-            node = loader.get_node()
-            index += 1
-            if node is None:
-                continue
-            if "&" in text:
-                _check_expansion(node)
+        for index, node in _composed(text):
             document = LinedDocument(index, None, {}, {})
             found[index] = replace(document, data=_build_lined(node, document))
-    except yaml.YAMLError as exc:
-        raise _error_from(exc) from None
     except RecursionError:
         raise YamlError("document is nested too deeply") from None
-    finally:
-        loader.dispose()
     return found
 
 
@@ -434,15 +437,3 @@ def parse_scalar(text: str) -> Any:
     if isinstance(data, dict | list) and not text.lstrip().startswith(("[", "{")):
         return text
     return data
-
-
-def iter_strings(data: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
-    """Every string value in a nested structure, with its path."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from iter_strings(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from iter_strings(value, (*path, i))

@@ -491,7 +491,3 @@ def _as_text(value: Any) -> str:
     import json
 
     return json.dumps(value)
-
-
-def declared_params(packs: list[Pack]) -> set[str]:
-    return {name for pack in packs for name in pack.params}
