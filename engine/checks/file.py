@@ -73,10 +73,6 @@ def parse(raw: Any, path: Path, reader: PackReader) -> FileCheck:
     )
 
 
-def describe(files: FileSet) -> str:
-    return ", ".join(files.include) or "(no globs)"
-
-
 def evaluate(check: FileCheck, context: EvaluationContext) -> Outcome:
     if check.in_each is None:
         matched: tuple[str, ...]
@@ -121,13 +117,13 @@ def _evaluate_files(
     if check.mode == "exists":
         if matched:
             return passed(f"{matched[0]} exists")
-        message = f"none of {describe(check.files)} exists{where}"
+        message = f"none of {check.files.describe()} exists{where}"
         return failed(message, [Finding(message, folder or None)], unreadable)
     if check.mode == "absent":
         if not matched:
-            return passed(f"no file matches {describe(check.files)}{where}")
+            return passed(f"no file matches {check.files.describe()}{where}")
         return failed(
-            f"{len(matched)} file(s) match {describe(check.files)}",
+            f"{len(matched)} file(s) match {check.files.describe()}",
             [Finding("should not exist", path) for path in matched],
         )
     return _evaluate_contents(check, context, matched, unreadable, where)
@@ -162,8 +158,8 @@ def _evaluate_contents(
     if check.contains is not None and read == 0:
         reason = "no file matches" if not matched else "no matched file could be read"
         return failed(
-            f"nothing to check: {reason} {describe(check.files)}{where}",
-            [Finding(f"nothing to check: {reason} {describe(check.files)}{where}")],
+            f"nothing to check: {reason} {check.files.describe()}{where}",
+            [Finding(f"nothing to check: {reason} {check.files.describe()}{where}")],
             notes,
         )
     if check.contains is not None and check.match == "any" and containing == 0:

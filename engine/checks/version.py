@@ -173,7 +173,7 @@ def _from_files(check: VersionCheck, context: EvaluationContext) -> Outcome:
     assert check.files is not None and check.query is not None
     paths = context.select(check.files)
     if not paths:
-        return skipped(f"no file matches {', '.join(check.files.include)}")
+        return skipped(f"no file matches {check.files.describe()}")
     findings: list[Finding] = []
     notes: list[Note] = []
     judged = 0
@@ -215,7 +215,7 @@ def _range_from(source: RangeFrom, context: EvaluationContext) -> str | Outcome:
     """The range `satisfies_from` names: from the first matching file whose query is set."""
     paths = context.select(source.files)
     if not paths:
-        return skipped(f"no file matches {', '.join(source.files.include)} to read the range from")
+        return skipped(f"no file matches {source.files.describe()} to read the range from")
     path = paths[0]
     parsed = context.documents(path, source.format or format_for(path))
     if parsed.error is not None:

@@ -24,6 +24,10 @@ class FileSet:
     include: tuple[str, ...]
     exclude: tuple[str, ...] = ()
 
+    def describe(self) -> str:
+        """The include globs as messages name them: `**/*.yaml, **/*.yml`."""
+        return ", ".join(self.include) or "(no globs)"
+
 
 @dataclass(frozen=True)
 class Check:

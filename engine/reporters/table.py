@@ -14,8 +14,8 @@ from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
-from engine.reporters.common import findings_to_show
-from engine.results import Counts, Report, RuleResult
+from engine.reporters.common import by_category, findings_to_show, is_filtered_out, rate_text
+from engine.results import Report, RuleResult
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions
@@ -43,11 +43,6 @@ def _console(out: TextIO, options: ReportOptions) -> Console:
         soft_wrap=True,
         width=options.width or 100,
     )
-
-
-def _rate(counts: Counts) -> str:
-    rate = counts.success_rate
-    return "n/a" if rate is None else f"{rate:.2f}%"
 
 
 def _header(report: Report) -> Text:
@@ -127,7 +122,7 @@ def _summary_table(report: Report) -> Table:
             str(counts.failed),
             str(counts.skipped),
             str(counts.errored),
-            _rate(counts),
+            rate_text(counts),
         )
     return table
 
@@ -135,10 +130,7 @@ def _summary_table(report: Report) -> Table:
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     console = _console(out, options)
     console.print(_header(report))
-    by_category: dict[str, list[RuleResult]] = {}
-    for result in report.results:
-        by_category.setdefault(result.category, []).append(result)
-    for category_id, results in by_category.items():
+    for category_id, results in by_category(report.results).items():
         console.print()
         counts = report.summary.by_category[category_id]
         heading = Text(report.category_title(category_id), style="bold underline")
@@ -149,7 +141,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         console.print(heading)
         hidden = 0
         for result in results:
-            if result.status == "skip" and (result.reason or "").startswith("filtered out"):
+            if is_filtered_out(result):
                 hidden += 1
                 continue
             for line in _rule_lines(result):
@@ -172,7 +164,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     )
     line.append(f"{overall.errored} errored", style="magenta" if overall.errored else "")
     console.print(line)
-    console.print(Text(f"Success rate: {_rate(overall)}", style="bold"))
+    console.print(Text(f"Success rate: {rate_text(overall)}", style="bold"))
     if report.baseline is not None:
         info = report.baseline
         console.print(
