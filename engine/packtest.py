@@ -16,7 +16,11 @@ Each case is built as a real git repository in a temporary folder (init, add,
 commit with fixed identity and dates) and evaluated with the case's PATH, so
 results depend neither on the machine's tools nor on the user's git config.
 Rule coverage counts, per rule, whether some case expects it to pass and it
-passes, and some case expects it to fail and it fails.
+passes, some case expects it to fail and it fails, and, for a rule that has a
+skip condition (a `when`, or a check that can skip on its own: no file to
+read, a missing program), some case expects it to skip for that reason and
+it does. A skip caused by the case's options (`no_commands: true`) proves
+nothing about the rule and does not count.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
+from engine.checks.command import COMMANDS_DISABLED
 from engine.context import EvaluationOptions
 from engine.errors import InputError, Location, Problem
 from engine.evaluator import evaluate
@@ -117,19 +122,22 @@ class CaseOutcome:
     checked: int  # expectations compared (listed plus `default`)
     mismatches: tuple[Mismatch, ...]
     met: tuple[Expectation, ...]  # expectations that held, for coverage
+    proven_skips: frozenset[str] = frozenset()  # rules skipped by their own condition
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """Which enabled rules some case proves both passing and failing."""
+    """Which enabled rules some case proves passing, failing and (where they can) skipping."""
 
     rules: tuple[str, ...]
     passing: frozenset[str]
     failing: frozenset[str]
+    skipping: frozenset[str] = frozenset()
+    skippable: frozenset[str] = frozenset()  # rules with a skip condition to prove
 
     @property
     def covered(self) -> tuple[str, ...]:
-        return tuple(r for r in self.rules if r in self.passing and r in self.failing)
+        return tuple(r for r in self.rules if not self.missing(r))
 
     @property
     def percent(self) -> float:
@@ -138,12 +146,14 @@ class Coverage:
         return round(100.0 * len(self.covered) / len(self.rules), 2)
 
     def missing(self, rule: str) -> str:
-        """What a rule lacks: 'never passes', 'never fails' or both; '' when covered."""
+        """What a rule lacks: 'never passes', 'never fails nor skips', ...; '' when covered."""
         lacks = []
         if rule not in self.passing:
             lacks.append("passes")
         if rule not in self.failing:
             lacks.append("fails")
+        if rule in self.skippable and rule not in self.skipping:
+            lacks.append("skips")
         return ("never " + " nor ".join(lacks)) if lacks else ""
 
 
@@ -438,12 +448,17 @@ def run_pack_tests(target: Path, only: Sequence[str] = ()) -> PackTestReport:
         for case in cases:
             case_pack = load_pack_for(pack_file, case.params) if case.params else pack
             outcomes.append(_run_case(case, case_pack, Path(scratch) / case.name))
-    rules = tuple(r.id for r in pack.rules if r.enabled)
+    enabled = [r for r in pack.rules if r.enabled]
     passing = {e.rule for o in outcomes for e in o.met if e.status == "pass"}
     failing = {e.rule for o in outcomes for e in o.met if e.status == "fail"}
-    return PackTestReport(
-        pack, tuple(outcomes), Coverage(rules, frozenset(passing), frozenset(failing))
+    coverage = Coverage(
+        tuple(r.id for r in enabled),
+        frozenset(passing),
+        frozenset(failing),
+        frozenset(rule for o in outcomes for rule in o.proven_skips),
+        frozenset(r.id for r in enabled if r.can_skip),
     )
+    return PackTestReport(pack, tuple(outcomes), coverage)
 
 
 def _check_rules_and_params(pack: Pack, cases: Sequence[FixtureCase]) -> None:
@@ -511,14 +526,24 @@ def _run_case(case: FixtureCase, pack: Pack, dest: Path) -> CaseOutcome:
         ]
     mismatches = []
     met = []
+    proven_skips = set()
     for expectation in expectations:
         result = results.get(expectation.rule)
         why = _compare(expectation, result)
         if why:
             mismatches.append(Mismatch(expectation, result, why))
-        else:
-            met.append(expectation)
-    return CaseOutcome(case, len(expectations), tuple(mismatches), tuple(met))
+            continue
+        met.append(expectation)
+        if result is not None and result.status == "skip" and not _skipped_by_options(result):
+            proven_skips.add(expectation.rule)
+    return CaseOutcome(
+        case, len(expectations), tuple(mismatches), tuple(met), frozenset(proven_skips)
+    )
+
+
+def _skipped_by_options(result: RuleResult) -> bool:
+    """A skip that the case's options caused (`no_commands`), not the rule's own condition."""
+    return (result.reason or "").startswith(COMMANDS_DISABLED)
 
 
 def finding_text(result: RuleResult) -> Iterator[str]:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from engine.yaml12 import Path
 
 DEFAULT_TIMEOUT = 600.0
+#: The start of a skip reason that comes from the run's options, not from the repository.
+COMMANDS_DISABLED = "commands are disabled (--no-commands)"
 _STREAM_CHECKS = ("stdout_matches", "stdout_not_matches", "stderr_matches", "stderr_not_matches")
 
 
@@ -59,6 +61,10 @@ class CommandCheck(Check):
     @property
     def runs_commands(self) -> bool:
         return True
+
+    @property
+    def can_skip(self) -> bool:
+        return self.program.on_missing == "skip"  # a required program is missing
 
 
 def parse_program(
@@ -116,7 +122,7 @@ def parse(raw: Any, path: Path, reader: PackReader) -> CommandCheck:
 def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.ProcessResult | Outcome:
     """Run the program, or the outcome that replaces running it (disabled, missing tool)."""
     if context.options.no_commands:
-        return skipped(f"commands are disabled (--no-commands): {spec.display}")
+        return skipped(f"{COMMANDS_DISABLED}: {spec.display}")
     environ = {**context.options.environ, **dict(spec.env)}
     workdir = context.workdir()
     cwd = workdir / spec.cwd

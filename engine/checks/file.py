@@ -40,6 +40,10 @@ class FileCheck(Check):
     in_each: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
 
+    @property
+    def can_skip(self) -> bool:
+        return self.in_each is not None  # no folder matches
+
 
 def parse(raw: Any, path: Path, reader: PackReader) -> FileCheck:
     raw = raw if isinstance(raw, Mapping) else {}

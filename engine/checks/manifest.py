@@ -71,6 +71,10 @@ class ManifestCheck(Check):
     def parses_files(self) -> bool:
         return True
 
+    @property
+    def can_skip(self) -> bool:
+        return True  # no file matches, or (on_empty: skip) no document is selected
+
 
 def parse(raw: Any, path: Path, reader: PackReader) -> ManifestCheck:
     raw = raw if isinstance(raw, Mapping) else {}

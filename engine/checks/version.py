@@ -67,6 +67,10 @@ class VersionCheck(Check):
     def parses_files(self) -> bool:
         return self.files is not None
 
+    @property
+    def can_skip(self) -> bool:
+        return True  # the program is missing, or no file holds a version
+
 
 def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
     raw = raw if isinstance(raw, Mapping) else {}

@@ -81,8 +81,8 @@ def _print_coverage(report: PackTestReport, min_coverage: float, partial: bool) 
     coverage = report.coverage
     scope = " (only the selected cases)" if partial else ""
     click.echo(
-        f"coverage: {len(coverage.covered)} of {len(coverage.rules)} rule(s) seen both "
-        f"passing and failing ({coverage.percent:g}%){scope}"
+        f"coverage: {len(coverage.covered)} of {len(coverage.rules)} rule(s) seen passing, "
+        f"failing and, where they can, skipping ({coverage.percent:g}%){scope}"
     )
     lacking: dict[str, list[str]] = {}
     for rule in coverage.rules:

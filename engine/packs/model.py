@@ -49,6 +49,12 @@ class Check:
         """Whether evaluating this check parses manifests (the evaluator runs those first)."""
         return any(child.parses_files for child in self.children())
 
+    @property
+    def can_skip(self) -> bool:
+        """Whether the check can end `skip` on its own (nothing to judge, a missing tool),
+        apart from run options such as --no-commands; `policy test` wants such skips proven."""
+        return any(child.can_skip for child in self.children())
+
 
 def walk(check: Check) -> Iterator[Check]:
     """A check and all its sub-checks, depth first."""
@@ -85,6 +91,11 @@ class Rule:
     @property
     def runs_commands(self) -> bool:
         return self.check.runs_commands or (self.when is not None and self.when.runs_commands)
+
+    @property
+    def can_skip(self) -> bool:
+        """Whether the rule has a skip condition: a `when`, or a check that can skip."""
+        return self.when is not None or self.check.can_skip
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def test_matching_cases_and_full_coverage_exit_0(policy, pack_dir) -> None:
         f"demo 1.0.0: 2 case(s), 2 rule(s) ({root / 'pack.yaml'})",
         "  ok    documented (2 expectation(s))",
         "  ok    undocumented (2 expectation(s))",
-        "coverage: 2 of 2 rule(s) seen both passing and failing (100%)",
+        "coverage: 2 of 2 rule(s) seen passing, failing and, where they can, skipping (100%)",
         "result: ok",
     ]
 
@@ -145,7 +145,7 @@ def test_coverage_lists_rules_not_seen_both_ways_and_min_coverage_fails_the_run(
     report_only = policy("test", root)
     assert report_only.exit_code == 0
     assert report_only.stdout.splitlines()[-3:] == [
-        "coverage: 0 of 2 rule(s) seen both passing and failing (0%)",
+        "coverage: 0 of 2 rule(s) seen passing, failing and, where they can, skipping (0%)",
         "  not covered, never fails (2): readme, usage",
         "result: ok",
     ]
@@ -178,7 +178,10 @@ def test_default_sets_the_expectation_of_every_rule_not_listed(policy, pack_dir)
     done = policy("test", pack_dir(cases), "--min-coverage", "50")
     assert done.exit_code == 0, done.stdout
     assert "  ok    half (2 expectation(s))" in done.stdout.splitlines()
-    assert "coverage: 1 of 2 rule(s) seen both passing and failing (50%)" in done.stdout
+    assert (
+        "coverage: 1 of 2 rule(s) seen passing, failing and, where they can, skipping (50%)"
+        in done.stdout
+    )
 
 
 def test_a_case_repository_is_a_git_repository(policy, pack_dir) -> None:
@@ -413,3 +416,78 @@ def test_fixtures_stay_their_own_repositories_inside_a_git_hook(policy, tmp_path
     )
     assert done.exit_code == 0, done.stdout
     assert not (outer / ".git" / "index").exists()  # nothing was added to the outer repository
+
+
+CONDITIONAL_PACK = """\
+apiVersion: rulepack/v1
+name: demo
+version: 1.0.0
+categories:
+  - {id: build, title: Build}
+rules:
+  - id: lockfile
+    title: A Rust crate commits its Cargo.lock
+    category: build
+    when: {file: {exists: [Cargo.toml]}}
+    check: {file: {exists: [Cargo.lock]}}
+  - id: fmt
+    title: rustfmt is clean
+    category: build
+    check: {command: {run: [cargo, fmt, --check]}}
+"""
+
+CONDITIONAL_CASES: dict[str, Files] = {
+    "locked": {
+        "expect.yaml": "rules: {lockfile: pass, fmt: pass}\n",
+        "repo/Cargo.toml": "[package]\n",
+        "repo/Cargo.lock": "",
+        "bin/cargo": "#!/bin/sh\nexit 0\n",
+    },
+    "unlocked": {
+        "expect.yaml": "rules: {lockfile: fail, fmt: fail}\n",
+        "repo/Cargo.toml": "[package]\n",
+        "bin/cargo": "#!/bin/sh\nexit 1\n",
+    },
+}
+
+
+def _executable(root: Path) -> None:
+    for stub in root.glob("tests/*/bin/*"):
+        stub.chmod(0o755)
+
+
+def test_a_rule_with_a_skip_condition_is_covered_only_when_a_case_proves_the_skip(
+    policy, pack_dir
+) -> None:
+    root = pack_dir(CONDITIONAL_CASES, CONDITIONAL_PACK)
+    _executable(root)
+    done = policy("test", root, "--min-coverage", "100")
+    assert done.exit_code == 1, done.stdout
+    assert done.stdout.splitlines()[-3:] == [
+        "coverage: 0 of 2 rule(s) seen passing, failing and, where they can, skipping (0%)",
+        "  not covered, never skips (2): lockfile, fmt",
+        "result: FAILED (coverage 0% is below 100%)",
+    ]
+
+
+def test_a_skip_caused_by_no_commands_does_not_prove_the_rules_own_skip(policy, pack_dir) -> None:
+    cases = {
+        **CONDITIONAL_CASES,
+        "no-commands": {
+            "expect.yaml": "no_commands: true\nrules: {lockfile: skip, fmt: skip}\n",
+            "repo/README.md": "# not Rust\n",
+        },
+    }
+    root = pack_dir(cases, CONDITIONAL_PACK)
+    _executable(root)
+    done = policy("test", root, "--min-coverage", "100")
+    assert done.stdout.splitlines()[-2:] == [
+        "  not covered, never skips (1): fmt",
+        "result: FAILED (coverage 50% is below 100%)",
+    ]
+    # without the program on PATH the command rule skips by its own condition
+    expect = root / "tests" / "no-commands" / "expect.yaml"
+    expect.write_text("rules: {lockfile: skip, fmt: skip}\n")
+    done = policy("test", root, "--min-coverage", "100")
+    assert done.exit_code == 0, done.stdout
+    assert done.stdout.splitlines()[-1] == "result: ok"
