@@ -57,7 +57,8 @@ with the repository in `repo/`, optional stub programs in `bin/` (put first on
 PATH, so command rules do not depend on what the machine has installed), and
 `expect.yaml` mapping rule ids to the status they must end in. `policy test`
 builds each case as a git repository, evaluates the pack and reports every
-mismatch, and the rules that no case sees both passing and failing.
+mismatch, and the rules that no case sees passing, failing and (where a rule
+has a condition under which it does not apply) skipping.
 
 When you add a rule, add it to a case where it passes and one where it fails;
 `policy test {name} --min-coverage 100` keeps that true in CI.
