@@ -14,6 +14,7 @@ from engine.checks import evaluate_check
 from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
 from engine.errors import InputError, Problem
+from engine.messages import reword
 from engine.packs.model import Check, Pack, Rule
 from engine.results import (
     CategoryInfo,
@@ -87,7 +88,7 @@ def _outcome(rule: Rule, context: EvaluationContext) -> Outcome:
                 condition.findings,
                 condition.notes,
             )
-    return context.evaluate(rule.check)
+    return reword(context.evaluate(rule.check), rule.message)
 
 
 def _not_applicable(when: Check, condition: Outcome) -> str:

@@ -6,7 +6,7 @@ about itself; `Report` is the whole run, which every reporter renders.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -30,6 +30,10 @@ class Finding:
     line: int | None = None
     document: int | None = None
     baseline: BaselineMark | None = None
+    # What the check knew about this place, for `message:` templates (engine/messages.py);
+    # not part of the report, and not part of a finding's identity.
+    facts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    worded: bool = field(default=False, compare=False, repr=False)  # reworded by a template
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine import process
 from engine.checks.kind import CheckKind
+from engine.messages import facts_of
 from engine.packs.model import Check
 from engine.results import Finding, Outcome, errored, failed, passed, skipped
 
@@ -133,7 +134,7 @@ def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.Proces
     if missing:
         message = f"{missing[0]} is not installed (not found on PATH)"
         if spec.on_missing == "fail":
-            return failed(message, [Finding(message)])
+            return failed(message, [Finding(message, facts=facts_of(command=spec.display))])
         return skipped(message)
     try:
         result = process.run(spec.argv, cwd, environ, spec.timeout, context.running)
@@ -153,21 +154,39 @@ def evaluate(check: CommandCheck, context: EvaluationContext) -> Outcome:
         expected = " or ".join(str(c) for c in check.exit_codes)
         output = process.tail(result.stderr) or process.tail(result.stdout)
         detail = f"\n{output}" if output else ""
-        findings.append(Finding(f"exit code {result.exit_code} (expected {expected}){detail}"))
+        facts = facts_of(
+            command=check.program.display,
+            exit_code=result.exit_code,
+            expected=expected,
+            output=output.splitlines()[-1] if output else None,
+        )
+        findings.append(
+            Finding(f"exit code {result.exit_code} (expected {expected}){detail}", facts=facts)
+        )
     for key, regex in check.output:
         stream = result.stdout if key.startswith("stdout") else result.stderr
         found = regex.search(stream)
         name = key.split("_", 1)[0]
         if key.endswith("_not_matches") and found:
             line = stream.count("\n", 0, found.start()) + 1
+            facts = facts_of(
+                command=check.program.display, stream=name, match=found.group(0), line=line
+            )
             findings.append(
-                Finding(f"{name} line {line} matches /{regex.pattern}/: {found.group(0)[:200]}")
+                Finding(
+                    f"{name} line {line} matches /{regex.pattern}/: {found.group(0)[:200]}",
+                    facts=facts,
+                )
             )
         elif key.endswith("_matches") and not key.endswith("_not_matches") and not found:
-            findings.append(Finding(f"{name} does not match /{regex.pattern}/"))
+            facts = facts_of(command=check.program.display, stream=name, pattern=regex.pattern)
+            findings.append(Finding(f"{name} does not match /{regex.pattern}/", facts=facts))
     if findings:
         return failed(f"{check.program.display}: {findings[0].message.splitlines()[0]}", findings)
     return passed(f"{check.program.display} exited {result.exit_code}")
 
 
-KIND = CheckKind("command", parse, evaluate)
+#: command: the program as written; exit_code and expected; output: the last line it
+#: printed; stream: stdout or stderr, with the `match` or `pattern` of an output check.
+FACTS = ("command", "exit_code", "expected", "output", "stream", "match", "pattern")
+KIND = CheckKind("command", parse, evaluate, FACTS)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
+from engine.messages import facts_of
 from engine.packs.model import Check, FileSet
 from engine.results import Finding, Note, Outcome, errored, failed, failed_with, passed, skipped
 from engine.texts import DEFAULT_MAX_BYTES
@@ -122,13 +123,17 @@ def _evaluate_files(
         if matched:
             return passed(f"{matched[0]} exists")
         message = f"none of {check.files.describe()} exists{where}"
-        return failed(message, [Finding(message, folder or None)], unreadable)
+        facts = facts_of(globs=check.files.describe(), folder=folder or None)
+        return failed(message, [Finding(message, folder or None, facts=facts)], unreadable)
     if check.mode == "absent":
         if not matched:
             return passed(f"no file matches {check.files.describe()}{where}")
         return failed(
             f"{len(matched)} file(s) match {check.files.describe()}",
-            [Finding("should not exist", path) for path in matched],
+            [
+                Finding("should not exist", path, facts=facts_of(globs=check.files.describe()))
+                for path in matched
+            ],
         )
     return _evaluate_contents(check, context, matched, unreadable, where)
 
@@ -156,19 +161,30 @@ def _evaluate_contents(
             if check.contains.search(text):
                 containing += 1
             elif check.match == "all":
-                findings.append(Finding(f"does not match /{check.contains.pattern}/", path))
+                findings.append(
+                    Finding(
+                        f"does not match /{check.contains.pattern}/",
+                        path,
+                        facts=facts_of(pattern=check.contains.pattern),
+                    )
+                )
         if check.not_contains is not None:
             findings.extend(_matches(check.not_contains, text, path))
     if check.contains is not None and read == 0:
         reason = "no file matches" if not matched else "no matched file could be read"
         return failed(
             f"nothing to check: {reason} {check.files.describe()}{where}",
-            [Finding(f"nothing to check: {reason} {check.files.describe()}{where}")],
+            [
+                Finding(
+                    f"nothing to check: {reason} {check.files.describe()}{where}",
+                    facts=facts_of(globs=check.files.describe(), folder=where[4:] or None),
+                )
+            ],
             notes,
         )
     if check.contains is not None and check.match == "any" and containing == 0:
         message = f"none of {read} file(s) matches /{check.contains.pattern}/"
-        findings.insert(0, Finding(message))
+        findings.insert(0, Finding(message, facts=facts_of(pattern=check.contains.pattern)))
     if findings:
         return failed_with(findings, notes)
     return passed(f"{read} file(s) checked", notes)
@@ -181,12 +197,20 @@ def _matches(pattern: re.Pattern[str], text: str, path: str) -> list[Finding]:
         total += 1
         if total <= MAX_FINDINGS_PER_FILE:
             line = text.count("\n", 0, match.start()) + 1
-            findings.append(Finding(f"matches /{pattern.pattern}/", path, line))
+            facts = facts_of(pattern=pattern.pattern, match=match.group(0))
+            findings.append(Finding(f"matches /{pattern.pattern}/", path, line, facts=facts))
     if total > MAX_FINDINGS_PER_FILE:
         findings.append(
-            Finding(f"{total - MAX_FINDINGS_PER_FILE} more matches of /{pattern.pattern}/", path)
+            Finding(
+                f"{total - MAX_FINDINGS_PER_FILE} more matches of /{pattern.pattern}/",
+                path,
+                facts=facts_of(pattern=pattern.pattern),
+            )
         )
     return findings
 
 
-KIND = CheckKind("file", parse, evaluate)
+#: globs: the file set as messages name it; folder: the `in_each` folder that falls short;
+#: pattern: the regex; match: the text `not_contains` found.
+FACTS = ("globs", "folder", "pattern", "match")
+KIND = CheckKind("file", parse, evaluate, FACTS)

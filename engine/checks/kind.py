@@ -20,9 +20,11 @@ class CheckKind:
     """A key a pack can use in `check:` and `when:`, with its parser and evaluator.
 
     `parse(raw, path, reader)` receives the value under the key; `evaluate(check,
-    context)` receives the object `parse` built.
+    context)` receives the object `parse` built. `facts` names what the kind's
+    findings tell a `message:` template (engine/messages.py), beside the common ones.
     """
 
     key: str
     parse: Callable[[Any, Path, PackReader], Check]
     evaluate: Callable[[Any, EvaluationContext], Outcome]
+    facts: tuple[str, ...] = ()

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from engine.checks.kind import CheckKind
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import PARSERS, ParseError, format_for
+from engine.messages import facts_of
 from engine.packs.model import Check, FileSet
 from engine.results import (
     Finding,
@@ -148,6 +149,7 @@ class _Subject:
     data: Any
     format: str = ""
     element: int | None = None  # with `each`: the element's index in what `each` returned
+    root: Any = None  # with `each`: the document the element belongs to
 
 
 def _label(data: Any) -> str:
@@ -169,9 +171,50 @@ def _element_label(data: Any, index: int) -> str:
     return f"[{index}]"
 
 
-def _finding(subject: _Subject, message: str) -> Finding:
+def _finding(subject: _Subject, message: str, **facts: Any) -> Finding:
     prefix = f"{subject.label}: " if subject.label else ""
-    return Finding(prefix + message, subject.path, subject.line, subject.document)
+    return Finding(
+        prefix + message,
+        subject.path,
+        subject.line,
+        subject.document,
+        facts=_facts(subject, facts),
+    )
+
+
+def _facts(subject: _Subject, extra: Mapping[str, Any]) -> Mapping[str, str]:
+    """What a `message:` can say about a subject: the document's kind, name and namespace,
+    its label, the element (with `each`), and what the check adds (field, value, ...)."""
+    document = subject.root if subject.element is not None else subject.data
+    metadata = document.get("metadata") if isinstance(document, Mapping) else None
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    kind = document.get("kind") if isinstance(document, Mapping) else None
+    element = None
+    if subject.element is not None:
+        data = subject.data
+        name = data.get("name") if isinstance(data, Mapping) else None
+        element = name if isinstance(name, str) else subject.element
+    return facts_of(
+        kind=kind if isinstance(kind, str) else None,
+        name=metadata.get("name") if isinstance(metadata.get("name"), str) else None,
+        namespace=(
+            metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else None
+        ),
+        label=subject.label or subject.path,
+        document=subject.document,
+        element=element,
+        **extra,
+    )
+
+
+def _field_facts(subject: _Subject, focus: Sequence[str]) -> dict[str, Any]:
+    """`field` (the path an assertion reads) and its `value` in the subject."""
+    if not focus:
+        return {}
+    value = subject.data
+    for key in focus:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return {"field": ".".join(focus), "value": "missing" if value is None else value}
 
 
 @dataclass(frozen=True)
@@ -265,7 +308,13 @@ def _judge(
             if not isinstance(items, list):
                 items = [] if items is None else [items]
             elements.extend(
-                replace(doc, label=doc.label + _element_label(item, i), data=item, element=i)
+                replace(
+                    doc,
+                    label=doc.label + _element_label(item, i),
+                    data=item,
+                    element=i,
+                    root=doc.data,
+                )
                 for i, item in enumerate(items)
             )
         subjects = elements
@@ -289,7 +338,8 @@ def _judge(
         if not truthy(result):
             findings.append(
                 Finding(
-                    f"across {len(everything)} document(s): {check.assert_all.explain(everything)}"
+                    f"across {len(everything)} document(s): {check.assert_all.explain(everything)}",
+                    facts=facts_of(count=len(everything)),
                 )
             )
     if findings:
@@ -302,7 +352,7 @@ def _on_empty(check: ManifestCheck, notes: list[Note]) -> Outcome:
     if check.on_empty == "pass":
         return passed(message, notes)
     if check.on_empty == "fail":
-        return failed(message, [Finding(message)], notes)
+        return failed(message, [Finding(message, facts=facts_of(count=0))], notes)
     return skipped(message, notes)
 
 
@@ -310,13 +360,23 @@ def _assert_each(
     check: ManifestCheck, assertion: Expression, subjects: Sequence[_Subject]
 ) -> list[tuple[_Subject | None, Finding]]:
     verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
+    focus = assertion.focus()
     if check.expect == "all":
-        return [(s, _finding(s, assertion.explain(s.data))) for s, ok in verdicts if not ok]
+        return [
+            (s, _finding(s, assertion.explain(s.data), **_field_facts(s, focus)))
+            for s, ok in verdicts
+            if not ok
+        ]
     if check.expect == "none":
-        return [(s, _finding(s, f"`{assertion.text}` holds")) for s, ok in verdicts if ok]
+        return [
+            (s, _finding(s, f"`{assertion.text}` holds", **_field_facts(s, focus)))
+            for s, ok in verdicts
+            if ok
+        ]
     if any(ok for _, ok in verdicts):
         return []
-    return [(None, Finding(f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`"))]
+    message = f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`"
+    return [(None, Finding(message, facts=facts_of(count=len(subjects))))]
 
 
 def _pinpoint(
@@ -375,10 +435,18 @@ def _schema_findings(schema: Mapping[str, Any], documents: Sequence[_Subject]) -
         errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
         for error in errors[:MAX_SCHEMA_ERRORS]:
             where = ".".join(str(p) for p in error.absolute_path) or "(document)"
-            findings.append(_finding(doc, f"{where}: {error.message}"))
+            findings.append(
+                _finding(doc, f"{where}: {error.message}", field=where, value=error.instance)
+            )
         if len(errors) > MAX_SCHEMA_ERRORS:
             findings.append(_finding(doc, f"{len(errors) - MAX_SCHEMA_ERRORS} more schema errors"))
     return findings
 
 
-KIND = CheckKind("manifest", parse, evaluate)
+#: kind, name, namespace: the Kubernetes-style identity of the document; label: how
+#: findings name it (`Deployment/api[web]`, else the file); document: its index;
+#: element: with `each`, the element's name or index; field and value: what the
+#: assertion reads (`spec.replicas`, 1) or where a schema error is; count: how
+#: many documents `assert_all` or `expect: any` judged.
+FACTS = ("kind", "name", "namespace", "label", "document", "element", "field", "value", "count")
+KIND = CheckKind("manifest", parse, evaluate, FACTS)

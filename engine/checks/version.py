@@ -25,6 +25,7 @@ from engine.checks.command import ProgramSpec, parse_program, run_program
 from engine.checks.kind import CheckKind
 from engine.expressions import Expression, ExpressionError
 from engine.formats import format_for
+from engine.messages import facts_of
 from engine.packs.model import Check, FileSet
 from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
 
@@ -136,14 +137,16 @@ def _judge(
     text: str | None, check: VersionCheck, where: str, path: str | None, line: int | None = None
 ) -> Finding | None:
     """None when the version satisfies the range; else the finding that says why not."""
+    facts = facts_of(version=text, range=check.satisfies, source=where)
     if text is None:
-        return Finding(f"{where}: no version found", path, line)
+        return Finding(f"{where}: no version found", path, line, facts=facts)
     version = versions.coerce(text)
     if version is None:
-        return Finding(f"{where}: {text!r} is not a version", path, line)
+        return Finding(f"{where}: {text!r} is not a version", path, line, facts=facts)
     if versions.satisfies(version, check.satisfies):
         return None
-    return Finding(f"{where}: {version} does not satisfy {check.satisfies}", path, line)
+    message = f"{where}: {version} does not satisfy {check.satisfies}"
+    return Finding(message, path, line, facts={**facts, "version": str(version)})
 
 
 def evaluate(check: VersionCheck, context: EvaluationContext) -> Outcome:
@@ -252,4 +255,7 @@ def _range_from(source: RangeFrom, context: EvaluationContext) -> str | Outcome:
     return skipped(f"{where} is not set")
 
 
-KIND = CheckKind("version", parse, evaluate)
+#: version: the version found (empty when none was); range: what it must satisfy;
+#: source: the program or the query it was read from.
+FACTS = ("version", "range", "source")
+KIND = CheckKind("version", parse, evaluate, FACTS)

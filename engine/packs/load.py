@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine import __version__, versions
-from engine.checks import parse_check
+from engine.checks import ALL_FACTS, message_template, parse_check
 from engine.checks.combinators import AllCheck
 from engine.errors import InputError, Location, Problem
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
@@ -257,12 +257,16 @@ class PackLoader:
                 return [value(v, (*path, i)) for i, v in enumerate(item)]
             if not isinstance(item, str) or "{{" not in item:
                 return item
+            # inside a `message:`, a fact's name is filled per finding, not at load time
+            facts = ALL_FACTS if path and path[-1] == "message" else frozenset()
             whole = _PLACEHOLDER.fullmatch(item.strip())
-            if whole and whole.group(1) in params:
+            if whole and whole.group(1) in params and whole.group(1) not in facts:
                 return params[whole.group(1)]
 
             def text(match: re.Match[str]) -> str:
                 name = match.group(1)
+                if name in facts:
+                    return match.group(0)
                 if name not in params:
                     known = ", ".join(sorted(params)) or "none declared"
                     self._problem(layer, path, f"unknown parameter {name!r} (declared: {known})")
@@ -429,6 +433,9 @@ class PackLoader:
         try:
             when = check("when")
             main = check("check") or AllCheck(())
+            message = (
+                message_template(raw["message"], path, reader, main) if "message" in raw else None
+            )
         finally:
             reader.rule = None
         position = layer.located.position((*path, "id"))
@@ -445,6 +452,7 @@ class PackLoader:
             description=str(raw.get("description", "")),
             remediation=str(raw.get("remediation", "")).strip(),
             docs=str(raw.get("docs", "")),
+            message=message,
             source=raw,
         )
 

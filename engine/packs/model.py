@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.errors import Location
+
+if TYPE_CHECKING:
+    from engine.messages import MessageTemplate
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -34,6 +37,8 @@ class Check:
     """Base of every check kind; `kind` is its key in a pack (`file`, `manifest`, ...)."""
 
     kind: ClassVar[str] = ""
+    # `message:` of the check: how its findings read (None: the engine's own words)
+    message: MessageTemplate | None = field(default=None, kw_only=True)
 
     def children(self) -> tuple[Check, ...]:
         """Sub-checks of a combinator; leaf checks have none."""
@@ -86,6 +91,7 @@ class Rule:
     docs: str = ""
     enabled: bool = True
     disabled_by: str = ""  # why the rule is off, when `enabled` is false
+    message: MessageTemplate | None = None  # how findings read, where the check does not say
     source: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
