@@ -56,13 +56,41 @@ class PackReader:
     # -- values --------------------------------------------------------------------
 
     def globs(self, value: Any, path: Path) -> tuple[str, ...]:
-        """A glob or list of globs; each must stay inside the snapshot root."""
-        items = [value] if isinstance(value, str) else list(value or [])
-        for i, item in enumerate(items):
-            reason = glob_problem(item)
+        """A glob or list of globs; each must stay inside the snapshot root.
+
+        A list item may be `{fileset: name}`: the include globs of a file set defined
+        before it (one without `exclude`), so a list of folders that are not the
+        service's own (rendered examples, fixtures, vendored code) is written once.
+        """
+        if isinstance(value, str):
+            reason = glob_problem(value)
             if reason:
-                self.problem((*path, i) if not isinstance(value, str) else path, reason)
-        return tuple(items)
+                self.problem(path, reason)
+            return (value,)
+        globs: list[str] = []
+        for i, item in enumerate(value or []):
+            if isinstance(item, Mapping):
+                globs.extend(self._spliced(item, (*path, i)))
+                continue
+            reason = glob_problem(str(item))
+            if reason:
+                self.problem((*path, i), reason)
+            globs.append(str(item))
+        return tuple(globs)
+
+    def _spliced(self, item: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+        name = str(item.get("fileset"))
+        named = self.filesets.get(name)
+        if named is None:
+            known = ", ".join(sorted(self.filesets)) or "none defined"
+            self.problem((*path, "fileset"), f"unknown fileset {name!r} (known: {known})")
+            return ()
+        if named.exclude:
+            self.problem(
+                (*path, "fileset"),
+                f"fileset {name!r} has `exclude`, so its globs cannot stand in a list of globs",
+            )
+        return named.include
 
     def fileset(self, files: Any, exclude: Any, path: Path, exclude_path: Path) -> FileSet:
         """`files`/`paths` (globs or `{fileset: name}`) plus a check's own `exclude`."""

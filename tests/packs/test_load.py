@@ -573,3 +573,66 @@ def test_a_pack_folder_is_its_pack_yaml(evaluate, make_repo, write_pack, tmp_pat
     )
     run = evaluate(make_repo({"a": "x"}), folder)
     assert (run.exit_code, run.report["packs"][0]["path"]) == (0, str(pack))
+
+
+SPLICED = """\
+filesets:
+  not_ours: {include: ["**/examples/**", "vendor/**"]}
+  manifests:
+    include: ["**/*.yaml"]
+    exclude: [{fileset: not_ours}, "**/templates/**"]
+"""
+
+
+def test_a_fileset_can_stand_in_a_list_of_globs(make_repo, evaluate, pack_text) -> None:
+    repo = make_repo(
+        {
+            "deploy/app.yaml": "kind: Deployment\n",
+            "charts/x/examples/rendered/app.yaml": "kind: Deployment\n",
+            "charts/x/templates/app.yaml": "kind: Deployment\n",
+            "vendor/lib/app.yaml": "kind: Deployment\n",
+        }
+    )
+    pack = pack_text(
+        """
+        - id: r
+          title: T
+          category: general
+          check: {file: {absent: {fileset: manifests}}}
+        - id: s
+          title: T
+          category: general
+          check: {file: {absent: ["**/*.yaml"], exclude: [{fileset: not_ours}]}}
+        """,
+        head=SPLICED,
+    )
+    run = evaluate(repo, pack)
+    assert [f["path"] for f in run.result("r")["findings"]] == ["deploy/app.yaml"]
+    assert [f["path"] for f in run.result("s")["findings"]] == [
+        "charts/x/templates/app.yaml",
+        "deploy/app.yaml",
+    ]
+
+
+def test_only_a_known_fileset_without_exclude_can_stand_in_a_list(
+    make_repo, policy, write_pack, pack_text
+) -> None:
+    pack = write_pack(
+        pack_text(
+            """
+            - id: r
+              title: T
+              category: general
+              check:
+                file: {absent: ["**/*.yaml"], exclude: [{fileset: manifests}, {fileset: nope}]}
+            """,
+            head=SPLICED,
+        )
+    )
+    done = policy("validate", pack)
+    assert done.exit_code == 2
+    assert done.stderr.splitlines() == [
+        f"{pack}:16:57: error: rule r: fileset 'manifests' has `exclude`, so its globs "
+        "cannot stand in a list of globs",
+        f"{pack}:16:79: error: rule r: unknown fileset 'nope' (known: manifests, not_ours)",
+    ]
