@@ -10,6 +10,8 @@ command:
   env: {RUSTFLAGS: "-Dwarnings"}
   requires: ["cargo"]                               # missing -> skip
   on_missing: skip | fail
+  evidence: stdout | stderr     # which output a failure quotes (default: stderr, else stdout)
+  error_matches: "regex"        # a failure whose output matches could not be judged: `error`
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ class CommandCheck(Check):
     program: ProgramSpec
     exit_codes: tuple[int, ...] = (0,)
     output: tuple[tuple[str, re.Pattern[str]], ...] = ()  # (which check, regex)
+    evidence: Literal["stdout", "stderr"] | None = None  # None: stderr, else stdout
+    # Output that means the program could not do its job (the network is down):
+    # such a failure says nothing about the repository, so the rule is `error`.
+    error_matches: re.Pattern[str] | None = None
 
     @property
     def runs_commands(self) -> bool:
@@ -117,6 +123,12 @@ def parse(raw: Any, path: Path, reader: PackReader) -> CommandCheck:
         output=tuple(
             (key, reader.regex(raw[key], (*path, key))) for key in _STREAM_CHECKS if key in raw
         ),
+        evidence=raw.get("evidence"),
+        error_matches=(
+            reader.regex(raw["error_matches"], (*path, "error_matches"))
+            if "error_matches" in raw
+            else None
+        ),
     )
 
 
@@ -152,7 +164,7 @@ def evaluate(check: CommandCheck, context: EvaluationContext) -> Outcome:
     findings: list[Finding] = []
     if result.exit_code not in check.exit_codes:
         expected = " or ".join(str(c) for c in check.exit_codes)
-        output = process.tail(result.stderr) or process.tail(result.stdout)
+        output = _evidence(check, result)
         detail = f"\n{output}" if output else ""
         facts = facts_of(
             command=check.program.display,
@@ -181,9 +193,33 @@ def evaluate(check: CommandCheck, context: EvaluationContext) -> Outcome:
         elif key.endswith("_matches") and not key.endswith("_not_matches") and not found:
             facts = facts_of(command=check.program.display, stream=name, pattern=regex.pattern)
             findings.append(Finding(f"{name} does not match /{regex.pattern}/", facts=facts))
+    if findings and check.error_matches is not None:
+        cause = _matching_line(check.error_matches, result.stderr + "\n" + result.stdout)
+        if cause is not None:
+            return errored(f"{check.program.display} could not be judged: {cause}")
     if findings:
         return failed(f"{check.program.display}: {findings[0].message.splitlines()[0]}", findings)
     return passed(f"{check.program.display} exited {result.exit_code}")
+
+
+def _evidence(check: CommandCheck, result: process.ProcessResult) -> str:
+    """The output a failure quotes: the stream the check names, else stderr, else stdout."""
+    if check.evidence == "stdout":
+        return process.tail(result.stdout)
+    if check.evidence == "stderr":
+        return process.tail(result.stderr)
+    return process.tail(result.stderr) or process.tail(result.stdout)
+
+
+def _matching_line(regex: re.Pattern[str], text: str) -> str | None:
+    """The whole line where `regex` first matches, trimmed and shortened; None if it does not."""
+    found = regex.search(text)
+    if found is None:
+        return None
+    start = text.rfind("\n", 0, found.start()) + 1
+    end = text.find("\n", found.end())
+    line = text[start : end if end >= 0 else len(text)].strip()
+    return line if len(line) <= 200 else line[:197] + "..."
 
 
 #: command: the program as written; exit_code and expected; output: the last line it

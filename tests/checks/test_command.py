@@ -334,3 +334,47 @@ def test_jobs_runs_command_rules_at_the_same_time(evaluate, make_repo, pack_text
     )
     run = evaluate(make_repo({}), pack_text(rules), "--jobs", "2")
     assert [r["status"] for r in run.report["results"]] == ["pass", "pass"]
+
+
+FORMATTER = "echo 'Diff in src/main.rs at line 3:'; echo '-fn  main() {}'; " + (
+    "i=0; while [ $i -lt 20 ]; do echo 'Warning: unstable option' >&2; i=$((i+1)); done; exit 1"
+)
+
+
+def test_evidence_names_the_output_a_failure_quotes(evaluate, make_repo, check_pack) -> None:
+    default = evaluate(make_repo({}), check_pack(f'{{command: {{shell: "{FORMATTER}"}}}}'))
+    assert messages(default)[0].splitlines()[1:3] == [
+        "Warning: unstable option",
+        "Warning: unstable option",
+    ]
+    stdout = evaluate(
+        make_repo({}), check_pack(f'{{command: {{shell: "{FORMATTER}", evidence: stdout}}}}')
+    )
+    assert messages(stdout) == [
+        "exit code 1 (expected 0)\nDiff in src/main.rs at line 3:\n-fn  main() {}"
+    ]
+
+
+def test_a_failure_whose_output_matches_error_matches_is_an_error_with_that_line(
+    evaluate, make_repo, check_pack
+) -> None:
+    offline = (
+        "echo '    Updating crates.io index' >&2; "
+        "echo 'warning: spurious network error (3 tries remaining): [6] "
+        "Could not resolve hostname' >&2; exit 101"
+    )
+    check = (
+        f'{{command: {{shell: "{offline}", error_matches: "(?i)network error|could not resolve"}}}}'
+    )
+    run = evaluate(make_repo({}), check_pack(check))
+    assert run.status() == "error"
+    assert run.result()["reason"].endswith(
+        "could not be judged: warning: spurious network error (3 tries remaining): "
+        "[6] Could not resolve hostname"
+    )
+    # a failure that says nothing of the kind stays a failure
+    plain = '{command: {shell: "echo broken >&2; exit 1", error_matches: "network error"}}'
+    assert evaluate(make_repo({}), check_pack(plain)).status() == "fail"
+    # and a program that succeeds passes, whatever it printed
+    fine = '{command: {shell: "echo network error >&2", error_matches: "network error"}}'
+    assert evaluate(make_repo({}), check_pack(fine)).status() == "pass"
