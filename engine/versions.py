@@ -63,6 +63,22 @@ def satisfies(version: semver.Version, version_range: str) -> bool:
     return bool(nodesemver.satisfies(str(version), version_range, False))
 
 
+def intersect(ranges: list[str]) -> str:
+    """One npm range that holds where every one of `ranges` holds.
+
+    npm has no parentheses: a space binds tighter than `||`, so `(a || b) c` is
+    written `a c || b c`.
+    """
+    unique = list(dict.fromkeys(r.strip() for r in ranges))
+    if len(unique) == 1:
+        return unique[0]
+    combined = [""]
+    for each in unique:
+        alternatives = [a.strip() for a in each.split("||")]
+        combined = [f"{c} {a}".strip() for c in combined for a in alternatives]
+    return " || ".join(combined)
+
+
 def is_semver(text: str) -> bool:
     """Whether `text` is a full SemVer 2.0 version (a pack's own `version`)."""
     return semver.Version.is_valid(text)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from engine import versions
 from engine.versions import coerce, extract, is_semver, range_problem, satisfies
 
 
@@ -110,3 +113,23 @@ def test_a_pattern_takes_its_first_group_or_the_whole_match() -> None:
 @pytest.mark.parametrize(("text", "valid"), [("1.0.0", True), ("1.0", False), ("v1.0.0", False)])
 def test_pack_versions_are_full_semver(text: str, valid: bool) -> None:
     assert is_semver(text) is valid
+
+
+_VERSIONS = st.builds(
+    lambda a, b, c: f"{a}.{b}.{c}", st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)
+)
+_RANGES = st.one_of(
+    st.builds(
+        lambda op, v: f"{op}{v}", st.sampled_from([">=", "<", "^", "~", "<=", ">"]), _VERSIONS
+    ),
+    st.builds(lambda a, b: f"{a} || {b}", _VERSIONS, _VERSIONS),
+    st.builds(lambda a, b: f">={a} <{b}", _VERSIONS, _VERSIONS),
+)
+
+
+@given(st.lists(_RANGES, min_size=1, max_size=3), _VERSIONS)
+def test_intersect_holds_exactly_where_every_range_holds(ranges: list[str], version: str) -> None:
+    parsed = versions.coerce(version)
+    assert parsed is not None
+    expected = all(versions.satisfies(parsed, r) for r in ranges)
+    assert versions.satisfies(parsed, versions.intersect(ranges)) == expected

@@ -7,8 +7,8 @@ version:
   query: "toolchain.channel"            # JMESPath into the manifest
   pattern: "rustc (\\S+)"               # optional; default: first version-like token
   satisfies: ">=1.75.0"
-  satisfies_from:                       # or: the range from a manifest of the snapshot
-    file: Cargo.toml
+  satisfies_from:                       # or: the range from manifests of the snapshot
+    file: Cargo.toml                    # (or files: [...]: every file that sets it counts)
     query: 'package."rust-version"'
     as: minimum                         # `>=` the version read (default); `range`: it is a range
 """
@@ -19,6 +19,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
+
+import semver
 
 from engine import versions
 from engine.checks.command import ProgramSpec, parse_program, run_program
@@ -37,16 +39,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RangeFrom:
-    """`satisfies_from`: the range comes from a manifest of the snapshot.
+    """`satisfies_from`: the range comes from manifests of the snapshot.
 
     `minimum` reads a version and requires at least it (Cargo's rust-version);
     otherwise the value is an npm range itself (package.json's engines.node).
+    With `files`, every file whose query is set counts: the tool must satisfy
+    all of them (the highest minimum of a workspace's members, say).
     """
 
     files: FileSet
     query: Expression
     format: str | None = None
     minimum: bool = True
+    every_file: bool = False  # `files`: every file that sets the value; `file`: the first
 
 
 @dataclass(frozen=True)
@@ -109,14 +114,20 @@ def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
 
 def _parse_range_from(raw: Any, path: Path, reader: PackReader) -> RangeFrom:
     raw = raw if isinstance(raw, Mapping) else {}
-    for key in ("file", "query"):
-        if key not in raw:
-            reader.problem(path, f"`satisfies_from` needs `{key}`")
+    sources = [key for key in ("file", "files") if key in raw]
+    if len(sources) != 1:
+        reader.problem(path, "`satisfies_from` needs exactly one of `file`, `files`")
+    if "query" not in raw:
+        reader.problem(path, "`satisfies_from` needs `query`")
     mode = raw.get("as", "minimum")
     if mode not in ("minimum", "range"):
         reader.problem((*path, "as"), f"`as` is minimum or range, not {mode!r}")
+    key = sources[0] if sources else "file"
     return RangeFrom(
-        files=reader.fileset(raw.get("file", []), None, (*path, "file"), (*path, "file")),
+        files=reader.fileset(
+            raw.get(key, []), raw.get("exclude"), (*path, key), (*path, "exclude")
+        ),
+        every_file=key == "files",
         query=reader.expression(raw.get("query", "@"), (*path, "query")),
         format=raw.get("format"),
         minimum=mode != "range",
@@ -219,11 +230,34 @@ def _from_files(check: VersionCheck, context: EvaluationContext) -> Outcome:
 
 
 def _range_from(source: RangeFrom, context: EvaluationContext) -> str | Outcome:
-    """The range `satisfies_from` names: from the first matching file whose query is set."""
+    """The range `satisfies_from` names: from the first matching file whose query is set,
+    or (with `files`) what every such file requires at once."""
     paths = context.select(source.files)
     if not paths:
         return skipped(f"no file matches {source.files.describe()} to read the range from")
-    path = paths[0]
+    ranges: list[str] = []
+    minimums: list[semver.Version] = []
+    for path in paths if source.every_file else paths[:1]:
+        found = _range_in(source, context, path)
+        if isinstance(found, Outcome):
+            return found
+        if isinstance(found, str):
+            ranges.append(found)
+        elif found is not None:
+            minimums.append(found)
+    if minimums:
+        ranges.append(f">={max(minimums)}")
+    if not ranges:
+        where = paths[0] if len(paths) == 1 and not source.every_file else "any matching file"
+        return skipped(f"{where}: `{source.query.text}` is not set")
+    return versions.intersect(ranges)
+
+
+def _range_in(
+    source: RangeFrom, context: EvaluationContext, path: str
+) -> str | semver.Version | Outcome | None:
+    """What one file requires: a minimum version, a range, None when the query is unset
+    (or, reading several files, set to something else, such as `{workspace = true}`)."""
     parsed = context.documents(path, source.format or format_for(path))
     if parsed.error is not None:
         return errored(
@@ -238,21 +272,20 @@ def _range_from(source: RangeFrom, context: EvaluationContext) -> str | Outcome:
             return errored(f"{path}: {exc}", [Finding(str(exc), path, doc.line)])
         if value is None:
             continue
-        text = (
-            str(value)
-            if isinstance(value, str | int | float) and not isinstance(value, bool)
-            else ""
-        )
+        scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
+        if not scalar and source.every_file:
+            continue  # a member that inherits the value (`rust-version.workspace = true`)
+        text = str(value) if scalar else ""
         if source.minimum:
             version = versions.coerce(text)
             if version is None:
                 return errored(f"{where} is {value!r}, not a version", [Finding(where, path)])
-            return f">={version}"
+            return version
         problem = versions.range_problem(text)
         if problem:
             return errored(f"{where}: {problem}", [Finding(where, path)])
         return text
-    return skipped(f"{where} is not set")
+    return None
 
 
 #: version: the version found (empty when none was); range: what it must satisfy;

@@ -119,3 +119,61 @@ def test_satisfies_and_satisfies_from_together_or_incomplete_are_pack_errors(
     assert done.exit_code == 2
     assert "'query' is a required property" in done.stderr
     assert "'maximum' is not one of ['minimum', 'range']" in done.stderr
+
+
+WORKSPACE = {
+    "Cargo.toml": (
+        '[workspace]\nmembers = ["crates/*"]\n[workspace.package]\nrust-version = "1.70"\n'
+    ),
+    "crates/core/Cargo.toml": '[package]\nname = "core"\nrust-version.workspace = true\n',
+    "crates/api/Cargo.toml": '[package]\nname = "api"\nrust-version = "1.78"\n',
+    "crates/cli/Cargo.toml": '[package]\nname = "cli"\n',
+}
+EVERY_MEMBER = (
+    "{files: ['**/Cargo.toml'], query: "
+    '\'not_null(workspace.package."rust-version", package."rust-version")\'}'
+)
+
+
+def test_with_files_every_manifest_that_sets_the_value_counts(
+    evaluate, make_repo, check_pack
+) -> None:
+    repo = make_repo(WORKSPACE)
+    run = evaluate(repo, check_pack(rustc("1.75.0", EVERY_MEMBER)))
+    assert (run.status(), [f["message"] for f in run.result()["findings"]]) == (
+        "fail",
+        ["echo rustc 1.75.0: 1.75.0 does not satisfy >=1.78.0"],
+    )
+    assert evaluate(repo, check_pack(rustc("1.78.0", EVERY_MEMBER))).status() == "pass"
+
+
+def test_with_files_ranges_must_all_hold(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo(
+        {
+            "web/package.json": '{"engines": {"node": "^18 || ^20"}}',
+            "api/package.json": '{"engines": {"node": ">=18.19"}}',
+            "docs/package.json": "{}",
+        }
+    )
+    source = "{files: ['**/package.json'], query: engines.node, as: range}"
+
+    def node(version: str) -> str:
+        return f"{{version: {{command: [echo, 'v{version}'], satisfies_from: {source}}}}}"
+
+    assert evaluate(repo, check_pack(node("20.11.0"))).status() == "pass"
+    run = evaluate(repo, check_pack(node("18.12.0")))
+    assert [f["message"] for f in run.result()["findings"]] == [
+        "echo v18.12.0: 18.12.0 does not satisfy >=18.19 ^18 || >=18.19 ^20"
+    ]
+    run = evaluate(repo, check_pack(node("22.0.0")))
+    assert run.status() == "fail"
+
+
+def test_with_files_and_no_file_setting_it_the_rule_skips(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"crates/cli/Cargo.toml": '[package]\nname = "cli"\n'})
+    run = evaluate(repo, check_pack(rustc("1.75.0", EVERY_MEMBER)))
+    assert (run.status(), run.result()["reason"]) == (
+        "skip",
+        'any matching file: `not_null(workspace.package."rust-version", '
+        'package."rust-version")` is not set',
+    )
