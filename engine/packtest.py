@@ -436,12 +436,15 @@ def load_pack_for(pack_file: Path, params: Mapping[str, Any]) -> Pack:
 def run_pack_tests(target: Path, only: Sequence[str] = ()) -> PackTestReport:
     """Evaluate every case of the pack at `target` and compare with its expectations."""
     pack_file = pack_file_of(target)
-    all_cases = {c.name: c for c in read_cases(pack_file.parent / TESTS_DIR)}
+    tests_dir = pack_file.parent / TESTS_DIR
+    pack = load_pack_for(pack_file, {})
+    if not pack.rules and not tests_dir.is_dir():  # a pack of shared definitions only
+        return PackTestReport(pack, (), Coverage((), frozenset(), frozenset()))
+    all_cases = {c.name: c for c in read_cases(tests_dir)}
     unknown = [name for name in only if name not in all_cases]
     if unknown:
         raise InputError(f"no case {unknown[0]!r} (cases: {', '.join(all_cases)})")
     cases = [c for c in all_cases.values() if not only or c.name in only]
-    pack = load_pack_for(pack_file, {})
     _check_rules_and_params(pack, cases)
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="rulepack-test-") as scratch:

@@ -13,7 +13,7 @@ from engine.packtest import load_pack_for, run_pack_tests
 from engine.resources import builtin_packs_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKS = ("production", "testing", "oss")
+PACKS = ("production", "testing", "oss", "common")
 
 
 def pack_file(name: str) -> Path:
@@ -24,7 +24,7 @@ def load(name: str) -> Pack:
     return load_pack_for(pack_file(name), {})
 
 
-def test_the_built_in_packs_are_the_three_shipped() -> None:
+def test_the_built_in_packs_are_the_four_shipped() -> None:
     found = sorted(p.name for p in builtin_packs_dir().iterdir() if (p / "pack.yaml").is_file())
     assert found == sorted(PACKS)
 
@@ -94,6 +94,12 @@ def test_each_category_holds_enough_rules(name: str, categories: list[str], at_l
     for category in categories:
         count = sum(r.category == category for r in pack.rules)
         assert count >= at_least, f"{name}: {category} has {count} rules"
+
+
+def test_common_holds_shared_definitions_that_the_other_packs_extend() -> None:
+    assert load("common").rules == ()
+    for name in ("production", "testing", "oss"):
+        assert "common" in load(name).extends, name
 
 
 def test_the_oss_pack_covers_a_community_release() -> None:
