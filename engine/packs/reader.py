@@ -55,11 +55,12 @@ class PackReader:
 
     # -- values --------------------------------------------------------------------
 
-    def globs(self, value: Any, path: Path) -> tuple[str, ...]:
-        """A glob or list of globs; each must stay inside the snapshot root."""
+    def globs(self, value: Any, path: Path, *, folders: bool = False) -> tuple[str, ...]:
+        """A glob or list of globs; each must stay inside the snapshot root and be able
+        to match a path (`folders`: a folder's, for `in_each`)."""
         items = [value] if isinstance(value, str) else list(value or [])
         for i, item in enumerate(items):
-            reason = glob_problem(item)
+            reason = glob_problem(item, folders=folders)
             if reason:
                 self.problem((*path, i) if not isinstance(value, str) else path, reason)
         return tuple(items)
