@@ -5,7 +5,8 @@ version:
   file: rust-toolchain.toml             # or from one manifest ...
   files: ["**/Cargo.toml"]              # ... or from every matching manifest
   query: "toolchain.channel"            # JMESPath into the manifest
-  pattern: "rustc (\\S+)"               # optional; default: first version-like token
+  pattern: "rustc (\\S+)"               # optional; default: first version-like token,
+                                        # pre-release included (`1.80.0-nightly`)
   satisfies: ">=1.75.0"
   satisfies_from:                       # or: the range from a manifest of the snapshot
     file: Cargo.toml
@@ -139,7 +140,9 @@ def _judge(
         return Finding(f"{where}: {text!r} is not a version", path, line)
     if versions.satisfies(version, check.satisfies):
         return None
-    return Finding(f"{where}: {version} does not satisfy {check.satisfies}", path, line)
+    note = versions.prerelease_note(version, check.satisfies)
+    why = f" ({note})" if note else ""
+    return Finding(f"{where}: {version} does not satisfy {check.satisfies}{why}", path, line)
 
 
 def evaluate(check: VersionCheck, context: EvaluationContext) -> Outcome:
