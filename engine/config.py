@@ -70,6 +70,7 @@ def parse_config(text: str, file: str) -> RepoConfig:
     from engine.schemas import schema_problems
 
     problems += [problem for _, problem in schema_problems(located, "config")]
+    problems += _exclude_problems(located)
     if problems:
         raise InputError(problems)
     packs = []
@@ -96,6 +97,21 @@ def parse_config(text: str, file: str) -> RepoConfig:
             name: _at(located, ("params", name), key=True) for name in data.get("params") or {}
         },
     )
+
+
+def _exclude_problems(located: LocatedData) -> list[Problem]:
+    """`exclude:` globs that could never match a file (or leave the root), located."""
+    from engine.globs import glob_problem
+
+    data = located.data if isinstance(located.data, Mapping) else {}
+    globs = data.get("exclude")
+    if not isinstance(globs, list):
+        return []  # the schema has said what is wrong
+    return [
+        Problem(reason, _at(located, ("exclude", i)))
+        for i, glob in enumerate(globs)
+        if isinstance(glob, str) and glob and (reason := glob_problem(glob))
+    ]
 
 
 def _at(located: LocatedData, path: tuple[Any, ...], key: bool = False) -> Location:

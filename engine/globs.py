@@ -11,6 +11,10 @@ for it). On a 100,000-file tree a regex per path per glob is too slow, so
     **/Cargo.toml        every file with that name
     **/*.yaml            every file with that extension
     deploy/**/*.yaml     only the paths under `deploy/` go through the regex
+
+`check_glob` refuses, before anything is matched, a glob written in a way no
+snapshot path is written (`vendor/`, `./deploy/*.yaml`): it would select
+nothing, silently.
 """
 
 from __future__ import annotations
@@ -23,21 +27,106 @@ from dataclasses import dataclass
 _MAGIC = re.compile(r"[*?\[{\\]")
 
 
-def glob_problem(pattern: str) -> str | None:
-    """Why `pattern` may not be used in a pack, or None when it is fine."""
+@dataclass(frozen=True)
+class GlobProblem:
+    """Why a glob is refused. `never_matches`: no path of a snapshot can match it
+    (tests hold wcmatch to that claim); the other problems are ambiguous or invalid."""
+
+    message: str
+    never_matches: bool
+
+
+def glob_problem(pattern: str, *, folders: bool = False) -> str | None:
+    """Why `pattern` may not be used in a pack or config, or None when it is fine.
+
+    `folders` is for `in_each`, whose glob matches folders rather than files.
+    """
+    found = check_glob(pattern, folders=folders)
+    return found.message if found is not None else None
+
+
+def check_glob(pattern: str, *, folders: bool = False) -> GlobProblem | None:
+    """`glob_problem`, saying also whether the glob could never match a path."""
     if not pattern:
-        return "a glob may not be empty"
-    if pattern.startswith("/"):
-        return f"glob {pattern!r} is absolute; globs are relative to the snapshot root"
-    if re.search(r"(^|[/{,])\.\.([/},]|$)", pattern):
-        return f"glob {pattern!r} leaves the snapshot root ('..' is not allowed)"
+        return GlobProblem("a glob may not be empty", True)
     if "\\" in pattern:
-        return f"glob {pattern!r} uses a backslash; paths are POSIX, use '/'"
+        return GlobProblem(f"glob {pattern!r} uses a backslash; paths are POSIX, use '/'", False)
     try:
-        expand_braces(pattern)
+        alternatives = expand_braces(pattern)
     except Exception as exc:  # bracex raises several types for bad braces
-        return f"glob {pattern!r} is not valid: {exc}"
+        return GlobProblem(f"glob {pattern!r} is not valid: {exc}", False)
+    flawed = [(text, flaw) for text in alternatives if (flaw := _flaw(text, folders))]
+    if not flawed:
+        return None
+    # One dead alternative is a mistake too, but the others may still match.
+    never = len(flawed) == len(alternatives) and all(flaw.never for _, flaw in flawed)
+    own = _flaw(pattern, folders)  # the text as written, braces and all: the clearest message
+    if own is not None:
+        return GlobProblem(own.message(repr(pattern), pattern, folders), never)
+    text, flaw = flawed[0]
+    subject = f"{pattern!r} (its alternative {text!r})"
+    return GlobProblem(flaw.message(subject, pattern, folders, text), never)
+
+
+@dataclass(frozen=True)
+class _Flaw:
+    """What makes one form of a glob name no path of a snapshot."""
+
+    before: str  # text before the glob in the message
+    after: str  # ... and after it
+    never: bool  # no path can match (an empty name is only ambiguous: wcmatch reads `//` as `/`)
+    mendable: bool = True  # dropping `.` and empty names mends it
+
+    def message(self, subject: str, pattern: str, folders: bool, alternative: str = "") -> str:
+        fix = None
+        if self.mendable:
+            fix = _fix(pattern, folders)
+            if fix is None and alternative:
+                fix = _fix(alternative, folders, " for that alternative")
+        return f"{self.before}{subject}{self.after}" + (f": {fix}" if fix else "")
+
+
+def _flaw(text: str, folders: bool) -> _Flaw | None:
+    """What is wrong with `text` (a glob as written, or one brace expansion of it).
+
+    Snapshot paths have no leading `/` or `./`, no `.`, `..` or empty names,
+    and no trailing `/`.
+    """
+    names = text.split("/")
+    if text.startswith("/"):
+        return _Flaw("glob ", " is absolute; globs are relative to the snapshot root", True, False)
+    if ".." in names:
+        return _Flaw("glob ", " leaves the snapshot root ('..' is not allowed)", True, False)
+    if names[-1] == "":
+        if folders:
+            return _Flaw("", " can never match a folder (folder paths have no trailing '/')", True)
+        return _Flaw("", " can never match a file (paths name files, not folders)", True)
+    if names[0] == "." and len(names) > 1:
+        return _Flaw("", ": paths have no leading './'", True)
+    if "." in names:
+        return _Flaw("", ": paths have no '.' folders", True)
+    if "" in names:
+        return _Flaw("", ": paths have no empty folder names ('//')", False)
     return None
+
+
+def _fix(text: str, folders: bool, where: str = "") -> str | None:
+    """`write ...`: `text` without its `.` and empty names, or None if that does not mend it."""
+    names = text.split("/")
+    kept = "/".join(name for name in names if name not in ("", "."))
+    if names[-1] not in ("", ".") or kept.endswith("**"):
+        fixes = [kept]  # a file, or every path under a folder already
+    elif folders:  # `in_each: services/`: the folder itself, or each folder in it?
+        fixes = [kept, f"{kept}/*"]
+    else:
+        fixes = [f"{kept}/**" if kept else "**"]
+    if not all(fix and check_glob(fix, folders=folders) is None for fix in fixes):
+        if folders and not kept:
+            return "in_each matches folders below the root; leave it out to check the root"
+        return None
+    if len(fixes) == 2:
+        return f"write {fixes[0]!r} for that folder or {fixes[1]!r} for each folder in it"
+    return f"write {fixes[0]!r}{where}"
 
 
 def expand_braces(pattern: str) -> tuple[str, ...]:

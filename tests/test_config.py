@@ -156,6 +156,21 @@ def test_exclude_hides_files_from_every_rule(policy, make_repo) -> None:
     assert statuses(report)["readme"] == "fail"
 
 
+def test_an_exclude_glob_that_can_never_match_is_refused_naming_the_fix(policy, make_repo) -> None:
+    config = "packs: [packs/team.yaml]\nexclude:\n  - vendor/\n  - ./testdata/**\n  - ../x\n"
+    config += "  - ok/**\n"
+    done, _ = bare_eval(policy, repo_with(make_repo, config))
+    assert (done.exit_code, done.stdout) == (2, "")
+    assert done.stderr.splitlines() == [
+        "policy: .rulepack.yaml:3:5: error: 'vendor/' can never match a file "
+        "(paths name files, not folders): write 'vendor/**'",
+        "policy: .rulepack.yaml:4:5: error: './testdata/**': paths have no leading './': "
+        "write 'testdata/**'",
+        "policy: .rulepack.yaml:5:5: error: glob '../x' leaves the snapshot root "
+        "('..' is not allowed)",
+    ]
+
+
 def test_without_config_or_pack_the_production_pack_runs(policy, make_repo) -> None:
     done = policy("eval", "--format", "json", "--no-commands", cwd=make_repo({"README.md": "x"}))
     assert done.exit_code in (0, 1), done.stderr

@@ -62,7 +62,7 @@ def parse(raw: Any, path: Path, reader: PackReader) -> FileCheck:
         reader.problem(path, f"`contains`, `not_contains` and `match` go with `paths`, not `{key}`")
     in_each = raw.get("in_each")
     if in_each is not None:
-        reader.globs(in_each, (*path, "in_each"))
+        reader.globs(in_each, (*path, "in_each"), folders=True)
     return FileCheck(
         mode=mode,
         files=files,

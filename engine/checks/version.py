@@ -5,7 +5,8 @@ version:
   file: rust-toolchain.toml             # or from one manifest ...
   files: ["**/Cargo.toml"]              # ... or from every matching manifest
   query: "toolchain.channel"            # JMESPath into the manifest
-  pattern: "rustc (\\S+)"               # optional; default: first version-like token
+  pattern: "rustc (\\S+)"               # optional; default: first version-like token,
+                                        # pre-release included (`1.80.0-nightly`)
   satisfies: ">=1.75.0"
   satisfies_from:                       # or: the range from manifests of the snapshot
     file: Cargo.toml                    # (or files: [...]: every file that sets it counts)
@@ -156,7 +157,9 @@ def _judge(
         return Finding(f"{where}: {text!r} is not a version", path, line, facts=facts)
     if versions.satisfies(version, check.satisfies):
         return None
-    message = f"{where}: {version} does not satisfy {check.satisfies}"
+    note = versions.prerelease_note(version, check.satisfies)
+    why = f" ({note})" if note else ""
+    message = f"{where}: {version} does not satisfy {check.satisfies}{why}"
     return Finding(message, path, line, facts={**facts, "version": str(version)})
 
 

@@ -55,15 +55,16 @@ class PackReader:
 
     # -- values --------------------------------------------------------------------
 
-    def globs(self, value: Any, path: Path) -> tuple[str, ...]:
-        """A glob or list of globs; each must stay inside the snapshot root.
+    def globs(self, value: Any, path: Path, *, folders: bool = False) -> tuple[str, ...]:
+        """A glob or list of globs; each must stay inside the snapshot root and be able
+        to match a path (`folders`: a folder's, for `in_each`).
 
         A list item may be `{fileset: name}`: the include globs of a file set defined
         before it (one without `exclude`), so a list of folders that are not the
         service's own (rendered examples, fixtures, vendored code) is written once.
         """
         if isinstance(value, str):
-            reason = glob_problem(value)
+            reason = glob_problem(value, folders=folders)
             if reason:
                 self.problem(path, reason)
             return (value,)
@@ -72,7 +73,7 @@ class PackReader:
             if isinstance(item, Mapping):
                 globs.extend(self._spliced(item, (*path, i)))
                 continue
-            reason = glob_problem(str(item))
+            reason = glob_problem(str(item), folders=folders)
             if reason:
                 self.problem((*path, i), reason)
             globs.append(str(item))

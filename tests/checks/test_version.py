@@ -38,17 +38,69 @@ def test_a_pattern_picks_the_version(evaluate, make_repo, check_pack) -> None:
     assert evaluate(make_repo({}), check_pack(check)).status() == "pass"
 
 
-def test_a_pre_release_the_pattern_captures_does_not_satisfy_a_release_range(
+RULE = "a pre-release satisfies a range only when a comparator names a pre-release of"
+
+
+def test_a_pre_release_from_a_program_does_not_satisfy_a_release_range(
     evaluate, make_repo, check_pack
 ) -> None:
-    check = program("rustc 1.80.0-beta.1", ">=1.75", ", pattern: 'rustc (\\S+)'")
-    run = evaluate(make_repo({}), check_pack(check))
-    assert messages(run) == ["echo rustc 1.80.0-beta.1: 1.80.0-beta.1 does not satisfy >=1.75"]
-    # the default pattern leaves pre-release tags out: `1.80.0-beta.1` reads as 1.80.0
-    assert (
-        evaluate(make_repo({}), check_pack(program("rustc 1.80.0-beta.1", ">=1.75"))).status()
-        == "pass"
+    run = evaluate(make_repo({}), check_pack(program("rustc 1.80.0-nightly (72fdf913c)", ">=1.75")))
+    assert (run.exit_code, run.status()) == (1, "fail")
+    assert messages(run) == [
+        "echo rustc 1.80.0-nightly (72fdf913c): 1.80.0-nightly does not satisfy >=1.75 "
+        f"({RULE} 1.80.0)"
+    ]
+    run = evaluate(make_repo({}), check_pack(program("tool 2.0.0-rc.1", ">=2.0.0")))
+    assert messages(run) == [
+        f"echo tool 2.0.0-rc.1: 2.0.0-rc.1 does not satisfy >=2.0.0 ({RULE} 2.0.0)"
+    ]
+    python = evaluate(make_repo({}), check_pack(program("Python 3.13.0rc1", ">=3.12")))
+    assert messages(python) == [
+        f"echo Python 3.13.0rc1: 3.13.0-rc.1 does not satisfy >=3.12 ({RULE} 3.13.0)"
+    ]
+
+
+def test_a_pre_release_satisfies_a_range_naming_one_of_its_version(
+    evaluate, make_repo, check_pack
+) -> None:
+    run = evaluate(make_repo({}), check_pack(program("node v22.0.0-nightly2024", ">=22.0.0-0")))
+    assert (run.status(), run.result()["message"]) == (
+        "pass",
+        "echo node v22.0.0-nightly2024: 22.0.0-nightly2024 satisfies >=22.0.0-0",
     )
+    run = evaluate(make_repo({}), check_pack(program("tool 2.0.0-rc.1", ">=2.0.0-rc.2")))
+    assert messages(run) == ["echo tool 2.0.0-rc.1: 2.0.0-rc.1 does not satisfy >=2.0.0-rc.2"]
+
+
+def test_a_pattern_that_leaves_the_tag_out_ignores_it(evaluate, make_repo, check_pack) -> None:
+    check = program("rustc 1.80.0-beta.1 (x)", ">=1.75", ", pattern: 'rustc (\\d+\\.\\d+\\.\\d+)'")
+    assert evaluate(make_repo({}), check_pack(check)).result()["message"] == (
+        "echo rustc 1.80.0-beta.1 (x): 1.80.0 satisfies >=1.75"
+    )
+
+
+def test_build_metadata_is_ignored(evaluate, make_repo, check_pack) -> None:
+    run = evaluate(make_repo({}), check_pack(program("Client Version: v1.30.2+k3s1", ">=1.28")))
+    assert run.result()["message"] == "echo Client Version: v1.30.2+k3s1: 1.30.2 satisfies >=1.28"
+
+
+def test_a_tag_that_is_not_semver_is_not_a_version(evaluate, make_repo, check_pack) -> None:
+    check = program("tool 1.2.3-01", "*", ", pattern: 'tool (\\S+)'")
+    assert messages(evaluate(make_repo({}), check_pack(check))) == [
+        "echo tool 1.2.3-01: '1.2.3-01' is not a version"
+    ]
+
+
+def test_a_pre_release_in_a_manifest(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"pyproject.toml": '[tool.versions]\npython = "3.13.0rc2"\n'})
+    check = "{version: {file: pyproject.toml, query: tool.versions.python, satisfies: '>=3.12'}}"
+    run = evaluate(repo, check_pack(check))
+    assert [(f["path"], f["message"]) for f in run.result()["findings"]] == [
+        (
+            "pyproject.toml",
+            f"tool.versions.python: 3.13.0-rc.2 does not satisfy >=3.12 ({RULE} 3.13.0)",
+        )
+    ]
 
 
 def test_no_version_in_the_output_fails(evaluate, make_repo, check_pack) -> None:

@@ -338,6 +338,11 @@ def test_case_selects_cases_and_the_output_is_the_same_every_run(policy, pack_di
             "remove: ['../outside']\n",
             "1:10: error: glob '../outside' leaves the snapshot root ('..' is not allowed)",
         ),
+        (
+            "remove: ['repo/docs/']\n",
+            "1:10: error: 'repo/docs/' can never match a file (paths name files, not folders): "
+            "write 'repo/docs/**'",
+        ),
     ],
 )
 def test_a_bad_expect_yaml_is_an_input_error_at_its_place(

@@ -164,23 +164,111 @@ def test_invalid_version_range(bad_pack) -> None:
 
 
 @pytest.mark.parametrize(
-    ("check", "glob"),
+    ("check", "glob", "alternative"),
     [
-        ('{file: {exists: ["../secrets"]}}', "../secrets"),
-        ('{file: {absent: ["a/../../b"]}}', "a/../../b"),
-        ('{file: {paths: ["*.md"], exclude: ["{..,x}/a"], contains: x}}', "{..,x}/a"),
-        ('{manifest: {files: ["deploy/../.."], assert: a}}', "deploy/../.."),
-        ('{file: {in_each: "../*", exists: [a]}}', "../*"),
-        ('{version: {files: ["x/{a,..}/b.toml"], query: a, satisfies: "*"}}', "x/{a,..}/b.toml"),
+        ('{file: {exists: ["../secrets"]}}', "../secrets", ""),
+        ('{file: {absent: ["a/../../b"]}}', "a/../../b", ""),
+        ('{file: {paths: ["*.md"], exclude: ["{..,x}/a"], contains: x}}', "{..,x}/a", "../a"),
+        ('{manifest: {files: ["deploy/../.."], assert: a}}', "deploy/../..", ""),
+        ('{file: {in_each: "../*", exists: [a]}}', "../*", ""),
+        (
+            '{version: {files: ["x/{a,..}/b.toml"], query: a, satisfies: "*"}}',
+            "x/{a,..}/b.toml",
+            "x/../b.toml",
+        ),
     ],
 )
-def test_a_glob_that_leaves_the_root(bad_pack, check: str, glob: str) -> None:
+def test_a_glob_that_leaves_the_root(bad_pack, check: str, glob: str, alternative: str) -> None:
     text = HEADER + CATEGORY + "rules:\n" + rule(check)
     path, lines = bad_pack(text)
+    which = f" (its alternative '{alternative}')" if alternative else ""
     assert lines == [
-        f"policy: {path}:{at(text, Q + glob)}: error: rule r: glob '{glob}' leaves the "
+        f"policy: {path}:{at(text, Q + glob)}: error: rule r: glob '{glob}'{which} leaves the "
         "snapshot root ('..' is not allowed)"
     ]
+
+
+NEVER_FILE = "can never match a file (paths name files, not folders)"
+
+
+@pytest.mark.parametrize(
+    ("check", "glob", "problem"),
+    [
+        ('{file: {exists: ["vendor/"]}}', "vendor/", f"{NEVER_FILE}: write 'vendor/**'"),
+        ('{file: {absent: ["./x.pem"]}}', "./x.pem", ": paths have no leading './': write 'x.pem'"),
+        (
+            '{file: {paths: ["src/./a.rs"], contains: x}}',
+            "src/./a.rs",
+            ": paths have no '.' folders: write 'src/a.rs'",
+        ),
+        (
+            '{file: {paths: ["**/*.md"], exclude: ["deploy/**/"], contains: x}}',
+            "deploy/**/",
+            f"{NEVER_FILE}: write 'deploy/**'",
+        ),
+        (
+            '{file: {in_each: "services/", exists: [Dockerfile]}}',
+            "services/",
+            "can never match a folder (folder paths have no trailing '/'): write 'services' "
+            "for that folder or 'services/*' for each folder in it",
+        ),
+        (
+            '{file: {in_each: "services/*", exists: ["./Dockerfile"]}}',
+            "./Dockerfile",
+            ": paths have no leading './': write 'Dockerfile'",
+        ),
+        (
+            '{manifest: {files: ["deploy//x.yaml"], assert: a}}',
+            "deploy//x.yaml",
+            ": paths have no empty folder names ('//'): write 'deploy/x.yaml'",
+        ),
+        (
+            '{version: {file: "./rust-toolchain.toml", query: a, satisfies: "*"}}',
+            "./rust-toolchain.toml",
+            ": paths have no leading './': write 'rust-toolchain.toml'",
+        ),
+        (
+            '{version: {files: ["crates/"], query: a, satisfies: "*"}}',
+            "crates/",
+            f"{NEVER_FILE}: write 'crates/**'",
+        ),
+        (
+            '{version: {command: [rustc], satisfies_from: {file: "./Cargo.toml", query: a}}}',
+            "./Cargo.toml",
+            ": paths have no leading './': write 'Cargo.toml'",
+        ),
+    ],
+)
+def test_a_glob_that_can_never_match_names_the_fix(
+    bad_pack, check: str, glob: str, problem: str
+) -> None:
+    text = HEADER + CATEGORY + "rules:\n" + rule(check)
+    path, lines = bad_pack(text)
+    space = "" if problem.startswith(":") else " "
+    assert lines == [
+        f"policy: {path}:{at(text, Q + glob)}: error: rule r: '{glob}'{space}{problem}"
+    ]
+
+
+def test_a_fileset_glob_that_can_never_match(bad_pack, policy) -> None:
+    head = 'filesets:\n  k8s: {include: ["./k8s/*.yaml"], exclude: ["k8s/templates/"]}\n'
+    text = (
+        HEADER
+        + CATEGORY
+        + head
+        + "rules:\n"
+        + rule("{manifest: {files: {fileset: k8s}, assert: a}}")
+    )
+    path, lines = bad_pack(text)
+    assert lines == [
+        f"policy: {path}:{at(text, Q + './k8s')}: error: './k8s/*.yaml': paths have no "
+        "leading './': write 'k8s/*.yaml'",
+        f"policy: {path}:{at(text, Q + 'k8s/templates')}: error: 'k8s/templates/' {NEVER_FILE}: "
+        "write 'k8s/templates/**'",
+    ]
+    validated = policy("validate", path)
+    assert validated.exit_code == 2
+    assert validated.stderr.splitlines() == [line.removeprefix("policy: ") for line in lines]
 
 
 def test_an_absolute_glob_and_a_fileset_glob(bad_pack) -> None:
