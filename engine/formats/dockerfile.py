@@ -56,7 +56,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PROBE_END = "LABEL rulepack.probe=end"
 _UNTERMINATED = "unterminated heredoc"
 #: Lines fed to BuildKit while looking for the line it refuses, at most.
-PROBE_BUDGET = 200_000
+PROBE_BUDGET = 50_000
 
 
 def parse(text: str) -> list[Document]:
@@ -261,6 +261,8 @@ def _heredocs(first_line: str, heredocs: Sequence[Heredoc]) -> list[dict[str, st
     heredoc in the first line belongs to the i-th heredoc. BuildKit writes the
     content with leading tabs removed from each line (its ChompHeredocContent).
     """
+    if not heredocs:
+        return []
     chomps = [match.group(1) == "-" for match in _HEREDOC_WORD.finditer(first_line)]
     found = []
     for index, heredoc in enumerate(heredocs):
