@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -586,3 +588,49 @@ def test_a_refused_file_names_the_line_buildkit_refuses(
     with pytest.raises(ParseError) as caught:
         parse(broken)
     assert (caught.value.message, caught.value.line) == (message, after + 1)
+
+
+# Variables in ARG defaults and FROM, against a POSIX shell: BuildKit's lexer
+# expands this subset ($X, ${X}, ${X:-w}, ${X-w}, ${X:+w}, ${X+w}, quotes,
+# escapes) as the shell does.
+PIECES = st.sampled_from(
+    [
+        "a",
+        ":",
+        "/",
+        "$A",
+        "${A}",
+        "${B}",
+        "${A:-w}",
+        "${A-w}",
+        "${A:+w}",
+        "${A+w}",
+        "${A:-$B}",
+        "${A-${B}}",
+        '"$A b"',
+        "'$A'",
+        "\\$A",
+        '"\\$A"',
+        '"${A:+x}"',
+        "\"'q'\"",
+    ]
+)
+VALUES = st.sampled_from([None, "", "v", "x y"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=4).map("".join), VALUES, VALUES)
+def test_variables_expand_as_a_posix_shell_expands_them(
+    word: str, a: str | None, b: str | None
+) -> None:
+    env = {name: value for name, value in (("A", a), ("B", b)) if value is not None}
+    args = "".join(f'ARG {name}="{value}"\n' for name, value in env.items())
+    data = document(f"{args}ARG R={word}\nFROM x\n")
+    shell = subprocess.run(
+        ["sh", "-c", f"set -f; IFS=; printf %s {word}"],
+        env={**env, "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert data["args"]["R"] == shell.stdout
