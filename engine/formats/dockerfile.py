@@ -6,7 +6,7 @@ One document:
      "args": {"RUST_VERSION": "1.80"},            # global ARGs, before the first FROM
      "stages": [{"index": 0, "image": "rust", "tag": "1.80-slim", "digest": null,
                  "alias": "builder", "platform": null, "line": 3, "from_stage": false}],
-     "instructions": [{"cmd": "FROM", "value": "rust:1.80-slim AS builder", "line": 3,
+     "instructions": [{"cmd": "FROM", "value": "rust:${RUST_VERSION}-slim AS builder", "line": 3,
                        "end_line": 3, "stage": 0, "flags": {}, ...FROM fields}, ...]}
 
 BuildKit decides what an instruction is and which lines it spans: continuation
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.formats import ParseError
@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 # other line ends the directives.
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _KNOWN_DIRECTIVES = ("syntax", "escape", "check")
-# BuildKit splits an instruction's name from its arguments on these.
 _CHECK = re.compile(r"^#\s*check\s*=", re.IGNORECASE)
+# BuildKit splits an instruction's name from its arguments on these.
 _WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 # A word that opens a heredoc, as BuildKit matches it: `<<EOF`, `<<-EOF`, `3<<EOF`.
 _HEREDOC_WORD = re.compile(r"(?<!\S)\d*<<(-?)(?=[^<\s])")
@@ -126,7 +126,7 @@ def _directives(lines: list[str]) -> tuple[dict[str, str], int]:
 
 
 def _refused_at(lines: list[str], head: int, message: str) -> int | None:
-    """The first line of the instruction BuildKit refuses, with `message`.
+    """The first line of the instruction BuildKit refuses with `message` (None: not found).
 
     The package gives BuildKit's message without its location. BuildKit parses
     instructions one after another, independently but for the escape directive,
@@ -177,12 +177,10 @@ class _Builder:
 
     directive_lines: list[str]
     escape: str
-
-    def __post_init__(self) -> None:
-        self.instructions: list[dict[str, Any]] = []
-        self.stages: list[dict[str, Any]] = []
-        self.args: dict[str, str | None] = {}
-        self.aliases: set[str] = set()
+    instructions: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    args: dict[str, str | None] = field(default_factory=dict)
+    aliases: set[str] = field(default_factory=set)  # stage names so far, lower-case
 
     def add(self, command: Command, lines: list[str]) -> None:
         # Where BuildKit put the heredocs: the package drops an ONBUILD trigger's.
@@ -258,8 +256,10 @@ def _heredocs(first_line: str, heredocs: Sequence[Heredoc]) -> list[dict[str, st
     """BuildKit's heredocs, with the tabs that `<<-` strips stripped from the content.
 
     The package does not say which heredocs strip tabs: the i-th word opening a
-    heredoc in the first line belongs to the i-th heredoc. BuildKit writes the
-    content with leading tabs removed from each line (its ChompHeredocContent).
+    heredoc in the first line belongs to the i-th heredoc (a quoted `"x <<y"`
+    before a real heredoc would shift this; BuildKit's own lexer is not
+    exposed). BuildKit writes the content with leading tabs removed from each
+    line (its ChompHeredocContent).
     """
     if not heredocs:
         return []
@@ -309,6 +309,8 @@ def _expand(word: str, args: Mapping[str, str | None], escape: str = "\\") -> st
 
 @dataclass
 class _Lexer:
+    """A cursor over one word being expanded."""
+
     text: str
     args: Mapping[str, str | None]
     escape: str

@@ -357,6 +357,12 @@ def test_global_args() -> None:
         ("", "file with no instructions", 1, None),
         ("# only\n# comments\n\n", "file with no instructions", 1, None),
         ("FROM x\nRUN a\0b\n", "NUL character", 2, 6),
+        (
+            "FROM x\nRUN " + "b" * 70_000 + "\nRUN c\n",
+            "dockerfile line greater than max allowed size of 65535",
+            2,
+            None,
+        ),
     ],
 )
 def test_what_does_not_parse(text: str, message: str, line: int, column: int | None) -> None:
