@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from engine.errors import InputError
 from engine.formats import ParseError, parser
 from engine.globs import FileIndex, matching
 from engine.packs.model import Check, FileSet
@@ -40,6 +41,22 @@ class ParsedFile:
     size: int = 0
 
 
+#: Tests and benchmarks set this to parse in worker processes from that many files on
+#: (1 forces it, a large number turns it off); it is not meant for everyday use.
+PARALLEL_MINIMUM_VARIABLE = "RULEPACK_PARALLEL_MINIMUM"
+
+
+def _parallel_minimum() -> int:
+    text = os.environ.get(PARALLEL_MINIMUM_VARIABLE)
+    if text is None:
+        return PARALLEL_MINIMUM
+    try:
+        return int(text)
+    except ValueError:
+        message = f"{PARALLEL_MINIMUM_VARIABLE} must be a whole number, not {text!r}"
+        raise InputError(message) from None
+
+
 @dataclass
 class EvaluationOptions:
     """How a run treats commands, and how many processes may parse files."""
@@ -48,7 +65,7 @@ class EvaluationOptions:
     jobs: int = 1
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
-    parallel_minimum: int = PARALLEL_MINIMUM
+    parallel_minimum: int = field(default_factory=_parallel_minimum)
 
 
 class EvaluationContext:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,17 @@ def test_workers_parse_like_this_process(make_repo: Callable[..., Path], ref: st
     assert latin1.documents[0].data == {"name": "caf\ufffd"}
     assert latin1.note is not None and "not valid UTF-8" in latin1.note.message
     assert shared[("k8s/app3.yaml", "yaml")].documents[1].data == {"kind": "Service"}
+
+
+def test_a_parallel_minimum_that_is_not_a_number(
+    policy: Callable[..., Any],
+    make_repo: Callable[..., Path],
+    check_pack: Callable[..., str],
+    write_pack: Callable[..., Path],
+) -> None:
+    pack = write_pack(check_pack("{file: {exists: [a]}}"))
+    done = policy("eval", make_repo({}), "--pack", pack, env={"RULEPACK_PARALLEL_MINIMUM": "many"})
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: error: RULEPACK_PARALLEL_MINIMUM must be a whole number, not 'many'\n",
+    )
