@@ -201,27 +201,23 @@ class EvaluationContext:
         # Workers take the front share; this process parses the rest meanwhile.
         shared = len(todo) * workers // (workers + 1)
         sources = self._sources([path for path, _ in todo], max_bytes)
-        pool = self._parse_pool(workers)
-        futures: list[tuple[list[ParseJob], Future[bytes]]] = []
-        for start in range(0, shared, CHUNK):
-            jobs = [
-                ParseJob(path, fmt, source)
-                for (path, fmt), source in zip(
-                    todo[start : min(start + CHUNK, shared)],
-                    sources[start : min(start + CHUNK, shared)],
-                    strict=True,
-                )
-                if source is not None
-            ]
-            futures.append((jobs, pool.submit(parse_chunk, jobs, max_bytes)))
+        jobs = [
+            ParseJob(path, fmt, source)
+            for (path, fmt), source in zip(todo[:shared], sources[:shared], strict=True)
+            if source is not None
+        ]
+        futures: list[tuple[list[ParseJob], Future[list[bytes]]]] = []
+        for start in range(0, len(jobs), CHUNK):
+            chunk = jobs[start : start + CHUNK]
+            futures.append((chunk, self._parse_pool(workers).submit(parse_chunk, chunk, max_bytes)))
         with self._lock:
             for (path, _), source in zip(todo[shared:], sources[shared:], strict=True):
                 if isinstance(source, bytes) and path not in self._texts:
                     self._texts[path] = decode_text(path, source)
         for path, fmt in todo[shared:]:
             self.documents(path, fmt, max_bytes)
-        for jobs, future in futures:
-            self._store_parsed(jobs, future.result())
+        for chunk, future in futures:
+            self._store_parsed(chunk, future.result())
 
     def _sources(self, paths: list[str], max_bytes: int) -> list[str | bytes | None]:
         """How workers read files: paths on disk, else bytes read in one pipelined batch
@@ -235,36 +231,38 @@ class EvaluationContext:
             return [None] * len(paths)
         return [data if isinstance(data, bytes) else None for data in contents]
 
-    def _store_parsed(self, jobs: list[ParseJob], blob: bytes) -> None:
-        from engine.parse_pool import unpack
+    def _store_parsed(self, jobs: list[ParseJob], sent: list[bytes]) -> None:
+        """Keep what workers parsed, as `documents` and `text` would have."""
+        from engine.parse_pool import NotParsed, Parsed, received
 
         with self._lock:
-            for job, outcome in zip(jobs, unpack(blob), strict=True):
-                path, fmt = job.path, job.format
-                kind, size, note_text = outcome[0], outcome[1], outcome[2]
-                note = Note(path, note_text) if note_text else None
-                if kind != "unread" and path not in self._texts:
-                    self._texts[path] = TextFile(path, outcome[3], note, size)
-                if kind == "docs":
-                    documents = tuple(Document(i, line, data) for i, line, data in outcome[4])
-                    self._parsed[(path, fmt)] = ParsedFile(path, documents, note=note, size=size)
-                elif kind == "error":
-                    error = ParseError(outcome[4], outcome[5], outcome[6])
-                    self._parsed[(path, fmt)] = ParsedFile(path, error=error, note=note, size=size)
-                # "unread" files are left to `documents`, which reports them the usual way
+            for job, blob in zip(jobs, sent, strict=True):
+                outcome = received(blob)
+                if isinstance(outcome, NotParsed):
+                    continue  # left to `documents`, which reports it the usual way
+                path = job.path
+                note = Note(path, outcome.note) if outcome.note else None
+                if path not in self._texts:
+                    self._texts[path] = TextFile(path, outcome.text, note, outcome.size)
+                if isinstance(outcome, Parsed):
+                    found = ParsedFile(path, outcome.documents, note=note, size=outcome.size)
+                else:
+                    error = ParseError(outcome.message, outcome.line, outcome.column)
+                    found = ParsedFile(path, error=error, note=note, size=outcome.size)
+                self._parsed[(path, job.format)] = found
 
     def _parse_pool(self, workers: int) -> Any:
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        with self._lock:  # command rules on several threads may prefetch at once
+            if self._pool is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
 
-            # forkserver: forking this process could copy a lock held by a command thread
-            method = (
-                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-            )
-            self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context(method))
-            self._stack.callback(self._pool.shutdown, cancel_futures=True)
-        return self._pool
+                # forkserver: forking this process could copy a lock held by a command thread
+                methods = multiprocessing.get_all_start_methods()
+                method = "forkserver" if "forkserver" in methods else None
+                self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context(method))
+                self._stack.callback(self._pool.shutdown, cancel_futures=True)
+            return self._pool
 
     # -- evaluation ----------------------------------------------------------------
 
