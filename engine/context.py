@@ -119,11 +119,13 @@ class EvaluationContext:
             return found
 
     def first(self, files: FileSet) -> str | None:
-        """One path the file set selects, found without listing them all."""
+        """One path the file set selects (of the first glob that selects one), found
+        without listing them all."""
         with self._lock:
             found = self._selections.get(files)
-        if found is not None:
-            return found[0] if found else None
+        if found == ():
+            return None
+        # Not found[0] even when listed: the answer must not depend on which rules ran before.
         return self.index.first(self.index.compile(files.include, files.exclude))
 
     def folders(self, pattern: str) -> tuple[str, ...]:
