@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from engine.errors import InputError
 from engine.formats import ParseError, parser
 from engine.globs import FileIndex, matching
 from engine.packs.model import Check, FileSet
@@ -40,6 +41,22 @@ class ParsedFile:
     size: int = 0
 
 
+#: Tests and benchmarks set this to parse in worker processes from that many files on
+#: (1 forces it, a large number turns it off); it is not meant for everyday use.
+PARALLEL_MINIMUM_VARIABLE = "RULEPACK_PARALLEL_MINIMUM"
+
+
+def _parallel_minimum() -> int:
+    text = os.environ.get(PARALLEL_MINIMUM_VARIABLE)
+    if text is None:
+        return PARALLEL_MINIMUM
+    try:
+        return int(text)
+    except ValueError:
+        message = f"{PARALLEL_MINIMUM_VARIABLE} must be a whole number, not {text!r}"
+        raise InputError(message) from None
+
+
 @dataclass
 class EvaluationOptions:
     """How a run treats commands, and how many processes may parse files."""
@@ -48,7 +65,7 @@ class EvaluationOptions:
     jobs: int = 1
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
-    parallel_minimum: int = PARALLEL_MINIMUM
+    parallel_minimum: int = field(default_factory=_parallel_minimum)
 
 
 class EvaluationContext:
@@ -102,11 +119,13 @@ class EvaluationContext:
             return found
 
     def first(self, files: FileSet) -> str | None:
-        """One path the file set selects, found without listing them all."""
+        """One path the file set selects (of the first glob that selects one), found
+        without listing them all."""
         with self._lock:
             found = self._selections.get(files)
-        if found is not None:
-            return found[0] if found else None
+        if found == ():
+            return None
+        # Not found[0] even when listed: the answer must not depend on which rules ran before.
         return self.index.first(self.index.compile(files.include, files.exclude))
 
     def folders(self, pattern: str) -> tuple[str, ...]:
@@ -184,27 +203,23 @@ class EvaluationContext:
         # Workers take the front share; this process parses the rest meanwhile.
         shared = len(todo) * workers // (workers + 1)
         sources = self._sources([path for path, _ in todo], max_bytes)
-        pool = self._parse_pool(workers)
-        futures: list[tuple[list[ParseJob], Future[bytes]]] = []
-        for start in range(0, shared, CHUNK):
-            jobs = [
-                ParseJob(path, fmt, source)
-                for (path, fmt), source in zip(
-                    todo[start : min(start + CHUNK, shared)],
-                    sources[start : min(start + CHUNK, shared)],
-                    strict=True,
-                )
-                if source is not None
-            ]
-            futures.append((jobs, pool.submit(parse_chunk, jobs, max_bytes)))
+        jobs = [
+            ParseJob(path, fmt, source)
+            for (path, fmt), source in zip(todo[:shared], sources[:shared], strict=True)
+            if source is not None
+        ]
+        futures: list[tuple[list[ParseJob], Future[list[bytes]]]] = []
+        for start in range(0, len(jobs), CHUNK):
+            chunk = jobs[start : start + CHUNK]
+            futures.append((chunk, self._parse_pool(workers).submit(parse_chunk, chunk, max_bytes)))
         with self._lock:
             for (path, _), source in zip(todo[shared:], sources[shared:], strict=True):
                 if isinstance(source, bytes) and path not in self._texts:
                     self._texts[path] = decode_text(path, source)
         for path, fmt in todo[shared:]:
             self.documents(path, fmt, max_bytes)
-        for jobs, future in futures:
-            self._store_parsed(jobs, future.result())
+        for chunk, future in futures:
+            self._store_parsed(chunk, future.result())
 
     def _sources(self, paths: list[str], max_bytes: int) -> list[str | bytes | None]:
         """How workers read files: paths on disk, else bytes read in one pipelined batch
@@ -218,36 +233,38 @@ class EvaluationContext:
             return [None] * len(paths)
         return [data if isinstance(data, bytes) else None for data in contents]
 
-    def _store_parsed(self, jobs: list[ParseJob], blob: bytes) -> None:
-        from engine.parse_pool import unpack
+    def _store_parsed(self, jobs: list[ParseJob], sent: list[bytes]) -> None:
+        """Keep what workers parsed, as `documents` and `text` would have."""
+        from engine.parse_pool import NotParsed, Parsed, received
 
         with self._lock:
-            for job, outcome in zip(jobs, unpack(blob), strict=True):
-                path, fmt = job.path, job.format
-                kind, size, note_text = outcome[0], outcome[1], outcome[2]
-                note = Note(path, note_text) if note_text else None
-                if kind != "unread" and path not in self._texts:
-                    self._texts[path] = TextFile(path, outcome[3], note, size)
-                if kind == "docs":
-                    documents = tuple(Document(i, line, data) for i, line, data in outcome[4])
-                    self._parsed[(path, fmt)] = ParsedFile(path, documents, note=note, size=size)
-                elif kind == "error":
-                    error = ParseError(outcome[4], outcome[5], outcome[6])
-                    self._parsed[(path, fmt)] = ParsedFile(path, error=error, note=note, size=size)
-                # "unread" files are left to `documents`, which reports them the usual way
+            for job, blob in zip(jobs, sent, strict=True):
+                outcome = received(blob)
+                if isinstance(outcome, NotParsed):
+                    continue  # left to `documents`, which reports it the usual way
+                path = job.path
+                note = Note(path, outcome.note) if outcome.note else None
+                if path not in self._texts:
+                    self._texts[path] = TextFile(path, outcome.text, note, outcome.size)
+                if isinstance(outcome, Parsed):
+                    found = ParsedFile(path, outcome.documents, note=note, size=outcome.size)
+                else:
+                    error = ParseError(outcome.message, outcome.line, outcome.column)
+                    found = ParsedFile(path, error=error, note=note, size=outcome.size)
+                self._parsed[(path, job.format)] = found
 
     def _parse_pool(self, workers: int) -> Any:
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        with self._lock:  # command rules on several threads may prefetch at once
+            if self._pool is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
 
-            # forkserver: forking this process could copy a lock held by a command thread
-            method = (
-                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-            )
-            self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context(method))
-            self._stack.callback(self._pool.shutdown, cancel_futures=True)
-        return self._pool
+                # forkserver: forking this process could copy a lock held by a command thread
+                methods = multiprocessing.get_all_start_methods()
+                method = "forkserver" if "forkserver" in methods else None
+                self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context(method))
+                self._stack.callback(self._pool.shutdown, cancel_futures=True)
+            return self._pool
 
     # -- evaluation ----------------------------------------------------------------
 

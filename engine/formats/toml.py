@@ -1,9 +1,18 @@
-"""TOML: one document."""
+"""TOML: one document, the table, as plain data.
+
+Dates and times become the RFC 3339 / ISO 8601 text of their value, as in
+YAML 1.2 and JSON, which have no date type either: `2024-01-01`,
+`07:32:00`, `1979-05-27T07:32:00` (local), `1979-05-27T00:32:00-07:00`, and
+`Z` for UTC. JMESPath compares such text in time order as long as the
+values have the same form.
+"""
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
+from typing import Any
 
 from engine.formats import ParseError
 from engine.yaml12 import Document
@@ -28,4 +37,22 @@ def parse(text: str) -> list[Document]:
         raise ParseError(
             message[: found.start()], int(found.group(1)), int(found.group(2))
         ) from None
-    return [Document(1, 1, data)]
+    return [Document(1, 1, _plain(data))]
+
+
+def _plain(value: Any) -> Any:
+    """tomllib's value with every date, time and datetime as text."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime.date | datetime.time):  # a datetime is a date too
+        return _rfc3339(value)
+    return value
+
+
+def _rfc3339(value: datetime.date | datetime.time) -> str:
+    text = value.isoformat()
+    if isinstance(value, datetime.datetime) and value.utcoffset() == datetime.timedelta(0):
+        return text.removesuffix("+00:00") + "Z"  # TOML reads `Z` and `+00:00` alike
+    return text

@@ -122,3 +122,38 @@ def test_a_format_option_that_does_not_exist(policy, make_repo, check_pack, writ
     done = policy("eval", make_repo({}), "--pack", pack)
     assert done.exit_code == 2
     assert "error: rule r: check.manifest.format: 'hcl' is not one of" in done.stderr
+
+
+PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+RICH = {
+    "yaml": "a: &x {k: [1, 2.5, true, null, .inf]}\nb: *x\nwhen: 2024-01-01\n---\n- !Ref x\n",
+    "json": '{"a": [1, 2.5, true, null, {"b": "c"}], "n": 1e400}',
+    "toml": (
+        "d = 2024-01-01\nt = 07:32:00\ndt = 1979-05-27T07:32:00Z\nl = 1979-05-27T07:32:00\n"
+        'f = inf\n[[p]]\nx = [1, 2.5, "s", {y = false}]\n'
+    ),
+    "dockerfile": "# syntax=docker/dockerfile:1\nARG V=1\nFROM a:${V} AS b\n"
+    'COPY --from=b --chmod=755 x y\nCMD ["/app"]\nRUN <<EOF\necho\nEOF\n',
+    "ini": "top\n[s]\nk = v\nempty\n",
+    "xml": '<a x="1"><b>t</b><b>u</b><c/><d y="2">z</d></a>',
+    "text": "one\ntwo\n",
+}
+
+
+@pytest.mark.parametrize("format_name", sorted(RICH))
+def test_every_format_yields_plain_data(format_name: str) -> None:
+    """JSON-like data only: what JMESPath compares, and what worker processes send back."""
+    pending = [document.data for document in parser(format_name)(RICH[format_name])]
+    seen = 0
+    while pending:
+        value = pending.pop()
+        seen += 1
+        if type(value) is dict:  # exactly: marshal refuses subclasses such as OrderedDict
+            assert all(type(key) is str for key in value), value
+            pending.extend(value.values())
+        elif type(value) is list:
+            pending.extend(value)
+        else:
+            assert type(value) in PLAIN_SCALARS, (type(value), value)
+    assert seen > 3
