@@ -84,7 +84,7 @@ def test_a_built_in_pack_may_be_named(policy, tmp_path) -> None:
     done = policy("test", "oss", "--min-coverage", "100", cwd=tmp_path)
     assert done.exit_code == 0, done.stdout + done.stderr
     first = done.stdout.splitlines()[0]
-    assert first.startswith("oss 1.0.0: 3 case(s), 14 rule(s) (")
+    assert first.startswith("oss 1.0.0: 5 case(s), 14 rule(s) (")
     assert first.endswith("rulepacks/oss/pack.yaml)")
 
 

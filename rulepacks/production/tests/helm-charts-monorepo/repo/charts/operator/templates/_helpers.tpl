@@ -1,0 +1,3 @@
+{{- define "operator.fullname" -}}
+{{- printf "%s-operator" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
