@@ -10,7 +10,7 @@ import pytest
 
 from engine.commands.docs import raw_definitions, regenerate_hint, render
 from engine.commands.validate import problems_of
-from engine.packs.model import Pack
+from engine.packs.model import Pack, walk
 from engine.packtest import load_pack_for, run_pack_tests
 from engine.resources import builtin_packs_dir
 from engine.results import RuleResult
@@ -130,6 +130,21 @@ def test_the_testing_pack_reads_coverage_reports_with_a_threshold() -> None:
         "test.basic.coverage-json",
         "test.basic.coverage-summary",
     } <= ids
+
+
+# The other packs join this list as their rules get messages.
+@pytest.mark.parametrize("name", ["testing"])
+def test_every_rule_words_its_failures_in_plain_language(name: str) -> None:
+    for rule in load(name).rules:
+        templates = [rule.message] if rule.message is not None else []
+        for check in walk(rule.check):
+            if not check.children():
+                assert rule.message or check.message, f"{rule.id}: a {check.kind} check, no message"
+                templates += [check.message] if check.message else []
+        for template in templates:
+            assert "`" not in template.text and "==" not in template.text, (
+                f"{rule.id}: message {template.text!r} reads like an expression"
+            )
 
 
 @pytest.mark.parametrize("name", PACKS)

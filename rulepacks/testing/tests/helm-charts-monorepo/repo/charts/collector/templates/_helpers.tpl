@@ -1,0 +1,3 @@
+{{- define "collector.fullname" -}}
+{{- printf "%s-collector" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}

@@ -1,0 +1,3 @@
+fn main() {
+    print!("{}", controller::crd_yaml());
+}

@@ -1,0 +1,3 @@
+fn main() {
+    println!("serving on [::1]:50051");
+}

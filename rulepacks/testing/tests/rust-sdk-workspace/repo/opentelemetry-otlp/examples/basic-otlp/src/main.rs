@@ -1,0 +1,3 @@
+fn main() {
+    println!("exporting to {}", "http://localhost:4317");
+}

@@ -1,0 +1,4 @@
+#!/bin/bash
+set -eu
+
+cargo clippy --workspace --all-targets --all-features -- -Dwarnings
