@@ -64,15 +64,21 @@ class MessageTemplate:
         )
 
     def render(self, finding: Finding) -> Finding:
-        """The finding reworded by the template; facts it lacks read as empty."""
+        """The finding reworded by the template; facts it lacks read as empty.
+
+        The template replaces the engine's sentence (the first line). What a
+        failed program printed, quoted below it, stays: a rustfmt diff is the
+        finding's evidence, which no one-line fact can carry.
+        """
+        sentence, _, evidence = finding.message.partition("\n")
         facts: dict[str, str] = {
             "path": finding.path or "",
             "line": str(finding.line) if finding.line is not None else "",
-            "error": finding.message.splitlines()[0] if finding.message else "",
+            "error": sentence,
             **finding.facts,
         }
-        text = PLACEHOLDER.sub(lambda m: facts.get(m.group(1), ""), self.text)
-        return replace(finding, message=" ".join(text.split()), worded=True)
+        text = " ".join(PLACEHOLDER.sub(lambda m: facts.get(m.group(1), ""), self.text).split())
+        return replace(finding, message=f"{text}\n{evidence}" if evidence else text, worded=True)
 
 
 def reword(outcome: Outcome, template: MessageTemplate | None) -> Outcome:

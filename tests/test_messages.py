@@ -137,7 +137,37 @@ def test_command_facts(make_repo, evaluate, check_pack, tmp_path) -> None:
     )
     run = evaluate(repo, pack)
     assert [f["message"] for f in run.result()["findings"]] == [
-        "/bin/sh -c echo first; echo broken >&2; exit 3 exited 3 (wanted 0): broken"
+        "/bin/sh -c echo first; echo broken >&2; exit 3 exited 3 (wanted 0): broken\nbroken"
+    ]
+
+
+def test_a_reworded_command_failure_keeps_the_output_it_quotes(
+    make_repo, evaluate, check_pack
+) -> None:
+    repo = make_repo({"README.md": "x\n"})
+    pack = check_pack(
+        "{command: {shell: 'echo Diff in src/lib.rs:3; echo -a; echo +b; echo noise >&2; exit 1',"
+        " evidence: stdout, message: 'rustfmt would reformat the code'}}"
+    )
+    run = evaluate(repo, pack)
+    assert [f["message"] for f in run.result()["findings"]] == [
+        "rustfmt would reformat the code\nDiff in src/lib.rs:3\n-a\n+b"
+    ]
+    assert run.result()["message"] == "rustfmt would reformat the code"
+
+
+def test_a_missing_program_keeps_the_engines_words_under_a_message(
+    make_repo, evaluate, check_pack
+) -> None:
+    repo = make_repo({"README.md": "x\n"})
+    pack = check_pack(
+        "{version: {command: [no-such-tool-here, --version], satisfies: '>=2', on_missing: fail,"
+        " message: 'tool {{ version }} is older than {{ range }}'}}"
+    )
+    run = evaluate(repo, pack)
+    assert run.status() == "fail"
+    assert [f["message"] for f in run.result()["findings"]] == [
+        "no-such-tool-here is not installed (not found on PATH)"
     ]
 
 

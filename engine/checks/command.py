@@ -146,7 +146,10 @@ def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.Proces
     if missing:
         message = f"{missing[0]} is not installed (not found on PATH)"
         if spec.on_missing == "fail":
-            return failed(message, [Finding(message, facts=facts_of(command=spec.display))])
+            # Already plain language: a `message:` written for the program's
+            # verdict (its version, its exit code) would only garble it.
+            finding = Finding(message, facts=facts_of(command=spec.display), worded=True)
+            return failed(message, [finding])
         return skipped(message)
     try:
         result = process.run(spec.argv, cwd, environ, spec.timeout, context.running)

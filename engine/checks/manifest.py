@@ -411,9 +411,12 @@ def _pinpoint(
         node = items[subject.element]
         line = document.lines.get(id(node), line)
     for key in focus:
-        if not isinstance(node, dict) or key not in node:
+        # An element `each` builds ({name: alert, ...}) is not a node of the
+        # file: it has no lines, so the finding keeps the closest one known.
+        keys = document.key_lines.get(id(node)) if isinstance(node, dict) else None
+        if keys is None or key not in keys:
             break
-        line = document.key_lines[id(node)][key]
+        line = keys[key]
         node = node[key]
     return line
 

@@ -123,6 +123,26 @@ def test_each_gives_one_finding_per_element_naming_its_document(
     ]
 
 
+def test_elements_each_builds_are_judged_and_named_at_the_document_line(
+    evaluate, make_repo, check_pack
+) -> None:
+    rules = (
+        "kind: PrometheusRule\nmetadata: {name: api}\nspec:\n  groups:\n    - rules:\n"
+        "        - {alert: Down, annotations: {runbook_url: https://runbooks/down}}\n"
+        "        - {alert: Slow, annotations: {summary: slow}}\n"
+        "        - {record: 'job:rate'}\n"
+    )
+    check = manifest(
+        files='["deploy/*.yaml"]',
+        each='"spec.groups[].rules[] | [?alert].{name: alert, annotations: annotations}"',
+        **{"assert": "annotations.runbook_url"},
+    )
+    run = evaluate(make_repo({"deploy/alerts.yaml": rules}), check_pack(check))
+    assert findings(run) == [
+        ("deploy/alerts.yaml", 1, 1, "PrometheusRule/api[Slow]: annotations.runbook_url is missing")
+    ]
+
+
 def test_expect_any_and_none(evaluate, make_repo, pack_text) -> None:
     repo = make_repo({"deploy/app.yaml": DEPLOYMENTS})
     pack = pack_text("""\

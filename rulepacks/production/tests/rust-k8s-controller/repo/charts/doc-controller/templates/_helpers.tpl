@@ -1,0 +1,6 @@
+{{- define "controller.fullname" -}}
+{{- .Chart.Name }}
+{{- end }}
+{{- define "controller.tag" -}}
+{{- .Values.version | default .Chart.AppVersion }}
+{{- end }}

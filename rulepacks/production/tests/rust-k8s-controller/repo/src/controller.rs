@@ -1,0 +1,2 @@
+/// Reconciles `Document` objects.
+pub async fn run() {}

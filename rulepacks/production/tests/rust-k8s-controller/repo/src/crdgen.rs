@@ -1,0 +1,3 @@
+fn main() {
+    print!("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n");
+}

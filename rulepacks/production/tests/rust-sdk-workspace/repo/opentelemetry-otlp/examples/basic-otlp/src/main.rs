@@ -1,0 +1,3 @@
+fn main() {
+    println!("exporting to {}", opentelemetry_otlp::DEFAULT_ENDPOINT);
+}
