@@ -6,23 +6,30 @@ written by people who expect 1.2, so both loaders here resolve plain scalars
 with the 1.2 core schema: only true/false are booleans, integers are decimal
 unless written 0o/0x, and there are no implicit timestamps.
 
-Two readers share that schema:
+Every loader reads a document the same way: PyYAML's (C) composer makes the
+node graph, `_check_aliases` refuses it if aliases would blow it up or loop,
+and only then is data built, with `<<` merge keys resolved as PyYAML does.
+Two builders make the data:
 
-- `load_documents` reads repository manifests, fast (libyaml when present),
-  keeping each document's first line and guarding against alias bombs.
-- `load_located` reads packs and config files into plain data plus the line
-  and column of every value and key, and reports duplicate keys, which YAML
-  loaders otherwise resolve silently by keeping the last one.
+- `_build`, the fast one: `load_documents` reads repository manifests with it,
+  keeping each document's first line.
+- `_Locator`, which also records the line and column of every value and key:
+  `load_located` reads packs and config files with it and reports duplicate
+  keys (which YAML loaders otherwise resolve silently by keeping the last
+  one); `load_lined_documents` reads a manifest stream again with it, to
+  point findings at their line.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # libyaml makes parsing several times faster; fall back when it is absent
@@ -35,6 +42,7 @@ MAX_EXPANDED_NODES = 1_000_000
 
 _PathKey = str | int
 Path = tuple[_PathKey, ...]
+_Pair = tuple[Node, Node]  # a mapping entry: key node, value node
 
 # Tags the composer gives nodes. Plain scalars are typed by `_plain` below, in
 # the same pass that builds the data, instead of by PyYAML's resolver and
@@ -145,108 +153,16 @@ def _error_from(exc: yaml.YAMLError) -> YamlError:
     return YamlError(message, mark.line + 1, mark.column + 1)
 
 
-def _check_expansion(node: Node) -> None:
-    """Refuse documents that aliases blow up (a "billion laughs" document)."""
-    sizes: dict[int, int] = {}
-
-    def size(n: Node) -> int:
-        known = sizes.get(id(n))
-        if known is not None:
-            return known
-        sizes[id(n)] = 1  # a recursive alias counts once instead of looping
-        total = 1
-        if isinstance(n, SequenceNode):
-            total += sum(size(child) for child in n.value)
-        elif isinstance(n, MappingNode):
-            total += sum(size(k) + size(v) for k, v in n.value)
-        if total > MAX_EXPANDED_NODES:
-            raise YamlError(
-                f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases",
-                n.start_mark.line + 1,
-                n.start_mark.column + 1,
-            )
-        sizes[id(n)] = total
-        return total
-
-    size(node)
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _key(value: Any, node: Node) -> Any:
-    try:
-        hash(value)
-    except TypeError:
-        mark = node.start_mark
-        raise YamlError(
-            "a mapping key must be a plain value", mark.line + 1, mark.column + 1
-        ) from None
-    return value
-
-
-def _merge_sources(node: Node) -> list[Node]:
-    """The mappings a `<<` key merges, first one winning."""
-    if isinstance(node, MappingNode):
-        return [node]
-    if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
-        return list(node.value)
-    mark = node.start_mark
-    raise YamlError("`<<` merges a mapping or a list of mappings", mark.line + 1, mark.column + 1)
-
-
-def _build(node: Node, shared: dict[int, Any] | None) -> Any:
-    """Plain data from a composed node; `shared` memoizes aliased collections."""
-    if node.__class__ is ScalarNode:
-        tag = node.tag
-        if tag == _PLAIN:
-            return _plain(node.value)
-        return node.value if tag == _STR else _tagged(node)
-    if shared is not None:
-        known = shared.get(id(node))
-        if known is not None:
-            return known
-    if node.__class__ is SequenceNode:
-        items: list[Any] = []
-        if shared is not None:
-            shared[id(node)] = items
-        items.extend(_build(child, shared) for child in node.value)
-        return items
-    mapping: dict[Any, Any] = {}
-    if shared is not None:
-        shared[id(node)] = mapping
-    merged: list[Node] = []
-    for key_node, value_node in node.value:
-        if key_node.tag == _PLAIN and key_node.value == "<<":
-            merged.extend(_merge_sources(value_node))
-            continue
-        mapping[_key(_build(key_node, shared), key_node)] = _build(value_node, shared)
-    if merged:
-        base: dict[Any, Any] = {}
-        for source in reversed(merged):
-            base.update(_build(source, shared))
-        base.update(mapping)
-        mapping.clear()
-        mapping.update(base)
-    return mapping
-
-
-def _composed(text: str) -> Iterator[tuple[int, Node]]:
-    """The composed documents of a stream: (index counting from 1, root node).
-
-    Empty documents are counted but not yielded. A document that aliases
-    would blow up is refused here, before anything is built from it.
-    Raises YamlError with the line and column of the first syntax error.
-    """
+@contextmanager
+def _reading(text: str) -> Iterator[Yaml12Loader]:
+    """A loader over `text`; anything that goes wrong while it is used is a YamlError."""
     loader = Yaml12Loader(text)
-    may_alias = "&" in text
     try:
-        index = 0
-        while loader.check_node():
-            node = loader.get_node()
-            index += 1
-            if node is None:
-                continue
-            if may_alias:
-                _check_expansion(node)
-            yield index, node
+        yield loader
     except yaml.YAMLError as exc:
         raise _error_from(exc) from None
     except RecursionError:
@@ -255,80 +171,172 @@ def _composed(text: str) -> Iterator[tuple[int, Node]]:
         loader.dispose()
 
 
+def _documents(loader: Yaml12Loader, text: str) -> Iterator[tuple[int, Node]]:
+    """The checked documents of a stream: (index counting from 1, root node).
+
+    Empty documents are counted but not yielded.
+    """
+    may_alias = "&" in text  # no anchor, no alias: nothing to check
+    index = 0
+    while loader.check_node():
+        node = loader.get_node()
+        index += 1
+        if node is None:
+            continue
+        if may_alias:
+            _check_aliases(node, text)
+        yield index, node
+
+
+def _check_aliases(root: Node, text: str) -> None:
+    """Refuse a document, before anything is built from it, when aliases would
+    blow it up (a "billion laughs") or make a node contain itself.
+
+    The composer gives every alias the very node object of its anchor, so a
+    document is a graph; this sizes the tree that building it would make.
+    """
+    sizes: dict[Node, int] = {}  # 0 while a node is being sized: meeting it then is a loop
+
+    def size(node: Node) -> int:
+        if node.__class__ is ScalarNode:
+            return 1
+        known = sizes.get(node)
+        if known is not None:
+            if known == 0:
+                raise _loop_error(node, text)
+            return known
+        sizes[node] = 0
+        if node.__class__ is SequenceNode:
+            total = 1 + sum(size(child) for child in node.value)
+        else:
+            total = 1 + sum(size(key) + size(value) for key, value in node.value)
+        if total > MAX_EXPANDED_NODES:
+            raise YamlError(
+                f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases",
+                *_position(node),
+            )
+        sizes[node] = total
+        return total
+
+    size(root)
+
+
+def _loop_error(anchored: Node, text: str) -> YamlError:
+    """The error for an alias inside the node it names, located at the alias.
+
+    Nodes do not keep their anchor or the places of their aliases, so this
+    (rare) error reads the events of the text again to find them.
+    """
+    anchor: str | None = None
+    for event in yaml.parse(text, Loader=Yaml12Loader):
+        mark = event.start_mark
+        if mark is None or not isinstance(event, NodeEvent):
+            continue
+        if anchor is None:
+            if mark.index == anchored.start_mark.index:
+                anchor = event.anchor
+        elif isinstance(event, AliasEvent) and event.anchor == anchor:
+            if mark.index < anchored.end_mark.index:
+                return YamlError(
+                    f"alias *{anchor} is inside the node it refers to (a loop)",
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            break
+    return YamlError("an alias is inside the node it refers to (a loop)", *_position(anchored))
+
+
+def _build(node: Node, memo: dict[Node, Any] | None) -> Any:
+    """Plain data from a checked node.
+
+    `memo` makes aliases share what they build, as PyYAML does. It holds one
+    document's nodes (anchors do not reach past their document); None when
+    the text has no anchor.
+    """
+    if node.__class__ is ScalarNode:
+        tag = node.tag
+        if tag == _PLAIN:
+            return _plain(node.value)
+        return node.value if tag == _STR else _tagged(node)
+    if memo is not None:
+        known = memo.get(node)
+        if known is not None:
+            return known
+    built: Any
+    if node.__class__ is SequenceNode:
+        built = [_build(child, memo) for child in node.value]
+    else:
+        built = {_key(key): _build(value, memo) for key, value in _pairs(node)}
+    if memo is not None:
+        memo[node] = built
+    return built
+
+
+def _key(node: Node) -> Any:
+    if node.__class__ is not ScalarNode:
+        raise YamlError("a mapping key must be a plain value", *_position(node))
+    return _build(node, None)
+
+
+def _is_merge(key: Node) -> bool:
+    return key.tag == _PLAIN and key.value == "<<"
+
+
+def _pairs(node: Node) -> list[_Pair]:
+    """A mapping's (key, value) nodes, with what its `<<` keys merge first (see `_split`)."""
+    for key, _ in node.value:
+        if key.value == "<<" and key.tag == _PLAIN:  # _is_merge, inlined: every mapping asks
+            merged, own = _split(node)
+            return merged + own
+    return node.value  # type: ignore[no-any-return]
+
+
+def _split(node: Node) -> tuple[list[_Pair], list[_Pair]]:
+    """A mapping's pairs that `<<` keys merge in, and its own.
+
+    As the merge spec (https://yaml.org/type/merge.html) and PyYAML up to
+    6.0.3 have it: own keys win over merged ones, the first of a list of
+    merged mappings wins (so the list is spliced in last first), and the
+    merged mappings' own `<<` keys are resolved too.
+    """
+    merged: list[_Pair] = []
+    own: list[_Pair] = []
+    for key, value in node.value:
+        if not _is_merge(key):
+            own.append((key, value))
+        elif value.__class__ is MappingNode:
+            merged.extend(_pairs(value))
+        elif value.__class__ is SequenceNode and all(
+            source.__class__ is MappingNode for source in value.value
+        ):
+            for source in reversed(value.value):
+                merged.extend(_pairs(source))
+        else:
+            raise YamlError("`<<` merges a mapping or a list of mappings", *_position(value))
+    return merged, own
+
+
 def load_documents(text: str) -> list[Document]:
     """Parse a YAML stream into its non-empty documents.
 
     Raises YamlError with the line and column of the first syntax error.
     """
-    shared: dict[int, Any] | None = {} if "&" in text else None
+    may_alias = "&" in text
     documents: list[Document] = []
-    try:
-        for index, node in _composed(text):
-            data = _build(node, shared)
+    with _reading(text) as loader:
+        for index, node in _documents(loader, text):
+            data = _build(node, {} if may_alias else None)
             if data is not None:
                 documents.append(Document(index, node.start_mark.line + 1, data))
-    except RecursionError:
-        raise YamlError("document is nested too deeply") from None
     return documents
-
-
-@dataclass(frozen=True)
-class LinedDocument:
-    """A document built again with the line of each collection and mapping key.
-
-    `lines` maps id(list or dict) to its line; `key_lines` maps id(dict) to
-    {key: line}. Built only for files with findings, to point them at the line.
-    """
-
-    index: int
-    data: Any
-    lines: dict[int, int]
-    key_lines: dict[int, dict[Any, int]]
-
-
-def _build_lined(node: Node, document: LinedDocument) -> Any:
-    if node.__class__ is ScalarNode:
-        return _build(node, None)
-    if node.__class__ is SequenceNode:
-        items = [_build_lined(child, document) for child in node.value]
-        document.lines[id(items)] = node.start_mark.line + 1
-        return items
-    mapping: dict[Any, Any] = {}
-    keys: dict[Any, int] = {}
-    merged: list[Node] = []
-    for key_node, value_node in node.value:
-        if key_node.tag == _PLAIN and key_node.value == "<<":
-            merged.extend(_merge_sources(value_node))
-            continue
-        key = _key(_build(key_node, None), key_node)
-        mapping[key] = _build_lined(value_node, document)
-        keys[key] = key_node.start_mark.line + 1
-    for source in merged:
-        for key_node, value_node in source.value:
-            key = _key(_build(key_node, None), key_node)
-            if key not in mapping:
-                mapping[key] = _build_lined(value_node, document)
-                keys[key] = key_node.start_mark.line + 1
-    document.lines[id(mapping)] = node.start_mark.line + 1
-    document.key_lines[id(mapping)] = keys
-    return mapping
-
-
-def load_lined_documents(text: str) -> dict[int, LinedDocument]:
-    """The documents of a stream by index, with lines (see LinedDocument)."""
-    found: dict[int, LinedDocument] = {}
-    try:
-        for index, node in _composed(text):
-            document = LinedDocument(index, None, {}, {})
-            found[index] = replace(document, data=_build_lined(node, document))
-    except RecursionError:
-        raise YamlError("document is nested too deeply") from None
-    return found
 
 
 @dataclass
 class LocatedData:
-    """Plain data read from a YAML file, with the position of every value and key."""
+    """Plain data read from a YAML file, with the position of every value and key.
+
+    A value reached through an alias has the position of its anchor.
+    """
 
     file: str
     data: Any
@@ -348,55 +356,53 @@ class LocatedData:
             path = path[:-1]
 
 
-class _LocatedBuilder:
-    """Builds plain data from a node tree, recording positions and duplicate keys."""
+class _Locator:
+    """Builds plain data from a checked node, recording where each value and key is.
 
-    def __init__(self, result: LocatedData) -> None:
+    Nothing is shared: an aliased node is built again at every path it has.
+    With `paths`, it records the path of every list and dict it builds, by id().
+    """
+
+    def __init__(self, result: LocatedData, paths: dict[int, Path] | None = None) -> None:
         self.result = result
-        self.count = 0
+        self.paths = paths
 
     def build(self, node: Node, path: Path) -> Any:
-        self.count += 1
-        if self.count > MAX_EXPANDED_NODES:
-            raise YamlError("document expands to too many nodes through aliases")
-        mark = node.start_mark
-        self.result.positions.setdefault(path, (mark.line + 1, mark.column + 1))
-        if isinstance(node, ScalarNode):
+        self.result.positions[path] = _position(node)
+        built: Any
+        if node.__class__ is ScalarNode:
             return _build(node, None)
-        if isinstance(node, SequenceNode):
-            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        if node.__class__ is SequenceNode:
+            built = [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        else:
+            built = self._mapping(node, path)
+        if self.paths is not None:
+            self.paths[id(built)] = path
+        return built
+
+    def _mapping(self, node: Node, path: Path) -> dict[Any, Any]:
+        merged, own = _split(node)
+        chosen: dict[Any, tuple[Path, _Pair]] = {}  # in PyYAML's order: first place, last value
+        for pair in merged:
+            key, child_path = self._key(pair[0], path)
+            chosen[key] = (child_path, pair)
+        own_keys = set()
+        for pair in own:
+            key, child_path = self._key(pair[0], path)
+            if key in own_keys:
+                self.result.duplicates.append((child_path, *_position(pair[0])))
+            own_keys.add(key)
+            chosen[key] = (child_path, pair)
         mapping: dict[Any, Any] = {}
-        merged: list[Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _PLAIN and key_node.value == "<<":
-                merged.extend(_merge_sources(value_node))
-                continue
-            key, child_path = self._key(key_node, path)
-            position = _position(key_node)
-            if key in mapping:
-                self.result.duplicates.append((child_path, *position))
-            self.result.key_positions[child_path] = position
+        for key, (child_path, (key_node, value_node)) in chosen.items():
+            self.result.key_positions[child_path] = _position(key_node)
             mapping[key] = self.build(value_node, child_path)
-        for source in merged:  # merged keys never override, and are not duplicates
-            for key_node, value_node in source.value:
-                key, child_path = self._key(key_node, path)
-                if key not in mapping:
-                    self.result.key_positions[child_path] = _position(key_node)
-                    mapping[key] = self.build(value_node, child_path)
         return mapping
 
     @staticmethod
-    def _key(key_node: Node, path: Path) -> tuple[Any, Path]:
-        if not isinstance(key_node, ScalarNode):
-            raise YamlError("a mapping key must be a plain value", *_position(key_node))
-        key = _build(key_node, None)
-        if not isinstance(key, str | int | float | bool) and key is not None:
-            key = str(key)
+    def _key(node: Node, path: Path) -> tuple[Any, Path]:
+        key = _key(node)
         return key, (*path, key if isinstance(key, str | int) else str(key))
-
-
-def _position(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def load_located(text: str, file: str) -> LocatedData:
@@ -404,19 +410,54 @@ def load_located(text: str, file: str) -> LocatedData:
 
     Raises YamlError for syntax errors, unknown tags and a second document.
     """
-    loader = Yaml12Loader(text)
     result = LocatedData(file, None)
-    try:
+    with _reading(text) as loader:
         node = loader.get_single_node()
         if node is not None:
-            result.data = _LocatedBuilder(result).build(node, ())
-    except yaml.YAMLError as exc:
-        raise _error_from(exc) from None
-    except RecursionError:
-        raise YamlError("document is nested too deeply") from None
-    finally:
-        loader.dispose()
+            if "&" in text:
+                _check_aliases(node, text)
+            result.data = _Locator(result).build(node, ())
     return result
+
+
+@dataclass(frozen=True)
+class LinedDocument:
+    """A document of a stream built again with positions, to point a finding at a line.
+
+    Built only for files with findings. `paths` maps id() of each list and
+    dict of `located.data` to its path.
+    """
+
+    index: int
+    located: LocatedData
+    paths: dict[int, Path]
+
+    @property
+    def data(self) -> Any:
+        return self.located.data
+
+    def line(self, value: Any) -> int | None:
+        """The line of a list or dict of this document's data."""
+        path = self.paths.get(id(value))
+        return None if path is None else self.located.positions[path][0]
+
+    def key_line(self, mapping: Any, key: str) -> int | None:
+        """The line of `key` in a dict of this document's data."""
+        path = self.paths.get(id(mapping))
+        found = None if path is None else self.located.key_positions.get((*path, key))
+        return None if found is None else found[0]
+
+
+def load_lined_documents(text: str) -> dict[int, LinedDocument]:
+    """The documents of a stream by index, with positions (see LinedDocument)."""
+    found: dict[int, LinedDocument] = {}
+    with _reading(text) as loader:
+        for index, node in _documents(loader, text):
+            located = LocatedData("", None)
+            paths: dict[int, Path] = {}
+            located.data = _Locator(located, paths=paths).build(node, ())
+            found[index] = LinedDocument(index, located, paths)
+    return found
 
 
 def parse_scalar(text: str) -> Any:

@@ -226,6 +226,17 @@ def test_a_config_that_is_not_yaml(policy, make_repo) -> None:
     )
 
 
+def test_an_alias_inside_its_own_node_in_the_config(policy, make_repo) -> None:
+    done, _ = bare_eval(
+        policy, repo_with(make_repo, "packs: [packs/team.yaml]\nparams: &p {x: *p}\n")
+    )
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "policy: .rulepack.yaml:2:16: error: not valid YAML: "
+        "alias *p is inside the node it refers to (a loop)\n"
+    )
+
+
 def test_an_unknown_param_in_the_config(policy, make_repo) -> None:
     done, _ = bare_eval(
         policy, repo_with(make_repo, "packs: [packs/team.yaml]\nparams: {mni: 2}\n")

@@ -409,14 +409,14 @@ def _pinpoint(
         if subject.element >= len(items):
             return line
         node = items[subject.element]
-        line = document.lines.get(id(node), line)
+        line = document.line(node) or line
     for key in focus:
         # An element `each` builds ({name: alert, ...}) is not a node of the
         # file: it has no lines, so the finding keeps the closest one known.
-        keys = document.key_lines.get(id(node)) if isinstance(node, dict) else None
-        if keys is None or key not in keys:
+        key_line = document.key_line(node, key) if isinstance(node, dict) else None
+        if key_line is None:
             break
-        line = keys[key]
+        line = key_line
         node = node[key]
     return line
 

@@ -351,6 +351,30 @@ def test_an_alias_bomb_is_bounded_and_errors(evaluate, make_repo, check_pack) ->
     )
 
 
+def test_an_alias_inside_its_own_node_errors_at_the_alias(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo({"loop.yaml": "a: 1\n---\nb: &b\n  c: [1, *b]\n", "fine.yaml": "a: 1\n"})
+    run = evaluate(repo, check_pack(manifest(files='["*.yaml"]', **{"assert": "a"})))
+    assert run.status() == "error"
+    assert run.result()["reason"] == (
+        "loop.yaml:4: does not parse: alias *b is inside the node it refers to (a loop)"
+    )
+
+
+def test_merge_keys_inside_merged_mappings_are_resolved(evaluate, make_repo, check_pack) -> None:
+    repo = make_repo(
+        {
+            "values.yaml": "base: &base {replicas: 2, image: app}\n"
+            "web: &web {<<: *base, port: 80}\n"
+            "api: {<<: *web, port: 8080}\n"
+        }
+    )
+    check = manifest(
+        files="[values.yaml]",
+        **{"assert": "\"api == {replicas: `2`, image: 'app', port: `8080`}\""},
+    )
+    assert evaluate(repo, check_pack(check)).status() == "pass"
+
+
 def test_schema_next_to_the_pack(evaluate, make_repo, check_pack, write_pack) -> None:
     schema = {
         "type": "object",

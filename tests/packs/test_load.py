@@ -60,6 +60,28 @@ def test_a_pack_that_is_not_yaml(bad_pack) -> None:
     ]
 
 
+def test_an_alias_inside_its_own_node_is_refused_at_the_alias(bad_pack) -> None:
+    text = HEADER + CATEGORY + "rules:\n" + rule("&c {all: [*c]}")
+    path, lines = bad_pack(text)
+    assert lines == [
+        f"policy: {path}:{at(text, '*c')}: error: not valid YAML: "
+        "alias *c is inside the node it refers to (a loop)"
+    ]
+
+
+def test_an_alias_bomb_in_a_pack_is_refused(bad_pack) -> None:
+    bomb = "".join(
+        f"  - &{cur} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+        for prev, cur in zip("abcdefg", "bcdefgh", strict=True)
+    )
+    text = HEADER + CATEGORY + "params:\n  x:\n  - &a [1,1,1,1,1,1,1,1,1]\n" + bomb + "rules: []\n"
+    path, lines = bad_pack(text)
+    assert lines == [
+        f"policy: {path}:{at(text, '&g')}: error: not valid YAML: "
+        "document expands to more than 1,000,000 nodes through aliases"
+    ]
+
+
 def test_a_pack_that_is_a_list_not_a_mapping(bad_pack) -> None:
     path, lines = bad_pack("- a\n- b\n")
     assert lines == [
@@ -405,6 +427,21 @@ def test_every_problem_of_a_pack_is_reported_at_once(bad_pack) -> None:
         f"policy: {path}:{at(text, 'chek')}: error: rule c: unknown key 'chek' "
         "(did you mean 'check'?)",
     ]
+
+
+def test_merge_keys_inside_merged_mappings_are_resolved(evaluate, make_repo, write_pack) -> None:
+    text = (
+        HEADER
+        + CATEGORY
+        + "rules:\n"
+        + rule('{manifest: &one {files: [a.json], assert: "x"}}', "a")
+        + rule("{manifest: &two {<<: *one, expect: all}}", "b")
+        + rule('{manifest: {<<: *two, assert: "z"}}', "c")  # files from `one`, through `two`
+    )
+    run = evaluate(make_repo({"a.json": '{"x": 1}'}), write_pack(text))
+    assert run.exit_code == 1, run.stderr
+    assert [run.status(r) for r in "abc"] == ["pass", "pass", "fail"]
+    assert [f["path"] for f in run.result("c")["findings"]] == ["a.json"]
 
 
 # -- warnings are not errors ----------------------------------------------------------------
