@@ -336,6 +336,9 @@ class LocatedData:
     """Plain data read from a YAML file, with the position of every value and key.
 
     A value reached through an alias has the position of its anchor.
+    `comment_cuts` holds the plain (unquoted) scalars that a comment follows on
+    their line, with the position of the `#`: `title: C# # note` reads as
+    "C#", which may not be what the author meant.
     """
 
     file: str
@@ -343,6 +346,7 @@ class LocatedData:
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     duplicates: list[tuple[Path, int, int]] = field(default_factory=list)
+    comment_cuts: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int] | None:
         """Line and column of the value at `path` (or of its key), else of its nearest parent."""
@@ -356,21 +360,30 @@ class LocatedData:
             path = path[:-1]
 
 
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+
+
 class _Locator:
     """Builds plain data from a checked node, recording where each value and key is.
 
     Nothing is shared: an aliased node is built again at every path it has.
-    With `paths`, it records the path of every list and dict it builds, by id().
+    With `text`, it notes the plain scalars a comment cuts; with `paths`, the
+    path of every list and dict it builds, by id().
     """
 
-    def __init__(self, result: LocatedData, paths: dict[int, Path] | None = None) -> None:
+    def __init__(
+        self, result: LocatedData, text: str | None = None, paths: dict[int, Path] | None = None
+    ) -> None:
         self.result = result
+        self.text = text
         self.paths = paths
 
     def build(self, node: Node, path: Path) -> Any:
         self.result.positions[path] = _position(node)
         built: Any
         if node.__class__ is ScalarNode:
+            if self.text is not None and not node.style and node.value:
+                self._note_comment(node, path)
             return _build(node, None)
         if node.__class__ is SequenceNode:
             built = [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
@@ -404,19 +417,28 @@ class _Locator:
         key = _key(node)
         return key, (*path, key if isinstance(key, str | int) else str(key))
 
+    def _note_comment(self, node: Node, path: Path) -> None:
+        assert self.text is not None
+        end = node.end_mark
+        found = _COMMENT_AFTER.match(self.text, end.index)
+        if found:
+            hash_column = end.column + found.end() - end.index  # 1-based: the `#` is at end() - 1
+            self.result.comment_cuts[path] = (end.line + 1, hash_column)
+
 
 def load_located(text: str, file: str) -> LocatedData:
     """Parse a single-document YAML file (a pack or a config) with positions.
 
     Raises YamlError for syntax errors, unknown tags and a second document.
     """
+    text = text.removeprefix("\ufeff")  # so that marks index the text (libyaml skips it)
     result = LocatedData(file, None)
     with _reading(text) as loader:
         node = loader.get_single_node()
         if node is not None:
             if "&" in text:
                 _check_aliases(node, text)
-            result.data = _Locator(result).build(node, ())
+            result.data = _Locator(result, text).build(node, ())
     return result
 
 

@@ -570,6 +570,19 @@ def test_position_falls_back_to_the_nearest_parent() -> None:
     assert located.position(("a", "missing", 3)) == (2, 3)
 
 
+def test_plain_scalars_cut_by_a_comment_are_noted_at_the_hash() -> None:
+    text = (
+        "title: Tests cover C# code # and more\n"
+        "quoted: 'C# code' # a comment after quotes cuts nothing\n"
+        "plain: no comment\n"
+        "empty: # nothing to cut\n"
+        "rules:\n  - remediation: Add tests (#[cfg(test)] too)\t# x\n"
+    )
+    located = load_located("\ufeff" + text, "f.yaml")
+    assert located.data["title"] == "Tests cover C# code"
+    assert located.comment_cuts == {("title",): (1, 28), ("rules", 0, "remediation"): (6, 47)}
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [

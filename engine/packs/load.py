@@ -170,6 +170,17 @@ class PackLoader:
                     self._rule_at(layer, dup_path),
                 )
             )
+        for cut_path, (line, column) in located.comment_cuts.items():
+            if _is_text(cut_path):
+                self.problems.append(
+                    Problem(
+                        f"{cut_path[-1]} stops at ` #`: YAML reads the rest of the line as a "
+                        "comment; quote the text (or move the comment to a line of its own)",
+                        Location(pack_file.display, line, column),
+                        self._rule_at(layer, cut_path),
+                        "warning",
+                    )
+                )
         if not isinstance(located.data, dict):
             raise InputError(
                 [
@@ -478,6 +489,13 @@ class PackLoader:
                 rule = replace(rule, enabled=True, disabled_by="")
             rules[target] = rule
         return rules
+
+
+def _is_text(path: Path) -> bool:
+    """A title, description or remediation of the pack, a category or a rule."""
+    if path[-1] not in ("title", "description", "remediation"):
+        return False
+    return len(path) == 1 or (len(path) == 3 and path[0] in ("categories", "rules"))
 
 
 def _sibling_reader(pack_file: PackFile) -> Callable[[str], str]:

@@ -92,6 +92,50 @@ def test_warnings_alone_do_not_fail(policy, write_pack) -> None:
     ]
 
 
+CUT = """\
+apiVersion: rulepack/v1
+name: cut
+version: 1.0.0
+description: Checks for C# projects # and F#
+categories:
+  - {id: general, title: General}
+  - id: docs
+    title: Docs # and notes
+rules:
+  - id: csharp
+    title: Tests cover C# code # more
+    category: general
+    severity: error  # a comment after a value that is not a text
+    check: {file: {exists: [README.md]}}
+    description: "Quoted text keeps # and all"
+    remediation: Add a test project
+      next to the code # and this line's end
+  - id: block
+    title: 'C# too' # after quotes: nothing is cut
+    category: docs
+    check: {file: {exists: [README.md]}}
+    description: |
+      A block keeps # and all
+"""
+
+
+def test_a_text_cut_by_a_comment_is_a_warning_naming_the_fix(policy, write_pack) -> None:
+    path = write_pack(CUT)
+    done = policy("validate", path)
+    fix = (
+        "YAML reads the rest of the line as a comment; "
+        "quote the text (or move the comment to a line of its own)"
+    )
+    assert done.stdout.splitlines() == [
+        f"{path}:4:37: warning: description stops at ` #`: {fix}",
+        f"{path}:8:17: warning: title stops at ` #`: {fix}",
+        f"{path}:11:32: warning: rule csharp: title stops at ` #`: {fix}",
+        f"{path}:17:24: warning: rule csharp: remediation stops at ` #`: {fix}",
+        "1 file(s) checked: 0 error(s), 4 warning(s)",
+    ]
+    assert done.exit_code == 0
+
+
 def test_a_missing_file(policy, tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     done = policy("validate", missing)

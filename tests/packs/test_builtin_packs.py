@@ -10,6 +10,8 @@ import pytest
 
 from engine.commands.docs import raw_definitions, regenerate_hint, render
 from engine.commands.validate import problems_of
+from engine.packs.finder import PackFinder
+from engine.packs.load import PackLoader
 from engine.packs.model import Pack, walk
 from engine.packtest import load_pack_for, run_pack_tests
 from engine.resources import builtin_packs_dir
@@ -35,6 +37,13 @@ def test_the_built_in_packs_are_the_four_shipped() -> None:
 @pytest.mark.parametrize("name", PACKS)
 def test_each_pack_validates_without_errors_or_warnings(name: str) -> None:
     assert [str(p) for p in problems_of(pack_file(name))] == []
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_no_text_of_a_pack_is_cut_by_a_comment(name: str) -> None:
+    loader = PackLoader(PackFinder.standard(None))
+    loader.load(name)  # by name, as a run loads it
+    assert [str(p) for p in loader.warnings if "stops at ` #`" in p.message] == []
 
 
 @pytest.mark.parametrize("name", PACKS)

@@ -460,6 +460,22 @@ def test_not_a_dot_b_is_a_warning_and_the_run_goes_on(evaluate, make_repo, write
     assert (run.exit_code, run.status()) == (1, "fail")
 
 
+def test_a_title_cut_by_a_comment_is_a_warning_and_the_run_goes_on(
+    evaluate, make_repo, write_pack
+) -> None:
+    text = HEADER + CATEGORY + "rules:\n" + rule("{file: {exists: [README.md]}}")
+    text = text.replace("title: T\n", "title: Tests cover C# code # more\n")
+    path = write_pack(text)
+    run = evaluate(make_repo({"README.md": "hi"}), path)
+    assert run.stderr == (
+        f"policy: {path}:{at(text, '# more')}: warning: rule r: title stops at ` #`: "
+        "YAML reads the rest of the line as a comment; "
+        "quote the text (or move the comment to a line of its own)\n"
+    )
+    assert (run.exit_code, run.status()) == (0, "pass")
+    assert run.result()["title"] == "Tests cover C# code"
+
+
 def test_a_keyword_used_as_a_field_is_a_warning(policy, write_pack) -> None:
     check = '{manifest: {files: [a.json], assert: "enabled == true"}}'
     text = HEADER + CATEGORY + "rules:\n" + rule(check)
