@@ -2,13 +2,14 @@
 
 PyYAML implements YAML 1.1, where `on:` is the boolean true and `0444` is the
 octal number 292. Kubernetes manifests, GitHub workflows and rule packs are
-written by people who expect 1.2, so both loaders here resolve plain scalars
+written by people who expect 1.2, so every loader here resolves plain scalars
 with the 1.2 core schema: only true/false are booleans, integers are decimal
 unless written 0o/0x, and there are no implicit timestamps.
 
 Every loader reads a document the same way: PyYAML's (C) composer makes the
 node graph, `_check_aliases` refuses it if aliases would blow it up or loop,
-and only then is data built, with `<<` merge keys resolved as PyYAML does.
+and only then is data built, with `<<` merge keys resolved as the merge spec
+and PyYAML (up to 6.0.3) resolve them.
 Two builders make the data:
 
 - `_build`, the fast one: `load_documents` reads repository manifests with it,
