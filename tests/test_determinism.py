@@ -184,3 +184,30 @@ def test_a_rule_says_the_same_whichever_rules_run_before_it(
     after_another = evaluate(repo, pack).result("exists")
     alone = evaluate(repo, pack, "--rule", "exists").result("exists")
     assert after_another["message"] == alone["message"] == "b.md exists"
+
+
+def test_the_built_in_packs_judge_a_helm_charts_repository_the_same_way_every_time(
+    tmp_path: Path, policy_exe: str
+) -> None:
+    """The issue's case: `--pack production --pack testing --no-commands`, three times, on
+    a Helm charts monorepo with rendered examples (multi-document YAML with anchors)."""
+    from engine.packtest import build_case, read_cases
+    from engine.resources import builtin_packs_dir
+
+    cases = {c.name: c for c in read_cases(builtin_packs_dir() / "production" / "tests")}
+    build_case(cases["helm-charts-monorepo"], tmp_path / "case")
+    repo = tmp_path / "case" / "repo"
+    command = [policy_exe, "eval", str(repo), "--pack", "production", "--pack", "testing"]
+    reports = []
+    for seed in (1, 2, 3):
+        environ = {**os.environ, "PYTHONHASHSEED": str(seed), "RULEPACK_PARALLEL_MINIMUM": "1"}
+        done = subprocess.run(
+            [*command, "--no-commands", "--format", "json"], capture_output=True, env=environ
+        )
+        assert done.returncode in (0, 1), done.stderr.decode()
+        reports.append(DURATION.sub(b'"duration_ms": 0', done.stdout))
+    assert reports[1] == reports[0]
+    assert reports[2] == reports[0]
+    statuses = {r["rule"]: r["status"] for r in json.loads(reports[0])["results"]}
+    assert statuses["ha.replicas-min"] == "skip"  # the rendered examples are not judged
+    assert statuses["test.basic.tests-exist"] == "pass"  # chart test hooks count
