@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.errors import InputError
-from engine.packs.model import SEVERITIES, Severity
-from engine.results import (
+from engine.model.packs import SEVERITIES, Severity
+from engine.model.results import (
     STATUSES,
     BaselineInfo,
     FailOn,

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Location, Problem
-from engine.packs.model import Pack
-from engine.results import FailOn
+from engine.model.packs import Pack
+from engine.model.results import FailOn
 from engine.snapshots.base import Snapshot
 from engine.yaml12 import LocatedData, YamlError, load_located
 

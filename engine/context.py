@@ -19,13 +19,14 @@ from typing import Any, TypeVar
 from engine.errors import InputError
 from engine.formats import ParseError, parser
 from engine.globs import FileIndex, matching
-from engine.packs.model import Check, FileSet
+from engine.model.documents import Document
+from engine.model.packs import Check, FileSet
+from engine.model.results import Note, Outcome
+from engine.model.snapshots import Unreadable
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.process import RunningPrograms
-from engine.results import Note, Outcome
-from engine.snapshots.base import Snapshot, Unreadable
+from engine.snapshots.base import Snapshot
 from engine.texts import DEFAULT_MAX_BYTES, TextFile, decode_text, too_big
-from engine.yaml12 import Document
 
 T = TypeVar("T")
 

@@ -14,9 +14,9 @@ from engine.checks import evaluate_check
 from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
 from engine.errors import InputError, Problem
-from engine.messages import reword
-from engine.packs.model import Check, Pack, Rule
-from engine.results import (
+from engine.model.messages import reword
+from engine.model.packs import Check, Pack, Rule
+from engine.model.results import (
     CategoryInfo,
     Outcome,
     PackInfo,

@@ -40,10 +40,10 @@ from engine.checks.command import COMMANDS_DISABLED
 from engine.context import EvaluationOptions
 from engine.errors import InputError, Location, Problem
 from engine.evaluator import evaluate
+from engine.model.packs import Pack
+from engine.model.results import RuleResult, Status
 from engine.packs.finder import PackFinder, pack_file_from_disk
 from engine.packs.load import PackLoader
-from engine.packs.model import Pack
-from engine.results import RuleResult, Status
 from engine.yaml12 import LocatedData, YamlError, load_located
 
 TESTS_DIR = "tests"

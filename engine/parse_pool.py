@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.formats import ParseError, parser
+from engine.model.documents import Document
 from engine.snapshots.worktree import read_file_capped
 from engine.texts import decode_text
-from engine.yaml12 import Document
 
 #: Below this many unparsed files, starting workers costs more than it saves.
 PARALLEL_MINIMUM = 2000

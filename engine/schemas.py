@@ -13,8 +13,9 @@ from functools import cache
 from typing import Any
 
 from engine.errors import Location, Problem
+from engine.model.documents import KeyPath
 from engine.resources import schema_path
-from engine.yaml12 import LocatedData, Path
+from engine.yaml12 import LocatedData
 
 
 @cache
@@ -36,8 +37,8 @@ def _allowed_keys(schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
 def schema_problems(
     located: LocatedData,
     name: str,
-    rule_at: Callable[[Path], tuple[str | None, Path]] | None = None,
-) -> list[tuple[Path, Problem]]:
+    rule_at: Callable[[KeyPath], tuple[str | None, KeyPath]] | None = None,
+) -> list[tuple[KeyPath, Problem]]:
     """Every place where `located.data` breaks schema `name`: its path and the problem.
 
     `rule_at(path)` names the rule a path is in and the path within that rule,
@@ -48,11 +49,11 @@ def schema_problems(
 
     root = load_schema(name)
     validator = Draft202012Validator(root)
-    problems: list[tuple[Path, Problem]] = []
+    problems: list[tuple[KeyPath, Problem]] = []
     for error in validator.iter_errors(located.data):
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = best_match(error.context) or error
-        path: Path = tuple(error.absolute_path)
+        path: KeyPath = tuple(error.absolute_path)
         rule, shown = rule_at(path) if rule_at else (None, path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = _allowed_keys(error.schema, root)
@@ -72,7 +73,7 @@ def schema_problems(
     return problems
 
 
-def _dotted(path: Path) -> str:
+def _dotted(path: KeyPath) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.results import Note
+from engine.model.results import Note
 
 #: Default size cap for files that content and manifest checks read.
 DEFAULT_MAX_BYTES = 1024 * 1024

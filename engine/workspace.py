@@ -16,9 +16,9 @@ from typing import Any
 from engine import versions
 from engine.config import PackRequest, RepoConfig, apply_config, load_repo_config
 from engine.errors import InputError, Problem
+from engine.model.packs import Pack
 from engine.packs.finder import PACK_FILE, PackFile, PackFinder, SnapshotFolder, is_file_spec
 from engine.packs.load import PackLoader
-from engine.packs.model import Pack
 from engine.snapshots.base import Snapshot
 from engine.yaml12 import parse_scalar
 

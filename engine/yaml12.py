@@ -33,6 +33,8 @@ import yaml
 from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from engine.model.documents import Document, KeyPath
+
 try:  # libyaml makes parsing several times faster; fall back when it is absent
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -41,8 +43,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 #: The most nodes a document may expand to through aliases.
 MAX_EXPANDED_NODES = 1_000_000
 
-_PathKey = str | int
-Path = tuple[_PathKey, ...]
 _Pair = tuple[Node, Node]  # a mapping entry: key node, value node
 
 # Tags the composer gives nodes. Plain scalars are typed by `_plain` below, in
@@ -133,15 +133,6 @@ class YamlError(Exception):
         self.message = message
         self.line = line
         self.column = column
-
-
-@dataclass(frozen=True)
-class Document:
-    """One document of a manifest file. `index` counts from 1, empty ones included."""
-
-    index: int
-    line: int
-    data: Any
 
 
 def _error_from(exc: yaml.YAMLError) -> YamlError:
@@ -344,12 +335,12 @@ class LocatedData:
 
     file: str
     data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[tuple[Path, int, int]] = field(default_factory=list)
-    comment_cuts: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    duplicates: list[tuple[KeyPath, int, int]] = field(default_factory=list)
+    comment_cuts: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
-    def position(self, path: Path, *, key: bool = False) -> tuple[int, int] | None:
+    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
         """Line and column of the value at `path` (or of its key), else of its nearest parent."""
         if key and path in self.key_positions:
             return self.key_positions[path]
@@ -373,13 +364,13 @@ class _Locator:
     """
 
     def __init__(
-        self, result: LocatedData, text: str | None = None, paths: dict[int, Path] | None = None
+        self, result: LocatedData, text: str | None = None, paths: dict[int, KeyPath] | None = None
     ) -> None:
         self.result = result
         self.text = text
         self.paths = paths
 
-    def build(self, node: Node, path: Path) -> Any:
+    def build(self, node: Node, path: KeyPath) -> Any:
         self.result.positions[path] = _position(node)
         built: Any
         if node.__class__ is ScalarNode:
@@ -394,9 +385,9 @@ class _Locator:
             self.paths[id(built)] = path
         return built
 
-    def _mapping(self, node: Node, path: Path) -> dict[Any, Any]:
+    def _mapping(self, node: Node, path: KeyPath) -> dict[Any, Any]:
         merged, own = _split(node)
-        chosen: dict[Any, tuple[Path, _Pair]] = {}  # in PyYAML's order: first place, last value
+        chosen: dict[Any, tuple[KeyPath, _Pair]] = {}  # in PyYAML's order: first place, last value
         for pair in merged:
             key, child_path = self._key(pair[0], path)
             chosen[key] = (child_path, pair)
@@ -414,11 +405,11 @@ class _Locator:
         return mapping
 
     @staticmethod
-    def _key(node: Node, path: Path) -> tuple[Any, Path]:
+    def _key(node: Node, path: KeyPath) -> tuple[Any, KeyPath]:
         key = _key(node)
         return key, (*path, key if isinstance(key, str | int) else str(key))
 
-    def _note_comment(self, node: Node, path: Path) -> None:
+    def _note_comment(self, node: Node, path: KeyPath) -> None:
         assert self.text is not None
         end = node.end_mark
         found = _COMMENT_AFTER.match(self.text, end.index)
@@ -453,7 +444,7 @@ class LinedDocument:
 
     index: int
     located: LocatedData
-    paths: dict[int, Path]
+    paths: dict[int, KeyPath]
 
     @property
     def data(self) -> Any:
@@ -477,7 +468,7 @@ def load_lined_documents(text: str) -> dict[int, LinedDocument]:
     with _reading(text) as loader:
         for index, node in _documents(loader, text):
             located = LocatedData("", None)
-            paths: dict[int, Path] = {}
+            paths: dict[int, KeyPath] = {}
             located.data = _Locator(located, paths=paths).build(node, ())
             found[index] = LinedDocument(index, located, paths)
     return found

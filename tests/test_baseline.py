@@ -13,7 +13,7 @@ from engine.baseline import (
     match_findings,
 )
 from engine.errors import InputError
-from engine.results import Finding
+from engine.model.results import Finding
 
 
 def f(message: str, path: str | None = "a.py", line: int | None = None) -> Finding:

@@ -11,10 +11,10 @@ import pytest
 
 from engine.checks import evaluate_check
 from engine.context import EvaluationContext, EvaluationOptions, ParsedFile
+from engine.model.documents import Document
 from engine.parse_pool import Broken, NotParsed, Parsed, ParseJob, parse_chunk, received
 from engine.snapshots import open_snapshot
 from engine.snapshots.worktree import WorktreeSnapshot
-from engine.yaml12 import Document
 
 FILES: dict[str, str | bytes | None] = {
     **{

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from engine.checks import combinators, command, condition, file, manifest, version
 from engine.checks.kind import CheckKind
-from engine.messages import COMMON_FACTS, MessageTemplate, reword
-from engine.packs.model import Check, walk
+from engine.model.messages import COMMON_FACTS, MessageTemplate, reword
+from engine.model.packs import Check, walk
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
+    from engine.model.results import Outcome
     from engine.packs.reader import PackReader
-    from engine.results import Outcome
-    from engine.yaml12 import Path
 
 KINDS: dict[str, CheckKind] = {
     kind.key: kind
@@ -42,7 +42,7 @@ ALL_FACTS: frozenset[str] = frozenset(
 )
 
 
-def parse_check(raw: Any, path: Path, reader: PackReader) -> Check:
+def parse_check(raw: Any, path: KeyPath, reader: PackReader) -> Check:
     """Build the check a pack wrote as `{kind: {...}}`."""
     if not isinstance(raw, Mapping) or len(raw) != 1:
         reader.problem(path, f"a check is one of: {', '.join(KINDS)}")
@@ -62,7 +62,7 @@ def parse_check(raw: Any, path: Path, reader: PackReader) -> Check:
     return check
 
 
-def message_template(raw: Any, path: Path, reader: PackReader, check: Check) -> MessageTemplate:
+def message_template(raw: Any, path: KeyPath, reader: PackReader, check: Check) -> MessageTemplate:
     """A `message:` (of a check, or of the rule whose check is `check`), its facts checked."""
     template = MessageTemplate(str(raw))
     problem = template.problem(facts_of(check))

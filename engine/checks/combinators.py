@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.checks.kind import CheckKind
-from engine.packs.model import Check
-from engine.results import Finding, Outcome, errored, failed, passed, skipped
+from engine.model.packs import Check
+from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
     from engine.packs.reader import PackReader
-    from engine.yaml12 import Path
 
 
 @dataclass(frozen=True)
@@ -48,22 +48,22 @@ class NotCheck(Check):
         return (self.check,)
 
 
-def _parse_list(raw: Any, path: Path, reader: PackReader) -> tuple[Check, ...]:
+def _parse_list(raw: Any, path: KeyPath, reader: PackReader) -> tuple[Check, ...]:
     if not isinstance(raw, list) or not raw:
         reader.problem(path, f"`{path[-1]}` takes a non-empty list of checks")
         return ()
     return tuple(reader.check(item, (*path, i)) for i, item in enumerate(raw))
 
 
-def parse_all(raw: Any, path: Path, reader: PackReader) -> AllCheck:
+def parse_all(raw: Any, path: KeyPath, reader: PackReader) -> AllCheck:
     return AllCheck(_parse_list(raw, path, reader))
 
 
-def parse_any(raw: Any, path: Path, reader: PackReader) -> AnyCheck:
+def parse_any(raw: Any, path: KeyPath, reader: PackReader) -> AnyCheck:
     return AnyCheck(_parse_list(raw, path, reader))
 
 
-def parse_not(raw: Any, path: Path, reader: PackReader) -> NotCheck:
+def parse_not(raw: Any, path: KeyPath, reader: PackReader) -> NotCheck:
     return NotCheck(reader.check(raw, path))
 
 

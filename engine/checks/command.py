@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine import process
 from engine.checks.kind import CheckKind
-from engine.messages import facts_of
-from engine.packs.model import Check
-from engine.results import Finding, Outcome, errored, failed, passed, skipped
+from engine.model.messages import facts_of
+from engine.model.packs import Check
+from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
     from engine.packs.reader import PackReader
-    from engine.yaml12 import Path
 
 DEFAULT_TIMEOUT = 600.0
 #: The start of a skip reason that comes from the run's options, not from the repository.
@@ -75,7 +75,7 @@ class CommandCheck(Check):
 
 
 def parse_program(
-    raw: Mapping[str, Any], path: Path, reader: PackReader, run_key: str = "run"
+    raw: Mapping[str, Any], path: KeyPath, reader: PackReader, run_key: str = "run"
 ) -> ProgramSpec:
     """The program part of a check: argv or shell, timeout, cwd, env, requires."""
     if run_key in raw and "shell" in raw:
@@ -114,7 +114,7 @@ def _env_value(value: Any) -> str:
     return str(value)
 
 
-def parse(raw: Any, path: Path, reader: PackReader) -> CommandCheck:
+def parse(raw: Any, path: KeyPath, reader: PackReader) -> CommandCheck:
     raw = raw if isinstance(raw, Mapping) else {}
     codes = raw.get("exit_code", 0)
     return CommandCheck(

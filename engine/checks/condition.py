@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.checks.kind import CheckKind
-from engine.packs.model import Check
-from engine.results import Outcome
+from engine.model.packs import Check
+from engine.model.results import Outcome
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
     from engine.packs.reader import PackReader
-    from engine.yaml12 import Path
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class ConditionCheck(Check):
         return (self.check,)
 
 
-def parse(raw: Any, path: Path, reader: PackReader) -> Check:
+def parse(raw: Any, path: KeyPath, reader: PackReader) -> Check:
     name = str(raw)
     found = reader.conditions.get(name)
     if found is None:

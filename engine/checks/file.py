@@ -15,15 +15,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
-from engine.messages import facts_of
-from engine.packs.model import Check, FileSet
-from engine.results import Finding, Note, Outcome, errored, failed, failed_with, passed, skipped
+from engine.model.messages import facts_of
+from engine.model.packs import Check, FileSet
+from engine.model.results import (
+    Finding,
+    Note,
+    Outcome,
+    errored,
+    failed,
+    failed_with,
+    passed,
+    skipped,
+)
 from engine.texts import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
     from engine.packs.reader import PackReader
-    from engine.yaml12 import Path
 
 Mode = Literal["exists", "absent", "contents"]
 #: Findings kept per file for `not_contains`; the rest are counted in one finding.
@@ -46,7 +55,7 @@ class FileCheck(Check):
         return self.in_each is not None  # no folder matches
 
 
-def parse(raw: Any, path: Path, reader: PackReader) -> FileCheck:
+def parse(raw: Any, path: KeyPath, reader: PackReader) -> FileCheck:
     raw = raw if isinstance(raw, Mapping) else {}
     modes = [key for key in ("exists", "absent", "paths") if key in raw]
     if len(modes) != 1:

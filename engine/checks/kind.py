@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from engine.packs.model import Check
+from engine.model.packs import Check
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
+    from engine.model.results import Outcome
     from engine.packs.reader import PackReader
-    from engine.results import Outcome
-    from engine.yaml12 import Path
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,6 @@ class CheckKind:
     """
 
     key: str
-    parse: Callable[[Any, Path, PackReader], Check]
+    parse: Callable[[Any, KeyPath, PackReader], Check]
     evaluate: Callable[[Any, EvaluationContext], Outcome]
     facts: tuple[str, ...] = ()

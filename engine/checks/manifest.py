@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from engine.checks.kind import CheckKind
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import PARSERS, ParseError, format_for
-from engine.messages import facts_of
-from engine.packs.model import Check, FileSet
-from engine.results import (
+from engine.model.messages import facts_of
+from engine.model.packs import Check, FileSet
+from engine.model.results import (
     Finding,
     Note,
     Outcome,
@@ -42,8 +42,8 @@ from engine.yaml12 import LinedDocument, YamlError, load_lined_documents
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
     from engine.packs.reader import PackReader
-    from engine.yaml12 import Path
 
 #: Findings of a rule pointed at their field's line; the rest keep the document's
 #: first line (finding a line means parsing the file again, with positions).
@@ -77,7 +77,7 @@ class ManifestCheck(Check):
         return True  # no file matches, or (on_empty: skip) no document is selected
 
 
-def parse(raw: Any, path: Path, reader: PackReader) -> ManifestCheck:
+def parse(raw: Any, path: KeyPath, reader: PackReader) -> ManifestCheck:
     raw = raw if isinstance(raw, Mapping) else {}
     files = reader.fileset(
         raw.get("files", []), raw.get("exclude"), (*path, "files"), (*path, "exclude")
@@ -112,7 +112,7 @@ def parse(raw: Any, path: Path, reader: PackReader) -> ManifestCheck:
     )
 
 
-def _load_schema(relative: str, path: Path, reader: PackReader) -> Mapping[str, Any] | None:
+def _load_schema(relative: str, path: KeyPath, reader: PackReader) -> Mapping[str, Any] | None:
     if reader.read_sibling is None:
         reader.problem(path, "schema files can only be used by packs read from a file")
         return None

@@ -28,14 +28,14 @@ from engine.checks.command import ProgramSpec, parse_program, run_program
 from engine.checks.kind import CheckKind
 from engine.expressions import Expression, ExpressionError
 from engine.formats import format_for
-from engine.messages import facts_of
-from engine.packs.model import Check, FileSet
-from engine.results import Finding, Note, Outcome, errored, failed, passed, skipped
+from engine.model.messages import facts_of
+from engine.model.packs import Check, FileSet
+from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext
+    from engine.model.documents import KeyPath
     from engine.packs.reader import PackReader
-    from engine.yaml12 import Path
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class VersionCheck(Check):
         return True  # the program is missing, or no file holds a version
 
 
-def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
+def parse(raw: Any, path: KeyPath, reader: PackReader) -> VersionCheck:
     raw = raw if isinstance(raw, Mapping) else {}
     sources = [key for key in ("command", "file", "files") if key in raw]
     satisfies = reader.version_range(raw.get("satisfies", "*"), (*path, "satisfies"))
@@ -113,7 +113,7 @@ def parse(raw: Any, path: Path, reader: PackReader) -> VersionCheck:
     )
 
 
-def _parse_range_from(raw: Any, path: Path, reader: PackReader) -> RangeFrom:
+def _parse_range_from(raw: Any, path: KeyPath, reader: PackReader) -> RangeFrom:
     raw = raw if isinstance(raw, Mapping) else {}
     sources = [key for key in ("file", "files") if key in raw]
     if len(sources) != 1:

@@ -23,9 +23,9 @@ from engine import __version__
 from engine.baseline import RuleChange, compare, records
 from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace
 from engine.errors import InputError
-from engine.results import FailOn, Finding
+from engine.model.results import FailOn, Finding
+from engine.model.snapshots import SnapshotInfo
 from engine.snapshots import open_snapshot
-from engine.snapshots.base import SnapshotInfo
 
 SCHEMA_ID = "rulepack/diff/v1"
 FORMATS = ("table", "json")

@@ -18,7 +18,7 @@ import click
 import yaml
 
 from engine.errors import InputError
-from engine.packs.model import Pack, Rule
+from engine.model.packs import Pack, Rule
 from engine.yaml12 import YamlError, load_located
 
 

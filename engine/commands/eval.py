@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from engine.context import EvaluationOptions
 from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
+from engine.model.results import FAIL_ON_LEVELS, FailOn, Report, run_fails
 from engine.reporters import REPORTERS, ReportOptions, reporter
-from engine.results import FAIL_ON_LEVELS, FailOn, Report, run_fails
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
 from engine.workspace import Workspace, open_workspace

@@ -11,8 +11,8 @@ import yaml
 from engine.commands.rules import load_one
 from engine.config import load_repo_config
 from engine.errors import InputError
+from engine.model.packs import Pack, Rule
 from engine.packs.finder import PackFinder
-from engine.packs.model import Pack, Rule
 from engine.snapshots import open_snapshot
 from engine.workspace import DEFAULT_PACK
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from engine.config import RepoConfig
-from engine.packs.model import Pack
+from engine.model.packs import Pack
 from engine.snapshots import open_snapshot
 from engine.workspace import load_packs, parse_params
 

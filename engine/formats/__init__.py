@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from engine.yaml12 import Document
+from engine.model.documents import Document
 
 #: format name -> module under engine.formats that defines `parse(text)`
 PARSERS: dict[str, str] = {

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from engine.formats import ParseError
-from engine.yaml12 import Document
+from engine.model.documents import Document
 
 if TYPE_CHECKING:
     from dockerfile import Command, Heredoc

@@ -9,7 +9,7 @@ import configparser
 from typing import Any
 
 from engine.formats import ParseError
-from engine.yaml12 import Document
+from engine.model.documents import Document
 
 _TOP = "\0top"  # a section name no file can contain
 

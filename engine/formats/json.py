@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from engine.formats import ParseError
-from engine.yaml12 import Document
+from engine.model.documents import Document
 
 
 def parse(text: str) -> list[Document]:

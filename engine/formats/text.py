@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.yaml12 import Document
+from engine.model.documents import Document
 
 
 def parse(text: str) -> list[Document]:

@@ -15,7 +15,7 @@ import tomllib
 from typing import Any
 
 from engine.formats import ParseError
-from engine.yaml12 import Document
+from engine.model.documents import Document
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _AT_END = " (at end of document)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from xml.parsers.expat import ExpatError
 
 from engine.formats import ParseError
-from engine.yaml12 import Document
+from engine.model.documents import Document
 
 
 def parse(text: str) -> list[Document]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from engine.formats import ParseError
-from engine.yaml12 import Document, YamlError, load_documents
+from engine.model.documents import Document
+from engine.yaml12 import YamlError, load_documents
 
 
 def parse(text: str) -> list[Document]:

@@ -18,10 +18,11 @@ from engine import __version__, versions
 from engine.checks import ALL_FACTS, message_template, parse_check
 from engine.checks.combinators import AllCheck
 from engine.errors import InputError, Location, Problem
+from engine.model.documents import KeyPath
+from engine.model.packs import SEVERITIES, Category, Check, FileSet, Pack, Rule
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
-from engine.packs.model import SEVERITIES, Category, Check, FileSet, Pack, Rule
 from engine.packs.reader import PackReader
-from engine.yaml12 import LocatedData, Path, YamlError, load_located
+from engine.yaml12 import LocatedData, YamlError, load_located
 
 API_VERSION = "rulepack/v1"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -95,7 +96,7 @@ class PackLoader:
     # -- finding and reading -------------------------------------------------------------
 
     def _find(
-        self, spec: str, version_range: str | None, origin: _Layer | None, at: Path | None
+        self, spec: str, version_range: str | None, origin: _Layer | None, at: KeyPath | None
     ) -> PackFile:
         if is_file_spec(spec):
             candidates = [origin.file.sibling(spec) if origin else pack_file_from_disk(spec)]
@@ -125,7 +126,7 @@ class PackLoader:
         names = sorted({f.path.split("/")[0].rsplit(".", 1)[0] for f in self.finder.all_files()})
         return f" (available: {', '.join(names)})" if names else ""
 
-    def _fail(self, origin: _Layer | None, at: Path | None, message: str) -> None:
+    def _fail(self, origin: _Layer | None, at: KeyPath | None, message: str) -> None:
         location = None
         if origin is not None and at is not None:
             position = origin.located.position(at)
@@ -136,7 +137,7 @@ class PackLoader:
         return [p for p in self.problems if p.level == "error"]
 
     def _layer(
-        self, pack_file: PackFile, origin: _Layer | None = None, at: Path | None = None
+        self, pack_file: PackFile, origin: _Layer | None = None, at: KeyPath | None = None
     ) -> _Layer:
         key = pack_file.identity()
         if key in self._read:
@@ -195,7 +196,7 @@ class PackLoader:
         return layer
 
     def _chain(
-        self, layer: _Layer, stack: list[str], origin: _Layer | None = None, at: Path = ()
+        self, layer: _Layer, stack: list[str], origin: _Layer | None = None, at: KeyPath = ()
     ) -> list[_Layer]:
         """The layer and everything it extends, bases first, each once.
 
@@ -230,7 +231,7 @@ class PackLoader:
 
     # -- building ---------------------------------------------------------------------------
 
-    def _problem(self, layer: _Layer, path: Path, message: str, *, key: bool = False) -> None:
+    def _problem(self, layer: _Layer, path: KeyPath, message: str, *, key: bool = False) -> None:
         position = layer.located.position(path, key=key)
         self.problems.append(
             Problem(
@@ -239,7 +240,7 @@ class PackLoader:
         )
 
     @staticmethod
-    def _rule_at(layer: _Layer, path: Path) -> str | None:
+    def _rule_at(layer: _Layer, path: KeyPath) -> str | None:
         if len(path) >= 2 and path[0] in ("rules", "overrides"):
             items = layer.data.get(path[0])
             if isinstance(items, list) and isinstance(path[1], int) and path[1] < len(items):
@@ -261,7 +262,7 @@ class PackLoader:
     def _substitute(self, layer: _Layer, params: Mapping[str, Any]) -> dict[str, Any]:
         """The layer's data with `{{ name }}` replaced; unknown names are problems."""
 
-        def value(item: Any, path: Path) -> Any:
+        def value(item: Any, path: KeyPath) -> Any:
             if isinstance(item, dict):
                 return {k: value(v, (*path, k)) for k, v in item.items()}
             if isinstance(item, list):
@@ -288,7 +289,7 @@ class PackLoader:
 
         return {k: (v if k == "params" else value(v, (k,))) for k, v in layer.data.items()}
 
-    def _validate(self, layer: _Layer, data: dict[str, Any]) -> set[Path] | None:
+    def _validate(self, layer: _Layer, data: dict[str, Any]) -> set[KeyPath] | None:
         """Schema-check a user pack: paths of the rule parts it breaks; None if more broke."""
         if layer.file.source == "builtin" and not self.validate_builtin:
             return set()
@@ -298,13 +299,13 @@ class PackLoader:
             layer.located.file, data, layer.located.positions, layer.located.key_positions
         )
 
-        def where(path: Path) -> tuple[str | None, Path]:
+        def where(path: KeyPath) -> tuple[str | None, KeyPath]:
             rule = self._rule_at(layer, path)
             return rule, (path[2:] if rule is not None else path)
 
         found = schema_problems(checked, "rulepack", where)
         self.problems.extend(problem for _, problem in found)
-        broken: set[Path] = set()
+        broken: set[KeyPath] = set()
         for path, _ in found:
             if len(path) < 2 or path[0] != "rules" or not isinstance(path[1], int):
                 return None
@@ -427,11 +428,11 @@ class PackLoader:
     def _rule(
         self,
         raw: dict[str, Any],
-        path: Path,
+        path: KeyPath,
         reader: PackReader,
         layer: _Layer,
         pack_name: str,
-        broken: set[Path],
+        broken: set[KeyPath],
     ) -> Rule:
         rule_id = str(raw.get("id", f"#{path[-1]}"))
 
@@ -491,7 +492,7 @@ class PackLoader:
         return rules
 
 
-def _is_text(path: Path) -> bool:
+def _is_text(path: KeyPath) -> bool:
     """A title, description or remediation of the pack, a category or a rule."""
     if path[-1] not in ("title", "description", "remediation"):
         return False

@@ -17,8 +17,9 @@ from engine import versions
 from engine.errors import Location, Problem
 from engine.expressions import Expression, compile_expression, lint
 from engine.globs import glob_problem
-from engine.packs.model import Check, FileSet
-from engine.yaml12 import LocatedData, Path
+from engine.model.documents import KeyPath
+from engine.model.packs import Check, FileSet
+from engine.yaml12 import LocatedData
 
 _NEVER = re.compile(r"(?!)")
 
@@ -33,7 +34,7 @@ class PackReader:
 
     located: LocatedData
     problems: list[Problem]
-    parse_check: Callable[[Any, Path, PackReader], Check]
+    parse_check: Callable[[Any, KeyPath, PackReader], Check]
     filesets: Mapping[str, FileSet] = field(default_factory=dict)
     conditions: Mapping[str, Check] = field(default_factory=dict)
     read_sibling: Callable[[str], str] | None = None  # reads a file next to the pack
@@ -41,21 +42,21 @@ class PackReader:
 
     # -- problems ------------------------------------------------------------------
 
-    def location(self, path: Path, *, key: bool = False) -> Location:
+    def location(self, path: KeyPath, *, key: bool = False) -> Location:
         position = self.located.position(path, key=key)
         if position is None:
             return Location(self.located.file)
         return Location(self.located.file, position[0], position[1])
 
-    def problem(self, path: Path, message: str, *, key: bool = False) -> None:
+    def problem(self, path: KeyPath, message: str, *, key: bool = False) -> None:
         self.problems.append(Problem(message, self.location(path, key=key), self.rule))
 
-    def warning(self, path: Path, message: str) -> None:
+    def warning(self, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(message, self.location(path), self.rule, "warning"))
 
     # -- values --------------------------------------------------------------------
 
-    def globs(self, value: Any, path: Path, *, folders: bool = False) -> tuple[str, ...]:
+    def globs(self, value: Any, path: KeyPath, *, folders: bool = False) -> tuple[str, ...]:
         """A glob or list of globs; each must stay inside the snapshot root and be able
         to match a path (`folders`: a folder's, for `in_each`).
 
@@ -79,7 +80,7 @@ class PackReader:
             globs.append(str(item))
         return tuple(globs)
 
-    def _spliced(self, item: Mapping[str, Any], path: Path) -> tuple[str, ...]:
+    def _spliced(self, item: Mapping[str, Any], path: KeyPath) -> tuple[str, ...]:
         name = str(item.get("fileset"))
         named = self.filesets.get(name)
         if named is None:
@@ -93,7 +94,7 @@ class PackReader:
             )
         return named.include
 
-    def fileset(self, files: Any, exclude: Any, path: Path, exclude_path: Path) -> FileSet:
+    def fileset(self, files: Any, exclude: Any, path: KeyPath, exclude_path: KeyPath) -> FileSet:
         """`files`/`paths` (globs or `{fileset: name}`) plus a check's own `exclude`."""
         extra = self.globs(exclude, exclude_path) if exclude is not None else ()
         if isinstance(files, Mapping):
@@ -106,7 +107,7 @@ class PackReader:
             return FileSet(named.include, (*named.exclude, *extra))
         return FileSet(self.globs(files, path), extra)
 
-    def regex(self, value: Any, path: Path) -> re.Pattern[str]:
+    def regex(self, value: Any, path: KeyPath) -> re.Pattern[str]:
         try:
             return re.compile(str(value))
         except re.error as exc:
@@ -114,7 +115,7 @@ class PackReader:
             self.problem(path, f"invalid regex {value!r}: {exc.msg}{column}")
             return _NEVER
 
-    def expression(self, value: Any, path: Path) -> Expression:
+    def expression(self, value: Any, path: KeyPath) -> Expression:
         try:
             expression = compile_expression(str(value))
         except ValueError as exc:
@@ -124,14 +125,14 @@ class PackReader:
             self.warning(path, warning)
         return expression
 
-    def version_range(self, value: Any, path: Path) -> str:
+    def version_range(self, value: Any, path: KeyPath) -> str:
         text = str(value)
         reason = versions.range_problem(text)
         if reason:
             self.problem(path, reason)
         return text
 
-    def relative_path(self, value: Any, path: Path) -> str:
+    def relative_path(self, value: Any, path: KeyPath) -> str:
         """A folder or file path relative to the snapshot root (`cwd:` of a command)."""
         text = str(value)
         parts = text.split("/")
@@ -139,6 +140,6 @@ class PackReader:
             self.problem(path, f"path {text!r} must stay inside the snapshot root")
         return text
 
-    def check(self, raw: Any, path: Path) -> Check:
+    def check(self, raw: Any, path: KeyPath) -> Check:
         """Any check, dispatched on its single key through the registry of kinds."""
         return self.parse_check(raw, path, self)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from engine.results import FailOn, Report
+    from engine.model.results import FailOn, Report
 
 #: --format name -> module under engine.reporters
 REPORTERS: dict[str, str] = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.results import Counts, Finding, RuleResult
+from engine.model.results import Counts, Finding, RuleResult
 
 #: How the evaluator words the reason of a rule that `--category`, `--rule` or `--tag` left out.
 FILTERED_OUT = "filtered out"

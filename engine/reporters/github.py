@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from engine.model.results import Finding, Report, RuleResult
 from engine.reporters.common import rate_text, summary_line
-from engine.results import Finding, Report, RuleResult
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions

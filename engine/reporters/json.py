@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from engine.results import Counts, Finding, Note, Report, RuleResult
+from engine.model.results import Counts, Finding, Note, Report, RuleResult
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions

@@ -21,8 +21,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, TextIO
 
+from engine.model.results import Counts, Report, RuleResult
 from engine.reporters.common import by_category, place
-from engine.results import Counts, Report, RuleResult
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TextIO
 
-from engine.packs.model import SEVERITIES
+from engine.model.packs import SEVERITIES
+from engine.model.results import Counts, Report, RuleResult, run_fails
 from engine.reporters.common import (
     by_category,
     findings_to_show,
@@ -21,7 +22,6 @@ from engine.reporters.common import (
     rate_text,
     summary_line,
 )
-from engine.results import Counts, Report, RuleResult, run_fails
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions

@@ -26,7 +26,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
-from engine.results import Finding, Report, RuleResult
+from engine.model.results import Finding, Report, RuleResult
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions

@@ -14,8 +14,8 @@ from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
+from engine.model.results import Report, RuleResult
 from engine.reporters.common import by_category, findings_to_show, is_filtered_out, rate_text
-from engine.results import Report, RuleResult
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions

@@ -6,32 +6,12 @@ import posixpath
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-SnapshotKind = Literal["worktree", "ref", "staged"]
+from engine.model.snapshots import SnapshotInfo, Unreadable
 
 #: Symlink chains longer than this are treated as loops.
 MAX_LINK_HOPS = 40
-
-
-@dataclass(frozen=True)
-class SnapshotInfo:
-    """What the report says about the snapshot it describes."""
-
-    kind: SnapshotKind
-    root: str  # absolute path of the repository folder (or of the bare git dir)
-    ref: str | None = None  # the ref as the user gave it
-    commit: str | None = None  # full commit id, when there is one
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """An entry of the tree that is not read as a file, and why (shown to users)."""
-
-    path: str
-    reason: str
 
 
 class Snapshot(ABC):

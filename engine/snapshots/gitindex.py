@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.snapshots.base import SnapshotInfo
+from engine.model.snapshots import SnapshotInfo
 from engine.snapshots.gitobjects import GitEntry, GitObjectsSnapshot, parse_entries
 from engine.snapshots.gitrepo import GitRepository, open_repository
 

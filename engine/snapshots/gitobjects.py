@@ -16,7 +16,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.snapshots.base import Snapshot, SnapshotInfo, Unreadable, resolve_link
+from engine.model.snapshots import SnapshotInfo, Unreadable
+from engine.snapshots.base import Snapshot, resolve_link
 from engine.snapshots.blobs import BlobReader
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.snapshots.base import SnapshotInfo
+from engine.model.snapshots import SnapshotInfo
 from engine.snapshots.gitobjects import GitEntry, GitObjectsSnapshot, parse_entries
 from engine.snapshots.gitrepo import open_repository
 

@@ -8,13 +8,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.snapshots.base import (
-    Snapshot,
-    SnapshotInfo,
-    Unreadable,
-    existing_folder,
-    resolve_link,
-)
+from engine.model.snapshots import SnapshotInfo, Unreadable
+from engine.snapshots.base import Snapshot, existing_folder, resolve_link
 
 _GITLINK = "160000"
 _SYMLINK = "120000"

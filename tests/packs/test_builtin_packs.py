@@ -10,12 +10,12 @@ import pytest
 
 from engine.commands.docs import raw_definitions, regenerate_hint, render
 from engine.commands.validate import problems_of
+from engine.model.packs import Pack, walk
+from engine.model.results import RuleResult
 from engine.packs.finder import PackFinder
 from engine.packs.load import PackLoader
-from engine.packs.model import Pack, walk
 from engine.packtest import load_pack_for, run_pack_tests
 from engine.resources import builtin_packs_dir
-from engine.results import RuleResult
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKS = ("production", "testing", "oss", "common")

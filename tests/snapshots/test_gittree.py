@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError
+from engine.model.snapshots import Unreadable
 from engine.snapshots import open_snapshot
-from engine.snapshots.base import Unreadable
 from engine.snapshots.gittree import GitTreeSnapshot
 from tests.conftest import git
 

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from engine.packs.model import SEVERITIES, Severity
-from engine.snapshots.base import SnapshotInfo
+from engine.model.packs import SEVERITIES, Severity
+from engine.model.snapshots import SnapshotInfo
 
 Status = Literal["pass", "fail", "skip", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")

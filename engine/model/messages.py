@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from engine.results import Finding, Outcome, summarize_findings
+from engine.model.results import Finding, Outcome, summarize_findings
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 #: Facts every finding has, whatever its check kind.

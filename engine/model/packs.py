@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from engine.errors import Location
 
 if TYPE_CHECKING:
-    from engine.messages import MessageTemplate
+    from engine.model.messages import MessageTemplate
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
