@@ -19,17 +19,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.errors import InputError
-from engine.model.packs import SEVERITIES, Severity
 from engine.model.results import (
     STATUSES,
     BaselineInfo,
-    FailOn,
     Finding,
     Report,
     RuleResult,
     Status,
     run_fails,
 )
+from engine.model.severity import SEVERITIES, FailOn, Severity
 
 RuleKey = tuple[str, str]  # (pack, rule id)
 Change = Literal["worse", "better", "changed", "same"]

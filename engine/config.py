@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.errors import InputError, Location, Problem
 from engine.model.packs import Pack
-from engine.model.results import FailOn
+from engine.model.severity import FailOn
 from engine.snapshots.base import Snapshot
 from engine.yaml12 import LocatedData, YamlError, load_located
 

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.checks import combinators, command, condition, file, manifest, version
 from engine.checks.kind import CheckKind
+from engine.checks.reader import PackReader
+from engine.context import EvaluationContext
+from engine.model.documents import KeyPath
 from engine.model.messages import COMMON_FACTS, MessageTemplate, reword
 from engine.model.packs import Check, walk
-
-if TYPE_CHECKING:
-    from engine.context import EvaluationContext
-    from engine.model.documents import KeyPath
-    from engine.model.results import Outcome
-    from engine.packs.reader import PackReader
+from engine.model.results import Outcome
 
 KINDS: dict[str, CheckKind] = {
     kind.key: kind

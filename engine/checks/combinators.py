@@ -9,16 +9,14 @@ not: check          pass and fail swap; skip and error stay
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from engine.checks.kind import CheckKind
+from engine.checks.reader import PackReader
+from engine.context import EvaluationContext
+from engine.model.documents import KeyPath
 from engine.model.packs import Check
 from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
-
-if TYPE_CHECKING:
-    from engine.context import EvaluationContext
-    from engine.model.documents import KeyPath
-    from engine.packs.reader import PackReader
 
 
 @dataclass(frozen=True)

@@ -19,18 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from engine import process
 from engine.checks.kind import CheckKind
+from engine.checks.reader import PackReader
+from engine.context import EvaluationContext
+from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check
 from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
-
-if TYPE_CHECKING:
-    from engine.context import EvaluationContext
-    from engine.model.documents import KeyPath
-    from engine.packs.reader import PackReader
 
 DEFAULT_TIMEOUT = 600.0
 #: The start of a skip reason that comes from the run's options, not from the repository.

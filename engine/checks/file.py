@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
+from engine.checks.reader import PackReader
+from engine.context import EvaluationContext
+from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, FileSet
 from engine.model.results import (
@@ -28,11 +31,6 @@ from engine.model.results import (
     skipped,
 )
 from engine.texts import DEFAULT_MAX_BYTES
-
-if TYPE_CHECKING:
-    from engine.context import EvaluationContext
-    from engine.model.documents import KeyPath
-    from engine.packs.reader import PackReader
 
 Mode = Literal["exists", "absent", "contents"]
 #: Findings kept per file for `not_contains`; the rest are counted in one finding.

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from engine.checks.reader import PackReader
+from engine.context import EvaluationContext
+from engine.model.documents import KeyPath
 from engine.model.packs import Check
-
-if TYPE_CHECKING:
-    from engine.context import EvaluationContext
-    from engine.model.documents import KeyPath
-    from engine.model.results import Outcome
-    from engine.packs.reader import PackReader
+from engine.model.results import Outcome
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
+from engine.checks.reader import PackReader
+from engine.context import EvaluationContext
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import PARSERS, ParseError, format_for
+from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, FileSet
 from engine.model.results import (
@@ -39,11 +42,6 @@ from engine.model.results import (
 )
 from engine.texts import DEFAULT_MAX_BYTES
 from engine.yaml12 import LinedDocument, YamlError, load_lined_documents
-
-if TYPE_CHECKING:
-    from engine.context import EvaluationContext
-    from engine.model.documents import KeyPath
-    from engine.packs.reader import PackReader
 
 #: Findings of a rule pointed at their field's line; the rest keep the document's
 #: first line (finding a line means parsing the file again, with positions).

@@ -19,23 +19,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import semver
 
 from engine import versions
 from engine.checks.command import ProgramSpec, parse_program, run_program
 from engine.checks.kind import CheckKind
+from engine.checks.reader import PackReader
+from engine.context import EvaluationContext
 from engine.expressions import Expression, ExpressionError
 from engine.formats import format_for
+from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, FileSet
 from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
-
-if TYPE_CHECKING:
-    from engine.context import EvaluationContext
-    from engine.model.documents import KeyPath
-    from engine.packs.reader import PackReader
 
 
 @dataclass(frozen=True)

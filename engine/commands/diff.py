@@ -23,7 +23,8 @@ from engine import __version__
 from engine.baseline import RuleChange, compare, records
 from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace
 from engine.errors import InputError
-from engine.model.results import FailOn, Finding
+from engine.model.results import Finding
+from engine.model.severity import FailOn
 from engine.model.snapshots import SnapshotInfo
 from engine.snapshots import open_snapshot
 

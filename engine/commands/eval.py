@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from engine.context import EvaluationOptions
 from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
-from engine.model.results import FAIL_ON_LEVELS, FailOn, Report, run_fails
+from engine.model.results import Report, run_fails
+from engine.model.severity import FAIL_ON_LEVELS, FailOn
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from engine.errors import Location
-
-if TYPE_CHECKING:
-    from engine.model.messages import MessageTemplate
-
-Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+from engine.model.messages import MessageTemplate
+from engine.model.severity import Severity
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from engine.model.packs import SEVERITIES, Severity
+from engine.model.severity import SEVERITIES, FailOn, Severity
 from engine.model.snapshots import SnapshotInfo
 
 Status = Literal["pass", "fail", "skip", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")
-FailOn = Literal["error", "warning", "info", "never"]
-FAIL_ON_LEVELS: tuple[FailOn, ...] = ("error", "warning", "info", "never")
 #: Set by `eval --baseline` / `--new-since` (engine/baseline.py); None otherwise.
 BaselineMark = Literal["new", "known"]
 

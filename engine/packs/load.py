@@ -17,11 +17,12 @@ from typing import Any
 from engine import __version__, versions
 from engine.checks import ALL_FACTS, message_template, parse_check
 from engine.checks.combinators import AllCheck
+from engine.checks.reader import PackReader
 from engine.errors import InputError, Location, Problem
 from engine.model.documents import KeyPath
-from engine.model.packs import SEVERITIES, Category, Check, FileSet, Pack, Rule
+from engine.model.packs import Category, Check, FileSet, Pack, Rule
+from engine.model.severity import SEVERITIES
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
-from engine.packs.reader import PackReader
 from engine.yaml12 import LocatedData, YamlError, load_located
 
 API_VERSION = "rulepack/v1"

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from engine.model.results import FailOn, Report
+    from engine.model.results import Report
+    from engine.model.severity import FailOn
 
 #: --format name -> module under engine.reporters
 REPORTERS: dict[str, str] = {

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TextIO
 
-from engine.model.packs import SEVERITIES
 from engine.model.results import Counts, Report, RuleResult, run_fails
+from engine.model.severity import SEVERITIES
 from engine.reporters.common import (
     by_category,
     findings_to_show,
