@@ -26,7 +26,6 @@ from engine.model.results import (
     Report,
     RuleResult,
     Status,
-    run_fails,
 )
 from engine.model.severity import SEVERITIES, FailOn, Severity
 
@@ -206,11 +205,6 @@ def mark_known(report: Report, baseline: Sequence[RuleRecord], source: str) -> R
         known_results=sum(1 for r in results if r.baseline == "known"),
     )
     return replace(report, results=tuple(results), baseline=info)
-
-
-def run_fails_against_baseline(report: Report, fail_on: FailOn) -> bool:
-    """Whether the results that are not known fail the run."""
-    return run_fails((r for r in report.results if r.baseline != "known"), fail_on)
 
 
 def load_baseline(path: Path) -> list[RuleRecord]:

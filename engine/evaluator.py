@@ -25,6 +25,7 @@ from engine.model.results import (
     errored,
     skipped,
 )
+from engine.model.severity import FailOn
 from engine.snapshots.base import Snapshot
 
 
@@ -79,9 +80,9 @@ def _outcome(rule: Rule, context: EvaluationContext) -> Outcome:
     if rule.when is not None:
         condition = context.evaluate(rule.when)
         if condition.status == "fail":
-            return skipped(_not_applicable(rule.when, condition))
+            return skipped(_not_applicable(rule.when, condition), kind="not-applicable")
         if condition.status == "skip":
-            return skipped(condition.message)
+            return skipped(condition.message, kind=condition.skip or "not-applicable")
         if condition.status == "error":
             return errored(
                 f"condition could not be evaluated: {condition.message}",
@@ -126,6 +127,7 @@ def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleRes
         notes=outcome.notes,
         tags=rule.tags,
         duration_ms=round(duration_ms, 3),
+        skip=outcome.skip,
     )
 
 
@@ -137,8 +139,11 @@ def evaluate(
     options: EvaluationOptions | None = None,
     exclude: tuple[str, ...] = (),
     progress: Progress | None = None,
+    fail_on: FailOn = "error",
 ) -> Report:
-    """Evaluate every rule of `packs` over `snapshot`; results keep pack and rule order."""
+    """Evaluate every rule of `packs` over `snapshot`; results keep pack and rule order.
+
+    `fail_on` is the level the report's verdict applies."""
     selection = selection or Selection()
     problems = selection.problems(packs)
     if problems:
@@ -150,9 +155,14 @@ def evaluate(
     static: list[int] = []
     with EvaluationContext(snapshot, evaluate_check, options, exclude) as context:
         for i, rule in enumerate(rules):
-            reason = rule.disabled_by if not rule.enabled else selection.why_not(rule)
+            if not rule.enabled:
+                results[i] = to_result(
+                    rule, skipped(rule.disabled_by or "disabled", kind="disabled")
+                )
+                continue
+            reason = selection.why_not(rule)
             if reason:
-                results[i] = to_result(rule, skipped(reason))
+                results[i] = to_result(rule, skipped(reason, kind="filtered-out"))
             elif rule.runs_commands and not options.no_commands:
                 commands.append(i)  # after the static rules, maybe in parallel
             else:
@@ -169,6 +179,7 @@ def evaluate(
         packs=tuple(PackInfo(p.name, p.version, p.source, p.path) for p in packs),
         categories=tuple(CategoryInfo(c.id, c.title, p.name) for p in packs for c in p.categories),
         results=tuple(r for r in results if r is not None),
+        fail_on=fail_on,
     )
 
 

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-from engine.checks.command import COMMANDS_DISABLED
 from engine.context import EvaluationOptions
 from engine.errors import InputError, Location, Problem
 from engine.evaluator import evaluate
@@ -546,7 +545,7 @@ def _run_case(case: FixtureCase, pack: Pack, dest: Path) -> CaseOutcome:
 
 def _skipped_by_options(result: RuleResult) -> bool:
     """A skip that the case's options caused (`no_commands`), not the rule's own condition."""
-    return (result.reason or "").startswith(COMMANDS_DISABLED)
+    return result.skip == "commands-disabled"
 
 
 def finding_text(result: RuleResult) -> Iterator[str]:

@@ -16,7 +16,7 @@ from engine.checks.reader import PackReader
 from engine.context import EvaluationContext
 from engine.model.documents import KeyPath
 from engine.model.packs import Check
-from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
+from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,16 @@ def parse_not(raw: Any, path: KeyPath, reader: PackReader) -> NotCheck:
     return NotCheck(reader.check(raw, path))
 
 
-def _merge(outcomes: list[Outcome]) -> tuple[tuple[Finding, ...], tuple[Any, ...]]:
+def _merge(outcomes: list[Outcome]) -> tuple[tuple[Finding, ...], tuple[Note, ...]]:
     return (
         tuple(f for o in outcomes for f in o.findings),
         tuple(n for o in outcomes for n in o.notes),
     )
+
+
+def _skipped_as(skip: Outcome, notes: tuple[Note, ...]) -> Outcome:
+    """A combination skipped for the reason (and kind) one of its parts was."""
+    return skipped(skip.message, notes, skip.skip or "nothing-to-judge")
 
 
 def evaluate_all(check: AllCheck, context: EvaluationContext) -> Outcome:
@@ -82,7 +87,7 @@ def evaluate_all(check: AllCheck, context: EvaluationContext) -> Outcome:
     if "error" in by_status:
         return errored(by_status["error"].message, findings, notes)
     if "skip" in by_status:
-        return skipped(by_status["skip"].message, notes)
+        return _skipped_as(by_status["skip"], notes)
     return passed("; ".join(o.message for o in outcomes if o.message), notes)
 
 
@@ -98,7 +103,7 @@ def evaluate_any(check: AnyCheck, context: EvaluationContext) -> Outcome:
     if "error" in statuses:
         return errored(statuses["error"].message, findings, notes)
     if "skip" in statuses:
-        return skipped(statuses["skip"].message, notes)
+        return _skipped_as(statuses["skip"], notes)
     return failed(
         "none of the alternatives holds: " + "; ".join(o.message for o in outcomes), findings, notes
     )

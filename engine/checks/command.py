@@ -133,7 +133,7 @@ def parse(raw: Any, path: KeyPath, reader: PackReader) -> CommandCheck:
 def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.ProcessResult | Outcome:
     """Run the program, or the outcome that replaces running it (disabled, missing tool)."""
     if context.options.no_commands:
-        return skipped(f"{COMMANDS_DISABLED}: {spec.display}")
+        return skipped(f"{COMMANDS_DISABLED}: {spec.display}", kind="commands-disabled")
     environ = {**context.options.environ, **dict(spec.env)}
     workdir = context.workdir()
     cwd = workdir / spec.cwd
@@ -148,7 +148,7 @@ def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.Proces
             # verdict (its version, its exit code) would only garble it.
             finding = Finding(message, facts=facts_of(command=spec.display), worded=True)
             return failed(message, [finding])
-        return skipped(message)
+        return skipped(message, kind="missing-program")
     try:
         result = process.run(spec.argv, cwd, environ, spec.timeout, context.running)
     except OSError as exc:

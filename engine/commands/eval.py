@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from engine.context import EvaluationOptions
 from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
-from engine.model.results import Report, run_fails
+from engine.model.results import Report
 from engine.model.severity import FAIL_ON_LEVELS, FailOn
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
@@ -67,27 +67,24 @@ def run(request: EvalRequest) -> int:
         workspace, fail_on = load_workspace(snapshot, request)
         format_name = request.format or "table"
         to_terminal = request.output is None and sys.stdout.isatty()
-        options = ReportOptions(color=to_terminal and _color_allowed(), fail_on=fail_on)
+        options = ReportOptions(color=to_terminal and _color_allowed())
         progress = None
         if format_name == "table" and to_terminal:
             from engine.reporters.table import TerminalProgress
 
             progress = TerminalProgress(options.color)
-        report = evaluate_workspace(workspace, snapshot, request, progress)
+        report = evaluate_workspace(workspace, snapshot, request, fail_on, progress)
         if earlier is not None:
             from engine.baseline import records
 
-            base_report = evaluate_workspace(workspace, earlier, request)
+            base_report = evaluate_workspace(workspace, earlier, request, fail_on)
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
     if known is not None:
-        from engine.baseline import mark_known, run_fails_against_baseline
+        from engine.baseline import mark_known
 
         report = mark_known(report, *known)
-        fails = run_fails_against_baseline(report, fail_on)
-    else:
-        fails = run_fails(report.results, fail_on)
     write_report(report, format_name, request.output, options)
-    return 1 if fails else 0
+    return 1 if report.verdict.fails else 0
 
 
 def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:
@@ -99,7 +96,11 @@ def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace,
 
 
 def evaluate_workspace(
-    workspace: Workspace, snapshot: Snapshot, request: EvalRequest, progress: Progress | None = None
+    workspace: Workspace,
+    snapshot: Snapshot,
+    request: EvalRequest,
+    fail_on: FailOn = "error",
+    progress: Progress | None = None,
 ) -> Report:
     """Evaluate the workspace's packs and config over `snapshot` with the request's options.
 
@@ -115,6 +116,7 @@ def evaluate_workspace(
             options=EvaluationOptions(no_commands=request.no_commands, jobs=request.jobs),
             exclude=workspace.config.exclude,
             progress=progress,
+            fail_on=fail_on,
         )
 
 

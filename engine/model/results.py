@@ -1,7 +1,10 @@
 """What an evaluation produces: outcomes of checks, results of rules, the report.
 
 `Outcome` is what a check kind returns; `RuleResult` adds what the rule says
-about itself; `Report` is the whole run, which every reporter renders.
+about itself; `Report` is the whole run, which every reporter renders. The
+report carries its own verdict (`Report.verdict`): whether the run fails, at
+its `--fail-on` level and after its baseline, is decided here once, and no
+reporter works it out again.
 """
 
 from __future__ import annotations
@@ -17,6 +20,18 @@ Status = Literal["pass", "fail", "skip", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")
 #: Set by `eval --baseline` / `--new-since` (engine/baseline.py); None otherwise.
 BaselineMark = Literal["new", "known"]
+#: Why a rule was skipped, as a kind the reporters can tell apart (the reason says more):
+#: its `when` does not hold; it found nothing to judge; a program it needs is missing;
+#: commands are off (`--no-commands`); the command line selected other rules; it is
+#: disabled (by the repo config or a pack's override).
+SkipKind = Literal[
+    "not-applicable",
+    "nothing-to-judge",
+    "missing-program",
+    "commands-disabled",
+    "filtered-out",
+    "disabled",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ class Outcome:
     message: str = ""
     findings: tuple[Finding, ...] = ()
     notes: tuple[Note, ...] = ()
+    skip: SkipKind | None = None  # on skipped outcomes: why, as a kind
 
     @property
     def reason(self) -> str | None:
@@ -85,8 +101,10 @@ def summarize_findings(findings: Sequence[Finding]) -> str:
     return text + (f" (and {len(findings) - 1} more)" if len(findings) > 1 else "")
 
 
-def skipped(reason: str, notes: Sequence[Note] = ()) -> Outcome:
-    return Outcome("skip", reason, (), tuple(notes))
+def skipped(
+    reason: str, notes: Sequence[Note] = (), kind: SkipKind = "nothing-to-judge"
+) -> Outcome:
+    return Outcome("skip", reason, (), tuple(notes), kind)
 
 
 def errored(cause: str, findings: Sequence[Finding] = (), notes: Sequence[Note] = ()) -> Outcome:
@@ -110,6 +128,19 @@ class RuleResult:
     tags: tuple[str, ...] = ()
     duration_ms: float = 0.0
     baseline: BaselineMark | None = None  # on fail/error results: known ones do not fail the run
+    skip: SkipKind | None = None  # on skipped results: why, as a kind
+
+    def fails_at(self, fail_on: FailOn) -> bool:
+        """Whether this result fails a run at the `--fail-on` level: an error always does
+        (unless `never`), a failure from its severity up; a result known from the
+        baseline never does."""
+        if fail_on == "never" or self.baseline == "known":
+            return False
+        if self.status == "error":
+            return True
+        return self.status == "fail" and SEVERITIES.index(self.severity) <= SEVERITIES.index(
+            fail_on
+        )
 
 
 @dataclass(frozen=True)
@@ -185,6 +216,18 @@ class BaselineInfo:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """Whether the run holds, and the results that make it fail."""
+
+    fail_on: FailOn
+    failing: tuple[RuleResult, ...]  # in report order
+
+    @property
+    def fails(self) -> bool:
+        return bool(self.failing)
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     snapshot: SnapshotInfo
@@ -192,23 +235,16 @@ class Report:
     categories: tuple[CategoryInfo, ...]
     results: tuple[RuleResult, ...]
     baseline: BaselineInfo | None = None
+    fail_on: FailOn = "error"  # the run's `--fail-on` level, which the verdict applies
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "summary", summarize(self.results))
 
+    @property
+    def verdict(self) -> Verdict:
+        """The run's verdict: the results that fail it at `fail_on`, after the baseline."""
+        return Verdict(self.fail_on, tuple(r for r in self.results if r.fails_at(self.fail_on)))
+
     def category_title(self, category_id: str) -> str:
         return next((c.title for c in self.categories if c.id == category_id), category_id)
-
-
-def run_fails(results: Iterable[RuleResult], fail_on: FailOn) -> bool:
-    """Whether these results fail the run at the `--fail-on` level."""
-    if fail_on == "never":
-        return False
-    threshold = SEVERITIES.index(fail_on)
-    for result in results:
-        if result.status == "error":
-            return True
-        if result.status == "fail" and SEVERITIES.index(result.severity) <= threshold:
-            return True
-    return False

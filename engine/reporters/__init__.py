@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
     from engine.model.results import Report
-    from engine.model.severity import FailOn
 
 #: --format name -> module under engine.reporters
 REPORTERS: dict[str, str] = {
@@ -28,7 +27,6 @@ REPORTERS: dict[str, str] = {
 @dataclass(frozen=True)
 class ReportOptions:
     color: bool = False
-    fail_on: FailOn = "error"
     width: int | None = None  # terminal width; None lets the reporter decide
 
 

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine.model.results import Counts, Finding, RuleResult
-
-#: How the evaluator words the reason of a rule that `--category`, `--rule` or `--tag` left out.
-FILTERED_OUT = "filtered out"
+from engine.model.results import Counts, Finding, RuleResult, Status
 
 
 def place(finding: Finding) -> str:
@@ -47,13 +44,23 @@ def by_category(results: Iterable[RuleResult]) -> dict[str, list[RuleResult]]:
 
 def is_filtered_out(result: RuleResult) -> bool:
     """Whether a rule was skipped only because the command line selected other rules."""
-    return result.status == "skip" and (result.reason or "").startswith(FILTERED_OUT)
+    return result.skip == "filtered-out"
+
+
+def summary_parts(counts: Counts, by_severity: dict[str, int]) -> list[tuple[str, Status | None]]:
+    """The summary as parts, each with the status it counts (for colour): `5 rules`,
+    `1 passed`, `2 failed (1 error, 0 warning, 1 info)`, `1 skipped`, `1 errored`."""
+    severities = ", ".join(f"{by_severity.get(level, 0)} {level}" for level in by_severity)
+    return [
+        (f"{counts.total} rules", None),
+        (f"{counts.passed} passed", "pass"),
+        (f"{counts.failed} failed ({severities})", "fail"),
+        (f"{counts.skipped} skipped", "skip"),
+        (f"{counts.errored} errored", "error"),
+    ]
 
 
 def summary_line(counts: Counts, by_severity: dict[str, int]) -> str:
     """`5 rules: 1 passed, 2 failed (1 error, 0 warning, 1 info), 1 skipped, 1 errored`."""
-    severities = ", ".join(f"{by_severity.get(level, 0)} {level}" for level in by_severity)
-    return (
-        f"{counts.total} rules: {counts.passed} passed, {counts.failed} failed ({severities}), "
-        f"{counts.skipped} skipped, {counts.errored} errored"
-    )
+    total, *parts = summary_parts(counts, by_severity)
+    return f"{total[0]}: " + ", ".join(text for text, _ in parts)

@@ -13,7 +13,7 @@ import html
 import re
 from typing import TYPE_CHECKING, TextIO
 
-from engine.model.results import Counts, Report, RuleResult, run_fails
+from engine.model.results import Counts, Report, RuleResult
 from engine.reporters.common import (
     by_category,
     findings_to_show,
@@ -277,13 +277,13 @@ def _meta(report: Report, options: ReportOptions) -> str:
         where += f" (commit <code>{esc(snapshot.commit[:12])}</code>)"
     return (
         f'<p class="meta">rulepack {esc(report.tool_version)} · packs: {packs} · '
-        f"snapshot: {where} · fail on: {esc(options.fail_on)}</p>"
+        f"snapshot: {where} · fail on: {esc(report.fail_on)}</p>"
     )
 
 
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     overall = report.summary.overall
-    fails = run_fails(report.results, options.fail_on)
+    fails = report.verdict.fails
     verdict = "fails" if fails else "holds"
     title = "rulepack report: " + ", ".join(f"{p.name} {p.version}" for p in report.packs)
     page = [

@@ -9,8 +9,11 @@ up) with `classname` `<pack>.<category>`.
 
 `fail` -> `<failure type=severity>`, `error` -> `<error>`, `skip` ->
 `<skipped message=reason>`; findings, remediation and docs go in the element
-text. `time` (seconds) is written because CI views expect it and use it to
-point at slow rules (command rules can take minutes); it is the only part
+text. With `--baseline` or `--new-since`, a result known from the baseline
+does not fail the run, so it is `<skipped message="known: in the baseline">`
+and counted as skipped, and known findings of a new result are left out.
+`time` (seconds) is written because CI views expect it and use it to point
+at slow rules (command rules can take minutes); it is the only part
 that varies between runs, like `duration_ms` in the JSON report. No
 `timestamp` or `hostname`: they would make the same run differ byte-wise.
 """
@@ -21,7 +24,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, TextIO
 
-from engine.model.results import Counts, Report, RuleResult
+from engine.model.results import Report, RuleResult
 from engine.reporters.common import by_category, place
 
 if TYPE_CHECKING:
@@ -42,17 +45,23 @@ def seconds(duration_ms: float) -> str:
     return f"{duration_ms / 1000:.3f}"
 
 
-def _counts_attributes(element: ET.Element, counts: Counts, duration_ms: float) -> None:
-    element.set("tests", str(counts.total))
-    element.set("failures", str(counts.failed))
-    element.set("errors", str(counts.errored))
-    element.set("skipped", str(counts.skipped))
-    element.set("time", seconds(duration_ms))
+def _known(result: RuleResult) -> bool:
+    """A failed or errored result the baseline already had: it does not fail the run."""
+    return result.baseline == "known"
+
+
+def _counts_attributes(element: ET.Element, results: list[RuleResult]) -> None:
+    statuses = ["skip" if _known(r) else r.status for r in results]
+    element.set("tests", str(len(results)))
+    element.set("failures", str(statuses.count("fail")))
+    element.set("errors", str(statuses.count("error")))
+    element.set("skipped", str(statuses.count("skip")))
+    element.set("time", seconds(sum(r.duration_ms for r in results)))
 
 
 def _details(result: RuleResult) -> str:
     lines = []
-    for finding in result.findings:
+    for finding in (f for f in result.findings if f.baseline != "known"):
         where = place(finding)
         lines.append(f"{where}: {finding.message}" if where else finding.message)
     if result.status == "fail":
@@ -75,7 +84,9 @@ def _testcase(suite: ET.Element, result: RuleResult) -> None:
             "time": seconds(result.duration_ms),
         },
     )
-    if result.status == "fail":
+    if _known(result):
+        ET.SubElement(case, "skipped", {"message": "known: in the baseline"})
+    elif result.status == "fail":
         message = f"{result.title}: {result.message}" if result.message else result.title
         failure = ET.SubElement(
             case, "failure", {"message": xml_text(message), "type": result.severity}
@@ -93,14 +104,12 @@ def _testcase(suite: ET.Element, result: RuleResult) -> None:
 def to_element(report: Report) -> ET.Element:
     """The report as a `<testsuites>` element."""
     root = ET.Element("testsuites", {"name": "rulepack"})
-    _counts_attributes(root, report.summary.overall, sum(r.duration_ms for r in report.results))
+    _counts_attributes(root, list(report.results))
     for category_id, results in by_category(report.results).items():
         suite = ET.SubElement(
             root, "testsuite", {"name": xml_text(report.category_title(category_id))}
         )
-        _counts_attributes(
-            suite, report.summary.by_category[category_id], sum(r.duration_ms for r in results)
-        )
+        _counts_attributes(suite, results)
         for result in results:
             _testcase(suite, result)
     return root

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TextIO
 
-from engine.model.results import Counts, Report, RuleResult, run_fails
+from engine.model.results import Counts, Report, RuleResult
 from engine.model.severity import SEVERITIES
 from engine.reporters.common import (
     by_category,
@@ -89,7 +89,7 @@ def _counts_cells(counts: Counts) -> list[str]:
 
 
 def _header(report: Report, options: ReportOptions) -> list[str]:
-    fails = run_fails(report.results, options.fail_on)
+    fails = report.verdict.fails
     verdict = "❌ fails" if fails else "✅ holds"
     overall = report.summary.overall
     packs = ", ".join(code(f"{p.name} {p.version}") for p in report.packs)
@@ -102,7 +102,7 @@ def _header(report: Report, options: ReportOptions) -> list[str]:
     return [
         f"## rulepack report: {verdict}",
         "",
-        f"Packs: {packs} · snapshot: {where} · fail on: {code(options.fail_on)}",
+        f"Packs: {packs} · snapshot: {where} · fail on: {code(report.fail_on)}",
         "",
         f"**Success rate: {rate_text(overall)}** · "
         f"{text(summary_line(overall, report.summary.by_severity))}",

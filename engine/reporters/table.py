@@ -14,8 +14,15 @@ from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
-from engine.model.results import Report, RuleResult
-from engine.reporters.common import by_category, findings_to_show, is_filtered_out, rate_text
+from engine.model.results import Counts, Report, RuleResult, Status
+from engine.reporters.common import (
+    by_category,
+    findings_to_show,
+    is_filtered_out,
+    place,
+    rate_text,
+    summary_parts,
+)
 
 if TYPE_CHECKING:
     from engine.reporters import ReportOptions
@@ -30,6 +37,17 @@ _BADGES = {
     "error": ("! error", "bold magenta"),
 }
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _summary_style(status: Status | None, overall: Counts) -> str:
+    """Passes are green; failures red and errors magenta when there are any."""
+    if status == "pass":
+        return "green"
+    if status == "fail" and overall.failed:
+        return "red"
+    if status == "error" and overall.errored:
+        return "magenta"
+    return ""
 
 
 def _console(out: TextIO, options: ReportOptions) -> Console:
@@ -81,12 +99,10 @@ def _rule_lines(result: RuleResult) -> list[Text]:
         shown = findings_to_show(result)
         known = sum(f.baseline == "known" for f in result.findings)
         for finding in shown[:MAX_FINDINGS]:
-            place = finding.path or ""
-            if finding.path and finding.line:
-                place += f":{finding.line}"
+            where = place(finding)
             text = Text(indent + "• ")
-            if place:
-                text.append(place, style="bold")
+            if where:
+                text.append(where, style="bold")
                 text.append(": ")
             message_lines = finding.message.splitlines() or [""]
             text.append(message_lines[0])
@@ -152,17 +168,11 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     console.print(_summary_table(report))
     console.print()
     overall = report.summary.overall
-    severity = report.summary.by_severity
     line = Text("Summary: ", style="bold")
-    line.append(f"{overall.total} rules · ")
-    line.append(f"{overall.passed} passed", style="green")
-    line.append(" · ")
-    line.append(f"{overall.failed} failed", style="red" if overall.failed else "")
-    line.append(
-        f" ({severity['error']} error, {severity['warning']} warning, "
-        f"{severity['info']} info) · {overall.skipped} skipped · "
-    )
-    line.append(f"{overall.errored} errored", style="magenta" if overall.errored else "")
+    for i, (part, status) in enumerate(summary_parts(overall, report.summary.by_severity)):
+        if i:
+            line.append(" · ")
+        line.append(part, style=_summary_style(status, overall))
     console.print(line)
     console.print(Text(f"Success rate: {rate_text(overall)}", style="bold"))
     if report.baseline is not None:

@@ -221,3 +221,28 @@ def test_other_formats_show_what_is_new(repo, policy, baseline) -> None:
         if r["ruleId"] == "secrets"
     ]
     assert states == [(2, "unchanged"), (4, "unchanged"), (5, "new")]
+
+
+def test_every_format_gives_the_verdict_the_exit_code_gives(repo, policy, baseline) -> None:
+    """With nothing new the run holds: exit 0, and no report may say it fails."""
+    markdown = policy("eval", repo, "--format", "markdown", "--baseline", baseline)
+    assert markdown.exit_code == 0
+    assert "✅ holds" in markdown.stdout and "❌ fails" not in markdown.stdout
+
+    html = policy("eval", repo, "--format", "html", "--baseline", baseline)
+    assert html.exit_code == 0
+    assert 'class="verdict holds"' in html.stdout and 'class="verdict fails"' not in html.stdout
+
+
+def test_junit_skips_what_the_baseline_knew(repo, policy, baseline) -> None:
+    import xml.etree.ElementTree as ET
+
+    done = policy("eval", repo, "--format", "junit", "--baseline", baseline)
+    assert done.exit_code == 0
+    root = ET.fromstring(done.stdout)
+    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("0", "0", "2")
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    for rule in ("secrets", "config"):
+        (skipped,) = list(cases[rule])
+        assert (skipped.tag, skipped.get("message")) == ("skipped", "known: in the baseline")
+    assert list(cases["readme"]) == []
