@@ -14,50 +14,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 from engine.errors import InputError
-from engine.model.results import (
-    STATUSES,
-    BaselineInfo,
-    Finding,
-    Report,
-    RuleResult,
-    Status,
-)
-from engine.model.severity import SEVERITIES, FailOn, Severity
-
-RuleKey = tuple[str, str]  # (pack, rule id)
-Change = Literal["worse", "better", "changed", "same"]
-_FAILING: tuple[Status, ...] = ("fail", "error")
-
-
-@dataclass(frozen=True)
-class RuleRecord:
-    """What a run said about one rule: its status and findings."""
-
-    pack: str
-    rule: str
-    severity: Severity
-    status: Status
-    findings: tuple[Finding, ...] = ()
-    title: str = ""
-    category: str = ""
-
-    @property
-    def key(self) -> RuleKey:
-        return (self.pack, self.rule)
-
-
-@dataclass(frozen=True)
-class FindingsMatch:
-    """One rule's findings before and after."""
-
-    new: tuple[Finding, ...] = ()  # only after
-    fixed: tuple[Finding, ...] = ()  # only before
-    unchanged: tuple[Finding, ...] = ()  # in both, as they are after
+from engine.model.diff import FAILING, FindingsMatch, RuleChange, RuleRecord, regressed
+from engine.model.results import BaselineInfo, Finding, Report, RuleResult
+from engine.model.serialize import REPORT_SCHEMA_ID, results_from_data
 
 
 def finding_identity(finding: Finding) -> tuple[str | None, str]:
@@ -93,58 +57,6 @@ def _pairs(before: Sequence[Finding], after: Sequence[Finding]) -> tuple[set[int
                     paired_after.add(j)
                     break
     return paired_before, paired_after
-
-
-@dataclass(frozen=True)
-class RuleChange:
-    """One rule across two runs; `before` or `after` is None when the rule is in one only."""
-
-    before: RuleRecord | None
-    after: RuleRecord | None
-    findings: FindingsMatch
-
-    @property
-    def record(self) -> RuleRecord:
-        """The most recent record of the rule."""
-        found = self.after or self.before
-        assert found is not None
-        return found
-
-    @property
-    def change(self) -> Change:
-        """How the rule's status moved: into fail/error is worse, out of them better."""
-        before = self.before.status if self.before else None
-        after = self.after.status if self.after else None
-        if before == after:
-            return "same"
-        if after in _FAILING and before not in _FAILING:
-            return "worse"
-        if before in _FAILING and after not in _FAILING:
-            return "better"
-        return "changed"
-
-    def regressed(self) -> bool:
-        """Whether the rule fails now in a way it did not before (status or new findings)."""
-        return self.after is not None and regressed(
-            self.before, self.after.status, bool(self.findings.new)
-        )
-
-    def got_worse(self, fail_on: FailOn) -> bool:
-        """Whether this change fails a run at the `--fail-on` level."""
-        if not self.regressed() or fail_on == "never" or self.after is None:
-            return False
-        if self.after.status == "error":
-            return True
-        return SEVERITIES.index(self.after.severity) <= SEVERITIES.index(fail_on)
-
-
-def regressed(before: RuleRecord | None, status: Status, has_new_findings: bool) -> bool:
-    """Whether a result in `status` fails in a way `before` did not."""
-    if status not in _FAILING:
-        return False
-    if before is None or before.status != status:
-        return True
-    return has_new_findings
 
 
 def records(results: Iterable[RuleResult]) -> list[RuleRecord]:
@@ -183,7 +95,7 @@ def mark_known(report: Report, baseline: Sequence[RuleRecord], source: str) -> R
     results = []
     new_findings = known_findings = 0
     for result in report.results:
-        if result.status not in _FAILING:
+        if result.status not in FAILING:
             results.append(result)
             continue
         old = earlier.get((result.pack, result.rule))
@@ -225,17 +137,16 @@ def load_baseline(path: Path) -> list[RuleRecord]:
             f"at line {exc.lineno})"
         ) from None
     _check_report(data, path)
-    return [_record(item) for item in data["results"]]
+    return records(results_from_data(data))
 
 
 def _check_report(data: Any, path: Path) -> None:
-    from engine.reporters.json import SCHEMA_ID
-
     schema = data.get("schema") if isinstance(data, Mapping) else None
-    if schema != SCHEMA_ID:
+    if schema != REPORT_SCHEMA_ID:
         found = f"schema {schema!r}" if schema is not None else "no `schema` key"
         raise InputError(
-            f"--baseline {path}: not a rulepack JSON report ({found}; expected {SCHEMA_ID!r})"
+            f"--baseline {path}: not a rulepack JSON report ({found}; "
+            f"expected {REPORT_SCHEMA_ID!r})"
         )
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
@@ -248,20 +159,3 @@ def _check_report(data: Any, path: Path) -> None:
         raise InputError(
             f"--baseline {path}: not a valid rulepack report: {where}: {error.message}"
         )
-
-
-def _record(item: Mapping[str, Any]) -> RuleRecord:
-    status = item["status"]
-    assert status in STATUSES  # the schema guarantees it
-    findings = tuple(
-        Finding(f["message"], f["path"], f["line"], f["document"]) for f in item["findings"]
-    )
-    return RuleRecord(
-        item["pack"],
-        item["rule"],
-        item["severity"],
-        status,
-        findings,
-        item["title"],
-        item["category"],
-    )

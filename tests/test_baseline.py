@@ -7,12 +7,12 @@ import json
 import pytest
 
 from engine.baseline import (
-    RuleRecord,
     compare,
     load_baseline,
     match_findings,
 )
 from engine.errors import InputError
+from engine.model.diff import RuleRecord
 from engine.model.results import Finding
 
 

@@ -26,7 +26,7 @@ from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
 from engine.context import EvaluationContext
 from engine.expressions import Expression, ExpressionError, truthy
-from engine.formats import PARSERS, ParseError, format_for
+from engine.formats import FORMATS, ParseError, format_for
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, FileSet
@@ -83,9 +83,9 @@ def parse(raw: Any, path: KeyPath, reader: PackReader) -> ManifestCheck:
     if not any(key in raw for key in ("assert", "assert_all", "schema")):
         reader.problem(path, "a manifest check needs at least one of assert, assert_all, schema")
     format_name = raw.get("format")
-    if format_name is not None and format_name not in PARSERS:
+    if format_name is not None and format_name not in FORMATS:
         reader.problem(
-            (*path, "format"), f"unknown format {format_name!r} (one of: {', '.join(PARSERS)})"
+            (*path, "format"), f"unknown format {format_name!r} (one of: {', '.join(FORMATS)})"
         )
 
     def expression(key: str) -> Expression | None:

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TextIO
 
 from engine.context import EvaluationOptions
 from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
+from engine.model.diff import RuleRecord
 from engine.model.results import Report
 from engine.model.severity import FAIL_ON_LEVELS, FailOn
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
 from engine.workspace import Workspace, open_workspace
-
-if TYPE_CHECKING:
-    from engine.baseline import RuleRecord
 
 
 @dataclass(frozen=True)
@@ -141,12 +139,18 @@ def write_report(
     report: Report, format_name: str, output: Path | None, options: ReportOptions
 ) -> None:
     render = reporter(format_name)
+    write_output(lambda out: render(report, out, options), output)
+
+
+def write_output(write: Callable[[TextIO], None], output: Path | None) -> None:
+    """Write to `output` (a file, created or replaced) or to stdout; a file that cannot be
+    written is an input error."""
     if output is None:
-        render(report, sys.stdout, options)
+        write(sys.stdout)
         return
     try:
         with output.open("w", encoding="utf-8", newline="\n") as out:
-            render(report, out, options)
+            write(out)
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
 

@@ -1,45 +1,68 @@
-"""Manifest formats: each module turns a file's text into documents.
+"""Manifest formats, registered once: each turns a file's text into documents.
 
-A parser is a function `parse(text) -> list[Document]` in a module of this
-package, named in `PARSERS`. Modules are imported on first use, so a run that
-reads no TOML never imports tomllib.
+A format is a module of this package with `parse(text) -> list[Document]`,
+described by one `ManifestFormat` in `FORMATS`: its name (what a check's
+`format:` says), the file names and suffixes it is chosen for, and the shape
+of its documents. The JSON Schema's `format` enum and the format table of
+docs/pack-format.md follow from this list (tests/formats/test_registry.py).
+Modules are imported on first use, so a run that reads no TOML never imports
+tomllib.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from engine.model.documents import Document
 
-#: format name -> module under engine.formats that defines `parse(text)`
-PARSERS: dict[str, str] = {
-    "yaml": "yaml",
-    "json": "json",
-    "toml": "toml",
-    "dockerfile": "dockerfile",
-    "ini": "ini",
-    "xml": "xml",
-    "text": "text",
-}
 
-_BY_SUFFIX = {
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".json": "json",
-    ".toml": "toml",
-    ".ini": "ini",
-    ".cfg": "ini",
-    ".xml": "xml",
-    ".dockerfile": "dockerfile",
+@dataclass(frozen=True)
+class ManifestFormat:
+    """One manifest format: a parser module and the files it is chosen for by default."""
+
+    name: str
+    summary: str  # what a document of this format is, in a phrase (for the schema)
+    names: tuple[str, ...] = ()  # exact file names (`Dockerfile`, `Cargo.lock`)
+    prefixes: tuple[str, ...] = ()  # file-name prefixes (`Dockerfile.` for Dockerfile.dev)
+    suffixes: tuple[str, ...] = ()  # file-name suffixes, lower-case (`.yaml`)
+
+    @property
+    def module(self) -> str:
+        """The module under engine.formats that parses it."""
+        return f"engine.formats.{self.name}"
+
+
+FORMATS: dict[str, ManifestFormat] = {
+    f.name: f
+    for f in (
+        ManifestFormat("yaml", "every document of a YAML stream", suffixes=(".yaml", ".yml")),
+        ManifestFormat("json", "one JSON document", suffixes=(".json",)),
+        ManifestFormat("toml", "one TOML table", names=("Cargo.lock",), suffixes=(".toml",)),
+        ManifestFormat(
+            "dockerfile",
+            "a Dockerfile's instructions and stages, as BuildKit reads them",
+            names=("Dockerfile", "Containerfile"),
+            prefixes=("Dockerfile.", "Containerfile."),
+            suffixes=(".dockerfile",),
+        ),
+        ManifestFormat(
+            "ini",
+            "sections of keys and values",
+            names=(".editorconfig", ".gitconfig"),
+            suffixes=(".ini", ".cfg"),
+        ),
+        ManifestFormat("xml", "the XML tree as plain data", suffixes=(".xml",)),
+        ManifestFormat("text", "the text and its lines (any other file)"),
+    )
 }
-_BY_NAME = {
-    "Dockerfile": "dockerfile",
-    "Containerfile": "dockerfile",
-    "Cargo.lock": "toml",
-    ".editorconfig": "ini",
-    ".gitconfig": "ini",
-}
+#: The format of a file that no name or suffix claims.
+DEFAULT_FORMAT = "text"
+# Lookup tables derived from FORMATS: `format_for` runs once per file of a run.
+_BY_NAME = {name: f.name for f in FORMATS.values() for name in f.names}
+_BY_SUFFIX = {suffix: f.name for f in FORMATS.values() for suffix in f.suffixes}
+_BY_PREFIX = tuple((prefix, f.name) for f in FORMATS.values() for prefix in f.prefixes)
 
 
 class ParseError(Exception):
@@ -57,14 +80,15 @@ def format_for(path: str) -> str:
     name = path.rpartition("/")[2]
     if name in _BY_NAME:
         return _BY_NAME[name]
-    if name.startswith(("Dockerfile.", "Containerfile.")):
-        return "dockerfile"
+    for prefix, format_name in _BY_PREFIX:
+        if name.startswith(prefix):
+            return format_name
     dot = name.rfind(".")
-    return _BY_SUFFIX.get(name[dot:].lower(), "text") if dot >= 0 else "text"
+    return _BY_SUFFIX.get(name[dot:].lower(), DEFAULT_FORMAT) if dot >= 0 else DEFAULT_FORMAT
 
 
 def parser(format_name: str) -> Callable[[str], list[Document]]:
     """The parse function of a format (KeyError for an unknown one)."""
-    module = importlib.import_module(f"engine.formats.{PARSERS[format_name]}")
+    module = importlib.import_module(FORMATS[format_name].module)
     parse: Callable[[str], list[Document]] = module.parse
     return parse

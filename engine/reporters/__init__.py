@@ -1,27 +1,23 @@
-"""Reporters: one module per `--format`, each with `render(report, out, options)`.
+"""Reporters, registered once: one module per `--format`.
 
-Modules are imported on first use: `--format json` never imports rich.
+A reporter is a module of this package with `render(report, out, options)`,
+described by one `Reporter` in `REPORTERS`; one that can also render what
+`policy diff` found names the module whose `render_diff(diff, out, options)`
+does it. The CLI's `--format` choices (for `eval` and for `diff`) and the
+format list of the README follow from this registry
+(tests/reporters/test_registry.py). Modules are imported on first use:
+`--format json` never imports rich. Reporters only render: the verdict, the
+counts and the baseline marks are the report's (engine/model/results.py).
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import Protocol, TextIO
 
-if TYPE_CHECKING:
-    from engine.model.results import Report
-
-#: --format name -> module under engine.reporters
-REPORTERS: dict[str, str] = {
-    "table": "table",
-    "json": "json",
-    "markdown": "markdown",
-    "sarif": "sarif",
-    "junit": "junit",
-    "github": "github",
-    "html": "html",
-}
+from engine.model.diff import Diff
+from engine.model.results import Report
 
 
 @dataclass(frozen=True)
@@ -30,12 +26,55 @@ class ReportOptions:
     width: int | None = None  # terminal width; None lets the reporter decide
 
 
+@dataclass(frozen=True)
+class Reporter:
+    """One `--format`: its module, what it is for, and whether it renders a diff."""
+
+    name: str
+    summary: str  # one line, for `--help` and the README
+    diff_module: str | None = None  # the module with `render_diff`, when it has one
+
+    @property
+    def module(self) -> str:
+        return f"engine.reporters.{self.name}"
+
+
+REPORTERS: dict[str, Reporter] = {
+    r.name: r
+    for r in (
+        Reporter("table", "the terminal report, by category, with a summary", "table_diff"),
+        Reporter("json", "everything the run found (schemas/report.schema.json)", "json"),
+        Reporter("markdown", "a report for a pull-request comment"),
+        Reporter("sarif", "SARIF 2.1.0 for code scanning"),
+        Reporter("junit", "JUnit XML for CI test views"),
+        Reporter("github", "GitHub Actions annotations"),
+        Reporter("html", "one self-contained page with charts"),
+    )
+}
+#: The formats `policy diff` can write.
+DIFF_FORMATS: tuple[str, ...] = tuple(name for name, r in REPORTERS.items() if r.diff_module)
+
+
 class Render(Protocol):
     def __call__(self, report: Report, out: TextIO, options: ReportOptions) -> None: ...
 
 
+class RenderDiff(Protocol):
+    def __call__(self, diff: Diff, out: TextIO, options: ReportOptions) -> None: ...
+
+
 def reporter(name: str) -> Render:
     """The render function of a format (KeyError for an unknown one)."""
-    module = importlib.import_module(f"engine.reporters.{REPORTERS[name]}")
+    module = importlib.import_module(REPORTERS[name].module)
     render: Render = module.render
+    return render
+
+
+def diff_reporter(name: str) -> RenderDiff:
+    """The function that renders a diff in a format (KeyError when the format has none)."""
+    found = REPORTERS[name].diff_module
+    if found is None:
+        raise KeyError(name)
+    module = importlib.import_module(f"engine.reporters.{found}")
+    render: RenderDiff = module.render_diff
     return render

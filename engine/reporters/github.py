@@ -14,13 +14,11 @@ annotation and can never start a command of its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from engine.model.results import Finding, Report, RuleResult
+from engine.reporters import ReportOptions
 from engine.reporters.common import rate_text, summary_line
-
-if TYPE_CHECKING:
-    from engine.reporters import ReportOptions
 
 #: rulepack severity -> workflow command
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from engine.model.results import Counts, Report, RuleResult
+from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
     findings_to_show,
@@ -22,9 +23,6 @@ from engine.reporters.common import (
     rate_text,
     summary_line,
 )
-
-if TYPE_CHECKING:
-    from engine.reporters import ReportOptions
 
 #: Findings listed per rule; the rest are counted.
 MAX_FINDINGS = 100

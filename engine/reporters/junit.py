@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from engine.model.results import Report, RuleResult
+from engine.reporters import ReportOptions
 from engine.reporters.common import by_category, place
-
-if TYPE_CHECKING:
-    from engine.reporters import ReportOptions
 
 # XML 1.0 forbids most control characters (even as references) and lone surrogates.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -10,10 +10,11 @@ or a newline in a message cannot break a table and `<b>` stays text.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from engine.model.results import Counts, Report, RuleResult
 from engine.model.severity import SEVERITIES
+from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
     findings_to_show,
@@ -22,9 +23,6 @@ from engine.reporters.common import (
     rate_text,
     summary_line,
 )
-
-if TYPE_CHECKING:
-    from engine.reporters import ReportOptions
 
 #: Findings listed per rule; the rest are counted (a PR comment holds 65,536 characters).
 MAX_FINDINGS = 20

@@ -23,13 +23,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from engine.model.results import Finding, Report, RuleResult
-
-if TYPE_CHECKING:
-    from engine.reporters import ReportOptions
+from engine.reporters import ReportOptions
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -6,7 +6,7 @@ without colour is what a pre-commit hook or a CI log shows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.model.results import Counts, Report, RuleResult, Status
+from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
     findings_to_show,
@@ -23,9 +24,6 @@ from engine.reporters.common import (
     rate_text,
     summary_parts,
 )
-
-if TYPE_CHECKING:
-    from engine.reporters import ReportOptions
 
 #: Findings shown per rule; the rest are counted.
 MAX_FINDINGS = 20

@@ -1,0 +1,185 @@
+"""The report and the diff as plain JSON data, and a report's results read back.
+
+One place for both directions: `--format json` writes what `report_to_data`
+returns (schemas/report.schema.json), and `eval --baseline REPORT.json` reads
+it back with `results_from_data`, so the two cannot drift apart. Keys are in a
+fixed order and nothing depends on time or the machine except `duration_ms`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.model.diff import Diff
+from engine.model.results import Counts, Finding, Note, Report, RuleResult
+from engine.model.snapshots import SnapshotInfo
+
+REPORT_SCHEMA_ID = "rulepack/report/v1"
+DIFF_SCHEMA_ID = "rulepack/diff/v1"
+
+
+def _counts(counts: Counts) -> dict[str, Any]:
+    return {
+        "total": counts.total,
+        "passed": counts.passed,
+        "failed": counts.failed,
+        "skipped": counts.skipped,
+        "errored": counts.errored,
+        "success_rate": counts.success_rate,
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": finding.path,
+        "line": finding.line,
+        "document": finding.document,
+        "message": finding.message,
+    }
+    if finding.baseline is not None:  # only with --baseline / --new-since
+        data["baseline"] = finding.baseline
+    return data
+
+
+def _result(result: RuleResult) -> dict[str, Any]:
+    data = {
+        "rule": result.rule,
+        "pack": result.pack,
+        "category": result.category,
+        "severity": result.severity,
+        "status": result.status,
+        "title": result.title,
+        "message": result.message,
+        "remediation": result.remediation,
+        "docs": result.docs,
+        "reason": result.reason,
+        "tags": list(result.tags),
+        "findings": [_finding(f) for f in result.findings],
+        "notes": [{"path": n.path, "message": n.message} for n in result.notes],
+        "duration_ms": result.duration_ms,
+    }
+    if result.baseline is not None:  # only with --baseline / --new-since
+        data["baseline"] = result.baseline
+    return data
+
+
+def _baseline(report: Report) -> dict[str, Any]:
+    info = report.baseline
+    if info is None:
+        return {}
+    return {
+        "baseline": {
+            "source": info.source,
+            "new_findings": info.new_findings,
+            "known_findings": info.known_findings,
+            "new_results": info.new_results,
+            "known_results": info.known_results,
+        }
+    }
+
+
+def snapshot_to_data(info: SnapshotInfo) -> dict[str, Any]:
+    return {"kind": info.kind, "root": info.root, "ref": info.ref, "commit": info.commit}
+
+
+def report_to_data(report: Report) -> dict[str, Any]:
+    """The report as schemas/report.schema.json describes it."""
+    summary = report.summary
+    overall = _counts(summary.overall)
+    success_rate = overall.pop("success_rate")
+    return {
+        "schema": REPORT_SCHEMA_ID,
+        "tool": {"name": "rulepack", "version": report.tool_version},
+        "snapshot": snapshot_to_data(report.snapshot),
+        "packs": [
+            {"name": p.name, "version": p.version, "source": p.source, "path": p.path}
+            for p in report.packs
+        ],
+        "categories": [{"id": c.id, "title": c.title, "pack": c.pack} for c in report.categories],
+        "summary": {
+            **overall,
+            "waived": summary.waived,
+            "by_severity": dict(summary.by_severity),
+            "success_rate": success_rate,
+            "by_category": {cid: _counts(c) for cid, c in summary.by_category.items()},
+            **_baseline(report),
+        },
+        "results": [_result(r) for r in report.results],
+    }
+
+
+def results_from_data(data: Mapping[str, Any]) -> tuple[RuleResult, ...]:
+    """The results of a report that `report_to_data` wrote (and the schema validated)."""
+    return tuple(_result_from(item) for item in data["results"])
+
+
+def _result_from(item: Mapping[str, Any]) -> RuleResult:
+    return RuleResult(
+        rule=item["rule"],
+        pack=item["pack"],
+        category=item["category"],
+        severity=item["severity"],
+        status=item["status"],
+        title=item["title"],
+        message=item["message"],
+        remediation=item["remediation"],
+        docs=item["docs"],
+        reason=item["reason"],
+        findings=tuple(
+            Finding(f["message"], f["path"], f["line"], f["document"], f.get("baseline"))
+            for f in item["findings"]
+        ),
+        notes=tuple(Note(n["path"], n["message"]) for n in item["notes"]),
+        tags=tuple(item["tags"]),
+        duration_ms=item["duration_ms"],
+        baseline=item.get("baseline"),
+    )
+
+
+def _findings(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    return [
+        {"path": f.path, "line": f.line, "document": f.document, "message": f.message}
+        for f in findings
+    ]
+
+
+def diff_to_data(diff: Diff) -> dict[str, Any]:
+    """The diff as schemas/diff.schema.json describes it."""
+    rules = []
+    for change in diff.changes:
+        record = change.record
+        rules.append(
+            {
+                "rule": record.rule,
+                "pack": record.pack,
+                "category": record.category,
+                "severity": record.severity,
+                "title": record.title,
+                "before": change.before.status if change.before else None,
+                "after": change.after.status if change.after else None,
+                "change": change.change,
+                "got_worse": change.got_worse(diff.fail_on),
+                "new": _findings(change.findings.new),
+                "fixed": _findings(change.findings.fixed),
+                "unchanged": _findings(change.findings.unchanged),
+            }
+        )
+    counts = diff.summary
+    return {
+        "schema": DIFF_SCHEMA_ID,
+        "tool": {"name": "rulepack", "version": diff.tool_version},
+        "base": snapshot_to_data(diff.base),
+        "head": snapshot_to_data(diff.head),
+        "fail_on": diff.fail_on,
+        "summary": {
+            "new_findings": counts.new_findings,
+            "fixed_findings": counts.fixed_findings,
+            "unchanged_findings": counts.unchanged_findings,
+            "worse": counts.worse,
+            "better": counts.better,
+            "changed": counts.changed,
+            "got_worse": diff.got_worse,
+        },
+        "rules": rules,
+    }
