@@ -15,7 +15,7 @@ from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
 from engine.errors import InputError, Problem
 from engine.model.messages import reword
-from engine.model.packs import Check, Pack, Rule
+from engine.model.packs import Check, Effect, Pack, Rule
 from engine.model.results import (
     CategoryInfo,
     Outcome,
@@ -64,6 +64,11 @@ class Selection:
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     found.append(Problem(f"{option} {value}: no evaluated pack has it{hint}"))
         return found
+
+
+#: Effects whose rules wait on something outside rulepack (a program, the network): they
+#: run after the others, up to `--jobs` at a time, each on its own thread.
+CONCURRENT: frozenset[Effect] = frozenset({"runs-programs", "uses-network"})
 
 
 class Progress(Protocol):
@@ -151,7 +156,7 @@ def evaluate(
     options = options or EvaluationOptions()
     rules = [rule for pack in packs for rule in pack.rules]
     results: list[RuleResult | None] = [None] * len(rules)
-    commands: list[int] = []
+    concurrent: list[int] = []
     static: list[int] = []
     with EvaluationContext(snapshot, evaluate_check, options, exclude) as context:
         for i, rule in enumerate(rules):
@@ -163,16 +168,16 @@ def evaluate(
             reason = selection.why_not(rule)
             if reason:
                 results[i] = to_result(rule, skipped(reason, kind="filtered-out"))
-            elif rule.runs_commands and not options.no_commands:
-                commands.append(i)  # after the static rules, maybe in parallel
+            elif rule.effects & CONCURRENT and not options.no_commands:
+                concurrent.append(i)  # after the static rules, on up to --jobs threads
             else:
                 static.append(i)
         # Rules that parse manifests go first: the files they read on several cores
         # are then in memory for the content rules, which read one file at a time.
-        for i in sorted(static, key=lambda i: not rules[i].check.parses_files):
+        for i in sorted(static, key=lambda i: "parses-files" not in rules[i].effects):
             results[i] = evaluate_rule(rules[i], context)
-        if commands:
-            _run_command_rules(rules, commands, results, context, options.jobs, progress)
+        if concurrent:
+            _run_concurrently(rules, concurrent, results, context, options.jobs, progress)
     return Report(
         tool_version=__version__,
         snapshot=snapshot.info,
@@ -183,7 +188,7 @@ def evaluate(
     )
 
 
-def _run_command_rules(
+def _run_concurrently(
     rules: list[Rule],
     indexes: list[int],
     results: list[RuleResult | None],

@@ -119,6 +119,6 @@ def evaluate_not(check: NotCheck, context: EvaluationContext) -> Outcome:
     return outcome
 
 
-ALL = CheckKind("all", parse_all, evaluate_all)
-ANY = CheckKind("any", parse_any, evaluate_any)
-NOT = CheckKind("not", parse_not, evaluate_not)
+ALL = CheckKind(AllCheck, parse_all, evaluate_all)
+ANY = CheckKind(AnyCheck, parse_any, evaluate_any)
+NOT = CheckKind(NotCheck, parse_not, evaluate_not)

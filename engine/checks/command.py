@@ -27,7 +27,7 @@ from engine.checks.reader import PackReader
 from engine.context import EvaluationContext
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
-from engine.model.packs import Check
+from engine.model.packs import Check, Effect
 from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
 
 DEFAULT_TIMEOUT = 600.0
@@ -64,8 +64,8 @@ class CommandCheck(Check):
     error_matches: re.Pattern[str] | None = None
 
     @property
-    def runs_commands(self) -> bool:
-        return True
+    def effects(self) -> frozenset[Effect]:
+        return frozenset({"runs-programs"})
 
     @property
     def can_skip(self) -> bool:
@@ -226,4 +226,4 @@ def _matching_line(regex: re.Pattern[str], text: str) -> str | None:
 #: command: the program as written; exit_code and expected; output: the last line it
 #: printed; stream: stdout or stderr, with the `match` or `pattern` of an output check.
 FACTS = ("command", "exit_code", "expected", "output", "stream", "match", "pattern")
-KIND = CheckKind("command", parse, evaluate, FACTS)
+KIND = CheckKind(CommandCheck, parse, evaluate, FACTS)

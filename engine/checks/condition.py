@@ -46,4 +46,4 @@ def evaluate(check: ConditionCheck, context: EvaluationContext) -> Outcome:
     return context.memo(("condition", check.check), lambda: context.evaluate(check.check))
 
 
-KIND = CheckKind("condition", parse, evaluate)
+KIND = CheckKind(ConditionCheck, parse, evaluate)

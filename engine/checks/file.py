@@ -220,4 +220,4 @@ def _matches(pattern: re.Pattern[str], text: str, path: str) -> list[Finding]:
 #: globs: the file set as messages name it; folder: the `in_each` folder that falls short;
 #: pattern: the regex; match: the text `not_contains` found.
 FACTS = ("globs", "folder", "pattern", "match")
-KIND = CheckKind("file", parse, evaluate, FACTS)
+KIND = CheckKind(FileCheck, parse, evaluate, FACTS)

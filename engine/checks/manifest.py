@@ -29,7 +29,7 @@ from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import FORMATS, ParseError, format_for
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
-from engine.model.packs import Check, FileSet
+from engine.model.packs import Check, Effect, FileSet
 from engine.model.results import (
     Finding,
     Note,
@@ -67,8 +67,8 @@ class ManifestCheck(Check):
     max_bytes: int = DEFAULT_MAX_BYTES
 
     @property
-    def parses_files(self) -> bool:
-        return True
+    def effects(self) -> frozenset[Effect]:
+        return frozenset({"parses-files"})
 
     @property
     def can_skip(self) -> bool:
@@ -450,4 +450,4 @@ def _schema_findings(schema: Mapping[str, Any], documents: Sequence[_Subject]) -
 #: assertion reads (`spec.replicas`, 1) or where a schema error is; count: how
 #: many documents `assert_all` or `expect: any` judged.
 FACTS = ("kind", "name", "namespace", "label", "document", "element", "field", "value", "count")
-KIND = CheckKind("manifest", parse, evaluate, FACTS)
+KIND = CheckKind(ManifestCheck, parse, evaluate, FACTS)

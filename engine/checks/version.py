@@ -32,7 +32,7 @@ from engine.expressions import Expression, ExpressionError
 from engine.formats import format_for
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
-from engine.model.packs import Check, FileSet
+from engine.model.packs import Check, Effect, FileSet
 from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
 
 
@@ -65,12 +65,8 @@ class VersionCheck(Check):
     satisfies_from: RangeFrom | None = None
 
     @property
-    def runs_commands(self) -> bool:
-        return self.program is not None
-
-    @property
-    def parses_files(self) -> bool:
-        return self.files is not None
+    def effects(self) -> frozenset[Effect]:
+        return frozenset({"runs-programs" if self.program is not None else "parses-files"})
 
     @property
     def can_skip(self) -> bool:
@@ -292,4 +288,4 @@ def _range_in(
 #: version: the version found (empty when none was); range: what it must satisfy;
 #: source: the program or the query it was read from.
 FACTS = ("version", "range", "source")
-KIND = CheckKind("version", parse, evaluate, FACTS)
+KIND = CheckKind(VersionCheck, parse, evaluate, FACTS)

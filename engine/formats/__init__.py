@@ -20,10 +20,10 @@ from engine.model.documents import Document
 
 @dataclass(frozen=True)
 class ManifestFormat:
-    """One manifest format: a parser module and the files it is chosen for by default."""
+    """One manifest format: its parser module (engine/formats/<name>.py) and the files
+    it is chosen for when a check names no format."""
 
     name: str
-    summary: str  # what a document of this format is, in a phrase (for the schema)
     names: tuple[str, ...] = ()  # exact file names (`Dockerfile`, `Cargo.lock`)
     prefixes: tuple[str, ...] = ()  # file-name prefixes (`Dockerfile.` for Dockerfile.dev)
     suffixes: tuple[str, ...] = ()  # file-name suffixes, lower-case (`.yaml`)
@@ -37,24 +37,22 @@ class ManifestFormat:
 FORMATS: dict[str, ManifestFormat] = {
     f.name: f
     for f in (
-        ManifestFormat("yaml", "every document of a YAML stream", suffixes=(".yaml", ".yml")),
-        ManifestFormat("json", "one JSON document", suffixes=(".json",)),
-        ManifestFormat("toml", "one TOML table", names=("Cargo.lock",), suffixes=(".toml",)),
+        ManifestFormat("yaml", suffixes=(".yaml", ".yml")),
+        ManifestFormat("json", suffixes=(".json",)),
+        ManifestFormat("toml", names=("Cargo.lock",), suffixes=(".toml",)),
         ManifestFormat(
             "dockerfile",
-            "a Dockerfile's instructions and stages, as BuildKit reads them",
             names=("Dockerfile", "Containerfile"),
             prefixes=("Dockerfile.", "Containerfile."),
             suffixes=(".dockerfile",),
         ),
         ManifestFormat(
             "ini",
-            "sections of keys and values",
             names=(".editorconfig", ".gitconfig"),
             suffixes=(".ini", ".cfg"),
         ),
-        ManifestFormat("xml", "the XML tree as plain data", suffixes=(".xml",)),
-        ManifestFormat("text", "the text and its lines (any other file)"),
+        ManifestFormat("xml", suffixes=(".xml",)),
+        ManifestFormat("text"),
     )
 }
 #: The format of a file that no name or suffix claims.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from engine.errors import Location
 from engine.model.messages import MessageTemplate
@@ -28,6 +28,11 @@ class FileSet:
         return ", ".join(self.include) or "(no globs)"
 
 
+#: What a check does besides reading files: start a program, parse manifests (which
+#: the evaluator does first, on several cores), talk to the network.
+Effect = Literal["runs-programs", "parses-files", "uses-network"]
+
+
 @dataclass(frozen=True)
 class Check:
     """Base of every check kind; `kind` is its key in a pack (`file`, `manifest`, ...)."""
@@ -41,14 +46,10 @@ class Check:
         return ()
 
     @property
-    def runs_commands(self) -> bool:
-        """Whether evaluating this check starts a process."""
-        return any(child.runs_commands for child in self.children())
-
-    @property
-    def parses_files(self) -> bool:
-        """Whether evaluating this check parses manifests (the evaluator runs those first)."""
-        return any(child.parses_files for child in self.children())
+    def effects(self) -> frozenset[Effect]:
+        """What evaluating this check does besides reading the snapshot's files: the
+        evaluator schedules by it, and `--no-commands` skips what runs programs."""
+        return frozenset(effect for child in self.children() for effect in child.effects)
 
     @property
     def can_skip(self) -> bool:
@@ -91,8 +92,15 @@ class Rule:
     source: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
+    def effects(self) -> frozenset[Effect]:
+        """The effects of the rule's check and of its `when`."""
+        when = self.when.effects if self.when is not None else frozenset()
+        return self.check.effects | when
+
+    @property
     def runs_commands(self) -> bool:
-        return self.check.runs_commands or (self.when is not None and self.when.runs_commands)
+        """Whether the rule runs a program (so `--no-commands` skips it)."""
+        return "runs-programs" in self.effects
 
     @property
     def can_skip(self) -> bool:
