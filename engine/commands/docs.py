@@ -19,7 +19,6 @@ import yaml
 
 from engine.errors import InputError
 from engine.model.packs import Pack, Rule
-from engine.yaml12 import YamlError, load_located
 
 
 def regenerate_hint(name: str) -> str:
@@ -32,7 +31,7 @@ def run(spec: str, params: Sequence[str], output: Path | None) -> int:
     from engine.commands.rules import load_one
 
     pack = load_one(spec, params)
-    text = render(pack, raw_definitions(spec))
+    text = render(pack)
     if output is None:
         click.echo(text, nl=False)
         return 0
@@ -42,31 +41,6 @@ def run(spec: str, params: Sequence[str], output: Path | None) -> int:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}", err=True)
     return 0
-
-
-def raw_definitions(spec: str) -> Mapping[str, Any]:
-    """The `filesets` and `conditions` of a pack file as written (its own, not inherited)."""
-    from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
-    from engine.snapshots import open_snapshot
-
-    found: PackFile | None
-    snapshot = open_snapshot(Path("."))  # the pack path `load_one` searches
-    try:
-        if is_file_spec(spec):
-            found = pack_file_from_disk(spec)
-        else:
-            candidates = PackFinder.standard(snapshot).candidates(spec)
-            found = next(iter(candidates), None)
-        if found is None:
-            return {}
-        data = load_located(found.read(), found.display).data
-    except (OSError, UnicodeDecodeError, YamlError):
-        return {}  # the pack loaded, so this does not happen; the reference just omits them
-    finally:
-        snapshot.close()
-    if not isinstance(data, dict):
-        return {}
-    return {key: data[key] for key in ("filesets", "conditions") if isinstance(data.get(key), dict)}
 
 
 def _yaml(value: Any) -> str:
@@ -99,8 +73,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(pack: Pack, definitions: Mapping[str, Any] | None = None) -> str:
-    """The Markdown reference of `pack`."""
+def render(pack: Pack) -> str:
+    """The Markdown reference of `pack`, from the loaded pack alone."""
     lines: list[str] = [f"# Pack `{pack.name}` {pack.version}", ""]
     if pack.description:
         lines += [pack.description.strip(), ""]
@@ -124,7 +98,7 @@ def render(pack: Pack, definitions: Mapping[str, Any] | None = None) -> str:
             lines += [category.description.strip(), ""]
         for rule in rules:
             lines += _rule(rule)
-    lines += _definitions(definitions or {})
+    lines += _definitions(pack.definitions)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

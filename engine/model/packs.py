@@ -122,6 +122,9 @@ class Pack:
     rules: tuple[Rule, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     extends: tuple[str, ...] = ()  # names of the packs it extends, nearest first
+    # The pack file's own `filesets` and `conditions` as written (not inherited, params
+    # not substituted): what its reference (`policy docs`) shows.
+    definitions: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

@@ -400,6 +400,11 @@ class PackLoader:
             rules=tuple(rules),
             params=params,
             extends=tuple(layer.name for layer in reversed(chain[:-1])),
+            definitions={
+                key: top.data[key]
+                for key in ("filesets", "conditions")
+                if isinstance(top.data.get(key), dict)
+            },
         )
 
     def _check_header(self, layer: _Layer, data: dict[str, Any]) -> None:
