@@ -16,7 +16,8 @@ from engine.errors import InputError, Location, Problem
 from engine.model.packs import Pack
 from engine.model.severity import FailOn
 from engine.snapshots.base import Snapshot
-from engine.yaml12 import LocatedData, YamlError, load_located
+from engine.yaml12 import YamlError
+from engine.yaml_located import LocatedData, load_located
 
 CONFIG_NAME = ".rulepack.yaml"
 

@@ -43,7 +43,8 @@ from engine.model.packs import Pack
 from engine.model.results import RuleResult, Status
 from engine.packs.finder import PackFinder, pack_file_from_disk
 from engine.packs.load import PackLoader
-from engine.yaml12 import LocatedData, YamlError, load_located
+from engine.yaml12 import YamlError
+from engine.yaml_located import LocatedData, load_located
 
 TESTS_DIR = "tests"
 EXPECT_FILE = "expect.yaml"

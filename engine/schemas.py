@@ -15,7 +15,7 @@ from typing import Any
 from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
 from engine.resources import schema_path
-from engine.yaml12 import LocatedData
+from engine.yaml_located import LocatedData
 
 
 @cache

@@ -7,18 +7,16 @@ with the 1.2 core schema: only true/false are booleans, integers are decimal
 unless written 0o/0x, and there are no implicit timestamps.
 
 Every loader reads a document the same way: PyYAML's (C) composer makes the
-node graph, `_check_aliases` refuses it if aliases would blow it up or loop,
+node graph, `check_aliases` refuses it if aliases would blow it up or loop,
 and only then is data built, with `<<` merge keys resolved as the merge spec
 and PyYAML (up to 6.0.3) resolve them.
 Two builders make the data:
 
-- `_build`, the fast one: `load_documents` reads repository manifests with it,
+- `build`, the fast one: `load_documents` reads repository manifests with it,
   keeping each document's first line.
-- `_Locator`, which also records the line and column of every value and key:
-  `load_located` reads packs and config files with it and reports duplicate
-  keys (which YAML loaders otherwise resolve silently by keeping the last
-  one); `load_lined_documents` reads a manifest stream again with it, to
-  point findings at their line.
+- the locator of engine/yaml_located.py, which also records the line and
+  column of every value and key: packs, configs, and manifests read again
+  to point findings at their line.
 """
 
 from __future__ import annotations
@@ -26,14 +24,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.model.documents import Document, KeyPath
+from engine.model.documents import Document
 
 try:  # libyaml makes parsing several times faster; fall back when it is absent
     from yaml import CSafeLoader as _BaseLoader
@@ -43,7 +40,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 #: The most nodes a document may expand to through aliases.
 MAX_EXPANDED_NODES = 1_000_000
 
-_Pair = tuple[Node, Node]  # a mapping entry: key node, value node
+Pair = tuple[Node, Node]  # a mapping entry: key node, value node
 
 # Tags the composer gives nodes. Plain scalars are typed by `_plain` below, in
 # the same pass that builds the data, instead of by PyYAML's resolver and
@@ -145,12 +142,12 @@ def _error_from(exc: yaml.YAMLError) -> YamlError:
     return YamlError(message, mark.line + 1, mark.column + 1)
 
 
-def _position(node: Node) -> tuple[int, int]:
+def position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 @contextmanager
-def _reading(text: str) -> Iterator[Yaml12Loader]:
+def reading(text: str) -> Iterator[Yaml12Loader]:
     """A loader over `text`; anything that goes wrong while it is used is a YamlError."""
     loader = Yaml12Loader(text)
     try:
@@ -163,7 +160,7 @@ def _reading(text: str) -> Iterator[Yaml12Loader]:
         loader.dispose()
 
 
-def _documents(loader: Yaml12Loader, text: str) -> Iterator[tuple[int, Node]]:
+def composed_documents(loader: Yaml12Loader, text: str) -> Iterator[tuple[int, Node]]:
     """The checked documents of a stream: (index counting from 1, root node).
 
     Empty documents are counted but not yielded.
@@ -176,11 +173,11 @@ def _documents(loader: Yaml12Loader, text: str) -> Iterator[tuple[int, Node]]:
         if node is None:
             continue
         if may_alias:
-            _check_aliases(node, text)
+            check_aliases(node, text)
         yield index, node
 
 
-def _check_aliases(root: Node, text: str) -> None:
+def check_aliases(root: Node, text: str) -> None:
     """Refuse a document, before anything is built from it, when aliases would
     blow it up (a "billion laughs") or make a node contain itself.
 
@@ -205,7 +202,7 @@ def _check_aliases(root: Node, text: str) -> None:
         if total > MAX_EXPANDED_NODES:
             raise YamlError(
                 f"document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases",
-                *_position(node),
+                *position(node),
             )
         sizes[node] = total
         return total
@@ -235,10 +232,10 @@ def _loop_error(anchored: Node, text: str) -> YamlError:
                     mark.column + 1,
                 )
             break
-    return YamlError("an alias is inside the node it refers to (a loop)", *_position(anchored))
+    return YamlError("an alias is inside the node it refers to (a loop)", *position(anchored))
 
 
-def _build(node: Node, memo: dict[Node, Any] | None) -> Any:
+def build(node: Node, memo: dict[Node, Any] | None) -> Any:
     """Plain data from a checked node.
 
     `memo` makes aliases share what they build, as PyYAML does. It holds one
@@ -256,34 +253,34 @@ def _build(node: Node, memo: dict[Node, Any] | None) -> Any:
             return known
     built: Any
     if node.__class__ is SequenceNode:
-        built = [_build(child, memo) for child in node.value]
+        built = [build(child, memo) for child in node.value]
     else:
-        built = {_key(key): _build(value, memo) for key, value in _pairs(node)}
+        built = {mapping_key(key): build(value, memo) for key, value in _pairs(node)}
     if memo is not None:
         memo[node] = built
     return built
 
 
-def _key(node: Node) -> Any:
+def mapping_key(node: Node) -> Any:
     if node.__class__ is not ScalarNode:
-        raise YamlError("a mapping key must be a plain value", *_position(node))
-    return _build(node, None)
+        raise YamlError("a mapping key must be a plain value", *position(node))
+    return build(node, None)
 
 
 def _is_merge(key: Node) -> bool:
     return key.tag == _PLAIN and key.value == "<<"
 
 
-def _pairs(node: Node) -> list[_Pair]:
-    """A mapping's (key, value) nodes, with what its `<<` keys merge first (see `_split`)."""
+def _pairs(node: Node) -> list[Pair]:
+    """A mapping's (key, value) nodes, with what its `<<` keys merge first (see `split_merges`)."""
     for key, _ in node.value:
         if key.value == "<<" and key.tag == _PLAIN:  # _is_merge, inlined: every mapping asks
-            merged, own = _split(node)
+            merged, own = split_merges(node)
             return merged + own
     return node.value  # type: ignore[no-any-return]
 
 
-def _split(node: Node) -> tuple[list[_Pair], list[_Pair]]:
+def split_merges(node: Node) -> tuple[list[Pair], list[Pair]]:
     """A mapping's pairs that `<<` keys merge in, and its own.
 
     As the merge spec (https://yaml.org/type/merge.html) and PyYAML up to
@@ -291,8 +288,8 @@ def _split(node: Node) -> tuple[list[_Pair], list[_Pair]]:
     merged mappings wins (so the list is spliced in last first), and the
     merged mappings' own `<<` keys are resolved too.
     """
-    merged: list[_Pair] = []
-    own: list[_Pair] = []
+    merged: list[Pair] = []
+    own: list[Pair] = []
     for key, value in node.value:
         if not _is_merge(key):
             own.append((key, value))
@@ -304,7 +301,7 @@ def _split(node: Node) -> tuple[list[_Pair], list[_Pair]]:
             for source in reversed(value.value):
                 merged.extend(_pairs(source))
         else:
-            raise YamlError("`<<` merges a mapping or a list of mappings", *_position(value))
+            raise YamlError("`<<` merges a mapping or a list of mappings", *position(value))
     return merged, own
 
 
@@ -315,163 +312,12 @@ def load_documents(text: str) -> list[Document]:
     """
     may_alias = "&" in text
     documents: list[Document] = []
-    with _reading(text) as loader:
-        for index, node in _documents(loader, text):
-            data = _build(node, {} if may_alias else None)
+    with reading(text) as loader:
+        for index, node in composed_documents(loader, text):
+            data = build(node, {} if may_alias else None)
             if data is not None:
                 documents.append(Document(index, node.start_mark.line + 1, data))
     return documents
-
-
-@dataclass
-class LocatedData:
-    """Plain data read from a YAML file, with the position of every value and key.
-
-    A value reached through an alias has the position of its anchor.
-    `comment_cuts` holds the plain (unquoted) scalars that a comment follows on
-    their line, with the position of the `#`: `title: C# # note` reads as
-    "C#", which may not be what the author meant.
-    """
-
-    file: str
-    data: Any
-    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[tuple[KeyPath, int, int]] = field(default_factory=list)
-    comment_cuts: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-
-    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
-        """Line and column of the value at `path` (or of its key), else of its nearest parent."""
-        if key and path in self.key_positions:
-            return self.key_positions[path]
-        while True:
-            if path in self.positions:
-                return self.positions[path]
-            if not path:
-                return None
-            path = path[:-1]
-
-
-_COMMENT_AFTER = re.compile(r"[ \t]+#")
-
-
-class _Locator:
-    """Builds plain data from a checked node, recording where each value and key is.
-
-    Nothing is shared: an aliased node is built again at every path it has.
-    With `text`, it notes the plain scalars a comment cuts; with `paths`, the
-    path of every list and dict it builds, by id().
-    """
-
-    def __init__(
-        self, result: LocatedData, text: str | None = None, paths: dict[int, KeyPath] | None = None
-    ) -> None:
-        self.result = result
-        self.text = text
-        self.paths = paths
-
-    def build(self, node: Node, path: KeyPath) -> Any:
-        self.result.positions[path] = _position(node)
-        built: Any
-        if node.__class__ is ScalarNode:
-            if self.text is not None and not node.style and node.value:
-                self._note_comment(node, path)
-            return _build(node, None)
-        if node.__class__ is SequenceNode:
-            built = [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        else:
-            built = self._mapping(node, path)
-        if self.paths is not None:
-            self.paths[id(built)] = path
-        return built
-
-    def _mapping(self, node: Node, path: KeyPath) -> dict[Any, Any]:
-        merged, own = _split(node)
-        chosen: dict[Any, tuple[KeyPath, _Pair]] = {}  # in PyYAML's order: first place, last value
-        for pair in merged:
-            key, child_path = self._key(pair[0], path)
-            chosen[key] = (child_path, pair)
-        own_keys = set()
-        for pair in own:
-            key, child_path = self._key(pair[0], path)
-            if key in own_keys:
-                self.result.duplicates.append((child_path, *_position(pair[0])))
-            own_keys.add(key)
-            chosen[key] = (child_path, pair)
-        mapping: dict[Any, Any] = {}
-        for key, (child_path, (key_node, value_node)) in chosen.items():
-            self.result.key_positions[child_path] = _position(key_node)
-            mapping[key] = self.build(value_node, child_path)
-        return mapping
-
-    @staticmethod
-    def _key(node: Node, path: KeyPath) -> tuple[Any, KeyPath]:
-        key = _key(node)
-        return key, (*path, key if isinstance(key, str | int) else str(key))
-
-    def _note_comment(self, node: Node, path: KeyPath) -> None:
-        assert self.text is not None
-        end = node.end_mark
-        found = _COMMENT_AFTER.match(self.text, end.index)
-        if found:
-            hash_column = end.column + found.end() - end.index  # 1-based: the `#` is at end() - 1
-            self.result.comment_cuts[path] = (end.line + 1, hash_column)
-
-
-def load_located(text: str, file: str) -> LocatedData:
-    """Parse a single-document YAML file (a pack or a config) with positions.
-
-    Raises YamlError for syntax errors, unknown tags and a second document.
-    """
-    text = text.removeprefix("\ufeff")  # so that marks index the text (libyaml skips it)
-    result = LocatedData(file, None)
-    with _reading(text) as loader:
-        node = loader.get_single_node()
-        if node is not None:
-            if "&" in text:
-                _check_aliases(node, text)
-            result.data = _Locator(result, text).build(node, ())
-    return result
-
-
-@dataclass(frozen=True)
-class LinedDocument:
-    """A document of a stream built again with positions, to point a finding at a line.
-
-    Built only for files with findings. `paths` maps id() of each list and
-    dict of `located.data` to its path.
-    """
-
-    index: int
-    located: LocatedData
-    paths: dict[int, KeyPath]
-
-    @property
-    def data(self) -> Any:
-        return self.located.data
-
-    def line(self, value: Any) -> int | None:
-        """The line of a list or dict of this document's data."""
-        path = self.paths.get(id(value))
-        return None if path is None else self.located.positions[path][0]
-
-    def key_line(self, mapping: Any, key: str) -> int | None:
-        """The line of `key` in a dict of this document's data."""
-        path = self.paths.get(id(mapping))
-        found = None if path is None else self.located.key_positions.get((*path, key))
-        return None if found is None else found[0]
-
-
-def load_lined_documents(text: str) -> dict[int, LinedDocument]:
-    """The documents of a stream by index, with positions (see LinedDocument)."""
-    found: dict[int, LinedDocument] = {}
-    with _reading(text) as loader:
-        for index, node in _documents(loader, text):
-            located = LocatedData("", None)
-            paths: dict[int, KeyPath] = {}
-            located.data = _Locator(located, paths=paths).build(node, ())
-            found[index] = LinedDocument(index, located, paths)
-    return found
 
 
 def parse_scalar(text: str) -> Any:

@@ -19,14 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine import yaml12
-from engine.yaml12 import (
-    YamlError,
-    load_documents,
-    load_lined_documents,
-    load_located,
-    parse_scalar,
-)
+from engine import yaml12, yaml_located
+from engine.yaml12 import YamlError, load_documents, parse_scalar
+from engine.yaml_located import load_lined_documents, load_located
 
 # -- the reference ----------------------------------------------------------------------
 
@@ -371,13 +366,13 @@ def streams(draw: st.DrawFn) -> list[str]:
     return pieces
 
 
-def _assert_positions(located: yaml12.LocatedData, node: Node, data: Any) -> None:
+def _assert_positions(located: yaml_located.LocatedData, node: Node, data: Any) -> None:
     values, keys = reference_positions(node, data)
     assert located.positions == values
     assert located.key_positions == keys
 
 
-def _assert_lines(document: yaml12.LinedDocument) -> None:
+def _assert_lines(document: yaml_located.LinedDocument) -> None:
     """Each list and dict of the data, and each key of a dict, knows its line."""
     located = document.located
 
@@ -489,8 +484,9 @@ def test_an_alias_bomb_is_refused_before_anything_is_built(
     def never(*args: object) -> None:
         raise AssertionError("built data from a refused document")
 
-    monkeypatch.setattr(yaml12, "_build", never)
-    monkeypatch.setattr(yaml12._Locator, "build", never)
+    monkeypatch.setattr(yaml12, "build", never)
+    monkeypatch.setattr(yaml_located, "build", never)
+    monkeypatch.setattr(yaml_located._Locator, "build", never)
     with pytest.raises(YamlError, match="expands to more than 1,000,000 nodes") as caught:
         load(_alias_bomb())
     assert (caught.value.line, caught.value.column) == (7, 4)  # where g: passes the limit

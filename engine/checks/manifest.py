@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
+from engine.checks.subjects import Subject, element_label, field_facts, finding, label_of, pinpoint
 from engine.context import EvaluationContext
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import FORMATS, ParseError, format_for
@@ -41,7 +42,6 @@ from engine.model.results import (
     skipped,
 )
 from engine.texts import DEFAULT_MAX_BYTES
-from engine.yaml12 import LinedDocument, YamlError, load_lined_documents
 
 #: Findings of a rule pointed at their field's line; the rest keep the document's
 #: first line (finding a line means parsing the file again, with positions).
@@ -137,95 +137,16 @@ def _load_schema(relative: str, path: KeyPath, reader: PackReader) -> Mapping[st
 
 
 @dataclass(frozen=True)
-class _Subject:
-    """A document, or one element of it with `each`, that an assertion judges."""
-
-    path: str
-    document: int
-    line: int
-    label: str
-    data: Any
-    format: str = ""
-    element: int | None = None  # with `each`: the element's index in what `each` returned
-    root: Any = None  # with `each`: the document the element belongs to
-
-
-def _label(data: Any) -> str:
-    """How a finding names a document: `Deployment/api` for Kubernetes objects."""
-    if isinstance(data, Mapping):
-        kind = data.get("kind")
-        metadata = data.get("metadata")
-        name = metadata.get("name") if isinstance(metadata, Mapping) else None
-        if isinstance(kind, str) and isinstance(name, str):
-            return f"{kind}/{name}"
-        if isinstance(kind, str):
-            return kind
-    return ""
-
-
-def _element_label(data: Any, index: int) -> str:
-    if isinstance(data, Mapping) and isinstance(data.get("name"), str):
-        return f"[{data['name']}]"
-    return f"[{index}]"
-
-
-def _finding(subject: _Subject, message: str, **facts: Any) -> Finding:
-    prefix = f"{subject.label}: " if subject.label else ""
-    return Finding(
-        prefix + message,
-        subject.path,
-        subject.line,
-        subject.document,
-        facts=_facts(subject, facts),
-    )
-
-
-def _facts(subject: _Subject, extra: Mapping[str, Any]) -> Mapping[str, str]:
-    """What a `message:` can say about a subject: the document's kind, name and namespace,
-    its label, the element (with `each`), and what the check adds (field, value, ...)."""
-    document = subject.root if subject.element is not None else subject.data
-    metadata = document.get("metadata") if isinstance(document, Mapping) else None
-    metadata = metadata if isinstance(metadata, Mapping) else {}
-    kind = document.get("kind") if isinstance(document, Mapping) else None
-    element = None
-    if subject.element is not None:
-        data = subject.data
-        name = data.get("name") if isinstance(data, Mapping) else None
-        element = name if isinstance(name, str) else subject.element
-    return facts_of(
-        kind=kind if isinstance(kind, str) else None,
-        name=metadata.get("name") if isinstance(metadata.get("name"), str) else None,
-        namespace=(
-            metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else None
-        ),
-        label=subject.label or subject.path,
-        document=subject.document,
-        element=element,
-        **extra,
-    )
-
-
-def _field_facts(subject: _Subject, focus: Sequence[str]) -> dict[str, Any]:
-    """`field` (the path an assertion reads) and its `value` in the subject."""
-    if not focus:
-        return {}
-    value = subject.data
-    for key in focus:
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return {"field": ".".join(focus), "value": "missing" if value is None else value}
-
-
-@dataclass(frozen=True)
 class _Loaded:
     """Every document of a file set, read once per run and shared by its rules."""
 
-    documents: tuple[_Subject, ...]
+    documents: tuple[Subject, ...]
     errors: tuple[tuple[str, ParseError], ...]
     notes: tuple[Note, ...]
 
 
 def _load(check: ManifestCheck, context: EvaluationContext, paths: tuple[str, ...]) -> _Loaded:
-    documents: list[_Subject] = []
+    documents: list[Subject] = []
     errors: list[tuple[str, ParseError]] = []
     notes: list[Note] = []
     formats = [(path, check.format or format_for(path)) for path in paths]
@@ -238,7 +159,7 @@ def _load(check: ManifestCheck, context: EvaluationContext, paths: tuple[str, ..
             errors.append((path, parsed.error))
             continue
         documents.extend(
-            _Subject(path, doc.index, doc.line, _label(doc.data), doc.data, format_name)
+            Subject(path, doc.index, doc.line, label_of(doc.data), doc.data, format_name)
             for doc in parsed.documents
         )
     return _Loaded(tuple(documents), tuple(errors), tuple(notes))
@@ -281,7 +202,7 @@ class _DocumentError(Exception):
         self.finding = finding
 
 
-def _search(expression: Expression, subject: _Subject) -> Any:
+def _search(expression: Expression, subject: Subject) -> Any:
     try:
         return expression.search(subject.data)
     except ExpressionError as exc:
@@ -294,13 +215,13 @@ def _search(expression: Expression, subject: _Subject) -> Any:
 def _judge(
     check: ManifestCheck,
     context: EvaluationContext,
-    documents: tuple[_Subject, ...],
+    documents: tuple[Subject, ...],
     notes: list[Note],
 ) -> Outcome:
     """Judge the documents `where` selected (all of them when there is no `where`)."""
-    subjects: Sequence[_Subject] = documents
+    subjects: Sequence[Subject] = documents
     if check.each is not None:
-        elements: list[_Subject] = []
+        elements: list[Subject] = []
         for doc in documents:
             items = _search(check.each, doc)
             if not isinstance(items, list):
@@ -308,7 +229,7 @@ def _judge(
             elements.extend(
                 replace(
                     doc,
-                    label=doc.label + _element_label(item, i),
+                    label=doc.label + element_label(item, i),
                     data=item,
                     element=i,
                     root=doc.data,
@@ -323,7 +244,7 @@ def _judge(
         focus = check.assertion.focus()
         for n, (subject, finding) in enumerate(_assert_each(check, check.assertion, subjects)):
             if n < MAX_PINPOINTED:
-                finding = replace(finding, line=_pinpoint(context, check, subject, focus))
+                finding = replace(finding, line=pinpoint(context, check.each, subject, focus))
             findings.append(finding)
     if check.schema is not None:
         findings.extend(_schema_findings(check.schema, documents))
@@ -355,19 +276,19 @@ def _on_empty(check: ManifestCheck, notes: list[Note]) -> Outcome:
 
 
 def _assert_each(
-    check: ManifestCheck, assertion: Expression, subjects: Sequence[_Subject]
-) -> list[tuple[_Subject | None, Finding]]:
+    check: ManifestCheck, assertion: Expression, subjects: Sequence[Subject]
+) -> list[tuple[Subject | None, Finding]]:
     verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
     focus = assertion.focus()
     if check.expect == "all":
         return [
-            (s, _finding(s, assertion.explain(s.data), **_field_facts(s, focus)))
+            (s, finding(s, assertion.explain(s.data), **field_facts(s, focus)))
             for s, ok in verdicts
             if not ok
         ]
     if check.expect == "none":
         return [
-            (s, _finding(s, f"`{assertion.text}` holds", **_field_facts(s, focus)))
+            (s, finding(s, f"`{assertion.text}` holds", **field_facts(s, focus)))
             for s, ok in verdicts
             if ok
         ]
@@ -377,57 +298,7 @@ def _assert_each(
     return [(None, Finding(message, facts=facts_of(count=len(subjects))))]
 
 
-def _pinpoint(
-    context: EvaluationContext,
-    check: ManifestCheck,
-    subject: _Subject | None,
-    focus: Sequence[str],
-) -> int | None:
-    """The line a finding is about: the failing element, then the field the assertion
-    reads, as deep as it exists; the document's first line when nothing closer is known.
-
-    Lines come from building the file again with positions, which is done only for
-    files with findings (YAML only; other formats keep the document's line).
-    """
-    if subject is None:
-        return None
-    if subject.format != "yaml":
-        return subject.line
-    lined = context.memo(("lined", subject.path), lambda: _lined(context, subject.path))
-    document = lined.get(subject.document)
-    if document is None:
-        return subject.line
-    node, line = document.data, subject.line
-    if subject.element is not None and check.each is not None:
-        try:
-            items = check.each.search(node)
-        except ExpressionError:
-            return line
-        items = items if isinstance(items, list) else [items]
-        if subject.element >= len(items):
-            return line
-        node = items[subject.element]
-        line = document.line(node) or line
-    for key in focus:
-        # An element `each` builds ({name: alert, ...}) is not a node of the
-        # file: it has no lines, so the finding keeps the closest one known.
-        key_line = document.key_line(node, key) if isinstance(node, dict) else None
-        if key_line is None:
-            break
-        line = key_line
-        node = node[key]
-    return line
-
-
-def _lined(context: EvaluationContext, path: str) -> dict[int, LinedDocument]:
-    text = context.text(path).text
-    try:
-        return load_lined_documents(text) if text is not None else {}
-    except YamlError:
-        return {}
-
-
-def _schema_findings(schema: Mapping[str, Any], documents: Sequence[_Subject]) -> list[Finding]:
+def _schema_findings(schema: Mapping[str, Any], documents: Sequence[Subject]) -> list[Finding]:
     from jsonschema import validators
 
     validator = validators.validator_for(schema)(schema)
@@ -437,10 +308,10 @@ def _schema_findings(schema: Mapping[str, Any], documents: Sequence[_Subject]) -
         for error in errors[:MAX_SCHEMA_ERRORS]:
             where = ".".join(str(p) for p in error.absolute_path) or "(document)"
             findings.append(
-                _finding(doc, f"{where}: {error.message}", field=where, value=error.instance)
+                finding(doc, f"{where}: {error.message}", field=where, value=error.instance)
             )
         if len(errors) > MAX_SCHEMA_ERRORS:
-            findings.append(_finding(doc, f"{len(errors) - MAX_SCHEMA_ERRORS} more schema errors"))
+            findings.append(finding(doc, f"{len(errors) - MAX_SCHEMA_ERRORS} more schema errors"))
     return findings
 
 

@@ -19,7 +19,7 @@ from engine.expressions import Expression, compile_expression, lint
 from engine.globs import glob_problem
 from engine.model.documents import KeyPath
 from engine.model.packs import Check, FileSet
-from engine.yaml12 import LocatedData
+from engine.yaml_located import LocatedData
 
 _NEVER = re.compile(r"(?!)")
 

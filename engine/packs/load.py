@@ -23,7 +23,8 @@ from engine.model.documents import KeyPath
 from engine.model.packs import Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
-from engine.yaml12 import LocatedData, YamlError, load_located
+from engine.yaml12 import YamlError
+from engine.yaml_located import LocatedData, load_located
 
 API_VERSION = "rulepack/v1"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

@@ -1,0 +1,181 @@
+"""YAML read with positions: packs, configs, `expect.yaml`, and manifests again for lines.
+
+`load_located` reads a pack or config file into plain data plus the line and
+column of every value and key, and reports duplicate keys, which YAML loaders
+otherwise resolve silently by keeping the last one. `load_lined_documents`
+builds a manifest stream again with the line of each collection and key, only
+for files with findings, so a finding can point at the field it is about.
+Both read through engine/yaml12.py: the same YAML 1.2 types, the same alias
+checks before anything is built.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from yaml.nodes import Node, ScalarNode, SequenceNode
+
+from engine.model.documents import KeyPath
+from engine.yaml12 import (
+    Pair,
+    build,
+    check_aliases,
+    composed_documents,
+    mapping_key,
+    position,
+    reading,
+    split_merges,
+)
+
+
+@dataclass
+class LocatedData:
+    """Plain data read from a YAML file, with the position of every value and key.
+
+    A value reached through an alias has the position of its anchor.
+    `comment_cuts` holds the plain (unquoted) scalars that a comment follows on
+    their line, with the position of the `#`: `title: C# # note` reads as
+    "C#", which may not be what the author meant.
+    """
+
+    file: str
+    data: Any
+    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    duplicates: list[tuple[KeyPath, int, int]] = field(default_factory=list)
+    comment_cuts: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
+        """Line and column of the value at `path` (or of its key), else of its nearest parent."""
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        while True:
+            if path in self.positions:
+                return self.positions[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+
+
+class _Locator:
+    """Builds plain data from a checked node, recording where each value and key is.
+
+    Nothing is shared: an aliased node is built again at every path it has.
+    With `text`, it notes the plain scalars a comment cuts; with `paths`, the
+    path of every list and dict it builds, by id().
+    """
+
+    def __init__(
+        self, result: LocatedData, text: str | None = None, paths: dict[int, KeyPath] | None = None
+    ) -> None:
+        self.result = result
+        self.text = text
+        self.paths = paths
+
+    def build(self, node: Node, path: KeyPath) -> Any:
+        self.result.positions[path] = position(node)
+        built: Any
+        if node.__class__ is ScalarNode:
+            if self.text is not None and not node.style and node.value:
+                self._note_comment(node, path)
+            return build(node, None)
+        if node.__class__ is SequenceNode:
+            built = [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        else:
+            built = self._mapping(node, path)
+        if self.paths is not None:
+            self.paths[id(built)] = path
+        return built
+
+    def _mapping(self, node: Node, path: KeyPath) -> dict[Any, Any]:
+        merged, own = split_merges(node)
+        chosen: dict[Any, tuple[KeyPath, Pair]] = {}  # in PyYAML's order: first place, last value
+        for pair in merged:
+            key, child_path = self._key(pair[0], path)
+            chosen[key] = (child_path, pair)
+        own_keys = set()
+        for pair in own:
+            key, child_path = self._key(pair[0], path)
+            if key in own_keys:
+                self.result.duplicates.append((child_path, *position(pair[0])))
+            own_keys.add(key)
+            chosen[key] = (child_path, pair)
+        mapping: dict[Any, Any] = {}
+        for key, (child_path, (key_node, value_node)) in chosen.items():
+            self.result.key_positions[child_path] = position(key_node)
+            mapping[key] = self.build(value_node, child_path)
+        return mapping
+
+    @staticmethod
+    def _key(node: Node, path: KeyPath) -> tuple[Any, KeyPath]:
+        key = mapping_key(node)
+        return key, (*path, key if isinstance(key, str | int) else str(key))
+
+    def _note_comment(self, node: Node, path: KeyPath) -> None:
+        assert self.text is not None
+        end = node.end_mark
+        found = _COMMENT_AFTER.match(self.text, end.index)
+        if found:
+            hash_column = end.column + found.end() - end.index  # 1-based: the `#` is at end() - 1
+            self.result.comment_cuts[path] = (end.line + 1, hash_column)
+
+
+def load_located(text: str, file: str) -> LocatedData:
+    """Parse a single-document YAML file (a pack or a config) with positions.
+
+    Raises YamlError for syntax errors, unknown tags and a second document.
+    """
+    text = text.removeprefix("\ufeff")  # so that marks index the text (libyaml skips it)
+    result = LocatedData(file, None)
+    with reading(text) as loader:
+        node = loader.get_single_node()
+        if node is not None:
+            if "&" in text:
+                check_aliases(node, text)
+            result.data = _Locator(result, text).build(node, ())
+    return result
+
+
+@dataclass(frozen=True)
+class LinedDocument:
+    """A document of a stream built again with positions, to point a finding at a line.
+
+    Built only for files with findings. `paths` maps id() of each list and
+    dict of `located.data` to its path.
+    """
+
+    index: int
+    located: LocatedData
+    paths: dict[int, KeyPath]
+
+    @property
+    def data(self) -> Any:
+        return self.located.data
+
+    def line(self, value: Any) -> int | None:
+        """The line of a list or dict of this document's data."""
+        path = self.paths.get(id(value))
+        return None if path is None else self.located.positions[path][0]
+
+    def key_line(self, mapping: Any, key: str) -> int | None:
+        """The line of `key` in a dict of this document's data."""
+        path = self.paths.get(id(mapping))
+        found = None if path is None else self.located.key_positions.get((*path, key))
+        return None if found is None else found[0]
+
+
+def load_lined_documents(text: str) -> dict[int, LinedDocument]:
+    """The documents of a stream by index, with positions (see LinedDocument)."""
+    found: dict[int, LinedDocument] = {}
+    with reading(text) as loader:
+        for index, node in composed_documents(loader, text):
+            located = LocatedData("", None)
+            paths: dict[int, KeyPath] = {}
+            located.data = _Locator(located, paths=paths).build(node, ())
+            found[index] = LinedDocument(index, located, paths)
+    return found
