@@ -1,1 +1,1 @@
-"""Rule packs: finding them, reading them, and the model they load into."""
+"""Rule packs: finding pack files, reading them, and building the model they describe."""

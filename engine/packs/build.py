@@ -1,0 +1,300 @@
+"""Building the pack model from an `extends` chain of read pack files.
+
+Params are merged (the packs' defaults, bases first, then the repo config and
+`--param`), `{{ name }}` placeholders substituted, user packs validated against
+schemas/rulepack.schema.json, and each rule read by the check kinds' parsers,
+with every semantic problem located to its line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from engine import __version__, versions
+from engine.checks import ALL_FACTS, message_template, parse_check
+from engine.checks.combinators import AllCheck
+from engine.checks.reader import PackReader
+from engine.errors import Location, Problem
+from engine.model.documents import KeyPath
+from engine.model.packs import Category, Check, FileSet, Pack, Rule
+from engine.model.severity import SEVERITIES
+from engine.packs.finder import PackFile
+from engine.packs.layers import Layer
+from engine.yaml_located import LocatedData
+
+API_VERSION = "rulepack/v1"
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+@dataclass
+class PackBuilder:
+    """Builds packs into `problems`; `validate_builtin` also schema-checks built-in packs."""
+
+    problems: list[Problem]
+    params: Mapping[str, Any]
+    validate_builtin: bool = False
+
+    def _problem(self, layer: Layer, path: KeyPath, message: str, *, key: bool = False) -> None:
+        self.problems.append(layer.problem(path, message, key=key))
+
+    def _merged_params(self, chain: list[Layer]) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for layer in chain:
+            own = layer.data.get("params") or {}
+            if isinstance(own, dict):
+                params.update(own)
+        params.update({k: v for k, v in self.params.items() if k in params})
+        return params
+
+    def _substitute(self, layer: Layer, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The layer's data with `{{ name }}` replaced; unknown names are problems."""
+
+        def value(item: Any, path: KeyPath) -> Any:
+            if isinstance(item, dict):
+                return {k: value(v, (*path, k)) for k, v in item.items()}
+            if isinstance(item, list):
+                return [value(v, (*path, i)) for i, v in enumerate(item)]
+            if not isinstance(item, str) or "{{" not in item:
+                return item
+            # inside a `message:`, a fact's name is filled per finding, not at load time
+            facts = ALL_FACTS if path and path[-1] == "message" else frozenset()
+            whole = _PLACEHOLDER.fullmatch(item.strip())
+            if whole and whole.group(1) in params and whole.group(1) not in facts:
+                return params[whole.group(1)]
+
+            def text(match: re.Match[str]) -> str:
+                name = match.group(1)
+                if name in facts:
+                    return match.group(0)
+                if name not in params:
+                    known = ", ".join(sorted(params)) or "none declared"
+                    self._problem(layer, path, f"unknown parameter {name!r} (declared: {known})")
+                    return match.group(0)
+                return _as_text(params[name])
+
+            return _PLACEHOLDER.sub(text, item)
+
+        return {k: (v if k == "params" else value(v, (k,))) for k, v in layer.data.items()}
+
+    def _validate(self, layer: Layer, data: dict[str, Any]) -> set[KeyPath] | None:
+        """Schema-check a user pack: paths of the rule parts it breaks; None if more broke."""
+        if layer.file.source == "builtin" and not self.validate_builtin:
+            return set()
+        from engine.schemas import schema_problems
+
+        checked = LocatedData(
+            layer.located.file, data, layer.located.positions, layer.located.key_positions
+        )
+
+        def where(path: KeyPath) -> tuple[str | None, KeyPath]:
+            rule = layer.rule_at(path)
+            return rule, (path[2:] if rule is not None else path)
+
+        found = schema_problems(checked, "rulepack", where)
+        self.problems.extend(problem for _, problem in found)
+        broken: set[KeyPath] = set()
+        for path, _ in found:
+            if len(path) < 2 or path[0] != "rules" or not isinstance(path[1], int):
+                return None
+            # only a broken check or condition keeps the rule from being read further;
+            # a broken category is not looked up again (one message per mistake)
+            partial = len(path) >= 3 and path[2] in ("check", "when", "category")
+            broken.add(path[:3] if partial else path[:2])
+        return broken
+
+    def build(self, chain: list[Layer]) -> Pack:
+        """The model of the pack at the top of `chain` (bases first)."""
+        top = chain[-1]
+        params = self._merged_params(chain)
+        datas = [self._substitute(layer, params) for layer in chain]
+        broken_rules = [
+            self._validate(layer, data) for layer, data in zip(chain, datas, strict=True)
+        ]
+        if any(broken is None for broken in broken_rules):  # too broken to read rules from
+            return Pack(
+                top.name, str(top.data.get("version", "")), top.file.source, top.file.display
+            )
+        for layer, data in zip(chain, datas, strict=True):
+            self._check_header(layer, data)
+
+        # Categories, filesets and conditions first, from every layer: a pack that
+        # extends another may redefine a fileset its base's rules use.
+        categories: dict[str, Category] = {}
+        filesets: dict[str, FileSet] = {}
+        conditions: dict[str, Check] = {}
+        readers = [
+            PackReader(
+                layer.located,
+                self.problems,
+                parse_check,
+                filesets,
+                conditions,
+                read_sibling=_sibling_reader(layer.file),
+            )
+            for layer in chain
+        ]
+        for reader, data in zip(readers, datas, strict=True):
+            for raw in data.get("categories") or []:
+                categories[raw["id"]] = Category(
+                    raw["id"], raw["title"], raw.get("description", "")
+                )
+            for name, raw in (data.get("filesets") or {}).items():
+                filesets[name] = FileSet(
+                    reader.globs(raw.get("include", []), ("filesets", name, "include")),
+                    reader.globs(raw.get("exclude", []), ("filesets", name, "exclude")),
+                )
+        for reader, data in zip(readers, datas, strict=True):
+            for name, raw in (data.get("conditions") or {}).items():
+                conditions[name] = reader.check(raw, ("conditions", name))
+
+        rules: list[Rule] = []
+        rule_sites: dict[str, Location] = {}
+        for layer, reader, data, broken in zip(chain, readers, datas, broken_rules, strict=True):
+            for i, raw in enumerate(data.get("rules") or []):
+                if not isinstance(raw, dict):
+                    continue
+                rule = self._rule(raw, ("rules", i), reader, layer, top.name, broken or set())
+                if (
+                    "category" in raw
+                    and rule.category not in categories
+                    and ("rules", i, "category") not in (broken or set())
+                ):
+                    known = ", ".join(sorted(categories)) or "none defined"
+                    self._problem(
+                        layer,
+                        ("rules", i, "category"),
+                        f"unknown category {rule.category!r} (categories: {known})",
+                    )
+                first = rule_sites.get(rule.id)
+                if first is not None:
+                    self._problem(
+                        layer,
+                        ("rules", i, "id"),
+                        f"duplicate rule id {rule.id!r} (first defined at {first})",
+                    )
+                    continue
+                rule_sites[rule.id] = rule.location
+                rules.append(rule)
+            rules = self._apply_overrides(layer, data, rules)
+        return Pack(
+            name=top.name,
+            version=str(top.data.get("version", "")),
+            source=top.file.source,
+            path=top.file.display,
+            description=str(top.data.get("description", "")),
+            requires=str(top.data.get("requires", "")),
+            categories=tuple(categories.values()),
+            rules=tuple(rules),
+            params=params,
+            extends=tuple(layer.name for layer in reversed(chain[:-1])),
+            definitions={
+                key: top.data[key]
+                for key in ("filesets", "conditions")
+                if isinstance(top.data.get(key), dict)
+            },
+        )
+
+    def _check_header(self, layer: Layer, data: dict[str, Any]) -> None:
+        if data.get("apiVersion") != API_VERSION:
+            self._problem(layer, ("apiVersion",), f"apiVersion must be {API_VERSION}")
+        version = str(data.get("version", ""))
+        if not versions.is_semver(version):
+            self._problem(
+                layer,
+                ("version",),
+                f"version {version!r} is not a semantic version (MAJOR.MINOR.PATCH)",
+            )
+        requires = data.get("requires")
+        if requires is not None:
+            problem = versions.range_problem(str(requires))
+            engine = versions.coerce(__version__)
+            if problem:
+                self._problem(layer, ("requires",), problem)
+            elif engine is not None and not versions.satisfies(engine, str(requires)):
+                self._problem(
+                    layer,
+                    ("requires",),
+                    f"pack {layer.name!r} requires rulepack "
+                    f"{requires}, but this is rulepack {__version__}",
+                )
+
+    def _rule(
+        self,
+        raw: dict[str, Any],
+        path: KeyPath,
+        reader: PackReader,
+        layer: Layer,
+        pack_name: str,
+        broken: set[KeyPath],
+    ) -> Rule:
+        rule_id = str(raw.get("id", f"#{path[-1]}"))
+
+        def check(key: str) -> Check | None:
+            if key not in raw or (*path, key) in broken:
+                return None  # the schema problem was reported; reading it would only guess
+            return reader.check(raw[key], (*path, key))
+
+        reader.rule = rule_id
+        try:
+            when = check("when")
+            main = check("check") or AllCheck(())
+            message = (
+                message_template(raw["message"], path, reader, main) if "message" in raw else None
+            )
+        finally:
+            reader.rule = None
+        position = layer.located.position((*path, "id"))
+        return Rule(
+            id=rule_id,
+            title=str(raw.get("title", "")),
+            category=str(raw.get("category", "")),
+            severity=raw.get("severity", "error"),
+            check=main,
+            when=when,
+            pack=pack_name,
+            location=Location(layer.file.display, *(position or ())),
+            tags=tuple(str(t) for t in raw.get("tags", ())),
+            description=str(raw.get("description", "")),
+            remediation=str(raw.get("remediation", "")).strip(),
+            docs=str(raw.get("docs", "")),
+            message=message,
+            source=raw,
+        )
+
+    def _apply_overrides(self, layer: Layer, data: dict[str, Any], rules: list[Rule]) -> list[Rule]:
+        by_id = {rule.id: i for i, rule in enumerate(rules)}
+        for i, override in enumerate(data.get("overrides") or []):
+            target = by_id.get(str(override.get("rule")))
+            if target is None:
+                self._problem(
+                    layer,
+                    ("overrides", i, "rule"),
+                    f"override of unknown rule {override.get('rule')!r}",
+                )
+                continue
+            rule = rules[target]
+            if "severity" in override and override["severity"] in SEVERITIES:
+                rule = replace(rule, severity=override["severity"])
+            if override.get("enabled") is False:
+                rule = replace(rule, enabled=False, disabled_by=f"disabled by pack {layer.name}")
+            elif override.get("enabled") is True:
+                rule = replace(rule, enabled=True, disabled_by="")
+            rules[target] = rule
+        return rules
+
+
+def _sibling_reader(pack_file: PackFile) -> Callable[[str], str]:
+    """Reads files named relative to a pack file (JSON Schemas of manifest checks)."""
+    return lambda relative: pack_file.sibling(relative).read()
+
+
+def _as_text(value: Any) -> str:
+    """A parameter inside a longer string: JSON for anything but a string."""
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value)
