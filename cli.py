@@ -2,6 +2,9 @@
 
 Exit codes: 0 the run holds, 1 it fails, 2 the input is wrong (one line per
 problem, naming file, line, column and rule), 3 an internal error.
+
+Options that several commands take are declared once, in groups applied as
+decorators (selection, params, execution, output, config).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,11 +20,24 @@ import click
 
 from engine import __version__
 from engine.errors import InputError
+from engine.reporters import REPORTERS
+from engine.results import FAIL_ON_LEVELS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-FAIL_ON = ("error", "warning", "info", "never")
-FORMATS = ("table", "json", "markdown", "sarif", "junit", "github", "html")
+
+def report_formats() -> tuple[str, ...]:
+    """The `--format` choices of `eval`: every reporter."""
+    return tuple(REPORTERS)
+
+
+# `policy diff` writes its own table and JSON (engine/commands/diff.py), not a report.
+DIFF_FORMATS = ("table", "json")
+
+
+def fail_on_levels() -> tuple[str, ...]:
+    """The `--fail-on` choices: the levels engine.results judges a run at."""
+    return FAIL_ON_LEVELS
 
 
 def reports_input_errors(command: F) -> F:
@@ -57,27 +73,164 @@ def reports_input_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def rule_options(command: F) -> F:
-    """The options `eval` and `diff` share: which rules run, with which params, how."""
-    options = [
-        click.option(
-            "--category", "categories", multiple=True, metavar="ID", help="Only this category."
-        ),
-        click.option("--rule", "rules", multiple=True, metavar="ID", help="Only this rule."),
-        click.option(
-            "--tag", "tags", multiple=True, metavar="TAG", help="Only rules with this tag."
-        ),
-        click.option(
-            "--param", "params", multiple=True, metavar="KEY=VALUE", help="Set a pack parameter."
-        ),
-        click.option("--no-commands", is_flag=True, help="Skip every rule that runs a program."),
-        click.option(
-            "--jobs", type=int, default=1, show_default=True, help="Command rules to run at once."
-        ),
-    ]
+def _apply(command: F, options: Sequence[Callable[[F], F]]) -> F:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def packs_option(command: F) -> F:
+    """--pack, repeatable: the packs `eval` and `diff` run."""
+    return click.option(
+        "--pack",
+        "packs",
+        multiple=True,
+        metavar="NAME|FILE",
+        help="Pack to evaluate, by name or file (repeatable). "
+        "Default: the packs of the config, else production.",
+    )(command)
+
+
+def pack_option(default: str | None, help: str) -> Callable[[F], F]:
+    """--pack, once: the pack `rules`, `explain` and `docs` read."""
+    return click.option(
+        "--pack",
+        "pack",
+        default=default,
+        show_default=default is not None,
+        metavar="NAME|FILE",
+        help=help,
+    )
+
+
+def _filter_option(
+    name: str,
+    dest: str,
+    metavar: str,
+    does: str,
+    default: str,
+) -> Callable[[F], F]:
+    """A repeatable filter on the rules."""
+    return click.option(
+        name,
+        dest,
+        multiple=True,
+        metavar=metavar,
+        help=f"{does} (repeatable). Default: {default}.",
+    )
+
+
+def selection_options(command: F) -> F:
+    """--category, --rule, --tag: which rules run; the others are skipped, "filtered out"."""
+    return _apply(
+        command,
+        [
+            _filter_option(
+                "--category",
+                "categories",
+                "ID",
+                "Only rules of this category",
+                "every category",
+            ),
+            _filter_option("--rule", "rules", "ID", "Only this rule", "every rule"),
+            _filter_option("--tag", "tags", "TAG", "Only rules with this tag", "any tags"),
+        ],
+    )
+
+
+def param_option(evaluation: bool) -> Callable[[F], F]:
+    """--param KEY=VALUE, repeatable; `evaluation` for the commands that read a config."""
+    default = "the config's params, else the packs' own values" if evaluation else "the pack's own"
+    return click.option(
+        "--param",
+        "params",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help=f"Set a pack parameter; VALUE is read as YAML (repeatable). Default: {default}.",
+    )
+
+
+def execution_options(command: F) -> F:
+    """--no-commands, --jobs: how command rules run."""
+    return _apply(
+        command,
+        [
+            click.option(
+                "--no-commands",
+                is_flag=True,
+                help="Skip every rule that runs a program. Default: run them.",
+            ),
+            click.option(
+                "--jobs",
+                type=int,
+                default=1,
+                show_default=True,
+                help="Command rules to run at once (results keep their order).",
+            ),
+        ],
+    )
+
+
+def output_file_option(what: str) -> Callable[[F], F]:
+    """-o FILE: where `what` goes instead of standard output."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"Write {what} to FILE. Default: standard output.",
+    )
+
+
+def output_options(formats: Sequence[str], failing: str) -> Callable[[F], F]:
+    """--format (one of `formats`), -o, --fail-on: what is written and what fails the run.
+
+    `failing` says what of a rule fails the run: "fails" for eval, "gets worse" for diff.
+    """
+
+    def apply(command: F) -> F:
+        return _apply(
+            command,
+            [
+                click.option(
+                    "--format",
+                    "format_name",
+                    type=click.Choice(formats),
+                    help="Output format. Default: table.",
+                ),
+                output_file_option("the report"),
+                click.option(
+                    "--fail-on",
+                    type=click.Choice(fail_on_levels()),
+                    help=f"Exit 1 when a rule {failing} at this severity or above, "
+                    "or cannot be evaluated; never: do not exit 1. "
+                    "Default: the config's fail_on, else error.",
+                ),
+            ],
+        )
+
+    return apply
+
+
+def config_option(command: F) -> F:
+    """--config FILE: the repo config, instead of the snapshot's own."""
+    return click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Repo config to use. Default: .rulepack.yaml in the snapshot (diff: in HEAD).",
+    )(command)
+
+
+def listing_format_option(command: F) -> F:
+    """--format table|json of the commands that list things."""
+    return click.option(
+        "--format",
+        "format_name",
+        type=click.Choice(("table", "json")),
+        default="table",
+        show_default=True,
+        help="table for people, json for programs.",
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,44 +241,33 @@ def main() -> None:
 
 @main.command("eval")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
+@packs_option
 @click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    metavar="NAME|FILE",
-    help="Pack to evaluate (repeatable). Default: the config's packs, else production.",
-)
-@click.option("--ref", metavar="REV", help="Evaluate the tree of a commit, branch or tag.")
-@click.option("--staged", is_flag=True, help="Evaluate the index (what `git commit` records).")
-@click.option("--format", "format_name", type=click.Choice(FORMATS), help="Report format.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to FILE.",
+    "--ref",
+    metavar="REV",
+    help="Evaluate the tree of a commit, branch or tag. Default: the working tree.",
 )
 @click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    help="Lowest severity of a failure that makes the exit code 1 (default error).",
+    "--staged",
+    is_flag=True,
+    help="Evaluate the index (what `git commit` records). Default: the working tree.",
 )
-@rule_options
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Repo config to use instead of .rulepack.yaml in the snapshot.",
-)
+@output_options(report_formats(), failing="fails")
+@selection_options
+@param_option(evaluation=True)
+@execution_options
+@config_option
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
     metavar="REPORT.json",
-    help="Fail only on findings this earlier JSON report did not have.",
+    help="Fail only on findings this earlier JSON report did not have. Default: fail on all.",
 )
 @click.option(
     "--new-since",
     metavar="REV",
-    help="Fail only on findings the tree of REV does not have (evaluated the same way).",
+    help="Fail only on findings the tree of REV does not have (evaluated the same way). "
+    "Default: fail on all.",
 )
 @reports_input_errors
 def eval_command(
@@ -146,7 +288,10 @@ def eval_command(
     baseline: Path | None,
     new_since: str | None,
 ) -> int:
-    """Evaluate packs against the repository at PATH (default: the current folder)."""
+    """Evaluate packs against the repository at PATH (default: the current folder).
+
+    Without --ref or --staged, PATH's working tree is evaluated.
+    """
     from engine.commands import eval as eval_
 
     return eval_.run(
@@ -182,30 +327,13 @@ def eval_command(
     default=".",
     help="The repository (or a folder of it) to compare in. Default: the current folder.",
 )
-@click.option("--staged", is_flag=True, help="Compare BASE with the index instead of HEAD.")
-@click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    metavar="NAME|FILE",
-    help="Pack to evaluate (repeatable). Default: HEAD's config packs, else production.",
-)
-@click.option("--format", "format_name", type=click.Choice(("table", "json")), help="Output.")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE."
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    help="Lowest severity of a regression that makes the exit code 1 (default error).",
-)
-@rule_options
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Repo config to use instead of .rulepack.yaml in HEAD.",
-)
+@click.option("--staged", is_flag=True, help="Compare BASE with the index. Default: with HEAD.")
+@packs_option
+@output_options(DIFF_FORMATS, failing="gets worse")
+@selection_options
+@param_option(evaluation=True)
+@execution_options
+@config_option
 @reports_input_errors
 def diff_command(base: str, head: str | None, format_name: str | None, **options: Any) -> int:
     """What got better or worse from BASE to HEAD (refs; HEAD defaults to the working tree).
@@ -227,7 +355,11 @@ def hook_group() -> None:
 
 @hook_group.command("install")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("--force", is_flag=True, help="Replace a pre-commit hook rulepack did not write.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a pre-commit hook rulepack did not write (kept as pre-commit.before-rulepack).",
+)
 @reports_input_errors
 def hook_install_command(path: Path, force: bool) -> int:
     """Write the pre-commit hook of the repository at PATH (default: the current folder)."""
@@ -240,14 +372,17 @@ def hook_install_command(path: Path, force: bool) -> int:
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @reports_input_errors
 def hook_uninstall_command(path: Path) -> int:
-    """Remove the pre-commit hook `policy hook install` wrote (and restore the one it replaced)."""
+    """Remove the pre-commit hook `policy hook install` wrote (and restore the one it replaced).
+
+    PATH is the repository (default: the current folder).
+    """
     from engine.commands import hook
 
     return hook.uninstall(path)
 
 
 @main.command("packs")
-@click.option("--format", "format_name", type=click.Choice(("table", "json")), default="table")
+@listing_format_option
 @reports_input_errors
 def packs_command(format_name: str) -> int:
     """List the packs available: name, version, source, rule count."""
@@ -257,9 +392,9 @@ def packs_command(format_name: str) -> int:
 
 
 @main.command("rules")
-@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
-@click.option("--format", "format_name", type=click.Choice(("table", "json")), default="table")
+@pack_option("production", help="Pack to list, by name or file.")
+@param_option(evaluation=False)
+@listing_format_option
 @reports_input_errors
 def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
     """List the rules of a pack."""
@@ -270,16 +405,11 @@ def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
 
 @main.command("explain")
 @click.argument("rule_id", metavar="RULE")
-@click.option(
-    "--pack",
-    "pack",
-    metavar="NAME|FILE",
-    help="Pack to look in (default: the configured packs, then every pack).",
-)
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
+@pack_option(None, help="Pack to look in. Default: the configured packs, then every pack.")
+@param_option(evaluation=False)
 @reports_input_errors
 def explain_command(rule_id: str, pack: str | None, params: tuple[str, ...]) -> int:
-    """Show one rule in full: its check, remediation and docs."""
+    """Show the rule RULE (its id) in full: its check, remediation and docs."""
     from engine.commands import explain
 
     return explain.run(rule_id, pack, params)
@@ -289,7 +419,7 @@ def explain_command(rule_id: str, pack: str | None, params: tuple[str, ...]) -> 
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_input_errors
 def validate_command(files: tuple[Path, ...]) -> int:
-    """Check pack files against the schema and for semantic mistakes; report every problem."""
+    """Check pack FILES against the schema and for semantic mistakes; report every problem."""
     from engine.commands import validate
 
     return validate.run(files)
@@ -297,17 +427,27 @@ def validate_command(files: tuple[Path, ...]) -> int:
 
 @main.command("test")
 @click.argument("pack_dir", metavar="PACK_DIR", type=click.Path(path_type=Path))
-@click.option("--case", "cases", multiple=True, metavar="NAME", help="Only this case (repeatable).")
+@click.option(
+    "--case",
+    "cases",
+    multiple=True,
+    metavar="NAME",
+    help="Only this case (repeatable). Default: every case.",
+)
 @click.option(
     "--min-coverage",
     type=float,
     default=0.0,
+    show_default=True,
     metavar="PERCENT",
     help="Fail when fewer rules than this are seen both passing and failing.",
 )
 @reports_input_errors
 def test_command(pack_dir: Path, cases: tuple[str, ...], min_coverage: float) -> int:
-    """Run a pack's fixtures (PACK_DIR/tests/<case>/) against their expected results."""
+    """Run a pack's fixtures (PACK_DIR/tests/<case>/) against their expected results.
+
+    PACK_DIR is the pack's folder, or the name of a pack on disk.
+    """
     from engine.commands import test
 
     return test.run(pack_dir, cases, min_coverage)
@@ -332,11 +472,9 @@ def new_command(name: str, parent: Path) -> int:
 
 
 @main.command("docs")
-@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE."
-)
+@pack_option("production", help="Pack to document, by name or file.")
+@param_option(evaluation=False)
+@output_file_option("the reference")
 @reports_input_errors
 def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int:
     """Print a Markdown reference of a pack: its parameters, categories and rules."""
@@ -350,7 +488,7 @@ def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int
 @click.option("--force", is_flag=True, help="Replace an existing .rulepack.yaml.")
 @reports_input_errors
 def init_command(path: Path, force: bool) -> int:
-    """Write a starting .rulepack.yaml (repo config) in PATH."""
+    """Write a starting .rulepack.yaml (repo config) in PATH (default: the current folder)."""
     from engine.commands import init
 
     return init.run(path, force)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import click
+
+from cli import main
 from engine import __version__
 
 BROKEN = """\
@@ -114,3 +117,40 @@ def test_a_reader_that_stops_early_gets_no_traceback(policy_exe, tmp_path) -> No
         executable="/bin/bash",
     )
     assert (pipeline.stdout, pipeline.stderr) == ("141\n", "")
+
+
+def commands(group: click.Group = main, prefix: tuple[str, ...] = ()):
+    """Every command of `policy`, with the words that name it."""
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_option_and_argument_says_what_it_does_and_its_default() -> None:
+    for words, command in commands():
+        for param in command.params:
+            where = (words, param.name)
+            if isinstance(param, click.Argument):  # click gives arguments no help of their own
+                text = command.help or ""
+                assert param.human_readable_name.strip("[]") in text, where
+                assert param.required or "default" in text, where
+                continue
+            assert isinstance(param, click.Option)
+            assert param.help, where
+            if not param.is_flag:
+                shown = param.show_default is True and param.default is not None
+                assert shown or "Default: " in param.help, where
+
+
+def test_the_choices_come_from_the_reporters_and_the_fail_on_levels() -> None:
+    from engine.reporters import REPORTERS
+    from engine.results import FAIL_ON_LEVELS
+
+    options = {p.name: p for p in main.commands["eval"].params}
+    assert options["format_name"].type.choices == tuple(REPORTERS)
+    assert options["fail_on"].type.choices == FAIL_ON_LEVELS
+    diff_options = {p.name: p for p in main.commands["diff"].params}
+    assert diff_options["format_name"].type.choices == ("table", "json")
+    assert diff_options["fail_on"].type.choices == FAIL_ON_LEVELS
