@@ -162,7 +162,7 @@ def execution_options(command: F) -> F:
             ),
             click.option(
                 "--jobs",
-                type=int,
+                type=click.IntRange(1, 64),
                 default=1,
                 show_default=True,
                 help="Command rules to run at once (results keep their order).",
@@ -436,7 +436,7 @@ def validate_command(files: tuple[Path, ...]) -> int:
 )
 @click.option(
     "--min-coverage",
-    type=float,
+    type=click.FloatRange(0, 100),
     default=0.0,
     show_default=True,
     metavar="PERCENT",

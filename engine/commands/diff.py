@@ -58,8 +58,6 @@ def run(request: DiffRequest) -> int:
     format_name = options.format or "table"
     if format_name not in FORMATS:
         raise InputError(f"diff: unknown format {format_name!r} (one of: {', '.join(FORMATS)})")
-    if options.jobs < 1:
-        raise InputError("--jobs must be at least 1")
     if request.head is not None and options.staged:
         raise InputError("diff: give HEAD or --staged, not both")
     with ExitStack() as stack:
