@@ -4,7 +4,9 @@ Exit codes: 0 the run holds, 1 it fails, 2 the input is wrong (one line per
 problem, naming file, line, column and rule), 3 an internal error.
 
 Options that several commands take are declared once, in groups applied as
-decorators (selection, params, execution, output, config).
+decorators (selection, params, execution, output, config). The main options
+of `eval` and `diff` can be set by RULEPACK_* environment variables, shown in
+`--help`; the command line wins over them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from engine import __version__
 from engine.errors import InputError
@@ -73,6 +76,45 @@ def reports_input_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class EnvOption(click.Option):
+    """An option that an environment variable sets when the command line does not.
+
+    The variable of a repeatable option holds its values as shell words:
+    `RULEPACK_PACK="production './our pack.yaml'"` is two packs (click alone
+    would split at every space). An error names the variable only when the
+    value came from it (click names it whatever the source).
+    """
+
+    def value_from_envvar(self, ctx: click.Context) -> Any:
+        if not self.multiple:
+            return super().value_from_envvar(ctx)
+        text = self.resolve_envvar_value(ctx)
+        if text is None:
+            return None
+        import shlex
+
+        try:
+            return shlex.split(text)
+        except ValueError as exc:  # an unclosed quote
+            raise click.BadParameter(f"{text!r}: {exc}", param_hint=self._env_hint()) from None
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        source = ctx.get_parameter_source(self.name) if ctx and self.name else None
+        if source is ParameterSource.ENVIRONMENT:
+            return self._env_hint()
+        return " / ".join(f"'{name}'" for name in self.opts)
+
+    def _env_hint(self) -> str:
+        return f"'{self.opts[-1]}' (env var: '{self.envvar}')"
+
+
+def env_option(*decls: str, envvar: str | None, **attrs: Any) -> Callable[[F], F]:
+    """click.option that `envvar` sets when the command line does not (shown in --help)."""
+    return click.option(
+        *decls, cls=EnvOption, envvar=envvar, show_envvar=envvar is not None, **attrs
+    )
+
+
 def _apply(command: F, options: Sequence[Callable[[F], F]]) -> F:
     for option in reversed(options):
         command = option(command)
@@ -81,11 +123,12 @@ def _apply(command: F, options: Sequence[Callable[[F], F]]) -> F:
 
 def packs_option(command: F) -> F:
     """--pack, repeatable: the packs `eval` and `diff` run."""
-    return click.option(
+    return env_option(
         "--pack",
         "packs",
         multiple=True,
         metavar="NAME|FILE",
+        envvar="RULEPACK_PACK",
         help="Pack to evaluate, by name or file (repeatable). "
         "Default: the packs of the config, else production.",
     )(command)
@@ -139,13 +182,14 @@ def selection_options(command: F) -> F:
 
 
 def param_option(evaluation: bool) -> Callable[[F], F]:
-    """--param KEY=VALUE, repeatable; `evaluation` for the commands that read a config."""
+    """--param KEY=VALUE, repeatable; RULEPACK_PARAM sets it for the commands that evaluate."""
     default = "the config's params, else the packs' own values" if evaluation else "the pack's own"
-    return click.option(
+    return env_option(
         "--param",
         "params",
         multiple=True,
         metavar="KEY=VALUE",
+        envvar="RULEPACK_PARAM" if evaluation else None,
         help=f"Set a pack parameter; VALUE is read as YAML (repeatable). Default: {default}.",
     )
 
@@ -155,16 +199,20 @@ def execution_options(command: F) -> F:
     return _apply(
         command,
         [
-            click.option(
-                "--no-commands",
-                is_flag=True,
-                help="Skip every rule that runs a program. Default: run them.",
+            env_option(
+                "--no-commands/--commands",
+                "no_commands",
+                default=False,
+                envvar="RULEPACK_NO_COMMANDS",
+                help="Skip every rule that runs a program (--commands runs them even when "
+                "RULEPACK_NO_COMMANDS is set). Default: run them.",
             ),
-            click.option(
+            env_option(
                 "--jobs",
                 type=click.IntRange(1, 64),
                 default=1,
                 show_default=True,
+                envvar="RULEPACK_JOBS",
                 help="Command rules to run at once (results keep their order).",
             ),
         ],
@@ -181,7 +229,9 @@ def output_file_option(what: str) -> Callable[[F], F]:
     )
 
 
-def output_options(formats: Sequence[str], failing: str) -> Callable[[F], F]:
+def output_options(
+    formats: Sequence[str], format_envvar: str | None, failing: str
+) -> Callable[[F], F]:
     """--format (one of `formats`), -o, --fail-on: what is written and what fails the run.
 
     `failing` says what of a rule fails the run: "fails" for eval, "gets worse" for diff.
@@ -191,16 +241,18 @@ def output_options(formats: Sequence[str], failing: str) -> Callable[[F], F]:
         return _apply(
             command,
             [
-                click.option(
+                env_option(
                     "--format",
                     "format_name",
                     type=click.Choice(formats),
+                    envvar=format_envvar,
                     help="Output format. Default: table.",
                 ),
                 output_file_option("the report"),
-                click.option(
+                env_option(
                     "--fail-on",
                     type=click.Choice(fail_on_levels()),
+                    envvar="RULEPACK_FAIL_ON",
                     help=f"Exit 1 when a rule {failing} at this severity or above, "
                     "or cannot be evaluated; never: do not exit 1. "
                     "Default: the config's fail_on, else error.",
@@ -213,10 +265,11 @@ def output_options(formats: Sequence[str], failing: str) -> Callable[[F], F]:
 
 def config_option(command: F) -> F:
     """--config FILE: the repo config, instead of the snapshot's own."""
-    return click.option(
+    return env_option(
         "--config",
         "config",
         type=click.Path(path_type=Path, dir_okay=False),
+        envvar="RULEPACK_CONFIG",
         help="Repo config to use. Default: .rulepack.yaml in the snapshot (diff: in HEAD).",
     )(command)
 
@@ -252,7 +305,7 @@ def main() -> None:
     is_flag=True,
     help="Evaluate the index (what `git commit` records). Default: the working tree.",
 )
-@output_options(report_formats(), failing="fails")
+@output_options(report_formats(), format_envvar="RULEPACK_FORMAT", failing="fails")
 @selection_options
 @param_option(evaluation=True)
 @execution_options
@@ -329,7 +382,7 @@ def eval_command(
 )
 @click.option("--staged", is_flag=True, help="Compare BASE with the index. Default: with HEAD.")
 @packs_option
-@output_options(DIFF_FORMATS, failing="gets worse")
+@output_options(DIFF_FORMATS, format_envvar=None, failing="gets worse")
 @selection_options
 @param_option(evaluation=True)
 @execution_options
