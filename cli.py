@@ -6,7 +6,9 @@ problem, naming file, line, column and rule), 3 an internal error.
 Options that several commands take are declared once, in groups applied as
 decorators (selection, params, execution, output, config). The main options
 of `eval` and `diff` can be set by RULEPACK_* environment variables, shown in
-`--help`; the command line wins over them.
+`--help`; the command line wins over them. Tab completion (click's, enabled by
+`_POLICY_COMPLETE=bash_source policy`) offers pack names, rule ids,
+categories and tags from engine/completion.py.
 """
 
 from __future__ import annotations
@@ -14,19 +16,25 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from engine import __version__
+from engine import __version__, completion
 from engine.errors import InputError
 from engine.reporters import REPORTERS
 from engine.results import FAIL_ON_LEVELS
 
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from engine.packs.model import Pack
+
 F = TypeVar("F", bound=Callable[..., Any])
+ShellComplete = Callable[[click.Context, click.Parameter, str], list["CompletionItem"]]
 
 
 def report_formats() -> tuple[str, ...]:
@@ -115,6 +123,65 @@ def env_option(*decls: str, envvar: str | None, **attrs: Any) -> Callable[[F], F
     )
 
 
+def completes(choices: Callable[[click.Context], Iterable[completion.Choice]]) -> ShellComplete:
+    """A shell completion callback offering the `choices` that start with what is typed.
+
+    Completion runs at every Tab: whatever goes wrong (a broken pack or
+    config, a folder that is not there) completes nothing, without a word.
+    """
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            found = list(choices(ctx))
+        except Exception:
+            return []
+        return [
+            CompletionItem(c.value, help=c.help) for c in found if c.value.startswith(incomplete)
+        ]
+
+    return complete
+
+
+def _root(ctx: click.Context) -> Path:
+    """The folder the command would read: `eval PATH`, `diff -C PATH`, else the current one."""
+    if ctx.command.name == "eval" and ctx.args:
+        # click parses up to the option being completed: arguments before it are left over
+        return Path(ctx.args[0])
+    return Path(ctx.params.get("path") or ".")
+
+
+def _pack_names(ctx: click.Context) -> list[completion.Choice]:
+    return completion.pack_names(_root(ctx))
+
+
+_complete_pack_name = completes(_pack_names)
+
+
+def _complete_pack(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Pack names, and file names for `--pack FILE`."""
+    from click.shell_completion import CompletionItem
+
+    names = _complete_pack_name(ctx, param, incomplete)
+    # The file item first: bash's completion script forgets the words before it.
+    return [CompletionItem(incomplete, type="file"), *names]
+
+
+def _of_evaluated_packs(
+    words: Callable[[Sequence[Pack]], list[completion.Choice]],
+) -> ShellComplete:
+    """Complete with `words` of the packs this `eval` or `diff` would run."""
+
+    def choices(ctx: click.Context) -> list[completion.Choice]:
+        packs = completion.evaluated_packs(
+            _root(ctx), ctx.params.get("packs") or (), ctx.params.get("config")
+        )
+        return words(packs)
+
+    return completes(choices)
+
+
 def _apply(command: F, options: Sequence[Callable[[F], F]]) -> F:
     for option in reversed(options):
         command = option(command)
@@ -129,6 +196,7 @@ def packs_option(command: F) -> F:
         multiple=True,
         metavar="NAME|FILE",
         envvar="RULEPACK_PACK",
+        shell_complete=_complete_pack,
         help="Pack to evaluate, by name or file (repeatable). "
         "Default: the packs of the config, else production.",
     )(command)
@@ -142,6 +210,7 @@ def pack_option(default: str | None, help: str) -> Callable[[F], F]:
         default=default,
         show_default=default is not None,
         metavar="NAME|FILE",
+        shell_complete=_complete_pack,
         help=help,
     )
 
@@ -150,15 +219,17 @@ def _filter_option(
     name: str,
     dest: str,
     metavar: str,
+    words: Callable[[Sequence[Pack]], list[completion.Choice]],
     does: str,
     default: str,
 ) -> Callable[[F], F]:
-    """A repeatable filter on the rules."""
+    """A repeatable filter on the rules, completed with `words` of the packs evaluated."""
     return click.option(
         name,
         dest,
         multiple=True,
         metavar=metavar,
+        shell_complete=_of_evaluated_packs(words),
         help=f"{does} (repeatable). Default: {default}.",
     )
 
@@ -172,11 +243,16 @@ def selection_options(command: F) -> F:
                 "--category",
                 "categories",
                 "ID",
+                completion.category_ids,
                 "Only rules of this category",
                 "every category",
             ),
-            _filter_option("--rule", "rules", "ID", "Only this rule", "every rule"),
-            _filter_option("--tag", "tags", "TAG", "Only rules with this tag", "any tags"),
+            _filter_option(
+                "--rule", "rules", "ID", completion.rule_ids, "Only this rule", "every rule"
+            ),
+            _filter_option(
+                "--tag", "tags", "TAG", completion.tags, "Only rules with this tag", "any tags"
+            ),
         ],
     )
 
@@ -456,8 +532,12 @@ def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
     return rules.run(pack, params, format_name)
 
 
+def _explained_rules(ctx: click.Context) -> list[completion.Choice]:
+    return completion.rule_ids(completion.explained_packs(ctx.params.get("pack")))
+
+
 @main.command("explain")
-@click.argument("rule_id", metavar="RULE")
+@click.argument("rule_id", metavar="RULE", shell_complete=completes(_explained_rules))
 @pack_option(None, help="Pack to look in. Default: the configured packs, then every pack.")
 @param_option(evaluation=False)
 @reports_input_errors
@@ -479,7 +559,9 @@ def validate_command(files: tuple[Path, ...]) -> int:
 
 
 @main.command("test")
-@click.argument("pack_dir", metavar="PACK_DIR", type=click.Path(path_type=Path))
+@click.argument(
+    "pack_dir", metavar="PACK_DIR", type=click.Path(path_type=Path), shell_complete=_complete_pack
+)
 @click.option(
     "--case",
     "cases",
