@@ -2,6 +2,10 @@
 
 Exit codes: 0 the run holds, 1 it fails, 2 the input is wrong (one line per
 problem, naming file, line, column and rule), 3 an internal error.
+
+Options that several commands take are declared once, in engine/options.py:
+groups applied as decorators, RULEPACK_* environment variables, and Tab
+completion (click's, enabled by `_POLICY_COMPLETE=bash_source policy`).
 """
 
 from __future__ import annotations
@@ -9,19 +13,15 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from engine import __version__
+from engine import __version__, options
 from engine.errors import InputError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-FAIL_ON = ("error", "warning", "info", "never")
-FORMATS = ("table", "json", "markdown", "sarif", "junit", "github", "html")
+from engine.options import F
+from engine.reporters import DIFF_FORMATS
 
 
 def reports_input_errors(command: F) -> F:
@@ -57,29 +57,6 @@ def reports_input_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def rule_options(command: F) -> F:
-    """The options `eval` and `diff` share: which rules run, with which params, how."""
-    options = [
-        click.option(
-            "--category", "categories", multiple=True, metavar="ID", help="Only this category."
-        ),
-        click.option("--rule", "rules", multiple=True, metavar="ID", help="Only this rule."),
-        click.option(
-            "--tag", "tags", multiple=True, metavar="TAG", help="Only rules with this tag."
-        ),
-        click.option(
-            "--param", "params", multiple=True, metavar="KEY=VALUE", help="Set a pack parameter."
-        ),
-        click.option("--no-commands", is_flag=True, help="Skip every rule that runs a program."),
-        click.option(
-            "--jobs", type=int, default=1, show_default=True, help="Command rules to run at once."
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="rulepack")
 def main() -> None:
@@ -88,44 +65,33 @@ def main() -> None:
 
 @main.command("eval")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
+@options.packs_option
 @click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    metavar="NAME|FILE",
-    help="Pack to evaluate (repeatable). Default: the config's packs, else production.",
-)
-@click.option("--ref", metavar="REV", help="Evaluate the tree of a commit, branch or tag.")
-@click.option("--staged", is_flag=True, help="Evaluate the index (what `git commit` records).")
-@click.option("--format", "format_name", type=click.Choice(FORMATS), help="Report format.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to FILE.",
+    "--ref",
+    metavar="REV",
+    help="Evaluate the tree of a commit, branch or tag. Default: the working tree.",
 )
 @click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    help="Lowest severity of a failure that makes the exit code 1 (default error).",
+    "--staged",
+    is_flag=True,
+    help="Evaluate the index (what `git commit` records). Default: the working tree.",
 )
-@rule_options
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Repo config to use instead of .rulepack.yaml in the snapshot.",
-)
+@options.output_options(options.report_formats(), format_envvar="RULEPACK_FORMAT", failing="fails")
+@options.selection_options
+@options.param_option(evaluation=True)
+@options.execution_options
+@options.config_option
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
     metavar="REPORT.json",
-    help="Fail only on findings this earlier JSON report did not have.",
+    help="Fail only on findings this earlier JSON report did not have. Default: fail on all.",
 )
 @click.option(
     "--new-since",
     metavar="REV",
-    help="Fail only on findings the tree of REV does not have (evaluated the same way).",
+    help="Fail only on findings the tree of REV does not have (evaluated the same way). "
+    "Default: fail on all.",
 )
 @reports_input_errors
 def eval_command(
@@ -146,7 +112,10 @@ def eval_command(
     baseline: Path | None,
     new_since: str | None,
 ) -> int:
-    """Evaluate packs against the repository at PATH (default: the current folder)."""
+    """Evaluate packs against the repository at PATH (default: the current folder).
+
+    Without --ref or --staged, PATH's working tree is evaluated.
+    """
     from engine.commands import eval as eval_
 
     return eval_.run(
@@ -182,30 +151,13 @@ def eval_command(
     default=".",
     help="The repository (or a folder of it) to compare in. Default: the current folder.",
 )
-@click.option("--staged", is_flag=True, help="Compare BASE with the index instead of HEAD.")
-@click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    metavar="NAME|FILE",
-    help="Pack to evaluate (repeatable). Default: HEAD's config packs, else production.",
-)
-@click.option("--format", "format_name", type=click.Choice(("table", "json")), help="Output.")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE."
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON),
-    help="Lowest severity of a regression that makes the exit code 1 (default error).",
-)
-@rule_options
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Repo config to use instead of .rulepack.yaml in HEAD.",
-)
+@click.option("--staged", is_flag=True, help="Compare BASE with the index. Default: with HEAD.")
+@options.packs_option
+@options.output_options(DIFF_FORMATS, format_envvar=None, failing="gets worse")
+@options.selection_options
+@options.param_option(evaluation=True)
+@options.execution_options
+@options.config_option
 @reports_input_errors
 def diff_command(base: str, head: str | None, format_name: str | None, **options: Any) -> int:
     """What got better or worse from BASE to HEAD (refs; HEAD defaults to the working tree).
@@ -227,7 +179,11 @@ def hook_group() -> None:
 
 @hook_group.command("install")
 @click.argument("path", type=click.Path(path_type=Path), default=".")
-@click.option("--force", is_flag=True, help="Replace a pre-commit hook rulepack did not write.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a pre-commit hook rulepack did not write (kept as pre-commit.before-rulepack).",
+)
 @reports_input_errors
 def hook_install_command(path: Path, force: bool) -> int:
     """Write the pre-commit hook of the repository at PATH (default: the current folder)."""
@@ -240,14 +196,17 @@ def hook_install_command(path: Path, force: bool) -> int:
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @reports_input_errors
 def hook_uninstall_command(path: Path) -> int:
-    """Remove the pre-commit hook `policy hook install` wrote (and restore the one it replaced)."""
+    """Remove the pre-commit hook `policy hook install` wrote (and restore the one it replaced).
+
+    PATH is the repository (default: the current folder).
+    """
     from engine.commands import hook
 
     return hook.uninstall(path)
 
 
 @main.command("packs")
-@click.option("--format", "format_name", type=click.Choice(("table", "json")), default="table")
+@options.listing_format_option
 @reports_input_errors
 def packs_command(format_name: str) -> int:
     """List the packs available: name, version, source, rule count."""
@@ -257,9 +216,9 @@ def packs_command(format_name: str) -> int:
 
 
 @main.command("rules")
-@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
-@click.option("--format", "format_name", type=click.Choice(("table", "json")), default="table")
+@options.pack_option("production", help="Pack to list, by name or file.")
+@options.param_option(evaluation=False)
+@options.listing_format_option
 @reports_input_errors
 def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
     """List the rules of a pack."""
@@ -269,17 +228,14 @@ def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
 
 
 @main.command("explain")
-@click.argument("rule_id", metavar="RULE")
-@click.option(
-    "--pack",
-    "pack",
-    metavar="NAME|FILE",
-    help="Pack to look in (default: the configured packs, then every pack).",
+@click.argument(
+    "rule_id", metavar="RULE", shell_complete=options.completes(options.explained_rules)
 )
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
+@options.pack_option(None, help="Pack to look in. Default: the configured packs, then every pack.")
+@options.param_option(evaluation=False)
 @reports_input_errors
 def explain_command(rule_id: str, pack: str | None, params: tuple[str, ...]) -> int:
-    """Show one rule in full: its check, remediation and docs."""
+    """Show the rule RULE (its id) in full: its check, remediation and docs."""
     from engine.commands import explain
 
     return explain.run(rule_id, pack, params)
@@ -289,25 +245,40 @@ def explain_command(rule_id: str, pack: str | None, params: tuple[str, ...]) -> 
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_input_errors
 def validate_command(files: tuple[Path, ...]) -> int:
-    """Check pack files against the schema and for semantic mistakes; report every problem."""
+    """Check pack FILES against the schema and for semantic mistakes; report every problem."""
     from engine.commands import validate
 
     return validate.run(files)
 
 
 @main.command("test")
-@click.argument("pack_dir", metavar="PACK_DIR", type=click.Path(path_type=Path))
-@click.option("--case", "cases", multiple=True, metavar="NAME", help="Only this case (repeatable).")
+@click.argument(
+    "pack_dir",
+    metavar="PACK_DIR",
+    type=click.Path(path_type=Path),
+    shell_complete=options.complete_pack,
+)
+@click.option(
+    "--case",
+    "cases",
+    multiple=True,
+    metavar="NAME",
+    help="Only this case (repeatable). Default: every case.",
+)
 @click.option(
     "--min-coverage",
-    type=float,
+    type=click.FloatRange(0, 100),
     default=0.0,
+    show_default=True,
     metavar="PERCENT",
     help="Fail when fewer rules than this are seen both passing and failing.",
 )
 @reports_input_errors
 def test_command(pack_dir: Path, cases: tuple[str, ...], min_coverage: float) -> int:
-    """Run a pack's fixtures (PACK_DIR/tests/<case>/) against their expected results."""
+    """Run a pack's fixtures (PACK_DIR/tests/<case>/) against their expected results.
+
+    PACK_DIR is the pack's folder, or the name of a pack on disk.
+    """
     from engine.commands import test
 
     return test.run(pack_dir, cases, min_coverage)
@@ -332,11 +303,9 @@ def new_command(name: str, parent: Path) -> int:
 
 
 @main.command("docs")
-@click.option("--pack", "pack", default="production", show_default=True, metavar="NAME|FILE")
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE."
-)
+@options.pack_option("production", help="Pack to document, by name or file.")
+@options.param_option(evaluation=False)
+@options.output_file_option("the reference")
 @reports_input_errors
 def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int:
     """Print a Markdown reference of a pack: its parameters, categories and rules."""
@@ -350,7 +319,7 @@ def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int
 @click.option("--force", is_flag=True, help="Replace an existing .rulepack.yaml.")
 @reports_input_errors
 def init_command(path: Path, force: bool) -> int:
-    """Write a starting .rulepack.yaml (repo config) in PATH."""
+    """Write a starting .rulepack.yaml (repo config) in PATH (default: the current folder)."""
     from engine.commands import init
 
     return init.run(path, force)

@@ -12,7 +12,8 @@
 - `evaluate(repo, pack, *args)` runs `policy eval --format json` and returns
   the exit code, the parsed report and stderr (`.status(rule)`, `.result(rule)`).
 
-Git is isolated from the user's configuration for every test.
+Git is isolated from the user's configuration for every test, and the
+user's RULEPACK_* variables (pack path, option defaults) are unset.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for variable in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
         monkeypatch.delenv(variable, raising=False)  # set when tests run inside a git hook
-    monkeypatch.delenv("RULEPACK_PATH", raising=False)
+    for variable in [name for name in os.environ if name.startswith("RULEPACK_")]:
+        monkeypatch.delenv(variable)  # the user's pack path and option defaults stay out
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 

@@ -41,8 +41,6 @@ def run(request: DiffRequest) -> int:
         raise InputError(
             f"diff: unknown format {format_name!r} (one of: {', '.join(DIFF_FORMATS)})"
         )
-    if options.jobs < 1:
-        raise InputError("--jobs must be at least 1")
     if request.head is not None and options.staged:
         raise InputError("diff: give HEAD or --staged, not both")
     with ExitStack() as stack:

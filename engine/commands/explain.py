@@ -24,7 +24,7 @@ def packs_to_search() -> list[str]:
         config = load_repo_config(snapshot)
         names = [request.spec for request in config.packs] or [DEFAULT_PACK]
         for pack_file in PackFinder.standard(snapshot, config.pack_path).all_files():
-            names.append(pack_file.path.split("/")[0].rsplit(".", 1)[0])
+            names.append(pack_file.name)
     finally:
         snapshot.close()
     return list(dict.fromkeys(names))

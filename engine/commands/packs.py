@@ -34,7 +34,7 @@ def run(path: Path, format_name: str) -> int:
             }
         except InputError as exc:
             row = {
-                "name": pack_file.path.split("/")[0].rsplit(".", 1)[0],
+                "name": pack_file.name,
                 "version": "?",
                 "source": pack_file.source,
                 "rules": 0,

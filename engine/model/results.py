@@ -43,7 +43,7 @@ class Finding:
     line: int | None = None
     document: int | None = None
     baseline: BaselineMark | None = None
-    # What the check knew about this place, for `message:` templates (engine/messages.py);
+    # What the check knew about this place, for `message:` templates (model/messages.py);
     # not part of the report, and not part of a finding's identity.
     facts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     worded: bool = field(default=False, compare=False, repr=False)  # reworded by a template

@@ -136,6 +136,11 @@ class PackFile:
     def source(self) -> str:
         return self.folder.source
 
+    @property
+    def name(self) -> str:
+        """The name `--pack NAME` finds this file by (`NAME.yaml` or `NAME/pack.yaml`)."""
+        return self.path.split("/")[0].rsplit(".", 1)[0]
+
     def sibling(self, relative: str) -> PackFile:
         """A file named relative to this one (for `extends` and `schema`)."""
         base = posixpath.dirname(self.path)

@@ -262,10 +262,14 @@ def test_jobs_gives_the_same_results_in_the_same_order(evaluate, make_repo, pack
     assert [r["status"] for r in two.report["results"]] == ["pass"] * 6 + ["fail"]
 
 
-def test_jobs_must_be_positive(policy, make_repo, check_pack, write_pack) -> None:
+@pytest.mark.parametrize("jobs", ["0", "65"])
+def test_jobs_must_be_from_1_to_64(policy, make_repo, check_pack, write_pack, jobs) -> None:
     pack = write_pack(check_pack("{file: {exists: [a]}}"))
-    done = policy("eval", make_repo({}), "--pack", pack, "--jobs", "0")
-    assert (done.exit_code, done.stderr) == (2, "policy: error: --jobs must be at least 1\n")
+    done = policy("eval", make_repo({}), "--pack", pack, "--jobs", jobs)
+    assert done.exit_code == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--jobs': {jobs} is not in the range 1<=x<=64."
+    )
 
 
 def test_the_environment_of_the_run_reaches_the_program(evaluate, make_repo, check_pack) -> None:

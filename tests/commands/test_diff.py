@@ -169,13 +169,21 @@ def test_both_sides_are_judged_by_heads_rules(repo, policy, pack_text) -> None:
     [
         (["nope"], "policy: error: BASE nope: unknown ref in {repo}\n"),
         (["base", "HEAD", "--staged"], "policy: error: diff: give HEAD or --staged, not both\n"),
-        (["base", "--jobs", "0"], "policy: error: --jobs must be at least 1\n"),
     ],
 )
 def test_bad_input(repo, policy, args, message) -> None:
     done = policy("diff", *args, "-C", repo)
 
     assert (done.exit_code, done.stderr) == (2, message.format(repo=repo.resolve()))
+
+
+def test_jobs_out_of_range_is_a_usage_error(repo, policy) -> None:
+    done = policy("diff", "base", "--jobs", "0", "-C", repo)
+
+    assert done.exit_code == 2
+    assert done.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--jobs': 0 is not in the range 1<=x<=64."
+    )
 
 
 def test_outside_git_is_bad_input(tmp_path, policy) -> None:

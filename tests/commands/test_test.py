@@ -401,10 +401,14 @@ def test_a_broken_pack_is_an_input_error(policy, pack_dir) -> None:
     assert "unknown category 'nowhere'" in done.stderr
 
 
-def test_min_coverage_must_be_a_percentage(policy, pack_dir) -> None:
-    done = policy("test", pack_dir(GOOD_CASES), "--min-coverage", "120")
+@pytest.mark.parametrize("percent", ["120", "-1"])
+def test_min_coverage_must_be_a_percentage(policy, pack_dir, percent) -> None:
+    done = policy("test", pack_dir(GOOD_CASES), "--min-coverage", percent)
     assert done.exit_code == 2
-    assert "--min-coverage 120: expected a percentage from 0 to 100" in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--min-coverage': {float(percent)} "
+        "is not in the range 0<=x<=100."
+    )
 
 
 def test_fixtures_stay_their_own_repositories_inside_a_git_hook(policy, tmp_path) -> None:

@@ -1,0 +1,322 @@
+"""The command line's shared options: declared once, in groups, with their environment
+variables and their shell completion.
+
+Options that several commands take are groups applied as decorators
+(selection, params, execution, output, config). The main options of `eval`
+and `diff` can be set by RULEPACK_* environment variables, shown in `--help`;
+the command line wins over them. Tab completion offers pack names, rule ids,
+categories and tags, gathered by engine/completion.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from engine import completion
+from engine.model.severity import FAIL_ON_LEVELS
+from engine.reporters import REPORTERS
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from engine.model.packs import Pack
+
+F = TypeVar("F", bound=Callable[..., Any])
+ShellComplete = Callable[[click.Context, click.Parameter, str], list["CompletionItem"]]
+
+
+def completes(choices: Callable[[click.Context], Iterable[completion.Choice]]) -> ShellComplete:
+    """A shell completion callback offering the `choices` that start with what is typed.
+
+    Completion runs at every Tab: whatever goes wrong (a broken pack or
+    config, a folder that is not there) completes nothing, without a word.
+    """
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        try:
+            found = list(choices(ctx))
+        except Exception:
+            return []
+        return [
+            CompletionItem(c.value, help=c.help) for c in found if c.value.startswith(incomplete)
+        ]
+
+    return complete
+
+
+def _root(ctx: click.Context) -> Path:
+    """The folder the command would read: `eval PATH`, `diff -C PATH`, else the current one."""
+    if ctx.command.name == "eval" and ctx.args:
+        # click parses up to the option being completed: arguments before it are left over
+        return Path(ctx.args[0])
+    return Path(ctx.params.get("path") or ".")
+
+
+def _pack_names(ctx: click.Context) -> list[completion.Choice]:
+    return completion.pack_names(_root(ctx))
+
+
+_complete_pack_name = completes(_pack_names)
+
+
+def complete_pack(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Pack names, and file names for `--pack FILE`."""
+    from click.shell_completion import CompletionItem
+
+    names = _complete_pack_name(ctx, param, incomplete)
+    # The file item first: bash's completion script forgets the words before it.
+    return [CompletionItem(incomplete, type="file"), *names]
+
+
+def of_evaluated_packs(
+    words: Callable[[Sequence[Pack]], list[completion.Choice]],
+) -> ShellComplete:
+    """Complete with `words` of the packs this `eval` or `diff` would run."""
+
+    def choices(ctx: click.Context) -> list[completion.Choice]:
+        packs = completion.evaluated_packs(
+            _root(ctx), ctx.params.get("packs") or (), ctx.params.get("config")
+        )
+        return words(packs)
+
+    return completes(choices)
+
+
+def explained_rules(ctx: click.Context) -> list[completion.Choice]:
+    return completion.rule_ids(completion.explained_packs(ctx.params.get("pack")))
+
+
+def report_formats() -> tuple[str, ...]:
+    """The `--format` choices of `eval`: every reporter."""
+    return tuple(REPORTERS)
+
+
+def fail_on_levels() -> tuple[str, ...]:
+    """The `--fail-on` choices: the levels a report's verdict is judged at."""
+    return FAIL_ON_LEVELS
+
+
+class EnvOption(click.Option):
+    """An option that an environment variable sets when the command line does not.
+
+    The variable of a repeatable option holds its values as shell words:
+    `RULEPACK_PACK="production './our pack.yaml'"` is two packs (click alone
+    would split at every space). An error names the variable only when the
+    value came from it (click names it whatever the source).
+    """
+
+    def value_from_envvar(self, ctx: click.Context) -> Any:
+        if not self.multiple:
+            return super().value_from_envvar(ctx)
+        text = self.resolve_envvar_value(ctx)
+        if text is None:
+            return None
+        import shlex
+
+        try:
+            return shlex.split(text)
+        except ValueError as exc:  # an unclosed quote
+            raise click.BadParameter(f"{text!r}: {exc}", param_hint=self._env_hint()) from None
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        source = ctx.get_parameter_source(self.name) if ctx and self.name else None
+        if source is ParameterSource.ENVIRONMENT:
+            return self._env_hint()
+        return " / ".join(f"'{name}'" for name in self.opts)
+
+    def _env_hint(self) -> str:
+        return f"'{self.opts[-1]}' (env var: '{self.envvar}')"
+
+
+def env_option(*decls: str, envvar: str | None, **attrs: Any) -> Callable[[F], F]:
+    """click.option that `envvar` sets when the command line does not (shown in --help)."""
+    return click.option(
+        *decls, cls=EnvOption, envvar=envvar, show_envvar=envvar is not None, **attrs
+    )
+
+
+def _apply(command: F, options: Sequence[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def packs_option(command: F) -> F:
+    """--pack, repeatable: the packs `eval` and `diff` run."""
+    return env_option(
+        "--pack",
+        "packs",
+        multiple=True,
+        metavar="NAME|FILE",
+        envvar="RULEPACK_PACK",
+        shell_complete=complete_pack,
+        help="Pack to evaluate, by name or file (repeatable). "
+        "Default: the packs of the config, else production.",
+    )(command)
+
+
+def pack_option(default: str | None, help: str) -> Callable[[F], F]:
+    """--pack, once: the pack `rules`, `explain` and `docs` read."""
+    return click.option(
+        "--pack",
+        "pack",
+        default=default,
+        show_default=default is not None,
+        metavar="NAME|FILE",
+        shell_complete=complete_pack,
+        help=help,
+    )
+
+
+def _filter_option(
+    name: str,
+    dest: str,
+    metavar: str,
+    words: Callable[[Sequence[Pack]], list[completion.Choice]],
+    does: str,
+    default: str,
+) -> Callable[[F], F]:
+    """A repeatable filter on the rules, completed with `words` of the packs evaluated."""
+    return click.option(
+        name,
+        dest,
+        multiple=True,
+        metavar=metavar,
+        shell_complete=of_evaluated_packs(words),
+        help=f"{does} (repeatable). Default: {default}.",
+    )
+
+
+def selection_options(command: F) -> F:
+    """--category, --rule, --tag: which rules run; the others are skipped, "filtered out"."""
+    return _apply(
+        command,
+        [
+            _filter_option(
+                "--category",
+                "categories",
+                "ID",
+                completion.category_ids,
+                "Only rules of this category",
+                "every category",
+            ),
+            _filter_option(
+                "--rule", "rules", "ID", completion.rule_ids, "Only this rule", "every rule"
+            ),
+            _filter_option(
+                "--tag", "tags", "TAG", completion.tags, "Only rules with this tag", "any tags"
+            ),
+        ],
+    )
+
+
+def param_option(evaluation: bool) -> Callable[[F], F]:
+    """--param KEY=VALUE, repeatable; RULEPACK_PARAM sets it for the commands that evaluate."""
+    default = "the config's params, else the packs' own values" if evaluation else "the pack's own"
+    return env_option(
+        "--param",
+        "params",
+        multiple=True,
+        metavar="KEY=VALUE",
+        envvar="RULEPACK_PARAM" if evaluation else None,
+        help=f"Set a pack parameter; VALUE is read as YAML (repeatable). Default: {default}.",
+    )
+
+
+def execution_options(command: F) -> F:
+    """--no-commands, --jobs: how command rules run."""
+    return _apply(
+        command,
+        [
+            env_option(
+                "--no-commands/--commands",
+                "no_commands",
+                default=False,
+                envvar="RULEPACK_NO_COMMANDS",
+                help="Skip every rule that runs a program (--commands runs them even when "
+                "RULEPACK_NO_COMMANDS is set). Default: run them.",
+            ),
+            env_option(
+                "--jobs",
+                type=click.IntRange(1, 64),
+                default=1,
+                show_default=True,
+                envvar="RULEPACK_JOBS",
+                help="Command rules to run at once (results keep their order).",
+            ),
+        ],
+    )
+
+
+def output_file_option(what: str) -> Callable[[F], F]:
+    """-o FILE: where `what` goes instead of standard output."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"Write {what} to FILE. Default: standard output.",
+    )
+
+
+def output_options(
+    formats: Sequence[str], format_envvar: str | None, failing: str
+) -> Callable[[F], F]:
+    """--format (one of `formats`), -o, --fail-on: what is written and what fails the run.
+
+    `failing` says what of a rule fails the run: "fails" for eval, "gets worse" for diff.
+    """
+
+    def apply(command: F) -> F:
+        return _apply(
+            command,
+            [
+                env_option(
+                    "--format",
+                    "format_name",
+                    type=click.Choice(formats),
+                    envvar=format_envvar,
+                    help="Output format. Default: table.",
+                ),
+                output_file_option("the report"),
+                env_option(
+                    "--fail-on",
+                    type=click.Choice(fail_on_levels()),
+                    envvar="RULEPACK_FAIL_ON",
+                    help=f"Exit 1 when a rule {failing} at this severity or above, "
+                    "or cannot be evaluated; never: do not exit 1. "
+                    "Default: the config's fail_on, else error.",
+                ),
+            ],
+        )
+
+    return apply
+
+
+def config_option(command: F) -> F:
+    """--config FILE: the repo config, instead of the snapshot's own."""
+    return env_option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        envvar="RULEPACK_CONFIG",
+        help="Repo config to use. Default: .rulepack.yaml in the snapshot (diff: in HEAD).",
+    )(command)
+
+
+def listing_format_option(command: F) -> F:
+    """--format table|json of the commands that list things."""
+    return click.option(
+        "--format",
+        "format_name",
+        type=click.Choice(("table", "json")),
+        default="table",
+        show_default=True,
+        help="table for people, json for programs.",
+    )(command)
