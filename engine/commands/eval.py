@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,7 @@ from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
 from engine.model.diff import RuleRecord
 from engine.model.results import Report
-from engine.model.severity import FAIL_ON_LEVELS, FailOn
+from engine.model.severity import FailOn
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
@@ -158,6 +158,3 @@ def _color_allowed() -> bool:
 
     return not os.environ.get("NO_COLOR")
 
-
-def fail_on_choices() -> Sequence[str]:
-    return FAIL_ON_LEVELS
