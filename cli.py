@@ -271,7 +271,8 @@ def validate_command(files: tuple[Path, ...]) -> int:
     default=0.0,
     show_default=True,
     metavar="PERCENT",
-    help="Fail when fewer rules than this are seen both passing and failing.",
+    help="Fail when fewer rules than this percentage are proven passing, failing and, "
+    "where they can, skipping.",
 )
 @reports_input_errors
 def test_command(pack_dir: Path, cases: tuple[str, ...], min_coverage: float) -> int:

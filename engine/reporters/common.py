@@ -28,6 +28,18 @@ def findings_to_show(result: RuleResult) -> tuple[Finding, ...]:
     return tuple(f for f in result.findings if f.baseline != "known" and f.message not in cause)
 
 
+def count_cells(counts: Counts) -> list[str]:
+    """A row of counts as table cells: total, passed, failed, skipped, errored, success rate."""
+    numbers = (counts.total, counts.passed, counts.failed, counts.skipped, counts.errored)
+    return [*(str(n) for n in numbers), rate_text(counts)]
+
+
+def listed_findings(result: RuleResult, limit: int) -> tuple[tuple[Finding, ...], int]:
+    """The findings a report lists for a result (at most `limit`) and how many it leaves out."""
+    shown = findings_to_show(result)
+    return shown[:limit], max(0, len(shown) - limit)
+
+
 def rate_text(counts: Counts) -> str:
     """The success rate with two decimals and a percent sign, or `n/a` when nothing was judged."""
     rate = counts.success_rate

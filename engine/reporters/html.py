@@ -17,8 +17,9 @@ from engine.model.results import Counts, Report, RuleResult
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
-    findings_to_show,
+    count_cells,
     is_filtered_out,
+    listed_findings,
     place,
     rate_text,
     summary_line,
@@ -175,9 +176,8 @@ def _legend(counts: Counts) -> str:
 
 
 def _counts_row(label: str, counts: Counts) -> str:
-    cells = [counts.total, counts.passed, counts.failed, counts.skipped, counts.errored]
-    numbers = "".join(f'<td class="n">{value}</td>' for value in cells)
-    return f'<tr><td>{label}</td>{numbers}<td class="n">{esc(rate_text(counts))}</td></tr>'
+    cells = "".join(f'<td class="n">{esc(cell)}</td>' for cell in count_cells(counts))
+    return f"<tr><td>{label}</td>{cells}</tr>"
 
 
 def _category_table(report: Report) -> str:
@@ -198,13 +198,12 @@ def _badge(status: str) -> str:
 
 def _findings(result: RuleResult) -> str:
     items = []
-    findings = findings_to_show(result)
-    for finding in findings[:MAX_FINDINGS]:
+    findings, hidden = listed_findings(result, MAX_FINDINGS)
+    for finding in findings:
         where = place(finding)
         prefix = f"<code>{esc(where)}</code> " if where else ""
         items.append(f"<li>{prefix}{_multiline(finding.message)}</li>")
-    hidden = len(findings) - MAX_FINDINGS
-    if hidden > 0:
+    if hidden:
         items.append(f"<li>… and {hidden} more</li>")
     return f"<ul>{''.join(items)}</ul>" if items else ""
 

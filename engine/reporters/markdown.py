@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from engine.model.results import Counts, Report, RuleResult
+from engine.model.results import Report, RuleResult
 from engine.model.severity import SEVERITIES
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
-    findings_to_show,
+    count_cells,
     is_filtered_out,
+    listed_findings,
     place,
     rate_text,
     summary_line,
@@ -75,17 +76,6 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _counts_cells(counts: Counts) -> list[str]:
-    return [
-        str(counts.total),
-        str(counts.passed),
-        str(counts.failed),
-        str(counts.skipped),
-        str(counts.errored),
-        rate_text(counts),
-    ]
-
-
 def _header(report: Report, options: ReportOptions) -> list[str]:
     fails = report.verdict.fails
     verdict = "❌ fails" if fails else "✅ holds"
@@ -114,8 +104,8 @@ def _category_table(report: Report) -> list[str]:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for category_id, counts in report.summary.by_category.items():
-        lines.append(_row([text(report.category_title(category_id)), *_counts_cells(counts)]))
-    lines.append(_row(["**Total**", *_counts_cells(report.summary.overall)]))
+        lines.append(_row([text(report.category_title(category_id)), *count_cells(counts)]))
+    lines.append(_row(["**Total**", *count_cells(report.summary.overall)]))
     return lines
 
 
@@ -147,13 +137,12 @@ def _rules_table(report: Report) -> list[str]:
 
 def _finding_lines(result: RuleResult) -> list[str]:
     lines = []
-    findings = findings_to_show(result)
-    for finding in findings[:MAX_FINDINGS]:
+    findings, hidden = listed_findings(result, MAX_FINDINGS)
+    for finding in findings:
         where = place(finding)
         prefix = f"{code(where)} " if where else ""
         lines.append(f"- {prefix}{text(finding.message)}")
-    hidden = len(findings) - MAX_FINDINGS
-    if hidden > 0:
+    if hidden:
         lines.append(f"- … and {hidden} more")
     return lines
 

@@ -18,6 +18,7 @@ from engine.model.results import Counts, Report, RuleResult, Status
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
+    count_cells,
     findings_to_show,
     is_filtered_out,
     place,
@@ -129,15 +130,7 @@ def _summary_table(report: Report) -> Table:
     for column in ("total", "passed", "failed", "skipped", "errored", "success"):
         table.add_column(column, justify="right")
     for category_id, counts in report.summary.by_category.items():
-        table.add_row(
-            escape(report.category_title(category_id)),
-            str(counts.total),
-            str(counts.passed),
-            str(counts.failed),
-            str(counts.skipped),
-            str(counts.errored),
-            rate_text(counts),
-        )
+        table.add_row(escape(report.category_title(category_id)), *count_cells(counts))
     return table
 
 
