@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from engine.errors import InputError
-from engine.packtest import (
-    GIT_LOCATION_VARIABLES,
+from engine.packtest.build import GIT_LOCATION_VARIABLES
+from engine.packtest.run import (
     SHOWN_FINDINGS,
     CaseOutcome,
     PackTestReport,

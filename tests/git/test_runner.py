@@ -5,8 +5,8 @@ Each test gives an untrusted repository every setting that names a program
 runs the real CLI over it and asserts that no marker appears and that the
 run still judged the files. The settings that git would run in rulepack's
 commands without the runner (fsmonitor on every index read, clean filters
-when diff-files meets a racily clean entry, the promisor remote of a partial
-clone) are set up so that they would fire.
+when diff-files meets a racily clean entry, hooks on a fixture's commit,
+the promisor remote of a partial clone) are set up so that they would fire.
 """
 
 from __future__ import annotations
@@ -234,6 +234,35 @@ def test_a_submodule_is_not_asked_for_its_status(make_repo, evaluate, tmp_path) 
 
     assert fired(markers) == []
     assert secret_findings(run_.report) == ["a.txt:1"]
+
+
+def test_a_fixture_that_ships_its_own_git_folder_runs_nothing(policy, tmp_path) -> None:
+    """`policy test` commits each case with git: a case's repo/.git (hooks, fsmonitor,
+    a clean filter) would run on `git add` and `git commit`."""
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    root = tmp_path / "pack"
+    case = root / "tests" / "case"
+    (case / "repo" / ".git" / "hooks").mkdir(parents=True)
+    (root / "pack.yaml").write_text(PACK.replace("  - {id: runs", "  # - {id: runs"))
+    (case / "expect.yaml").write_text("rules: {secrets: fail}\n")
+    (case / "repo" / "a.txt").write_text("SECRET\n")
+    (case / "repo" / ".gitattributes").write_text("* filter=evil\n")
+    (case / "repo" / ".git" / "config").write_text(
+        "[core]\n"
+        f'\tfsmonitor = "{mark(markers, "core.fsmonitor")}; true"\n'
+        '[filter "evil"]\n'
+        f'\tclean = "{mark(markers, "filter.clean")}; cat"\n'
+    )
+    for hook in HOOKS:
+        script = case / "repo" / ".git" / "hooks" / hook
+        script.write_text(f"#!/bin/sh\n{mark(markers, 'hook.' + hook)}\n")
+        script.chmod(0o755)
+
+    done = policy("test", root)
+
+    assert fired(markers) == []
+    assert (done.exit_code, done.stdout.splitlines()[1]) == (0, "  ok    case (1 expectation(s))")
 
 
 def test_hook_install_reads_core_hooks_path_and_runs_nothing(policy, tmp_path) -> None:
