@@ -8,7 +8,8 @@
 - `GitIndexSnapshot` (gitindex.py, `--staged`): the index.
 
 The two git kinds share gitobjects.py (entries, symlinks, reading through
-blobs.py) and materialize.py (a temporary folder for command rules).
+engine/git/blobs.py) and materialize.py (a temporary folder for command
+rules). Every git command they run goes through engine/git/.
 """
 
 from __future__ import annotations
