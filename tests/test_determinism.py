@@ -191,7 +191,8 @@ def test_the_built_in_packs_judge_a_helm_charts_repository_the_same_way_every_ti
 ) -> None:
     """The issue's case: `--pack production --pack testing --no-commands`, three times, on
     a Helm charts monorepo with rendered examples (multi-document YAML with anchors)."""
-    from engine.packtest import build_case, read_cases
+    from engine.packtest.build import build_case
+    from engine.packtest.cases import read_cases
     from engine.resources import builtin_packs_dir
 
     cases = {c.name: c for c in read_cases(builtin_packs_dir() / "production" / "tests")}

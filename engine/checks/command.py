@@ -135,7 +135,10 @@ def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.Proces
     if context.options.no_commands:
         return skipped(f"{COMMANDS_DISABLED}: {spec.display}", kind="commands-disabled")
     environ = {**context.options.environ, **dict(spec.env)}
-    workdir = context.workdir()
+    try:
+        workdir = context.workdir()
+    except OSError as exc:  # a blob git cannot read (a partial clone fetches nothing)
+        return errored(f"the snapshot cannot be written to a folder: {exc.strerror or exc}")
     cwd = workdir / spec.cwd
     if not cwd.is_dir():
         return errored(f"cwd {spec.cwd!r} is not a folder of the snapshot")

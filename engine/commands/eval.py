@@ -157,4 +157,3 @@ def _color_allowed() -> bool:
     import os
 
     return not os.environ.get("NO_COLOR")
-

@@ -1,7 +1,8 @@
 """`policy hook install|uninstall`: a git pre-commit hook that runs `policy eval --staged`.
 
-The hook goes where git looks for hooks (`git rev-parse --git-path hooks`),
-which honours `core.hooksPath` and linked worktrees. A hook rulepack did not
+The hook goes where git looks for hooks: `core.hooksPath` when the
+configuration sets it (its value is read; nothing the repository names is
+run), else the hooks folder shared by every linked worktree. A hook rulepack did not
 write is never replaced without `--force`; when it is, it is kept beside ours
 and put back by `uninstall`.
 """
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
 from engine.errors import InputError
+from engine.git.repository import hooks_path, locate
 
 #: The line that marks a hook as ours, so that install and uninstall recognise it.
 MARKER = "# rulepack pre-commit hook"
@@ -50,21 +51,12 @@ def policy_program() -> str:
 
 def hooks_folder(path: Path) -> Path:
     """Where git runs hooks from for the repository holding `path`."""
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
-            cwd=path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise InputError("git is not installed (not found on PATH)") from None
-    except NotADirectoryError:
-        raise InputError(f"{path}: not a folder") from None
-    if done.returncode != 0:
+    if not path.is_dir():
+        raise InputError(f"{path}: not a folder")
+    repository = locate(path.resolve())
+    if repository is None:
         raise InputError(f"{path}: not inside a git repository")
-    return Path(done.stdout.strip())
+    return hooks_path(repository)
 
 
 def is_ours(hook: Path) -> bool:

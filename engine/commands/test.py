@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from engine.packtest import (
-    GIT_LOCATION_VARIABLES,
+from engine.errors import InputError
+from engine.packtest.build import GIT_LOCATION_VARIABLES
+from engine.packtest.run import (
     SHOWN_FINDINGS,
     CaseOutcome,
     PackTestReport,
@@ -21,6 +22,8 @@ from engine.packtest import (
 
 def run(target: Path, cases: Sequence[str] = (), min_coverage: float = 0.0) -> int:
     """Print each case's verdict, every mismatch and the coverage; 0 ok, 1 failed."""
+    if not 0.0 <= min_coverage <= 100.0:
+        raise InputError(f"--min-coverage {min_coverage:g}: expected a percentage from 0 to 100")
     # Run from a git hook, these would send the fixtures' git commands (listing
     # files for the evaluation) to the repository of the hook instead.
     for variable in GIT_LOCATION_VARIABLES:

@@ -9,9 +9,10 @@
 - `staged` (gitindex.py, `--staged`): the index.
 
 The two git kinds share gitobjects.py (entries, symlinks, reading through
-blobs.py) and materialize.py (a temporary folder for command rules). The
-report's and the diff's `snapshot.kind` enums follow from `SnapshotKind`,
-which a test holds equal to `SOURCES` (tests/snapshots/test_registry.py).
+engine/git/blobs.py) and materialize.py (a temporary folder for command
+rules). Every git command they run goes through engine/git/. The report's
+and the diff's `snapshot.kind` enums follow from `SnapshotKind`, which a test
+holds equal to `SOURCES` (tests/test_registries.py).
 """
 
 from __future__ import annotations

@@ -11,8 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import InputError
+from engine.git.entries import GitEntry
+from engine.git.repository import list_index
+from engine.git.runner import output
 from engine.model.snapshots import SnapshotInfo
-from engine.snapshots.gitobjects import GitEntry, GitObjectsSnapshot, parse_entries
+from engine.snapshots.gitobjects import GitObjectsSnapshot
 from engine.snapshots.gitrepo import GitRepository, open_repository
 
 #: `git add -N` records a path with this id; such an entry is not committed.
@@ -26,9 +29,9 @@ def _intent_to_add(repository: GitRepository, start: str) -> list[str]:
     Only `ls-files --debug` shows the flag; it is asked only when the index
     holds empty entries, which is the only id such a path can have.
     """
-    output = repository.run("ls-files", "--debug", "-z", "--full-name")
+    listed = output(["ls-files", "--debug", "-z", "--full-name"], repository.cwd)
     found = []
-    chunks = output.split(b"\0")
+    chunks = listed.split(b"\0")
     path = chunks[0]
     for chunk in chunks[1:]:
         debug, _, following = chunk.rpartition(b"\n")
@@ -50,16 +53,15 @@ class GitIndexSnapshot(GitObjectsSnapshot):
         repository = open_repository(path, "--staged")
         if repository.bare:
             raise InputError(f"--staged: {path} is a bare repository, which has no index")
-        output = repository.run("ls-files", "-s", "-z", "--full-name")
         start = repository.prefix + "/" if repository.prefix else ""
         entries: dict[str, GitEntry] = {}
         conflicts: list[str] = []
-        for full, (mode, object_id, stage) in parse_entries(output):
+        for full, entry, stage in list_index(repository.cwd):
             if stage != "0":  # an unmerged path has one entry per side of the merge
                 if not conflicts or conflicts[-1] != full:
                     conflicts.append(full)
             elif full.startswith(start):
-                entries[full[len(start) :]] = GitEntry(mode, object_id)
+                entries[full[len(start) :]] = entry
         if any(e.object_id == EMPTY_BLOB for e in entries.values()):
             for added in _intent_to_add(repository, start):
                 entries.pop(added, None)

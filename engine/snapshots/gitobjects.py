@@ -11,47 +11,16 @@ from __future__ import annotations
 
 import errno
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 
+from engine.git.blobs import BlobReader
+from engine.git.entries import MODE_GITLINK, MODE_SYMLINK, GitEntry
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, resolve_link
-from engine.snapshots.blobs import BlobReader
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy
-
-SYMLINK = "120000"
-GITLINK = "160000"  # a submodule: a commit of another repository
-
-
-@dataclass(frozen=True)
-class GitEntry:
-    """One entry of a tree or of the index."""
-
-    mode: str  # octal, as git prints it: 100644, 100755, 120000, 160000
-    object_id: str
-
-    @property
-    def is_file(self) -> bool:
-        return self.mode.startswith("100")
-
-    @property
-    def is_executable(self) -> bool:
-        return self.is_file and bool(int(self.mode, 8) & 0o111)
-
-
-def parse_entries(output: bytes) -> Iterator[tuple[str, list[str]]]:
-    """Records of `git ls-tree -z` / `git ls-files -s -z`: (path, space-separated fields).
-
-    Paths that are not UTF-8 keep their bytes as surrogate escapes, the way
-    the working-tree snapshot decodes them.
-    """
-    for record in output.split(b"\0"):
-        if record:
-            meta, _, path = record.partition(b"\t")
-            yield path.decode("utf-8", "surrogateescape"), meta.decode("ascii").split(" ")
 
 
 class GitObjectsSnapshot(Snapshot):
@@ -90,7 +59,7 @@ class GitObjectsSnapshot(Snapshot):
 
         def target_of(path: str) -> str | None:
             entry = self._entries.get(path)
-            if entry is None or entry.mode != SYMLINK:
+            if entry is None or entry.mode != MODE_SYMLINK:
                 return None
             if path not in targets:
                 data = self._blobs.read(entry.object_id)
@@ -100,9 +69,9 @@ class GitObjectsSnapshot(Snapshot):
         for path, entry in self._entries.items():
             if entry.is_file:
                 files.append(path)
-            elif entry.mode == GITLINK:
+            elif entry.mode == MODE_GITLINK:
                 unreadable.append(Unreadable(path, "submodule (its files are not read)"))
-            elif entry.mode != SYMLINK:
+            elif entry.mode != MODE_SYMLINK:
                 unreadable.append(Unreadable(path, f"unknown git entry mode {entry.mode}"))
             else:
                 if folders is None:
@@ -129,7 +98,11 @@ class GitObjectsSnapshot(Snapshot):
             self._resolved[path] = resolved
             self._links[path] = link_target
             return None
-        if resolved == "" or resolved in folders or (entry is not None and entry.mode == GITLINK):
+        if (
+            resolved == ""
+            or resolved in folders
+            or (entry is not None and entry.mode == MODE_GITLINK)
+        ):
             self._links[path] = link_target
             return "symlink to a folder (not followed)"
         return "broken symlink"
@@ -162,13 +135,12 @@ class GitObjectsSnapshot(Snapshot):
         layout = Layout(
             files=tuple(p for p in files if p not in self._links),
             links=tuple(sorted(self._links.items())),
-            folders=tuple(p for p, e in self._entries.items() if e.mode == GITLINK),
+            folders=tuple(p for p, e in self._entries.items() if e.mode == MODE_GITLINK),
         )
         return temporary_copy(self, layout)
 
     def close(self) -> None:
         self._blobs.close()
-        self.repository.repo.close()
 
 
 def _folders(entries: dict[str, GitEntry]) -> set[str]:

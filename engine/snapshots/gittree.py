@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.model.snapshots import SnapshotInfo
-from engine.snapshots.gitobjects import GitEntry, GitObjectsSnapshot, parse_entries
+from engine.snapshots.gitobjects import GitObjectsSnapshot
 from engine.snapshots.gitrepo import open_repository
 
 
@@ -26,8 +26,6 @@ class GitTreeSnapshot(GitObjectsSnapshot):
         """
         repository = open_repository(path, option)
         commit = repository.resolve_commit(ref)
-        tree = repository.tree_of(commit, ref)
-        output = repository.run("ls-tree", "-r", "-z", "--full-tree", tree)
-        entries = {path: GitEntry(fields[0], fields[2]) for path, fields in parse_entries(output)}
+        entries = repository.tree_entries(commit, ref)
         info = SnapshotInfo("ref", str(repository.root), ref, commit)
         return cls(repository, entries, info)

@@ -3,68 +3,43 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 from engine.errors import InputError
+from engine.git.entries import MODE_GITLINK, MODE_SYMLINK
+from engine.git.repository import head_commit, locate
+from engine.git.runner import GitNotInstalled, git_reason, start
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, existing_folder, resolve_link
-
-_GITLINK = "160000"
-_SYMLINK = "120000"
-
-
-def git_toplevel(folder: Path) -> Path | None:
-    """The top of the git work tree containing `folder`, or None outside git."""
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:  # git is not installed: treat as a plain folder
-        return None
-    if done.returncode != 0 or not done.stdout.strip():
-        return None
-    return Path(done.stdout.strip())
-
-
-def head_commit(folder: Path) -> str | None:
-    """Full id of HEAD in the repository holding `folder`; None before the first commit."""
-    done = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def _git_outputs(root: Path, *commands: tuple[str, ...]) -> list[list[str]]:
     """Run several NUL-separated git listings at once (they stat and walk in parallel)."""
-    processes = [
-        subprocess.Popen(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=root,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for args in commands
-    ]
+    processes = [start(args, root) for args in commands]
     outputs = []
     for args, process in zip(commands, processes, strict=True):
         out, err = process.communicate()
         if process.returncode != 0:
-            message = err.decode("utf-8", "replace").strip().splitlines()
-            raise InputError(f"git {args[0]} failed in {root}: {message[-1] if message else '?'}")
+            reason = git_reason(err.decode("utf-8", "replace"))
+            raise InputError(f"git {args[0]} failed in {root}: {reason}")
         outputs.append(
             [item for item in out.decode("utf-8", "surrogateescape").split("\0") if item]
         )
     return outputs
+
+
+def _in_git(root: Path) -> bool:
+    """Whether `root` is read as a git work tree: False outside git or without git;
+    InputError when git refuses the repository or `root` is not in its work tree."""
+    try:
+        repository = locate(root)
+    except GitNotInstalled:
+        return False
+    if repository is None:
+        return False
+    repository.place_of(root)
+    return True
 
 
 def read_file_capped(path: str, max_bytes: int) -> bytes | int:
@@ -100,7 +75,7 @@ class WorktreeSnapshot(Snapshot):
     def __init__(self, root: Path, *, use_git: bool = True) -> None:
         self.root = root.resolve()
         self._prefix = str(self.root) + os.sep
-        self.in_git = use_git and git_toplevel(self.root) is not None
+        self.in_git = use_git and _in_git(self.root)
         commit = head_commit(self.root) if self.in_git else None
         self.info = SnapshotInfo("worktree", str(self.root), None, commit)
         self._files: tuple[str, ...] | None = None
@@ -121,11 +96,21 @@ class WorktreeSnapshot(Snapshot):
         return tuple(self._unreadable)
 
     def _list_git(self) -> list[str]:
-        staged, worktree_changes, untracked = _git_outputs(
+        staged, untracked, worktree_changes = _git_outputs(
             self.root,
             ("ls-files", "-z", "-s"),  # tracked, with modes (symlinks, submodules)
-            ("diff-files", "-z", "--name-status", "--relative"),  # edited, deleted, retyped
             ("ls-files", "-z", "-o", "--exclude-standard"),  # untracked, not ignored
+            # edited, deleted, retyped; names only, and not asking each submodule
+            # `git status` (which would read the submodule's own configuration)
+            (
+                "diff-files",
+                "-z",
+                "--name-status",
+                "--relative",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--ignore-submodules=dirty",
+            ),
         )
         tracked: dict[str, str] = {}
         for line in staged:
@@ -139,9 +124,9 @@ class WorktreeSnapshot(Snapshot):
         for path, mode in tracked.items():
             if path in deleted:
                 continue
-            if mode == _GITLINK:
+            if mode == MODE_GITLINK:
                 self._unreadable.append(Unreadable(path, "submodule (its files are not read)"))
-            elif mode == _SYMLINK or path in changed:
+            elif mode == MODE_SYMLINK or path in changed:
                 self._classify(path, result)
             else:
                 result.append(path)

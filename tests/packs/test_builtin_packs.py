@@ -14,7 +14,7 @@ from engine.model.packs import Pack, walk
 from engine.model.results import RuleResult
 from engine.packs.finder import PackFinder
 from engine.packs.load import PackLoader
-from engine.packtest import load_pack_for, run_pack_tests
+from engine.packtest.run import load_pack_for, run_pack_tests
 from engine.resources import builtin_packs_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,7 +184,8 @@ def failed_results(name: str) -> Iterator[tuple[str, RuleResult]]:
     """Every failed rule result of every fixture case of a built-in pack, with its case."""
     from engine.context import EvaluationOptions
     from engine.evaluator import evaluate
-    from engine.packtest import build_case, case_environ, read_cases
+    from engine.packtest.build import build_case, case_environ
+    from engine.packtest.cases import read_cases
     from engine.snapshots.worktree import WorktreeSnapshot
 
     folder = builtin_packs_dir() / name

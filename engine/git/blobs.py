@@ -5,17 +5,20 @@ program, not 100,000. Each answer carries the blob's size before its content,
 so `read_capped` (what content checks use) costs one round trip and skips over
 a blob larger than the cap without keeping it.
 
-GitPython's own object reader speaks the same protocol, but its per-call
-overhead measured about twice the cost of this direct one (see README,
-"Snapshots, pre-commit and diff").
+Blobs are read as stored: `--filters` and `--textconv`, which would run
+programs the repository's configuration names, are never asked for.
 """
 
 from __future__ import annotations
 
 import errno
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
+from typing import IO
+
+from engine.git.runner import git_reason, start
 
 _CHUNK = 1024 * 1024
 
@@ -26,6 +29,7 @@ class BlobReader:
     def __init__(self, cwd: Path) -> None:
         self._cwd = cwd
         self._process: subprocess.Popen[bytes] | None = None
+        self._errors: IO[bytes] | None = None  # the running process's error text
         self._lock = threading.Lock()
         self._sizes: dict[str, int] = {}
 
@@ -93,8 +97,11 @@ class BlobReader:
         except OSError as exc:
             self._stop()
             raise OSError(errno.EIO, f"git cat-file stopped: {exc.strerror or exc}") from None
+        if not header:  # the process ended (a partial clone's missing blob: nothing is fetched)
+            why = self._stop() or "git cat-file stopped"
+            raise OSError(errno.ENOENT, f"object {object_id} cannot be read from git ({why})")
         if len(header) != 3:
-            what = header[-1].decode("ascii", "replace") if header else "no answer"
+            what = header[-1].decode("ascii", "replace")
             raise OSError(errno.ENOENT, f"object {object_id} cannot be read from git ({what})")
         size = int(header[2])
         if max_bytes is not None and size > max_bytes:
@@ -116,12 +123,11 @@ class BlobReader:
 
     def _started(self) -> subprocess.Popen[bytes]:
         if self._process is None:
-            self._process = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
-                cwd=self._cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+            # Its error text goes to a file, read only when it stops: a pipe nobody
+            # reads while it runs could fill up and stall it.
+            self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop
+            self._process = start(
+                ["cat-file", "--batch"], self._cwd, stdin=True, stderr=self._errors
             )
         return self._process
 
@@ -130,10 +136,11 @@ class BlobReader:
         with self._lock:
             self._stop()
 
-    def _stop(self) -> None:
+    def _stop(self) -> str:
+        """End the process; git's reason when it failed, else ''."""
         process, self._process = self._process, None
         if process is None:
-            return
+            return ""
         try:
             if process.stdin is not None:
                 process.stdin.close()
@@ -144,3 +151,10 @@ class BlobReader:
         finally:
             if process.stdout is not None:
                 process.stdout.close()
+        errors, self._errors = self._errors, None
+        if errors is None:
+            return ""
+        with errors:
+            errors.seek(0)
+            stderr = errors.read().decode("utf-8", "replace")
+        return git_reason(stderr) if stderr.strip() else ""
