@@ -2,8 +2,9 @@
 
 Checks reach files only through the context, which is how every file is
 listed once, read once and parsed once per run however many rules use it.
-Caches live here, never in module globals; a lock guards them because
-command rules may run on several threads (`--jobs`).
+Caches live here, never in module globals. Command rules may run on several
+threads (`--jobs`), so each cache is a map of once-cells (engine.once): a key
+is computed by the first thread that asks, and no lock is held meanwhile.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +25,7 @@ from engine.model.documents import Document
 from engine.model.packs import Check, FileSet
 from engine.model.results import Note, Outcome
 from engine.model.snapshots import Unreadable
+from engine.once import Claim, Once, OnceMap
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.process import RunningPrograms
 from engine.snapshots.base import Snapshot
@@ -85,56 +88,49 @@ class EvaluationContext:
         self._evaluate_check = evaluate_check
         self.options = options or EvaluationOptions()
         self._exclude = exclude
-        self._lock = threading.RLock()
-        self._index: FileIndex | None = None
-        self._folder_index: FileIndex | None = None  # folders as paths, for `in_each`
-        self._selections: dict[FileSet, tuple[str, ...]] = {}
-        self._texts: dict[str, TextFile] = {}
-        self._parsed: dict[tuple[str, str], ParsedFile] = {}
-        self._memo: dict[Any, Any] = {}
+        # Each cache computes a key once, on the thread that asks first, holding no
+        # lock: command rules on other threads wait only for the keys they need.
+        self._index: Once[FileIndex] = Once()
+        self._folder_index: Once[FileIndex] = Once()  # folders as paths, for `in_each`
+        self._selections: OnceMap[FileSet, tuple[str, ...]] = OnceMap()
+        self._texts: OnceMap[str, TextFile] = OnceMap()
+        self._parsed: OnceMap[tuple[str, str], ParsedFile] = OnceMap()
+        self._memo: OnceMap[Any, Any] = OnceMap()
+        self._workdir: Once[Path] = Once()
+        self._pool: Once[Any] = Once()  # worker processes for `prefetch`, started on first need
         self._stack = ExitStack()
+        self._stack_lock = threading.Lock()  # held only to add to what `close` releases
         self.running = RunningPrograms()  # programs started by checks, for Ctrl-C
-        self._workdir: Path | None = None
-        self._pool: Any = None  # worker processes for `prefetch`, started on first need
 
     # -- files -------------------------------------------------------------------
 
     @property
     def index(self) -> FileIndex:
-        with self._lock:
-            if self._index is None:
-                files = self.snapshot.files()
-                if self._exclude:
-                    dropped = matching(files, self._exclude)
-                    files = tuple(p for p in files if p not in dropped)
-                self._index = FileIndex(files)
-            return self._index
+        return self._index.get(self._list_files)
+
+    def _list_files(self) -> FileIndex:
+        files = self.snapshot.files()
+        if self._exclude:
+            dropped = matching(files, self._exclude)
+            files = tuple(p for p in files if p not in dropped)
+        return FileIndex(files)
 
     def select(self, files: FileSet) -> tuple[str, ...]:
         """Paths the file set selects, sorted."""
-        with self._lock:
-            found = self._selections.get(files)
-            if found is None:
-                found = self.index.select(files.include, files.exclude)
-                self._selections[files] = found
-            return found
+        return self._selections.get(files, lambda: self.index.select(files.include, files.exclude))
 
     def first(self, files: FileSet) -> str | None:
         """One path the file set selects (of the first glob that selects one), found
         without listing them all."""
-        with self._lock:
-            found = self._selections.get(files)
-        if found == ():
+        if self._selections.peek(files) == ():
             return None
         # Not found[0] even when listed: the answer must not depend on which rules ran before.
         return self.index.first(self.index.compile(files.include, files.exclude))
 
     def folders(self, pattern: str) -> tuple[str, ...]:
         """Folders (holding at least one file) that a folder glob matches, sorted."""
-        with self._lock:
-            if self._folder_index is None:
-                self._folder_index = FileIndex(self.index.folders())
-            return self._folder_index.select((pattern,))
+        folders = self._folder_index.get(lambda: FileIndex(self.index.folders()))
+        return folders.select((pattern,))
 
     def select_in(self, folders: Sequence[str], files: FileSet) -> dict[str, tuple[str, ...]]:
         """For each folder, the paths the file set selects inside it (globs relative to it)."""
@@ -154,53 +150,70 @@ class EvaluationContext:
 
     def text(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
         """A file's text for content checks; binary and oversized files are not read."""
-        with self._lock:
-            found = self._texts.get(path)
-            if found is None:
-                try:
-                    data = self.snapshot.read_capped(path, max_bytes)
-                except OSError as exc:
-                    return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
-                if isinstance(data, int):
-                    return too_big(path, data, max_bytes)
-                found = self._texts[path] = decode_text(path, data)
-            if found.size > max_bytes:
-                return too_big(path, found.size, max_bytes)
-            return found
+        found = self._texts.peek(path)  # the common case, without making closures
+        if found is None:  # a file over this cap is not kept: a rule with a larger cap reads it
+            found = self._texts.get(
+                path, lambda: self._read(path, max_bytes), keep=lambda read: read.size <= max_bytes
+            )
+        if found.size > max_bytes:
+            return too_big(path, found.size, max_bytes)
+        return found
+
+    def _read(self, path: str, max_bytes: int) -> TextFile:
+        try:
+            data = self.snapshot.read_capped(path, max_bytes)
+        except OSError as exc:
+            return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
+        if isinstance(data, int):
+            return too_big(path, data, max_bytes)
+        return decode_text(path, data)
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> ParsedFile:
         """A file parsed as `format_name`, once per run."""
-        with self._lock:
-            key = (path, format_name)
-            found = self._parsed.get(key)
-            if found is not None:
-                if found.size > max_bytes:  # parsed for a rule with a larger cap
-                    return ParsedFile(path, note=too_big(path, found.size, max_bytes).note)
-                return found
-            text = self.text(path, max_bytes)
-            if text.text is None:
-                return ParsedFile(path, note=text.note, size=text.size)
-            try:
-                documents = tuple(parser(format_name)(text.text))
-                found = ParsedFile(path, documents, note=text.note, size=text.size)
-            except ParseError as exc:
-                found = ParsedFile(path, error=exc, note=text.note, size=text.size)
-            self._parsed[key] = found
-            return found
+        key = (path, format_name)
+        found = self._parsed.peek(key)
+        if found is None:
+            found = self._parsed.get(
+                key,
+                lambda: self._parse(path, format_name, max_bytes),
+                keep=lambda parsed: parsed.size <= max_bytes,
+            )
+        if found.size > max_bytes:  # over this cap, maybe parsed for a rule with a larger one
+            return ParsedFile(path, note=too_big(path, found.size, max_bytes).note, size=found.size)
+        return found
+
+    def _parse(self, path: str, format_name: str, max_bytes: int) -> ParsedFile:
+        text = self.text(path, max_bytes)
+        if text.text is None:
+            return ParsedFile(path, note=text.note, size=text.size)
+        try:
+            documents = tuple(parser(format_name)(text.text))
+            return ParsedFile(path, documents, note=text.note, size=text.size)
+        except ParseError as exc:
+            return ParsedFile(path, error=exc, note=text.note, size=text.size)
 
     def prefetch(self, files: Sequence[tuple[str, str]], max_bytes: int) -> None:
         """Parse many (path, format) files ahead of use, on several cores when it pays."""
-        with self._lock:
-            todo = [item for item in files if item not in self._parsed]
         workers = self.options.parse_workers
-        if workers < 1 or len(todo) < self.options.parallel_minimum:
+        if workers < 1:
             return  # parsed one by one, on first use
+        if sum(item not in self._parsed for item in files) < self.options.parallel_minimum:
+            return
+        # Claimed, the files are parsed once even when other threads prefetch or
+        # read them meanwhile: those wait for these cells instead of parsing again.
+        with self._parsed.claim(files) as claim:
+            if claim.keys:  # else another thread claimed them all in the meantime
+                self._parse_claimed(claim, max_bytes)
+
+    def _parse_claimed(self, claim: Claim[tuple[str, str], ParsedFile], max_bytes: int) -> None:
         from concurrent.futures import Future
 
-        from engine.parse_pool import CHUNK, ParseJob, parse_chunk
+        from engine.parse_pool import CHUNK, parse_chunk
 
+        todo = claim.keys
+        workers = self.options.parse_workers
         # Workers take the front share; this process parses the rest meanwhile.
         shared = len(todo) * workers // (workers + 1)
         sources = self._sources([path for path, _ in todo], max_bytes)
@@ -212,15 +225,18 @@ class EvaluationContext:
         futures: list[tuple[list[ParseJob], Future[list[bytes]]]] = []
         for start in range(0, len(jobs), CHUNK):
             chunk = jobs[start : start + CHUNK]
-            futures.append((chunk, self._parse_pool(workers).submit(parse_chunk, chunk, max_bytes)))
-        with self._lock:
-            for (path, _), source in zip(todo[shared:], sources[shared:], strict=True):
-                if isinstance(source, bytes) and path not in self._texts:
-                    self._texts[path] = decode_text(path, source)
-        for path, fmt in todo[shared:]:
-            self.documents(path, fmt, max_bytes)
+            futures.append((chunk, self._parse_pool().submit(parse_chunk, chunk, max_bytes)))
+        for (path, fmt), source in zip(todo[shared:], sources[shared:], strict=True):
+            if isinstance(source, bytes):
+                self._texts.offer(path, decode_text(path, source))
+            found = self._parse(path, fmt, max_bytes)
+            if found.size <= max_bytes:  # kept as `documents` keeps it
+                claim.fill((path, fmt), found)
         for chunk, future in futures:
-            self._store_parsed(chunk, future.result())
+            for job, blob in zip(chunk, future.result(), strict=True):
+                parsed = self._received(job, blob)
+                if parsed is not None:
+                    claim.fill((job.path, job.format), parsed)
 
     def _sources(self, paths: list[str], max_bytes: int) -> list[str | bytes | None]:
         """How workers read files: paths on disk, else bytes read in one pipelined batch
@@ -234,38 +250,35 @@ class EvaluationContext:
             return [None] * len(paths)
         return [data if isinstance(data, bytes) else None for data in contents]
 
-    def _store_parsed(self, jobs: list[ParseJob], sent: list[bytes]) -> None:
-        """Keep what workers parsed, as `documents` and `text` would have."""
+    def _received(self, job: ParseJob, blob: bytes) -> ParsedFile | None:
+        """What a worker parsed, as `documents` would have parsed it (its text kept as
+        `text` would keep it), or None for a file left to `documents`."""
         from engine.parse_pool import NotParsed, Parsed, received
 
-        with self._lock:
-            for job, blob in zip(jobs, sent, strict=True):
-                outcome = received(blob)
-                if isinstance(outcome, NotParsed):
-                    continue  # left to `documents`, which reports it the usual way
-                path = job.path
-                note = Note(path, outcome.note) if outcome.note else None
-                if path not in self._texts:
-                    self._texts[path] = TextFile(path, outcome.text, note, outcome.size)
-                if isinstance(outcome, Parsed):
-                    found = ParsedFile(path, outcome.documents, note=note, size=outcome.size)
-                else:
-                    error = ParseError(outcome.message, outcome.line, outcome.column)
-                    found = ParsedFile(path, error=error, note=note, size=outcome.size)
-                self._parsed[(path, job.format)] = found
+        outcome = received(blob)
+        if isinstance(outcome, NotParsed):
+            return None  # `documents` reports it the usual way
+        path = job.path
+        note = Note(path, outcome.note) if outcome.note else None
+        self._texts.offer(path, TextFile(path, outcome.text, note, outcome.size))
+        if isinstance(outcome, Parsed):
+            return ParsedFile(path, outcome.documents, note=note, size=outcome.size)
+        error = ParseError(outcome.message, outcome.line, outcome.column)
+        return ParsedFile(path, error=error, note=note, size=outcome.size)
 
-    def _parse_pool(self, workers: int) -> Any:
-        with self._lock:  # command rules on several threads may prefetch at once
-            if self._pool is None:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
+    def _parse_pool(self) -> Any:
+        return self._pool.get(self._start_pool)
 
-                # forkserver: forking this process could copy a lock held by a command thread
-                methods = multiprocessing.get_all_start_methods()
-                method = "forkserver" if "forkserver" in methods else None
-                self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context(method))
-                self._stack.callback(self._pool.shutdown, cancel_futures=True)
-            return self._pool
+    def _start_pool(self) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # forkserver: forking this process could copy a lock held by a command thread
+        methods = multiprocessing.get_all_start_methods()
+        method = "forkserver" if "forkserver" in methods else None
+        pool = ProcessPoolExecutor(self.options.parse_workers, multiprocessing.get_context(method))
+        self._release_on_close(partial(pool.shutdown, cancel_futures=True))
+        return pool
 
     # -- evaluation ----------------------------------------------------------------
 
@@ -274,22 +287,30 @@ class EvaluationContext:
         return self._evaluate_check(check, self)
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
-        """Compute a value once per run (named conditions, tool lookups)."""
-        with self._lock:
-            if key not in self._memo:
-                self._memo[key] = compute()
-            value: T = self._memo[key]
-            return value
+        """Compute a value once per run (named conditions, tool lookups).
+
+        Threads asking for the same key wait for the first one's value; if its
+        compute raised, they (and later callers) get the same exception.
+        """
+        value: T = self._memo.get(key, compute)
+        return value
 
     def workdir(self) -> Path:
         """A real folder holding the snapshot, for commands; made once per run."""
-        with self._lock:
-            if self._workdir is None:
-                self._workdir = self._stack.enter_context(self.snapshot.materialize())
-            return self._workdir
+        return self._workdir.get(self._materialize)
+
+    def _materialize(self) -> Path:
+        with ExitStack() as made:
+            folder = made.enter_context(self.snapshot.materialize())
+            self._release_on_close(made.pop_all().close)
+        return folder
+
+    def _release_on_close(self, release: Callable[[], object]) -> None:
+        with self._stack_lock:
+            self._stack.callback(release)
 
     def close(self) -> None:
-        """Remove what the run created (the materialized snapshot)."""
+        """Remove what the run created (the materialized snapshot, the parse workers)."""
         self._stack.close()
 
     def __enter__(self) -> EvaluationContext:
