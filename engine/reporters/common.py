@@ -5,7 +5,7 @@ Kept free of any output syntax: each format escapes these strings its own way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from engine.model.results import Counts, Finding, RuleResult, Status
 
@@ -34,10 +34,19 @@ def count_cells(counts: Counts) -> list[str]:
     return [*(str(n) for n in numbers), rate_text(counts)]
 
 
-def listed_findings(result: RuleResult, limit: int) -> tuple[tuple[Finding, ...], int]:
-    """The findings a report lists for a result (at most `limit`) and how many it leaves out."""
+def finding_items(
+    result: RuleResult,
+    limit: int,
+    item: Callable[[str, str], str],
+    more: Callable[[int], str],
+) -> list[str]:
+    """The findings a report lists for a result, at most `limit`, each written by
+    `item(place, message)`; then `more(n)` for the `n` left out, if any."""
     shown = findings_to_show(result)
-    return shown[:limit], max(0, len(shown) - limit)
+    items = [item(place(f), f.message) for f in shown[:limit]]
+    if len(shown) > limit:
+        items.append(more(len(shown) - limit))
+    return items
 
 
 def rate_text(counts: Counts) -> str:

@@ -18,9 +18,8 @@ from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
     count_cells,
+    finding_items,
     is_filtered_out,
-    listed_findings,
-    place,
     rate_text,
     summary_line,
 )
@@ -196,15 +195,13 @@ def _badge(status: str) -> str:
     return f'<span class="badge {status}">{esc(status)}</span>'
 
 
+def _finding_item(where: str, message: str) -> str:
+    prefix = f"<code>{esc(where)}</code> " if where else ""
+    return f"<li>{prefix}{_multiline(message)}</li>"
+
+
 def _findings(result: RuleResult) -> str:
-    items = []
-    findings, hidden = listed_findings(result, MAX_FINDINGS)
-    for finding in findings:
-        where = place(finding)
-        prefix = f"<code>{esc(where)}</code> " if where else ""
-        items.append(f"<li>{prefix}{_multiline(finding.message)}</li>")
-    if hidden:
-        items.append(f"<li>… and {hidden} more</li>")
+    items = finding_items(result, MAX_FINDINGS, _finding_item, lambda n: f"<li>… and {n} more</li>")
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 

@@ -18,9 +18,8 @@ from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
     count_cells,
+    finding_items,
     is_filtered_out,
-    listed_findings,
-    place,
     rate_text,
     summary_line,
 )
@@ -135,16 +134,12 @@ def _rules_table(report: Report) -> list[str]:
     return lines
 
 
+def _finding_line(where: str, message: str) -> str:
+    return f"- {code(where)} {text(message)}" if where else f"- {text(message)}"
+
+
 def _finding_lines(result: RuleResult) -> list[str]:
-    lines = []
-    findings, hidden = listed_findings(result, MAX_FINDINGS)
-    for finding in findings:
-        where = place(finding)
-        prefix = f"{code(where)} " if where else ""
-        lines.append(f"- {prefix}{text(finding.message)}")
-    if hidden:
-        lines.append(f"- … and {hidden} more")
-    return lines
+    return finding_items(result, MAX_FINDINGS, _finding_line, lambda n: f"- … and {n} more")
 
 
 def _rule_section(report: Report, result: RuleResult) -> list[str]:
