@@ -1,14 +1,14 @@
 """Building the pack model from an `extends` chain of read pack files.
 
 Params are merged (the packs' defaults, bases first, then the repo config and
-`--param`), `{{ name }}` placeholders substituted, user packs validated against
-schemas/rulepack.schema.json, and each rule read by the check kinds' parsers,
-with every semantic problem located to its line and column.
+`--param`), `{{ name }}` placeholders filled as values (packs/params.py), user
+packs validated against schemas/rulepack.schema.json, and each rule read by
+the check kinds' parsers, with every semantic problem located to its line and
+column.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,15 +23,18 @@ from engine.model.packs import Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
 from engine.packs.finder import PackFile
 from engine.packs.layers import Layer
+from engine.packs.params import merged, substitute
 from engine.yaml_located import LocatedData
 
 API_VERSION = "rulepack/v1"
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
 @dataclass
 class PackBuilder:
-    """Builds packs into `problems`; `validate_builtin` also schema-checks built-in packs."""
+    """Builds packs into `problems`; `validate_builtin` also schema-checks built-in packs.
+
+    `params` are the values given from outside the packs (the repo config, `--param`).
+    """
 
     problems: list[Problem]
     params: Mapping[str, Any]
@@ -41,43 +44,16 @@ class PackBuilder:
         self.problems.append(layer.problem(path, message, key=key))
 
     def _merged_params(self, chain: list[Layer]) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        for layer in chain:
-            own = layer.data.get("params") or {}
-            if isinstance(own, dict):
-                params.update(own)
-        params.update({k: v for k, v in self.params.items() if k in params})
-        return params
+        return merged(
+            (own for layer in chain if isinstance(own := layer.data.get("params"), dict)),
+            self.params,
+        )
 
     def _substitute(self, layer: Layer, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The layer's data with `{{ name }}` replaced; unknown names are problems."""
-
-        def value(item: Any, path: KeyPath) -> Any:
-            if isinstance(item, dict):
-                return {k: value(v, (*path, k)) for k, v in item.items()}
-            if isinstance(item, list):
-                return [value(v, (*path, i)) for i, v in enumerate(item)]
-            if not isinstance(item, str) or "{{" not in item:
-                return item
-            # inside a `message:`, a fact's name is filled per finding, not at load time
-            facts = ALL_FACTS if path and path[-1] == "message" else frozenset()
-            whole = _PLACEHOLDER.fullmatch(item.strip())
-            if whole and whole.group(1) in params and whole.group(1) not in facts:
-                return params[whole.group(1)]
-
-            def text(match: re.Match[str]) -> str:
-                name = match.group(1)
-                if name in facts:
-                    return match.group(0)
-                if name not in params:
-                    known = ", ".join(sorted(params)) or "none declared"
-                    self._problem(layer, path, f"unknown parameter {name!r} (declared: {known})")
-                    return match.group(0)
-                return _as_text(params[name])
-
-            return _PLACEHOLDER.sub(text, item)
-
-        return {k: (v if k == "params" else value(v, (k,))) for k, v in layer.data.items()}
+        """The layer's data with `{{ name }}` filled; unknown names are problems."""
+        return substitute(
+            layer.data, params, ALL_FACTS, lambda path, message: self._problem(layer, path, message)
+        )
 
     def _validate(self, layer: Layer, data: dict[str, Any]) -> set[KeyPath] | None:
         """Schema-check a user pack: paths of the rule parts it breaks; None if more broke."""
@@ -289,12 +265,3 @@ class PackBuilder:
 def _sibling_reader(pack_file: PackFile) -> Callable[[str], str]:
     """Reads files named relative to a pack file (JSON Schemas of manifest checks)."""
     return lambda relative: pack_file.sibling(relative).read()
-
-
-def _as_text(value: Any) -> str:
-    """A parameter inside a longer string: JSON for anything but a string."""
-    if isinstance(value, str):
-        return value
-    import json
-
-    return json.dumps(value)
