@@ -55,7 +55,8 @@ def load_packs(
     """Load the packs a run asked for; returns them with the loader's warnings."""
     finder = PackFinder.standard(snapshot, config.pack_path)
     params = {**config.params, **cli_params}
-    loader = PackLoader(finder, params, validate_builtin=validate_builtin)
+    sites = {name: at for name, at in config.param_locations.items() if name not in cli_params}
+    loader = PackLoader(finder, params, validate_builtin=validate_builtin, param_sites=sites)
     requests = [PackRequest(spec) for spec in pack_specs] or list(config.packs)
     if not requests:
         requests = [PackRequest(DEFAULT_PACK)]

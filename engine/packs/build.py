@@ -10,7 +10,7 @@ column.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine import __version__, versions
@@ -23,7 +23,7 @@ from engine.model.packs import Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
 from engine.packs.finder import PackFile
 from engine.packs.layers import Layer
-from engine.packs.params import merged, substitute
+from engine.packs.params import merged, substitute, type_problem
 from engine.yaml_located import LocatedData
 
 API_VERSION = "rulepack/v1"
@@ -39,15 +39,30 @@ class PackBuilder:
     problems: list[Problem]
     params: Mapping[str, Any]
     validate_builtin: bool = False
+    #: where each given param was set (a config's line); not there: `--param`
+    param_sites: Mapping[str, Location] = field(default_factory=dict)
 
     def _problem(self, layer: Layer, path: KeyPath, message: str, *, key: bool = False) -> None:
         self.problems.append(layer.problem(path, message, key=key))
 
     def _merged_params(self, chain: list[Layer]) -> dict[str, Any]:
-        return merged(
-            (own for layer in chain if isinstance(own := layer.data.get("params"), dict)),
-            self.params,
+        """The chain's defaults with the given values; a given value of another type
+        than its default is a problem where it was given."""
+        defaults = merged(
+            (own for layer in chain if isinstance(own := layer.data.get("params"), dict)), {}
         )
+        for name, value in self.params.items():
+            if name not in defaults:
+                continue  # the workspace says no pack declares it
+            problem = type_problem(value, defaults[name], chain[-1].name)
+            if problem is None:
+                continue
+            site = self.param_sites.get(name)
+            if site is None:
+                self.problems.append(Problem(f"--param {name}: {problem}"))
+            else:
+                self.problems.append(Problem(f"parameter {name!r} {problem}", site))
+        return merged([defaults], self.params)
 
     def _substitute(self, layer: Layer, params: Mapping[str, Any]) -> dict[str, Any]:
         """The layer's data with `{{ name }}` filled; unknown names are problems."""

@@ -29,12 +29,15 @@ class PackLoader:
     """Loads packs; collects problems from every file it reads.
 
     `validate_builtin` also schema-validates built-in packs (the test suite and
-    `policy validate` do; a normal run trusts what shipped).
+    `policy validate` do; a normal run trusts what shipped). `param_sites` says
+    where each of `params` was set (a config's line); one not there came from
+    `--param`.
     """
 
     finder: PackFinder
     params: Mapping[str, Any] = field(default_factory=dict)
     validate_builtin: bool = False
+    param_sites: Mapping[str, Location] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     _read: dict[str, Layer] = field(default_factory=dict)
 
@@ -62,7 +65,8 @@ class PackLoader:
     def _load(self, pack_file: PackFile, start: int) -> Pack:
         layer = self._layer(pack_file)
         chain = self._chain(layer, [])
-        pack = PackBuilder(self.problems, self.params, self.validate_builtin).build(chain)
+        builder = PackBuilder(self.problems, self.params, self.validate_builtin, self.param_sites)
+        pack = builder.build(chain)
         errors = [p for p in self.problems[start:] if p.level == "error"]
         if errors:
             raise InputError(sorted(errors, key=_problem_order))

@@ -1,7 +1,8 @@
-"""Parameters: their values merged, and filled into a pack's strings.
+"""Parameters: their values merged and type-checked, and filled into a pack's strings.
 
 Values come from the packs' defaults (bases first), then the repo config and
-`--param`.
+`--param`; a value given from outside must have the type of its default (a
+number stays a number), so a config cannot hand a text to a comparison.
 
 Each `{{ name }}` is filled by the kind of field it stands in (engine/packs/
 fill.py says how). The kind comes from the JSON Schema of packs: a field's
@@ -43,6 +44,34 @@ def merged(defaults: Iterable[Mapping[str, Any]], given: Mapping[str, Any]) -> d
         params.update(own)
     params.update({name: value for name, value in given.items() if name in params})
     return params
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "null"
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = fill.as_text(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def type_problem(value: Any, default: Any, pack: str) -> str | None:
+    """Why a given value cannot replace the default of `pack`: another type (None: it can)."""
+    expected, given = _type_name(default), _type_name(value)
+    if default is None or given == expected:
+        return None
+    shown = "null" if value is None else f"{given} {_shown(value)}"
+    return f"must be {expected} like its default {_shown(default)} (pack {pack}), not {shown}"
 
 
 # -- field kinds -------------------------------------------------------------------------

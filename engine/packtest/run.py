@@ -103,9 +103,11 @@ def pack_file_of(target: Path) -> Path:
     raise InputError(f"{target}: no such pack folder or file")
 
 
-def load_pack_for(pack_file: Path, params: Mapping[str, Any]) -> Pack:
-    """The pack with a case's params; every problem of the pack is an InputError."""
-    loader = PackLoader(PackFinder.standard(None), params, validate_builtin=True)
+def load_pack_for(pack_file: Path, params: Mapping[str, Any], given_in: str = "") -> Pack:
+    """The pack with a case's params (from file `given_in`); every problem of the pack
+    is an InputError."""
+    sites = {name: Location(given_in) for name in params}
+    loader = PackLoader(PackFinder.standard(None), params, validate_builtin=True, param_sites=sites)
     return loader.load_file(pack_file_from_disk(str(pack_file)))
 
 
@@ -125,7 +127,9 @@ def run_pack_tests(target: Path, only: Sequence[str] = ()) -> PackTestReport:
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="rulepack-test-") as scratch:
         for case in cases:
-            case_pack = load_pack_for(pack_file, case.params) if case.params else pack
+            case_pack = (
+                load_pack_for(pack_file, case.params, case.expect_file) if case.params else pack
+            )
             outcomes.append(_run_case(case, case_pack, Path(scratch) / case.name))
     enabled = [r for r in pack.rules if r.enabled]
     passing = {e.rule for o in outcomes for e in o.met if e.status == "pass"}

@@ -330,6 +330,11 @@ def test_case_selects_cases_and_the_output_is_the_same_every_run(policy, pack_di
             "error: params: pack demo declares no parameter 'headline' (declared: heading)",
         ),
         (
+            "params: {heading: 2}\n",
+            "error: parameter 'heading' must be a string like its default 'Usage' (pack demo), "
+            "not a number 2",
+        ),
+        (
             "rules: {readme: {status: pass, message: '(unclosed'}}\n",
             "1:41: error: rule readme: invalid regex '(unclosed': "
             "missing ), unterminated subpattern",

@@ -10,6 +10,62 @@ import pytest
 from engine.checks import KINDS
 from engine.packs.params import FORMATS, field_kind
 
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 1
+"""
+HOSTILE = "5` || `true"
+
+
+def test_a_config_param_cannot_turn_ha_replicas_min_into_a_pass(policy, make_repo) -> None:
+    repo = make_repo(
+        {
+            "deploy/k8s/api.yaml": DEPLOYMENT,
+            ".rulepack.yaml": f'params:\n  min_replicas: "{HOSTILE}"\n',
+        }
+    )
+    done = policy("eval", repo, "--no-commands")
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:2:3: error: parameter 'min_replicas' must be a number like "
+        f"its default 2 (pack production), not a string '{HOSTILE}'\n",
+    )
+
+
+def _replicas_min(policy, repo: Path, *args: str) -> str:
+    done = policy("eval", repo, "--no-commands", "--format", "json", *args)
+    assert done.exit_code in (0, 1), done.stderr
+    (result,) = [r for r in json.loads(done.stdout)["results"] if r["rule"] == "ha.replicas-min"]
+    return str(result["status"])
+
+
+def test_a_number_from_the_config_still_sets_the_minimum(policy, make_repo) -> None:
+    files = {"deploy/k8s/api.yaml": DEPLOYMENT}
+    assert _replicas_min(policy, make_repo(files)) == "fail"
+    files[".rulepack.yaml"] = "params: {min_replicas: 1}\n"
+    assert _replicas_min(policy, make_repo(files)) == "pass"
+
+
+def test_a_param_option_of_the_wrong_type_is_an_input_error(policy, make_repo) -> None:
+    repo = make_repo({"deploy/k8s/api.yaml": DEPLOYMENT})
+    done = policy("eval", repo, "--no-commands", "--param", f"min_replicas={HOSTILE}")
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: error: --param min_replicas: must be a number like its default 2 "
+        f"(pack production), not a string '{HOSTILE}'\n",
+    )
+
+
+def test_a_param_option_overrides_a_config_value_of_the_wrong_type(policy, make_repo) -> None:
+    repo = make_repo(
+        {"deploy/k8s/api.yaml": DEPLOYMENT, ".rulepack.yaml": 'params: {min_replicas: "x"}\n'}
+    )
+    assert _replicas_min(policy, repo, "--param", "min_replicas=1") == "pass"
+
+
 NAMED = """\
 - id: r
   title: T
