@@ -72,7 +72,8 @@ def test_packs_are_the_names_policy_packs_finds_and_file_names(
         }
     )
     env = {"RULEPACK_PATH": str(on_path)}
-    everything = [("file", ""), *plain("ours", "local", "team", *BUILTIN)]
+    # in the order `eval` looks names up: the repository's own last
+    everything = [("file", ""), *plain("team", *BUILTIN, "ours", "local")]
     assert complete("policy eval --pack ", repo, env) == everything
     assert complete(f"policy eval {repo} --pack ", tmp_path, env) == everything
     assert complete("policy diff HEAD --pack lo", repo, env) == [("file", "lo"), *plain("local")]

@@ -37,6 +37,7 @@ class EvalRequest:
     params: tuple[str, ...] = ()
     no_commands: bool = False
     jobs: int = 1
+    trust_repo: bool = False  # the repository's own packs and choices of programs run
     config: Path | None = None
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
@@ -85,7 +86,9 @@ def run(request: EvalRequest) -> int:
 
 def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:
     """The packs and config for `snapshot` (warnings go to stderr), and the --fail-on level."""
-    workspace = open_workspace(snapshot, request.packs, request.params, request.config)
+    workspace = open_workspace(
+        snapshot, request.packs, request.params, request.config, trust_repo=request.trust_repo
+    )
     for warning in workspace.warnings:
         print(f"policy: {warning}", file=sys.stderr)
     return workspace, request.fail_on or workspace.config.fail_on or "error"
@@ -109,7 +112,9 @@ def evaluate_workspace(
             workspace.packs,
             snapshot,
             selection=Selection(request.categories, request.rules, request.tags),
-            options=EvaluationOptions(no_commands=request.no_commands, jobs=request.jobs),
+            options=EvaluationOptions(
+                no_commands=request.no_commands, jobs=request.jobs, trust_repo=request.trust_repo
+            ),
             exclude=workspace.config.exclude,
             progress=progress,
             fail_on=fail_on,
