@@ -175,6 +175,24 @@ def evaluate_rule(
     return to_result(rule, outcome, spent_ms + (time.perf_counter() - started) * 1000)
 
 
+def programs_of(rules: Sequence[Rule]) -> int:
+    """How many programs the rules start at most: each program check once per rule, a
+    named condition's once however many rules use it (it runs once per run)."""
+    conditions: set[Check] = set()
+
+    def count(check: Check) -> int:
+        if isinstance(check, ConditionCheck):
+            if check.check in conditions:
+                return 0
+            conditions.add(check.check)
+        children = check.children()
+        if not children:
+            return 1 if "runs-programs" in check.effects else 0
+        return sum(count(child) for child in children)
+
+    return sum(count(rule.check) + (count(rule.when) if rule.when else 0) for rule in rules)
+
+
 def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleResult:
     return RuleResult(
         rule=rule.id,
@@ -203,11 +221,13 @@ def evaluate(
     options: EvaluationOptions | None = None,
     exclude: tuple[str, ...] = (),
     progress: Progress | None = None,
+    announce: Callable[[int], None] | None = None,
     fail_on: FailOn = "error",
 ) -> Report:
     """Evaluate every rule of `packs` over `snapshot`; results keep pack and rule order.
 
-    `fail_on` is the level the report's verdict applies."""
+    `announce` is told how many programs are about to run, before the first
+    starts (when any will); `fail_on` is the level the report's verdict applies."""
     selection = selection or Selection()
     problems = selection.problems(packs)
     if problems:
@@ -248,6 +268,9 @@ def evaluate(
             else:
                 results[i] = to_result(rules[i], gate, spent[i])
         if scheduled:
+            programs = programs_of([rules[i] for i in scheduled])
+            if announce is not None and programs:
+                announce(programs)
             _run_concurrently(rules, scheduled, spent, results, context, options.jobs, progress)
     return Report(
         tool_version=__version__,

@@ -70,11 +70,13 @@ def run(request: EvalRequest) -> int:
             from engine.reporters.table import TerminalProgress
 
             progress = TerminalProgress(options.color)
-        report = evaluate_workspace(workspace, snapshot, request, fail_on, progress)
+        report = evaluate_workspace(workspace, snapshot, request, fail_on, progress, format_name)
         if earlier is not None:
             from engine.baseline import records
 
-            base_report = evaluate_workspace(workspace, earlier, request, fail_on)
+            base_report = evaluate_workspace(
+                workspace, earlier, request, fail_on, format_name=format_name
+            )
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
     if known is not None:
         from engine.baseline import mark_known
@@ -100,12 +102,15 @@ def evaluate_workspace(
     request: EvalRequest,
     fail_on: FailOn = "error",
     progress: Progress | None = None,
+    format_name: str = "",
 ) -> Report:
     """Evaluate the workspace's packs and config over `snapshot` with the request's options.
 
     Another snapshot than the workspace's own (the base of `--new-since` and
     of `policy diff`) is judged by the same rules, so that differences come
-    from the files, not from changed packs or config.
+    from the files, not from changed packs or config. The table format
+    announces the programs about to run on stderr (other formats are read
+    by programs, and stdout holds the report).
     """
     with _no_cycle_collection():
         return evaluate(
@@ -117,8 +122,20 @@ def evaluate_workspace(
             ),
             exclude=workspace.config.exclude,
             progress=progress,
+            announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
         )
+
+
+def _announcer(snapshot: Snapshot) -> Callable[[int], None]:
+    """Says on stderr how many programs are about to run in `snapshot`, and where."""
+
+    def announce(programs: int) -> None:
+        from engine.reporters.table import announcement
+
+        print(f"policy: {announcement(programs, snapshot.info)}", file=sys.stderr, flush=True)
+
+    return announce
 
 
 @contextmanager
