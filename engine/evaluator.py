@@ -46,7 +46,7 @@ class Selection:
             return "filtered out by --category"
         if self.rules and rule.id not in self.rules:
             return "filtered out by --rule"
-        if self.tags and not set(rule.tags) & set(self.tags):
+        if self.tags and not set(rule.selection_tags) & set(self.tags):
             return "filtered out by --tag"
         return None
 
@@ -56,7 +56,7 @@ class Selection:
         known = {
             "--category": {c.id for pack in packs for c in pack.categories},
             "--rule": {rule.id for rule in rules},
-            "--tag": {tag for rule in rules for tag in rule.tags},
+            "--tag": {tag for rule in rules for tag in rule.selection_tags},
         }
         asked = {"--category": self.categories, "--rule": self.rules, "--tag": self.tags}
         found = []

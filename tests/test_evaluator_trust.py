@@ -1,4 +1,4 @@
-"""Whose programs run: packs from the evaluated repository, and `untrusted_when`.
+"""Whose programs run: packs from the evaluated repository, `untrusted_when`, `--tag static`.
 
 A pack read from the repository (its config's `packs:` files, `pack_path`,
 `.rulepack/packs/`, or reached through `extends` from one) runs programs only
@@ -242,4 +242,33 @@ def test_untrusted_when_may_not_run_a_program(policy, make_repo, write_pack, mar
         2,
         f"policy: {pack}:{line + 1}:21: error: rule tool.version: untrusted_when may only read "
         "files: it decides whether programs run\n",
+    )
+
+
+# -- static: derived from the checks ----------------------------------------------------------
+
+
+def test_tag_static_selects_the_rules_that_run_no_program(evaluate, make_repo, marker) -> None:
+    pack = repo_pack(marker).replace("name: ours", "name: mine")
+    run = evaluate(make_repo({"README.md": "hi"}), pack, "--tag", "static")
+    assert [(r["rule"], r["status"], r["reason"]) for r in run.report["results"]] == [
+        ("ours.runs", "skip", "filtered out by --tag"),
+        ("ours.reads", "pass", None),
+    ]
+    assert not marker.exists()
+    # reports list the pack's own tags: `static` is for selecting
+    assert run.result("ours.reads")["tags"] == []
+
+
+def test_a_pack_cannot_tag_a_rule_static(policy, make_repo, write_pack, marker) -> None:
+    text = repo_pack(marker).replace(
+        "    title: Runs a program\n", "    title: Runs a program\n    tags: [env, static]\n"
+    )
+    pack = write_pack(text)
+    done = policy("eval", make_repo({}), "--pack", pack)
+    line = text.splitlines().index("    tags: [env, static]") + 1
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"policy: {pack}:{line}:17: error: rule ours.runs: tag 'static' is the engine's: it is "
+        "given to every rule that runs no program (--tag static selects them)\n",
     )

@@ -31,8 +31,10 @@ class FileSet:
 #: What a check does besides reading files: start a program, parse manifests (which
 #: the evaluator does first, on several cores), talk to the network.
 Effect = Literal["runs-programs", "parses-files", "uses-network"]
-#: Effects that reach outside the snapshot's files: what a rule's `untrusted_when` may not do.
+#: Effects that reach outside the snapshot's files: a rule with none of them is static.
 OUTSIDE_EFFECTS: frozenset[Effect] = frozenset({"runs-programs", "uses-network"})
+#: The tag the engine gives every static rule (`--tag static`); a pack cannot write it.
+STATIC_TAG = "static"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,18 @@ class Rule:
     def runs_commands(self) -> bool:
         """Whether the rule runs a program (so `--no-commands` skips it)."""
         return "runs-programs" in self.effects
+
+    @property
+    def static(self) -> bool:
+        """Whether the rule only reads the snapshot's files: no program, no network.
+
+        Derived from its checks, never from what the pack says about it."""
+        return not self.effects & OUTSIDE_EFFECTS
+
+    @property
+    def selection_tags(self) -> tuple[str, ...]:
+        """The tags `--tag` matches: the pack's own, and `static` when the rule is static."""
+        return (*self.tags, STATIC_TAG) if self.static else self.tags
 
     @property
     def can_skip(self) -> bool:

@@ -19,7 +19,7 @@ from engine.checks.combinators import AllCheck
 from engine.checks.reader import PackReader
 from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
-from engine.model.packs import OUTSIDE_EFFECTS, Category, Check, FileSet, Pack, Rule
+from engine.model.packs import OUTSIDE_EFFECTS, STATIC_TAG, Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
 from engine.packs.finder import PackFile
 from engine.packs.layers import Layer
@@ -253,6 +253,13 @@ class PackBuilder:
                     (*path, "untrusted_when"),
                     "untrusted_when may only read files: it decides whether programs run",
                 )
+            for i, tag in enumerate(raw.get("tags") or ()):
+                if tag == STATIC_TAG:
+                    reader.problem(
+                        (*path, "tags", i),
+                        f"tag {STATIC_TAG!r} is the engine's: it is given to every rule "
+                        "that runs no program (--tag static selects them)",
+                    )
             message = (
                 message_template(raw["message"], path, reader, main) if "message" in raw else None
             )

@@ -48,7 +48,7 @@ def test_nothing_is_announced_when_no_program_will_run(
 ) -> None:
     pack = write_pack(pack_text(RULES, head=CONDITIONS))
     repo = make_repo({"README.md": "hi"})
-    for options in (["--no-commands"], ["--rule", "c", "--rule", "d"]):
+    for options in (["--no-commands"], ["--rule", "c", "--rule", "d"], ["--tag", "static"]):
         done = policy("eval", repo, "--pack", pack, *options)
         assert (done.exit_code, done.stderr) == (0, ""), options
     # a repository's own pack runs nothing without --trust-repo: nothing to announce

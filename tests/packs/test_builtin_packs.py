@@ -61,6 +61,8 @@ def test_rules_that_run_programs_are_tagged_env_and_the_others_repo(name: str) -
         scope = {"env", "repo"} & set(rule.tags)
         expected = {"env"} if rule.runs_commands else {"repo"}
         assert scope == expected, f"{rule.id}: tags {rule.tags}"
+        # `repo` is the pack's word for what the engine derives as `static`
+        assert ("repo" in rule.tags) == rule.static, f"{rule.id}: tags {rule.tags}"
 
 
 @pytest.mark.parametrize(
