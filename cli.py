@@ -108,6 +108,7 @@ def eval_command(
     params: tuple[str, ...],
     no_commands: bool,
     jobs: int,
+    trust_repo: bool,
     config: Path | None,
     baseline: Path | None,
     new_since: str | None,
@@ -133,6 +134,7 @@ def eval_command(
             params=params,
             no_commands=no_commands,
             jobs=jobs,
+            trust_repo=trust_repo,
             config=config,
             baseline=baseline,
             new_since=new_since,
@@ -207,12 +209,14 @@ def hook_uninstall_command(path: Path) -> int:
 
 @main.command("packs")
 @options.listing_format_option
+@options.trust_repo_option
 @reports_input_errors
-def packs_command(format_name: str) -> int:
-    """List the packs available: name, version, source, rule count."""
+def packs_command(format_name: str, trust_repo: bool) -> int:
+    """List the packs available: name, version, source, rule count, in the order names
+    are looked up (the repository's own last, unless --trust-repo)."""
     from engine.commands import packs
 
-    return packs.run(Path("."), format_name)
+    return packs.run(Path("."), format_name, trust_repo)
 
 
 @main.command("rules")

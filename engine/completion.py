@@ -84,7 +84,6 @@ def category_ids(packs: Sequence[Pack]) -> list[Choice]:
 
 
 def tags(packs: Sequence[Pack]) -> list[Choice]:
-    """Every tag a rule of `packs` carries, sorted."""
-    return [
-        Choice(tag) for tag in sorted({t for pack in packs for r in pack.rules for t in r.tags})
-    ]
+    """Every tag `--tag` selects a rule of `packs` by (`static` included), sorted."""
+    found = {t for pack in packs for r in pack.rules for t in r.selection_tags}
+    return [Choice(tag) for tag in sorted(found)]

@@ -63,9 +63,14 @@ def _parallel_minimum() -> int:
 
 @dataclass
 class EvaluationOptions:
-    """How a run treats commands, and how many processes may parse files."""
+    """How a run treats commands, and how many processes may parse files.
+
+    `trust_repo`: the evaluated repository chooses programs that run (its own
+    packs' command rules, a rule's `untrusted_when`); off, those rules are skipped.
+    """
 
     no_commands: bool = False
+    trust_repo: bool = False
     jobs: int = 1
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))

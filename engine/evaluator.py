@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from functools import partial
+from typing import Protocol, TypeVar
 
 from engine import __version__
 from engine.checks import evaluate_check
@@ -28,6 +29,8 @@ from engine.model.results import (
 from engine.model.severity import FailOn
 from engine.snapshots.base import Snapshot
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -43,7 +46,7 @@ class Selection:
             return "filtered out by --category"
         if self.rules and rule.id not in self.rules:
             return "filtered out by --rule"
-        if self.tags and not set(rule.tags) & set(self.tags):
+        if self.tags and not set(rule.selection_tags) & set(self.tags):
             return "filtered out by --tag"
         return None
 
@@ -53,7 +56,7 @@ class Selection:
         known = {
             "--category": {c.id for pack in packs for c in pack.categories},
             "--rule": {rule.id for rule in rules},
-            "--tag": {tag for rule in rules for tag in rule.tags},
+            "--tag": {tag for rule in rules for tag in rule.selection_tags},
         }
         asked = {"--category": self.categories, "--rule": self.rules, "--tag": self.tags}
         found = []
@@ -81,19 +84,31 @@ class Progress(Protocol):
     def stop(self) -> None: ...
 
 
-def _outcome(rule: Rule, context: EvaluationContext) -> Outcome:
-    if rule.when is not None:
-        condition = context.evaluate(rule.when)
-        if condition.status == "fail":
-            return skipped(_not_applicable(rule.when, condition), kind="not-applicable")
-        if condition.status == "skip":
-            return skipped(condition.message, kind=condition.skip or "not-applicable")
-        if condition.status == "error":
-            return errored(
-                f"condition could not be evaluated: {condition.message}",
-                condition.findings,
-                condition.notes,
-            )
+#: Why the program rules of a pack read from the evaluated repository do not run.
+UNTRUSTED_PACK = "not run: the pack comes from the repository (use --trust-repo)"
+
+
+def _condition(when: Check, context: EvaluationContext) -> Outcome | None:
+    """The outcome of a rule whose `when` does not hold (skip or error); None when it holds."""
+    condition = context.evaluate(when)
+    if condition.status == "fail":
+        return skipped(_not_applicable(when, condition), kind="not-applicable")
+    if condition.status == "skip":
+        return skipped(condition.message, kind=condition.skip or "not-applicable")
+    if condition.status == "error":
+        return errored(
+            f"condition could not be evaluated: {condition.message}",
+            condition.findings,
+            condition.notes,
+        )
+    return None
+
+
+def _outcome(rule: Rule, context: EvaluationContext, when_holds: bool = False) -> Outcome:
+    if rule.when is not None and not when_holds:
+        replaced = _condition(rule.when, context)
+        if replaced is not None:
+            return replaced
     return reword(context.evaluate(rule.check), rule.message)
 
 
@@ -106,14 +121,76 @@ def _not_applicable(when: Check, condition: Outcome) -> str:
     return f"not applicable: {condition.message}"
 
 
-def evaluate_rule(rule: Rule, context: EvaluationContext) -> RuleResult:
-    """Evaluate one enabled, selected rule."""
-    started = time.perf_counter()
+def _static_when(rule: Rule) -> bool:
+    """Whether the rule has a `when` that can be settled before its programs are scheduled."""
+    return rule.when is not None and not rule.when.effects & CONCURRENT
+
+
+def _gate(rule: Rule, from_repository: bool, context: EvaluationContext) -> Outcome | None:
+    """What replaces running a rule that waits on programs, decided before any runs: its
+    `when` does not hold, or the repository would choose its programs and is not
+    trusted. None: the rule is scheduled (with its `when`, if static, known to hold)."""
+    if rule.when is not None and _static_when(rule):
+        replaced = _condition(rule.when, context)
+        if replaced is not None:
+            return replaced
+    if context.options.trust_repo or not rule.runs_commands:
+        return None
+    if from_repository:
+        return skipped(UNTRUSTED_PACK, kind="untrusted")
+    if rule.untrusted_when is None:
+        return None
+    found = context.evaluate(rule.untrusted_when)
+    if found.status == "error":
+        return errored(
+            f"untrusted_when could not be evaluated: {found.message}", found.findings, found.notes
+        )
+    if found.status != "pass":
+        return None
+    if isinstance(rule.untrusted_when, ConditionCheck):
+        why = f"condition {rule.untrusted_when.name!r} holds"
+    else:
+        why = found.message.splitlines()[0] if found.message else "untrusted_when holds"
+    return skipped(
+        f"not run: the repository chooses the program ({why}) (use --trust-repo)",
+        kind="untrusted",
+    )
+
+
+def _guarded(decide: Callable[[], T]) -> T | Outcome:
+    """What `decide` returns, or an error outcome when a bug in rulepack raised."""
     try:
-        outcome = _outcome(rule, context)
+        return decide()
     except Exception as exc:  # a bug in a check must not end the run; say what happened
-        outcome = errored(f"internal error in rulepack: {type(exc).__name__}: {exc}")
-    return to_result(rule, outcome, (time.perf_counter() - started) * 1000)
+        return errored(f"internal error in rulepack: {type(exc).__name__}: {exc}")
+
+
+def evaluate_rule(
+    rule: Rule, context: EvaluationContext, when_holds: bool = False, spent_ms: float = 0.0
+) -> RuleResult:
+    """Evaluate one enabled, selected rule (`when_holds`: its `when` was already settled;
+    `spent_ms`: time already spent on it, which its duration includes)."""
+    started = time.perf_counter()
+    outcome: Outcome = _guarded(lambda: _outcome(rule, context, when_holds))
+    return to_result(rule, outcome, spent_ms + (time.perf_counter() - started) * 1000)
+
+
+def programs_of(rules: Sequence[Rule]) -> int:
+    """How many programs the rules start at most: each program check once per rule, a
+    named condition's once however many rules use it (it runs once per run)."""
+    conditions: set[Check] = set()
+
+    def count(check: Check) -> int:
+        if isinstance(check, ConditionCheck):
+            if check.check in conditions:
+                return 0
+            conditions.add(check.check)
+        children = check.children()
+        if not children:
+            return 1 if "runs-programs" in check.effects else 0
+        return sum(count(child) for child in children)
+
+    return sum(count(rule.check) + (count(rule.when) if rule.when else 0) for rule in rules)
 
 
 def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleResult:
@@ -144,16 +221,19 @@ def evaluate(
     options: EvaluationOptions | None = None,
     exclude: tuple[str, ...] = (),
     progress: Progress | None = None,
+    announce: Callable[[int], None] | None = None,
     fail_on: FailOn = "error",
 ) -> Report:
     """Evaluate every rule of `packs` over `snapshot`; results keep pack and rule order.
 
-    `fail_on` is the level the report's verdict applies."""
+    `announce` is told how many programs are about to run, before the first
+    starts (when any will); `fail_on` is the level the report's verdict applies."""
     selection = selection or Selection()
     problems = selection.problems(packs)
     if problems:
         raise InputError(problems)
     options = options or EvaluationOptions()
+    owners = [pack for pack in packs for _ in pack.rules]
     rules = [rule for pack in packs for rule in pack.rules]
     results: list[RuleResult | None] = [None] * len(rules)
     concurrent: list[int] = []
@@ -176,8 +256,22 @@ def evaluate(
         # are then in memory for the content rules, which read one file at a time.
         for i in sorted(static, key=lambda i: "parses-files" not in rules[i].effects):
             results[i] = evaluate_rule(rules[i], context)
-        if concurrent:
-            _run_concurrently(rules, concurrent, results, context, options.jobs, progress)
+        # Then, before any program starts, what decides whether each command rule runs.
+        scheduled: list[int] = []
+        spent: dict[int, float] = {}
+        for i in concurrent:
+            started = time.perf_counter()
+            gate = _guarded(partial(_gate, rules[i], owners[i].from_repository, context))
+            spent[i] = (time.perf_counter() - started) * 1000
+            if gate is None:
+                scheduled.append(i)
+            else:
+                results[i] = to_result(rules[i], gate, spent[i])
+        if scheduled:
+            programs = programs_of([rules[i] for i in scheduled])
+            if announce is not None and programs:
+                announce(programs)
+            _run_concurrently(rules, scheduled, spent, results, context, options.jobs, progress)
     return Report(
         tool_version=__version__,
         snapshot=snapshot.info,
@@ -191,6 +285,7 @@ def evaluate(
 def _run_concurrently(
     rules: list[Rule],
     indexes: list[int],
+    spent: dict[int, float],
     results: list[RuleResult | None],
     context: EvaluationContext,
     jobs: int,
@@ -200,7 +295,10 @@ def _run_concurrently(
         progress.start(len(indexes))
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        futures = {i: pool.submit(evaluate_rule, rules[i], context) for i in indexes}
+        futures = {
+            i: pool.submit(evaluate_rule, rules[i], context, _static_when(rules[i]), spent[i])
+            for i in indexes
+        }
         for i, future in futures.items():
             results[i] = future.result()
             if progress is not None:

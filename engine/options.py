@@ -230,8 +230,23 @@ def param_option(evaluation: bool) -> Callable[[F], F]:
     )
 
 
+def trust_repo_option(command: F) -> F:
+    """--trust-repo: the evaluated repository's own packs are trusted like the user's."""
+    return env_option(
+        "--trust-repo/--no-trust-repo",
+        "trust_repo",
+        default=False,
+        envvar="RULEPACK_TRUST_REPO",
+        help="Trust the repository being evaluated: the packs it brings (its .rulepack.yaml, "
+        "pack_path, .rulepack/packs/) may run programs and are found by name before the "
+        "built-in ones, and rules run programs the repository's files choose "
+        "(--no-trust-repo undoes RULEPACK_TRUST_REPO). Default: those rules are skipped "
+        "and a name resolves to a built-in or RULEPACK_PATH pack first.",
+    )(command)
+
+
 def execution_options(command: F) -> F:
-    """--no-commands, --jobs: how command rules run."""
+    """--no-commands, --jobs, --trust-repo: how command rules run, and whose."""
     return _apply(
         command,
         [
@@ -251,6 +266,7 @@ def execution_options(command: F) -> F:
                 envvar="RULEPACK_JOBS",
                 help="Command rules to run at once (results keep their order).",
             ),
+            trust_repo_option,
         ],
     )
 

@@ -166,3 +166,17 @@ def tail(text: str, lines: int = 20) -> str:
     """The last lines of a program's output, for a finding."""
     kept = text.rstrip().splitlines()[-lines:]
     return "\n".join(kept)
+
+
+def absolute_path_only(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` with only the absolute folders of its PATH.
+
+    An empty entry, `.` or `bin` is looked up from where the program runs,
+    inside the snapshot: the repository would choose which `cargo` runs. An
+    empty PATH is such an entry too (a shell searches the current folder), so a
+    PATH left without folders names one that holds nothing.
+    """
+    if "PATH" not in environ:
+        return dict(environ)
+    kept = [entry for entry in environ["PATH"].split(os.pathsep) if os.path.isabs(entry)]
+    return {**environ, "PATH": os.pathsep.join(kept) or os.devnull}

@@ -51,9 +51,13 @@ def load_packs(
     cli_params: Mapping[str, Any],
     *,
     validate_builtin: bool = False,
+    trust_repo: bool = False,
 ) -> tuple[list[Pack], list[Problem]]:
-    """Load the packs a run asked for; returns them with the loader's warnings."""
-    finder = PackFinder.standard(snapshot, config.pack_path)
+    """Load the packs a run asked for; returns them with the loader's warnings.
+
+    Unless `trust_repo`, a pack name resolves to the repository's own pack files
+    only when no other pack has that name (engine/packs/finder.py)."""
+    finder = PackFinder.standard(snapshot, config.pack_path, trust_repo=trust_repo)
     params = {**config.params, **cli_params}
     sites = {name: at for name, at in config.param_locations.items() if name not in cli_params}
     loader = PackLoader(finder, params, validate_builtin=validate_builtin, param_sites=sites)
@@ -116,8 +120,12 @@ def open_workspace(
     pack_specs: Sequence[str] = (),
     params: Sequence[str] = (),
     config_file: Path | None = None,
+    *,
+    trust_repo: bool = False,
 ) -> Workspace:
     """Read the config from the snapshot (or `config_file`) and load the packs."""
     config = load_repo_config(snapshot, config_file)
-    packs, warnings = load_packs(snapshot, config, pack_specs, parse_params(params))
+    packs, warnings = load_packs(
+        snapshot, config, pack_specs, parse_params(params), trust_repo=trust_repo
+    )
     return Workspace(snapshot, config, packs, warnings)

@@ -72,7 +72,8 @@ def test_packs_are_the_names_policy_packs_finds_and_file_names(
         }
     )
     env = {"RULEPACK_PATH": str(on_path)}
-    everything = [("file", ""), *plain("ours", "local", "team", *BUILTIN)]
+    # in the order `eval` looks names up: the repository's own last
+    everything = [("file", ""), *plain("team", *BUILTIN, "ours", "local")]
     assert complete("policy eval --pack ", repo, env) == everything
     assert complete(f"policy eval {repo} --pack ", tmp_path, env) == everything
     assert complete("policy diff HEAD --pack lo", repo, env) == [("file", "lo"), *plain("local")]
@@ -87,7 +88,8 @@ def test_rules_categories_and_tags_are_those_of_the_packs_named_before(
     assert complete(f"policy eval --pack {pack} --rule ", tmp_path) == plain("a.one", "a.two")
     assert complete(f"policy eval --pack {pack} --rule a.t", tmp_path) == plain("a.two")
     assert complete(f"policy eval --pack {pack} --category ", tmp_path) == plain("general", "other")
-    assert complete(f"policy eval --pack {pack} --tag ", tmp_path) == plain("t1", "t2")
+    # both rules read files only: the engine's `static` tag selects them too
+    assert complete(f"policy eval --pack {pack} --tag ", tmp_path) == plain("static", "t1", "t2")
     assert complete(f"policy explain --pack {pack} a.", tmp_path) == plain("a.one", "a.two")
 
 

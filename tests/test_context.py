@@ -214,8 +214,9 @@ def test_ctrl_c_while_rules_wait_for_a_condition_kills_its_program(
         for i in range(3)
     )
     pack = write_pack(pack_text(rules, head=conditions))
+    repo = make_repo({})
     process = subprocess.Popen(
-        [policy_exe, "eval", str(make_repo({})), "--pack", str(pack), "--jobs", "3"],
+        [policy_exe, "eval", str(repo), "--pack", str(pack), "--jobs", "3"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -227,6 +228,8 @@ def test_ctrl_c_while_rules_wait_for_a_condition_kills_its_program(
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=LONG)  # two rules were waiting for `slow`
 
-    assert (process.returncode, stderr.decode()) == (130, "policy: interrupted\n")
+    # the condition's program once, and each rule's own: announced before any started
+    announced = f"policy: running 4 programs in {repo} (use --no-commands to skip)\n"
+    assert (process.returncode, stderr.decode()) == (130, announced + "policy: interrupted\n")
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid.read_text()), 0)

@@ -134,7 +134,8 @@ def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.Proces
     """Run the program, or the outcome that replaces running it (disabled, missing tool)."""
     if context.options.no_commands:
         return skipped(f"{COMMANDS_DISABLED}: {spec.display}", kind="commands-disabled")
-    environ = {**context.options.environ, **dict(spec.env)}
+    # The inherited PATH keeps absolute folders only; a pack's own `env` is its choice.
+    environ = {**process.absolute_path_only(context.options.environ), **dict(spec.env)}
     try:
         workdir = context.workdir()
     except OSError as exc:  # a blob git cannot read (a partial clone fetches nothing)

@@ -137,6 +137,9 @@ def _rule(rule: Rule) -> list[str]:
     lines += ["- " + "; ".join(facts)]
     if "when" in rule.source:
         lines.append(f"- applies when: {_inline(rule.source['when'])}")
+    if "untrusted_when" in rule.source:
+        condition = _inline(rule.source["untrusted_when"])
+        lines.append(f"- not run without `--trust-repo` when: {condition}")
     if rule.docs:
         lines.append(f"- docs: <{rule.docs}>")
     lines.append("")

@@ -37,6 +37,7 @@ class EvalRequest:
     params: tuple[str, ...] = ()
     no_commands: bool = False
     jobs: int = 1
+    trust_repo: bool = False  # the repository's own packs and choices of programs run
     config: Path | None = None
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
@@ -69,11 +70,13 @@ def run(request: EvalRequest) -> int:
             from engine.reporters.table import TerminalProgress
 
             progress = TerminalProgress(options.color)
-        report = evaluate_workspace(workspace, snapshot, request, fail_on, progress)
+        report = evaluate_workspace(workspace, snapshot, request, fail_on, progress, format_name)
         if earlier is not None:
             from engine.baseline import records
 
-            base_report = evaluate_workspace(workspace, earlier, request, fail_on)
+            base_report = evaluate_workspace(
+                workspace, earlier, request, fail_on, format_name=format_name
+            )
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
     if known is not None:
         from engine.baseline import mark_known
@@ -85,7 +88,9 @@ def run(request: EvalRequest) -> int:
 
 def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:
     """The packs and config for `snapshot` (warnings go to stderr), and the --fail-on level."""
-    workspace = open_workspace(snapshot, request.packs, request.params, request.config)
+    workspace = open_workspace(
+        snapshot, request.packs, request.params, request.config, trust_repo=request.trust_repo
+    )
     for warning in workspace.warnings:
         print(f"policy: {warning}", file=sys.stderr)
     return workspace, request.fail_on or workspace.config.fail_on or "error"
@@ -97,23 +102,40 @@ def evaluate_workspace(
     request: EvalRequest,
     fail_on: FailOn = "error",
     progress: Progress | None = None,
+    format_name: str = "",
 ) -> Report:
     """Evaluate the workspace's packs and config over `snapshot` with the request's options.
 
     Another snapshot than the workspace's own (the base of `--new-since` and
     of `policy diff`) is judged by the same rules, so that differences come
-    from the files, not from changed packs or config.
+    from the files, not from changed packs or config. The table format
+    announces the programs about to run on stderr (other formats are read
+    by programs, and stdout holds the report).
     """
     with _no_cycle_collection():
         return evaluate(
             workspace.packs,
             snapshot,
             selection=Selection(request.categories, request.rules, request.tags),
-            options=EvaluationOptions(no_commands=request.no_commands, jobs=request.jobs),
+            options=EvaluationOptions(
+                no_commands=request.no_commands, jobs=request.jobs, trust_repo=request.trust_repo
+            ),
             exclude=workspace.config.exclude,
             progress=progress,
+            announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
         )
+
+
+def _announcer(snapshot: Snapshot) -> Callable[[int], None]:
+    """Says on stderr how many programs are about to run in `snapshot`, and where."""
+
+    def announce(programs: int) -> None:
+        from engine.reporters.table import announcement
+
+        print(f"policy: {announcement(programs, snapshot.info)}", file=sys.stderr, flush=True)
+
+    return announce
 
 
 @contextmanager

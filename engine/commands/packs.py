@@ -14,10 +14,10 @@ from engine.packs.load import PackLoader
 from engine.snapshots import open_snapshot
 
 
-def run(path: Path, format_name: str) -> int:
+def run(path: Path, format_name: str, trust_repo: bool = False) -> int:
     snapshot = open_snapshot(path)
     config = load_repo_config(snapshot)
-    finder = PackFinder.standard(snapshot, config.pack_path)
+    finder = PackFinder.standard(snapshot, config.pack_path, trust_repo=trust_repo)
     rows = []
     seen: set[str] = set()
     for pack_file in finder.all_files():

@@ -31,6 +31,10 @@ class FileSet:
 #: What a check does besides reading files: start a program, parse manifests (which
 #: the evaluator does first, on several cores), talk to the network.
 Effect = Literal["runs-programs", "parses-files", "uses-network"]
+#: Effects that reach outside the snapshot's files: a rule with none of them is static.
+OUTSIDE_EFFECTS: frozenset[Effect] = frozenset({"runs-programs", "uses-network"})
+#: The tag the engine gives every static rule (`--tag static`); a pack cannot write it.
+STATIC_TAG = "static"
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,9 @@ class Rule:
     enabled: bool = True
     disabled_by: str = ""  # why the rule is off, when `enabled` is false
     message: MessageTemplate | None = None  # how findings read, where the check does not say
+    # A condition (reading files only) under which the repository chooses the programs
+    # the rule runs: without --trust-repo the rule is then skipped instead.
+    untrusted_when: Check | None = None
     source: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -103,8 +110,22 @@ class Rule:
         return "runs-programs" in self.effects
 
     @property
+    def static(self) -> bool:
+        """Whether the rule only reads the snapshot's files: no program, no network.
+
+        Derived from its checks, never from what the pack says about it."""
+        return not self.effects & OUTSIDE_EFFECTS
+
+    @property
+    def selection_tags(self) -> tuple[str, ...]:
+        """The tags `--tag` matches: the pack's own, and `static` when the rule is static."""
+        return (*self.tags, STATIC_TAG) if self.static else self.tags
+
+    @property
     def can_skip(self) -> bool:
-        """Whether the rule has a skip condition: a `when`, or a check that can skip."""
+        """Whether the rule has a skip condition: a `when`, or a check that can skip.
+
+        (Not `untrusted_when`: that skip comes from the run's trust, not from the rule.)"""
         return self.when is not None or self.check.can_skip
 
 
@@ -114,7 +135,7 @@ class Pack:
 
     name: str
     version: str
-    source: str  # "builtin", "file" or "path" (found on the pack path)
+    source: str  # "builtin", "file", "path" (found on RULEPACK_PATH) or "repo"
     path: str
     description: str = ""
     requires: str = ""
@@ -125,6 +146,9 @@ class Pack:
     # The pack file's own `filesets` and `conditions` as written (not inherited, params
     # not substituted): what its reference (`policy docs`) shows.
     definitions: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Whether a file of its `extends` chain was read from the evaluated repository: then
+    # the whole pack is the repository's, and runs programs only with --trust-repo.
+    from_repository: bool = False
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

@@ -22,16 +22,21 @@ STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")
 BaselineMark = Literal["new", "known"]
 #: Why a rule was skipped, as a kind the reporters can tell apart (the reason says more):
 #: its `when` does not hold; it found nothing to judge; a program it needs is missing;
-#: commands are off (`--no-commands`); the command line selected other rules; it is
-#: disabled (by the repo config or a pack's override).
+#: commands are off (`--no-commands`); its programs are not run without `--trust-repo`
+#: (its pack comes from the repository, or the repository chooses the program); the
+#: command line selected other rules; it is disabled (by the repo config or a pack's override).
 SkipKind = Literal[
     "not-applicable",
     "nothing-to-judge",
     "missing-program",
     "commands-disabled",
+    "untrusted",
     "filtered-out",
     "disabled",
 ]
+#: Skips that the run's options cause, not the rule's own condition: they prove
+#: nothing about the rule (`policy test` coverage does not count them).
+SKIPPED_BY_OPTIONS: frozenset[SkipKind] = frozenset({"commands-disabled", "untrusted"})
 
 
 @dataclass(frozen=True)

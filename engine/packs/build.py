@@ -19,7 +19,7 @@ from engine.checks.combinators import AllCheck
 from engine.checks.reader import PackReader
 from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
-from engine.model.packs import Category, Check, FileSet, Pack, Rule
+from engine.model.packs import OUTSIDE_EFFECTS, STATIC_TAG, Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
 from engine.packs.finder import PackFile
 from engine.packs.layers import Layer
@@ -104,9 +104,14 @@ class PackBuilder:
         broken_rules = [
             self._validate(layer, data) for layer, data in zip(chain, datas, strict=True)
         ]
+        from_repository = any(layer.file.folder.from_repository for layer in chain)
         if any(broken is None for broken in broken_rules):  # too broken to read rules from
             return Pack(
-                top.name, str(top.data.get("version", "")), top.file.source, top.file.display
+                top.name,
+                str(top.data.get("version", "")),
+                top.file.source,
+                top.file.display,
+                from_repository=from_repository,
             )
         for layer, data in zip(chain, datas, strict=True):
             self._check_header(layer, data)
@@ -186,6 +191,7 @@ class PackBuilder:
                 for key in ("filesets", "conditions")
                 if isinstance(top.data.get(key), dict)
             },
+            from_repository=from_repository,
         )
 
     def _check_header(self, layer: Layer, data: dict[str, Any]) -> None:
@@ -232,6 +238,19 @@ class PackBuilder:
         try:
             when = check("when")
             main = check("check") or AllCheck(())
+            untrusted_when = check("untrusted_when")
+            if untrusted_when is not None and untrusted_when.effects & OUTSIDE_EFFECTS:
+                reader.problem(
+                    (*path, "untrusted_when"),
+                    "untrusted_when may only read files: it decides whether programs run",
+                )
+            for i, tag in enumerate(raw.get("tags") or ()):
+                if tag == STATIC_TAG:
+                    reader.problem(
+                        (*path, "tags", i),
+                        f"tag {STATIC_TAG!r} is the engine's: it is given to every rule "
+                        "that runs no program (--tag static selects them)",
+                    )
             message = (
                 message_template(raw["message"], path, reader, main) if "message" in raw else None
             )
@@ -252,6 +271,7 @@ class PackBuilder:
             remediation=str(raw.get("remediation", "")).strip(),
             docs=str(raw.get("docs", "")),
             message=message,
+            untrusted_when=untrusted_when,
             source=raw,
         )
 

@@ -1,9 +1,12 @@
 """Where packs come from: folders on disk and folders inside the snapshot.
 
 A pack is found by name as `NAME.yaml`, `NAME.yml` or `NAME/pack.yaml` in,
-in order: the repo config's `pack_path`, `.rulepack/packs/`, the folders in
-`RULEPACK_PATH`, and the built-in `rulepacks/`. Repository folders are read
-from the snapshot itself, so `--staged` judges a commit by the packs it commits.
+in order: the folders in `RULEPACK_PATH`, the built-in `rulepacks/`, then
+the repository's own folders, the repo config's `pack_path` and
+`.rulepack/packs/`; so a repository cannot replace `production` with its
+own. With `--trust-repo` the repository's folders come first. Repository
+folders are read from the snapshot itself, so `--staged` judges a commit by
+the packs it commits.
 """
 
 from __future__ import annotations
@@ -21,12 +24,18 @@ from engine.snapshots.base import Snapshot
 PACK_SUFFIXES = (".yaml", ".yml")
 PACK_FILE = "pack.yaml"  # the pack of a pack folder (`NAME/pack.yaml`)
 REPO_PACK_DIR = ".rulepack/packs"
+REPO_SOURCE = "repo"  # the source of every folder read from the snapshot
 
 
 class PackFolder(ABC):
     """A folder that holds pack files."""
 
     source: str  # "builtin", "path", "repo" or "file": shown in reports
+
+    @property
+    def from_repository(self) -> bool:
+        """Whether the folder is part of the evaluated repository (not trusted by default)."""
+        return self.source == REPO_SOURCE
 
     @abstractmethod
     def read(self, path: str) -> str:
@@ -79,7 +88,7 @@ class DiskFolder(PackFolder):
 class SnapshotFolder(PackFolder):
     """A folder inside the snapshot (`.rulepack/packs`, `pack_path` entries)."""
 
-    source = "repo"
+    source = REPO_SOURCE
 
     def __init__(self, snapshot: Snapshot, prefix: str) -> None:
         self.snapshot = snapshot
@@ -164,10 +173,15 @@ def pack_file_from_disk(spec: str, base: Path | None = None) -> PackFile:
 
 
 class PackFinder:
-    """The ordered folders packs are looked up in by name."""
+    """The ordered folders packs are looked up in by name.
 
-    def __init__(self, folders: list[PackFolder]) -> None:
+    Unless `trust_repo`, a name found outside the repository never resolves to a
+    repository's file, whatever version is asked for.
+    """
+
+    def __init__(self, folders: list[PackFolder], *, trust_repo: bool = False) -> None:
         self.folders = folders
+        self.trust_repo = trust_repo
 
     @classmethod
     def standard(
@@ -175,22 +189,33 @@ class PackFinder:
         snapshot: Snapshot | None,
         pack_path: tuple[str, ...] = (),
         environ: Mapping[str, str] | None = None,
+        *,
+        trust_repo: bool = False,
     ) -> PackFinder:
-        folders: list[PackFolder] = []
+        """The folders in search order: the repository's last, unless `trust_repo`."""
+        repository: list[PackFolder] = []
         if snapshot is not None:
-            folders += [SnapshotFolder(snapshot, p) for p in pack_path]
-            folders.append(SnapshotFolder(snapshot, REPO_PACK_DIR))
+            repository += [SnapshotFolder(snapshot, p) for p in pack_path]
+            repository.append(SnapshotFolder(snapshot, REPO_PACK_DIR))
         env_path = (environ if environ is not None else os.environ).get("RULEPACK_PATH", "")
-        folders += [DiskFolder(Path(p), "path") for p in env_path.split(os.pathsep) if p]
-        folders.append(DiskFolder(builtin_packs_dir(), "builtin"))
-        return cls(folders)
+        trusted: list[PackFolder] = [
+            DiskFolder(Path(p), "path") for p in env_path.split(os.pathsep) if p
+        ]
+        trusted.append(DiskFolder(builtin_packs_dir(), "builtin"))
+        folders = repository + trusted if trust_repo else trusted + repository
+        return cls(folders, trust_repo=trust_repo)
 
     def candidates(self, name: str) -> Iterator[PackFile]:
         """Files that could be pack `name`, in search order."""
-        for folder in self.folders:
-            for path in (f"{name}.yaml", f"{name}.yml", f"{name}/pack.yaml"):
-                if folder.exists(path):
-                    yield PackFile(folder, path)
+        found = [
+            PackFile(folder, path)
+            for folder in self.folders
+            for path in (f"{name}.yaml", f"{name}.yml", f"{name}/pack.yaml")
+            if folder.exists(path)
+        ]
+        if not self.trust_repo and any(not f.folder.from_repository for f in found):
+            found = [f for f in found if not f.folder.from_repository]
+        yield from found
 
     def all_files(self) -> Iterator[PackFile]:
         """Every pack file in every folder, in search order."""

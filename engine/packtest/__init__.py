@@ -20,7 +20,10 @@ passes, some case expects it to fail and it fails, and, for a rule that has a
 skip condition (a `when`, or a check that can skip on its own: no file to
 read, a missing program), some case expects it to skip for that reason and
 it does. A skip caused by the case's options (`no_commands: true`) proves
-nothing about the rule and does not count.
+nothing about the rule and does not count, nor does a skip for want of
+trust: the pack under test is trusted (it is named on the command line), but
+a case's repository is judged as any repository is without `--trust-repo`,
+so a rule's `untrusted_when` applies (and a case can show it does).
 
 Three modules, one job each: cases.py reads the cases (expect.yaml, extends,
 remove), build.py writes a case's repository and stubs, run.py evaluates

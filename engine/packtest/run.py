@@ -13,7 +13,7 @@ from engine.context import EvaluationOptions
 from engine.errors import InputError, Location, Problem
 from engine.evaluator import evaluate
 from engine.model.packs import Pack
-from engine.model.results import RuleResult
+from engine.model.results import SKIPPED_BY_OPTIONS, RuleResult
 from engine.packs.finder import PackFinder, pack_file_from_disk
 from engine.packs.load import PackLoader
 from engine.packtest.build import build_case, case_environ
@@ -217,8 +217,9 @@ def _run_case(case: FixtureCase, pack: Pack, dest: Path) -> CaseOutcome:
 
 
 def _skipped_by_options(result: RuleResult) -> bool:
-    """A skip that the case's options caused (`no_commands`), not the rule's own condition."""
-    return result.skip == "commands-disabled"
+    """A skip that the run's options caused (the case's `no_commands`; a repository not
+    trusted, as fixtures are not), not the rule's own condition."""
+    return result.skip in SKIPPED_BY_OPTIONS
 
 
 def finding_text(result: RuleResult) -> Iterator[str]:

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.model.results import Counts, Report, RuleResult, Status
+from engine.model.snapshots import SnapshotInfo
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
@@ -60,6 +61,20 @@ def _console(out: TextIO, options: ReportOptions) -> Console:
         soft_wrap=True,
         width=options.width or 100,
     )
+
+
+def announcement(programs: int, snapshot: SnapshotInfo) -> str:
+    """What the table report says before command rules start: how many programs run, where.
+
+    `running 13 programs in /repo (use --no-commands to skip)`; on `--ref` and
+    `--staged` they run in a temporary copy of the snapshot, which it names."""
+    where = snapshot.root
+    if snapshot.kind == "ref":
+        where = f"a copy of {snapshot.ref} ({(snapshot.commit or '')[:12]}) of {snapshot.root}"
+    elif snapshot.kind == "staged":
+        where = f"a copy of the index of {snapshot.root}"
+    noun = "program" if programs == 1 else "programs"
+    return f"running {programs} {noun} in {where} (use --no-commands to skip)"
 
 
 def _header(report: Report) -> Text:

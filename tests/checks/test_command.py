@@ -164,6 +164,47 @@ def test_a_program_inside_the_repository(evaluate, make_repo, check_pack) -> Non
     assert evaluate(repo, check_pack(check)).status() == "pass"
 
 
+@pytest.mark.parametrize("entry", ["bin", ".", "./bin", ""], ids=["bin", "dot", "dot-bin", "empty"])
+def test_relative_path_entries_do_not_find_the_repositorys_programs(
+    evaluate, make_repo, check_pack, tmp_path, entry
+) -> None:
+    marker = tmp_path / "marker"
+    tool = f"#!/bin/sh\ntouch {marker}\n"
+    repo = make_repo({"bin/rp-tool": tool, "rp-tool": tool})
+    for script in (repo / "bin/rp-tool", repo / "rp-tool"):
+        script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    path = f"{entry}:/usr/bin:/bin"
+    argv = evaluate(repo, check_pack("{command: {run: [rp-tool]}}"), env={"PATH": path})
+    shell = evaluate(repo, check_pack("{command: {shell: rp-tool}}"), env={"PATH": path})
+    assert (argv.status(), argv.result()["reason"]) == (
+        "skip",
+        "rp-tool is not installed (not found on PATH)",
+    )
+    assert shell.status() == "fail"  # sh: rp-tool: not found
+    assert not marker.exists()
+
+
+def test_a_path_of_relative_entries_only_finds_nothing(
+    evaluate, make_repo, check_pack, tmp_path
+) -> None:
+    marker = tmp_path / "marker"
+    repo = make_repo({"rp-tool": f"#!/bin/sh\ntouch {marker}\n"})
+    (repo / "rp-tool").chmod(0o755)
+    # an empty PATH would make the shell look in the current folder: the repository
+    run = evaluate(repo, check_pack("{command: {run: [/bin/sh, -c, rp-tool]}}"), env={"PATH": "."})
+    assert run.status() == "fail"
+    assert not marker.exists()
+
+
+def test_a_path_the_check_sets_itself_is_passed_on_unchanged(
+    evaluate, make_repo, check_pack
+) -> None:
+    repo = make_repo({"bin/rp-tool": "#!/bin/sh\necho ours\n"})
+    (repo / "bin/rp-tool").chmod(0o755)
+    check = "{command: {shell: rp-tool, env: {PATH: 'bin:/usr/bin:/bin'}, stdout_matches: ours}}"
+    assert evaluate(repo, check_pack(check)).status() == "pass"
+
+
 def test_a_missing_tool_skips(evaluate, make_repo, check_pack) -> None:
     check = "{command: {run: [echo, hi], requires: [no-such-tool-xyz]}}"
     run = evaluate(make_repo({}), check_pack(check))

@@ -44,18 +44,44 @@ def test_packs_on_the_path_and_in_the_repository(policy, make_repo, write_pack, 
     library = tmp_path / "library"
     write_pack(MINE.format(name="team"), name="team.yaml", folder=library)
     write_pack(MINE.format(name="production"), name="production.yaml", folder=library)
-    repo = make_repo({".rulepack/packs/local/pack.yaml": MINE.format(name="local")})
+    repo = make_repo(
+        {
+            ".rulepack/packs/local/pack.yaml": MINE.format(name="local"),
+            ".rulepack/packs/team.yaml": MINE.format(name="team"),
+        }
+    )
     rows = listing(policy, cwd=repo, env={"RULEPACK_PATH": str(library)})
     summary = [(r["name"], r["version"], r["source"], r["rules"], r["shadowed"]) for r in rows]
-    assert summary[:3] == [
-        ("local", "2.1.0", "repo", 2, False),
+    # the repository's own packs come last: a name found elsewhere is not theirs
+    assert summary[:2] == [
         ("production", "2.1.0", "path", 2, False),
         ("team", "2.1.0", "path", 2, False),
+    ]
+    assert summary[-2:] == [
+        ("local", "2.1.0", "repo", 2, False),
+        ("team", "2.1.0", "repo", 2, True),
     ]
     assert ("production", "builtin", True) in [
         (r["name"], r["source"], r["shadowed"]) for r in rows
     ]
-    assert rows[0]["path"] == ".rulepack/packs/local/pack.yaml"
+    assert rows[-2]["path"] == ".rulepack/packs/local/pack.yaml"
+
+
+def test_with_trust_repo_the_repository_packs_come_first(
+    policy, make_repo, write_pack, tmp_path
+) -> None:
+    library = tmp_path / "library"
+    write_pack(MINE.format(name="team"), name="team.yaml", folder=library)
+    repo = make_repo({".rulepack/packs/team.yaml": MINE.format(name="team")})
+    path = {"RULEPACK_PATH": str(library)}
+    by_option = policy("packs", "--format", "json", "--trust-repo", cwd=repo, env=path)
+    by_variable = policy(
+        "packs", "--format", "json", cwd=repo, env={**path, "RULEPACK_TRUST_REPO": "1"}
+    )
+    for done in (by_option, by_variable):
+        assert done.exit_code == 0, done.stderr
+        rows = [(r["name"], r["source"], r["shadowed"]) for r in json.loads(done.stdout)]
+        assert rows[:2] == [("team", "repo", False), ("team", "path", True)]
 
 
 def test_the_table_lists_name_version_source_rules(policy, make_repo, write_pack, tmp_path) -> None:

@@ -505,3 +505,35 @@ def test_a_skip_caused_by_no_commands_does_not_prove_the_rules_own_skip(policy, 
     done = policy("test", root, "--min-coverage", "100")
     assert done.exit_code == 0, done.stdout
     assert done.stdout.splitlines()[-1] == "result: ok"
+
+
+def test_a_skip_for_want_of_trust_does_not_prove_the_rules_own_skip(policy, pack_dir) -> None:
+    # fmt's `untrusted_when` holds where the repository names its own rustfmt: a case's
+    # repository is judged without --trust-repo, so the rule is skipped there, but that
+    # says nothing of fmt's own skip condition (cargo missing)
+    pack = CONDITIONAL_PACK.replace(
+        "    check: {command: {run: [cargo, fmt, --check]}}",
+        "    untrusted_when: {file: {exists: [rustfmt-path]}}\n"
+        "    check: {command: {run: [cargo, fmt, --check]}}",
+    )
+    cases = {
+        **CONDITIONAL_CASES,
+        "own-rustfmt": {
+            "expect.yaml": (
+                "rules:\n  lockfile: skip\n  fmt: {status: skip, message: '^not run: the "
+                "repository chooses the program \\(rustfmt-path exists\\) "
+                "\\(use --trust-repo\\)$'}\n"
+            ),
+            "repo/rustfmt-path": "",
+            "bin/cargo": "#!/bin/sh\nexit 0\n",
+        },
+    }
+    root = pack_dir(cases, pack)
+    _executable(root)
+    done = policy("test", root, "--min-coverage", "100")
+    assert done.stdout.splitlines()[-4:] == [
+        "  ok    unlocked (2 expectation(s))",
+        "coverage: 1 of 2 rule(s) seen passing, failing and, where they can, skipping (50%)",
+        "  not covered, never skips (1): fmt",
+        "result: FAILED (coverage 50% is below 100%)",
+    ]

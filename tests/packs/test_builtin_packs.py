@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +62,8 @@ def test_rules_that_run_programs_are_tagged_env_and_the_others_repo(name: str) -
         scope = {"env", "repo"} & set(rule.tags)
         expected = {"env"} if rule.runs_commands else {"repo"}
         assert scope == expected, f"{rule.id}: tags {rule.tags}"
+        # `repo` is the pack's word for what the engine derives as `static`
+        assert ("repo" in rule.tags) == rule.static, f"{rule.id}: tags {rule.tags}"
 
 
 @pytest.mark.parametrize(
@@ -229,3 +232,74 @@ def test_the_committed_reference_is_current(name: str, monkeypatch: pytest.Monke
     assert committed.read_text(encoding="utf-8") == expected, (
         f"docs/packs/{name}.md is stale: run `{regenerate_hint(name)}`"
     )
+
+
+# -- the repository cannot choose the tools the production pack asks ----------------------
+
+REDIRECTED = (
+    "not run: the repository chooses the program (condition 'rust-tools-from-repo' holds)"
+    " (use --trust-repo)"
+)
+
+
+@pytest.mark.parametrize(
+    "redirection",
+    [
+        {"rust-toolchain.toml": '[toolchain]\npath = "tools/rust"\n'},
+        {"rust-toolchain": '[toolchain]\npath = "tools/rust"\n'},
+        {".cargo/config.toml": '[alias]\nfmt = "run --bin evil"\n'},
+        {".cargo/config": '[alias]\nclippy = ["run", "--bin", "evil"]\n'},
+    ],
+    ids=["toolchain-path", "legacy-name-path", "fmt-alias", "clippy-alias"],
+)
+def test_the_tool_rules_do_not_run_where_the_repository_chooses_the_tools(
+    policy, make_repo, tmp_path, redirection
+) -> None:
+    marker = tmp_path / "marker"
+    tools = tmp_path / "machine-tools"
+    tools.mkdir()
+    for name in ("rustc", "cargo"):
+        stub = tools / name
+        stub.write_text(f"#!/bin/sh\necho {name} 1.90.0 >> {marker}\necho '{name} 1.90.0'\n")
+        stub.chmod(0o755)
+    repo = make_repo({"Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n', **redirection})
+    env = {"PATH": f"{tools}:/usr/bin:/bin"}
+    args = ["eval", repo, "--pack", "production", "--category", "system-dependencies"]
+    rules = ("sys.rustc-version", "sys.cargo-version", "sys.rust-components")
+
+    done = policy(*args, "--format", "json", env=env)
+    results = {r["rule"]: (r["status"], r["reason"]) for r in json.loads(done.stdout)["results"]}
+    assert [results[rule] for rule in rules] == [("skip", REDIRECTED)] * 3
+    assert not marker.exists()
+
+    trusted = policy(*args, "--format", "json", "--trust-repo", env=env)
+    statuses = {r["rule"]: r["status"] for r in json.loads(trusted.stdout)["results"]}
+    assert [statuses[rule] for rule in rules[:2]] == ["pass", "pass"]
+    assert marker.read_text() == "rustc 1.90.0\ncargo 1.90.0\n"
+
+
+def test_a_toolchain_channel_is_followed_without_trust(policy, make_repo, tmp_path) -> None:
+    tools = tmp_path / "machine-tools"
+    tools.mkdir()
+    (tools / "rustc").write_text("#!/bin/sh\necho 'rustc 1.90.0'\n")
+    (tools / "rustc").chmod(0o755)
+    repo = make_repo(
+        {
+            "Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n',
+            "rust-toolchain.toml": '[toolchain]\nchannel = "1.90.0"\n',
+            ".cargo/config.toml": '[build]\nrustc-wrapper = "sccache"\n',  # build rules only
+        }
+    )
+    done = policy(
+        "eval",
+        repo,
+        "--pack",
+        "production",
+        "--rule",
+        "sys.rustc-version",
+        "--format",
+        "json",
+        env={"PATH": f"{tools}:/usr/bin:/bin"},
+    )
+    result = next(r for r in json.loads(done.stdout)["results"] if r["rule"] == "sys.rustc-version")
+    assert (result["status"], result["reason"]) == ("pass", None)
