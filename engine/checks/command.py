@@ -28,7 +28,7 @@ from engine.context import EvaluationContext
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, Effect
-from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
+from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
 
 DEFAULT_TIMEOUT = 600.0
 #: The start of a skip reason that comes from the run's options, not from the repository.
@@ -165,6 +165,16 @@ def evaluate(check: CommandCheck, context: EvaluationContext) -> Outcome:
     result = run_program(check.program, context)
     if isinstance(result, Outcome):
         return result
+    # What a `--ref`/`--staged` folder lacks (entries named `..`, `.git`), said where it matters.
+    unwritten = [
+        Note(u.path, f"not written to the command's folder: {u.reason}")
+        for u in context.snapshot.not_written()
+    ]
+    return _judged(check, result).with_notes(unwritten)
+
+
+def _judged(check: CommandCheck, result: process.ProcessResult) -> Outcome:
+    """The verdict on a program that ran: its exit code and output checks."""
     findings: list[Finding] = []
     if result.exit_code not in check.exit_codes:
         expected = " or ".join(str(c) for c in check.exit_codes)
