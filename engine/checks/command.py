@@ -29,6 +29,7 @@ from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, Effect
 from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
+from engine.snapshots.paths import folder_inside
 
 DEFAULT_TIMEOUT = 600.0
 #: The start of a skip reason that comes from the run's options, not from the repository.
@@ -139,9 +140,9 @@ def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.Proces
         workdir = context.workdir()
     except OSError as exc:  # a blob git cannot read (a partial clone fetches nothing)
         return errored(f"the snapshot cannot be written to a folder: {exc.strerror or exc}")
-    cwd = workdir / spec.cwd
-    if not cwd.is_dir():
-        return errored(f"cwd {spec.cwd!r} is not a folder of the snapshot")
+    cwd = folder_inside(workdir, spec.cwd)
+    if isinstance(cwd, str):
+        return errored(f"cwd {spec.cwd!r} {cwd}")
     tools = (*spec.requires, spec.argv[0])
     missing = [t for t in tools if process.find_program(t, cwd, environ) is None]
     if missing:

@@ -14,8 +14,10 @@ more: `\\` also separates names (as on Windows) and a drive letter
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 #: Code points HFS+ ignores in names, so `.g\u200cit` is `.git` there (git's list).
 _HFS_IGNORED = dict.fromkeys(
@@ -112,3 +114,20 @@ def _ntfs_short_name(rest: str) -> bool:
         i += 1
     return _TAIL.fullmatch(rest, i) is not None
 
+
+def folder_inside(root: Path, relative: str) -> Path | str:
+    """The real folder `relative` names under `root` (symlinks resolved), or why it
+    cannot be used: missing, or leading through a symlink outside `root` or into
+    its `.git`. Where a command runs (`cwd:`)."""
+    folder = root / relative
+    if not folder.is_dir():
+        return "is not a folder of the snapshot"
+    real, top = os.path.realpath(folder), os.path.realpath(root)
+    if real == top:
+        return Path(real)
+    if not real.startswith(top.rstrip(os.sep) + os.sep):
+        return "leads outside the snapshot (through a symlink)"
+    problem = path_problem(os.path.relpath(real, top).replace(os.sep, "/"))
+    if problem is not None:
+        return f"leads to an unsafe path: {problem}"
+    return Path(real)
