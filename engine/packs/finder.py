@@ -8,6 +8,7 @@ from the snapshot itself, so `--staged` judges a commit by the packs it commits.
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 from abc import ABC, abstractmethod
@@ -146,8 +147,29 @@ class PackFile:
         base = posixpath.dirname(self.path)
         return PackFile(self.folder, posixpath.normpath(posixpath.join(base, relative)))
 
+    def read_in_own_folder(self, relative: str) -> str:
+        """Text of a file named relative to this one, inside this one's folder (the JSON
+        Schemas of manifest checks and the files they refer to); PermissionError for a
+        path, or a symlink on disk, that leads out of it."""
+        top = posixpath.dirname(self.path)
+        path = posixpath.normpath(posixpath.join(top, relative))
+        if not _below(path, top) or relative.startswith("/"):
+            raise PermissionError(errno.EACCES, "outside the pack's folder", relative)
+        if isinstance(self.folder, DiskFolder):
+            real = os.path.realpath(self.folder.root / path)
+            if not _below(real, os.path.realpath(self.folder.root / top)):
+                raise PermissionError(errno.EACCES, "a symlink out of the pack's folder", relative)
+        return self.folder.read(path)
+
     def identity(self) -> str:
         return f"{self.folder.source}:{self.display}"
+
+
+def _below(path: str, folder: str) -> bool:
+    """Whether normal `path` is inside `folder` ("" or "." being the top of a relative tree)."""
+    if folder in ("", "."):
+        return path != ".." and not path.startswith(("../", "/"))
+    return path.startswith(folder.rstrip("/") + "/")
 
 
 def is_file_spec(spec: str) -> bool:
