@@ -31,6 +31,8 @@ class Workspace:
     config: RepoConfig
     packs: list[Pack]
     warnings: list[Problem] = field(default_factory=list)
+    # The config and pack files read from disk, each with what it is (`-o` may name none).
+    inputs: tuple[tuple[Path, str], ...] = ()
 
 
 def parse_params(items: Sequence[str]) -> dict[str, Any]:
@@ -51,8 +53,9 @@ def load_packs(
     cli_params: Mapping[str, Any],
     *,
     validate_builtin: bool = False,
-) -> tuple[list[Pack], list[Problem]]:
-    """Load the packs a run asked for; returns them with the loader's warnings."""
+) -> tuple[list[Pack], list[Problem], tuple[Path, ...]]:
+    """Load the packs a run asked for; returns them with the loader's warnings and
+    the pack files it read from disk."""
     finder = PackFinder.standard(snapshot, config.pack_path)
     params = {**config.params, **cli_params}
     loader = PackLoader(finder, params, validate_builtin=validate_builtin)
@@ -90,7 +93,7 @@ def load_packs(
     ]
     if problems:
         raise InputError(problems)
-    return apply_config(packs, config), loader.warnings
+    return apply_config(packs, config), loader.warnings, loader.files_on_disk
 
 
 def _load_request(
@@ -118,5 +121,10 @@ def open_workspace(
 ) -> Workspace:
     """Read the config from the snapshot (or `config_file`) and load the packs."""
     config = load_repo_config(snapshot, config_file)
-    packs, warnings = load_packs(snapshot, config, pack_specs, parse_params(params))
-    return Workspace(snapshot, config, packs, warnings)
+    packs, warnings, pack_files = load_packs(snapshot, config, pack_specs, parse_params(params))
+    found = snapshot.disk_path(config.file) if config_file is None and config.file else None
+    config_read = config_file or (Path(found) if found is not None else None)
+    inputs = [(path, "a pack file this run reads") for path in pack_files]
+    if config_read is not None:
+        inputs.insert(0, (config_read, "the config this run reads"))
+    return Workspace(snapshot, config, packs, warnings, tuple(inputs))

@@ -44,6 +44,10 @@ class PackFolder(ABC):
     def display(self, path: str) -> str:
         """How a file of the folder is named in messages."""
 
+    def disk_path(self, path: str) -> Path | None:
+        """Where a file of the folder is on disk, if it is (what `-o` must not overwrite)."""
+        return None
+
 
 class DiskFolder(PackFolder):
     def __init__(self, root: Path, source: str) -> None:
@@ -66,6 +70,9 @@ class DiskFolder(PackFolder):
             elif (entry / "pack.yaml").is_file():
                 found.append(f"{entry.name}/pack.yaml")
         return found
+
+    def disk_path(self, path: str) -> Path | None:
+        return self.root / path
 
     def display(self, path: str) -> str:
         if self.source == "builtin":  # the same on every machine, so reports stay identical
@@ -117,6 +124,10 @@ class SnapshotFolder(PackFolder):
 
     def display(self, path: str) -> str:
         return self._full(path)
+
+    def disk_path(self, path: str) -> Path | None:
+        found = self.snapshot.disk_path(self._full(path)) if self.exists(path) else None
+        return Path(found) if found is not None else None
 
 
 @dataclass(frozen=True)
