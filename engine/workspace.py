@@ -31,6 +31,8 @@ class Workspace:
     config: RepoConfig
     packs: list[Pack]
     warnings: list[Problem] = field(default_factory=list)
+    # The config and pack files read from disk, each with what it is (`-o` may name none).
+    inputs: tuple[tuple[Path, str], ...] = ()
 
 
 def parse_params(items: Sequence[str]) -> dict[str, Any]:
@@ -52,8 +54,9 @@ def load_packs(
     *,
     validate_builtin: bool = False,
     trust_repo: bool = False,
-) -> tuple[list[Pack], list[Problem]]:
-    """Load the packs a run asked for; returns them with the loader's warnings.
+) -> tuple[list[Pack], list[Problem], tuple[Path, ...]]:
+    """Load the packs a run asked for; returns them with the loader's warnings and
+    the pack files it read from disk.
 
     Unless `trust_repo`, a pack name resolves to the repository's own pack files
     only when no other pack has that name (engine/packs/finder.py)."""
@@ -95,7 +98,7 @@ def load_packs(
     ]
     if problems:
         raise InputError(problems)
-    return apply_config(packs, config), loader.warnings
+    return apply_config(packs, config), loader.warnings, loader.files_on_disk
 
 
 def _load_request(
@@ -125,7 +128,12 @@ def open_workspace(
 ) -> Workspace:
     """Read the config from the snapshot (or `config_file`) and load the packs."""
     config = load_repo_config(snapshot, config_file)
-    packs, warnings = load_packs(
+    packs, warnings, pack_files = load_packs(
         snapshot, config, pack_specs, parse_params(params), trust_repo=trust_repo
     )
-    return Workspace(snapshot, config, packs, warnings)
+    found = snapshot.disk_path(config.file) if config_file is None and config.file else None
+    config_read = config_file or (Path(found) if found is not None else None)
+    inputs = [(path, "a pack file this run reads") for path in pack_files]
+    if config_read is not None:
+        inputs.insert(0, (config_read, "the config this run reads"))
+    return Workspace(snapshot, config, packs, warnings, tuple(inputs))

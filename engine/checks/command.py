@@ -28,7 +28,8 @@ from engine.context import EvaluationContext
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, Effect
-from engine.model.results import Finding, Outcome, errored, failed, passed, skipped
+from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
+from engine.snapshots.paths import folder_inside
 
 DEFAULT_TIMEOUT = 600.0
 #: The start of a skip reason that comes from the run's options, not from the repository.
@@ -140,9 +141,9 @@ def run_program(spec: ProgramSpec, context: EvaluationContext) -> process.Proces
         workdir = context.workdir()
     except OSError as exc:  # a blob git cannot read (a partial clone fetches nothing)
         return errored(f"the snapshot cannot be written to a folder: {exc.strerror or exc}")
-    cwd = workdir / spec.cwd
-    if not cwd.is_dir():
-        return errored(f"cwd {spec.cwd!r} is not a folder of the snapshot")
+    cwd = folder_inside(workdir, spec.cwd)
+    if isinstance(cwd, str):
+        return errored(f"cwd {spec.cwd!r} {cwd}")
     tools = (*spec.requires, spec.argv[0])
     missing = [t for t in tools if process.find_program(t, cwd, environ) is None]
     if missing:
@@ -166,6 +167,16 @@ def evaluate(check: CommandCheck, context: EvaluationContext) -> Outcome:
     result = run_program(check.program, context)
     if isinstance(result, Outcome):
         return result
+    # What a `--ref`/`--staged` folder lacks (entries named `..`, `.git`), said where it matters.
+    unwritten = [
+        Note(u.path, f"not written to the command's folder: {u.reason}")
+        for u in context.snapshot.not_written()
+    ]
+    return _judged(check, result).with_notes(unwritten)
+
+
+def _judged(check: CommandCheck, result: process.ProcessResult) -> Outcome:
+    """The verdict on a program that ran: its exit code and output checks."""
     findings: list[Finding] = []
     if result.exit_code not in check.exit_codes:
         expected = " or ".join(str(c) for c in check.exit_codes)

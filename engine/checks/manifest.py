@@ -17,12 +17,12 @@ files matched but no document (or element) was selected.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
+from engine.checks.manifest_schema import PackSchema, SchemaProblem, load_pack_schema
 from engine.checks.reader import PackReader
 from engine.checks.subjects import Subject, element_label, field_facts, finding, label_of, pinpoint
 from engine.context import EvaluationContext
@@ -46,8 +46,6 @@ from engine.texts import DEFAULT_MAX_BYTES
 #: Findings of a rule pointed at their field's line; the rest keep the document's
 #: first line (finding a line means parsing the file again, with positions).
 MAX_PINPOINTED = 200
-#: Schema errors reported per document.
-MAX_SCHEMA_ERRORS = 10
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,7 @@ class ManifestCheck(Check):
     expect: Literal["all", "any", "none"] = "all"
     on_empty: Literal["skip", "pass", "fail"] = "skip"
     on_parse_error: Literal["error", "skip"] = "error"
-    schema: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
-    schema_path: str | None = None
+    schema: PackSchema | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
 
     @property
@@ -91,9 +88,9 @@ def parse(raw: Any, path: KeyPath, reader: PackReader) -> ManifestCheck:
     def expression(key: str) -> Expression | None:
         return reader.expression(raw[key], (*path, key)) if key in raw else None
 
-    schema, schema_path = None, raw.get("schema")
-    if schema_path is not None:
-        schema = _load_schema(str(schema_path), (*path, "schema"), reader)
+    schema = None
+    if "schema" in raw:
+        schema = _load_schema(str(raw["schema"]), (*path, "schema"), reader)
     return ManifestCheck(
         files=files,
         format=format_name,
@@ -105,35 +102,19 @@ def parse(raw: Any, path: KeyPath, reader: PackReader) -> ManifestCheck:
         on_empty=raw.get("on_empty", "skip"),
         on_parse_error=raw.get("on_parse_error", "error"),
         schema=schema,
-        schema_path=schema_path,
         max_bytes=int(raw.get("max_bytes", DEFAULT_MAX_BYTES)),
     )
 
 
-def _load_schema(relative: str, path: KeyPath, reader: PackReader) -> Mapping[str, Any] | None:
+def _load_schema(relative: str, path: KeyPath, reader: PackReader) -> PackSchema | None:
     if reader.read_sibling is None:
         reader.problem(path, "schema files can only be used by packs read from a file")
         return None
     try:
-        schema = json.loads(reader.read_sibling(relative))
-    except OSError as exc:
-        reader.problem(path, f"cannot read schema {relative!r}: {exc.strerror or exc}")
+        return load_pack_schema(relative, reader.read_sibling)
+    except SchemaProblem as exc:
+        reader.problem(path, str(exc))
         return None
-    except json.JSONDecodeError as exc:
-        reader.problem(path, f"schema {relative!r} is not JSON: {exc.msg} at line {exc.lineno}")
-        return None
-    from jsonschema import validators
-    from jsonschema.exceptions import SchemaError
-
-    try:
-        validators.validator_for(schema).check_schema(schema)
-    except SchemaError as exc:
-        reader.problem(path, f"schema {relative!r} is not a valid JSON Schema: {exc.message}")
-        return None
-    if not isinstance(schema, Mapping):
-        reader.problem(path, f"schema {relative!r} must be a JSON object")
-        return None
-    return schema
 
 
 @dataclass(frozen=True)
@@ -247,7 +228,10 @@ def _judge(
                 finding = replace(finding, line=pinpoint(context, check.each, subject, focus))
             findings.append(finding)
     if check.schema is not None:
-        findings.extend(_schema_findings(check.schema, documents))
+        try:
+            findings.extend(check.schema.findings(documents))
+        except SchemaProblem as exc:
+            return errored(str(exc), (), notes)
     if check.assert_all is not None:
         everything = [d.data for d in documents]
         try:
@@ -296,23 +280,6 @@ def _assert_each(
         return []
     message = f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`"
     return [(None, Finding(message, facts=facts_of(count=len(subjects))))]
-
-
-def _schema_findings(schema: Mapping[str, Any], documents: Sequence[Subject]) -> list[Finding]:
-    from jsonschema import validators
-
-    validator = validators.validator_for(schema)(schema)
-    findings: list[Finding] = []
-    for doc in documents:
-        errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
-        for error in errors[:MAX_SCHEMA_ERRORS]:
-            where = ".".join(str(p) for p in error.absolute_path) or "(document)"
-            findings.append(
-                finding(doc, f"{where}: {error.message}", field=where, value=error.instance)
-            )
-        if len(errors) > MAX_SCHEMA_ERRORS:
-            findings.append(finding(doc, f"{len(errors) - MAX_SCHEMA_ERRORS} more schema errors"))
-    return findings
 
 
 #: kind, name, namespace: the Kubernetes-style identity of the document; label: how

@@ -37,7 +37,7 @@ class PackReader:
     parse_check: Callable[[Any, KeyPath, PackReader], Check]
     filesets: Mapping[str, FileSet] = field(default_factory=dict)
     conditions: Mapping[str, Check] = field(default_factory=dict)
-    read_sibling: Callable[[str], str] | None = None  # reads a file next to the pack
+    read_sibling: Callable[[str], str] | None = None  # reads a file of the pack's own folder
     rule: str | None = None  # the rule being read, named in problems
 
     # -- problems ------------------------------------------------------------------

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from engine import __version__
 from engine.baseline import compare, records
-from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace, write_output
+from engine.commands.eval import (
+    EvalRequest,
+    check_output,
+    evaluate_workspace,
+    inputs_of,
+    load_workspace,
+    write_output,
+)
 from engine.errors import InputError
 from engine.model.diff import Diff
 from engine.reporters import DIFF_FORMATS, ReportOptions, diff_reporter
@@ -49,6 +56,7 @@ def run(request: DiffRequest) -> int:
         base = open_snapshot(options.path, request.base, ref_option="BASE")
         stack.callback(base.close)
         workspace, fail_on = load_workspace(head, options)
+        check_output(options.output, inputs_of(workspace, options))
         after = evaluate_workspace(workspace, head, options, fail_on, format_name=format_name)
         before = evaluate_workspace(workspace, base, options, fail_on, format_name=format_name)
     changes = compare(records(before.results), records(after.results))

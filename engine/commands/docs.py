@@ -28,9 +28,11 @@ def regenerate_hint(name: str) -> str:
 
 def run(spec: str, params: Sequence[str], output: Path | None) -> int:
     """Print (or write to `output`) the reference of the pack `spec`."""
-    from engine.commands.rules import load_one
+    from engine.commands.eval import check_output
+    from engine.commands.rules import load_one_reading
 
-    pack = load_one(spec, params)
+    pack, files = load_one_reading(spec, params)
+    check_output(output, [(path, "a file of the pack") for path in files])  # its extends too
     text = render(pack)
     if output is None:
         click.echo(text, nl=False)

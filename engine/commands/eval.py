@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -62,6 +63,7 @@ def run(request: EvalRequest) -> int:
             earlier = open_snapshot(request.path, request.new_since, ref_option="--new-since")
             stack.callback(earlier.close)
         workspace, fail_on = load_workspace(snapshot, request)
+        check_output(request.output, inputs_of(workspace, request))
         format_name = request.format or "table"
         to_terminal = request.output is None and sys.stdout.isatty()
         options = ReportOptions(color=to_terminal and _color_allowed())
@@ -162,6 +164,36 @@ def write_report(
     write_output(lambda out: render(report, out, options), output)
 
 
+def inputs_of(workspace: Workspace, request: EvalRequest) -> list[tuple[Path, str]]:
+    """The files a run reads from disk, each with what it is: `-o` may name none of them."""
+    found = list(workspace.inputs)
+    if request.baseline is not None:
+        found.append((request.baseline, "the baseline this run reads"))
+    return found
+
+
+def check_output(output: Path | None, inputs: Iterable[tuple[Path, str]]) -> None:
+    """InputError, before any work, when `-o output` cannot take the output: it is one
+    of `inputs` (path, what it is), a folder, or in no folder that can be written to."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise InputError(f"cannot write {output}: it is a folder")
+    folder = output.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {output}: there is no folder {folder}")
+    if not output.exists():
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"cannot write {output}: the folder {folder} is not writable")
+        return
+    for path, what in inputs:
+        with suppress(OSError):  # an input that is not there is not overwritten
+            if os.path.samefile(output, path):
+                raise InputError(f"-o {output} names {what}; write the output to another file")
+    if not os.access(output, os.W_OK):
+        raise InputError(f"cannot write {output}: Permission denied")
+
+
 def write_output(write: Callable[[TextIO], None], output: Path | None) -> None:
     """Write to `output` (a file, created or replaced) or to stdout; a file that cannot be
     written is an input error."""
@@ -176,6 +208,4 @@ def write_output(write: Callable[[TextIO], None], output: Path | None) -> None:
 
 
 def _color_allowed() -> bool:
-    import os
-
     return not os.environ.get("NO_COLOR")

@@ -16,12 +16,17 @@ from engine.workspace import load_packs, parse_params
 
 def load_one(spec: str, params: Sequence[str] = ()) -> Pack:
     """One pack by name or file, found from the current folder's pack path."""
+    return load_one_reading(spec, params)[0]
+
+
+def load_one_reading(spec: str, params: Sequence[str] = ()) -> tuple[Pack, tuple[Path, ...]]:
+    """`load_one`, and the pack files it read from disk."""
     snapshot = open_snapshot(Path("."))
     try:
-        packs, _ = load_packs(snapshot, RepoConfig(), [spec], parse_params(params))
+        packs, _, files = load_packs(snapshot, RepoConfig(), [spec], parse_params(params))
     finally:
         snapshot.close()
-    return packs[0]
+    return packs[0], files
 
 
 def run(spec: str, params: Sequence[str], format_name: str) -> int:

@@ -298,5 +298,5 @@ class PackBuilder:
 
 
 def _sibling_reader(pack_file: PackFile) -> Callable[[str], str]:
-    """Reads files named relative to a pack file (JSON Schemas of manifest checks)."""
-    return lambda relative: pack_file.sibling(relative).read()
+    """Reads files of the pack file's own folder (JSON Schemas of manifest checks)."""
+    return pack_file.read_in_own_folder

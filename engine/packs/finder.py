@@ -11,6 +11,7 @@ the packs it commits.
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 from abc import ABC, abstractmethod
@@ -52,6 +53,10 @@ class PackFolder(ABC):
     def display(self, path: str) -> str:
         """How a file of the folder is named in messages."""
 
+    def disk_path(self, path: str) -> Path | None:
+        """Where a file of the folder is on disk, if it is (what `-o` must not overwrite)."""
+        return None
+
 
 class DiskFolder(PackFolder):
     def __init__(self, root: Path, source: str) -> None:
@@ -74,6 +79,9 @@ class DiskFolder(PackFolder):
             elif (entry / "pack.yaml").is_file():
                 found.append(f"{entry.name}/pack.yaml")
         return found
+
+    def disk_path(self, path: str) -> Path | None:
+        return self.root / path
 
     def display(self, path: str) -> str:
         if self.source == "builtin":  # the same on every machine, so reports stay identical
@@ -126,6 +134,10 @@ class SnapshotFolder(PackFolder):
     def display(self, path: str) -> str:
         return self._full(path)
 
+    def disk_path(self, path: str) -> Path | None:
+        found = self.snapshot.disk_path(self._full(path)) if self.exists(path) else None
+        return Path(found) if found is not None else None
+
 
 @dataclass(frozen=True)
 class PackFile:
@@ -155,8 +167,29 @@ class PackFile:
         base = posixpath.dirname(self.path)
         return PackFile(self.folder, posixpath.normpath(posixpath.join(base, relative)))
 
+    def read_in_own_folder(self, relative: str) -> str:
+        """Text of a file named relative to this one, inside this one's folder (the JSON
+        Schemas of manifest checks and the files they refer to); PermissionError for a
+        path, or a symlink on disk, that leads out of it."""
+        top = posixpath.dirname(self.path)
+        path = posixpath.normpath(posixpath.join(top, relative))
+        if not _below(path, top) or relative.startswith("/"):
+            raise PermissionError(errno.EACCES, "outside the pack's folder", relative)
+        if isinstance(self.folder, DiskFolder):
+            real = os.path.realpath(self.folder.root / path)
+            if not _below(real, os.path.realpath(self.folder.root / top)):
+                raise PermissionError(errno.EACCES, "a symlink out of the pack's folder", relative)
+        return self.folder.read(path)
+
     def identity(self) -> str:
         return f"{self.folder.source}:{self.display}"
+
+
+def _below(path: str, folder: str) -> bool:
+    """Whether normal `path` is inside `folder` ("" or "." being the top of a relative tree)."""
+    if folder in ("", "."):
+        return path != ".." and not path.startswith(("../", "/"))
+    return path.startswith(folder.rstrip("/") + "/")
 
 
 def is_file_spec(spec: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine import versions
@@ -75,6 +76,12 @@ class PackLoader:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def files_on_disk(self) -> tuple[Path, ...]:
+        """Every pack file read so far that is a file on disk (extended ones included)."""
+        found = (layer.file.folder.disk_path(layer.file.path) for layer in self._read.values())
+        return tuple(path for path in found if path is not None)
 
     # -- finding and reading -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from engine.model.snapshots import SnapshotInfo, Unreadable
+from engine.snapshots.paths import path_problem
 
 #: Symlink chains longer than this are treated as loops.
 MAX_LINK_HOPS = 40
@@ -61,6 +62,11 @@ class Snapshot(ABC):
     def materialize(self) -> AbstractContextManager[Path]:
         """A real folder holding the snapshot, for command rules; cleaned up on exit."""
 
+    def not_written(self) -> tuple[Unreadable, ...]:
+        """Entries `materialize` leaves out of its folder because writing them would be
+        unsafe (`..`, `.git`, absolute paths): what a command rule's notes list."""
+        return ()
+
     def close(self) -> None:  # noqa: B027 - most snapshots hold nothing to release
         """Release processes or handles the snapshot holds."""
 
@@ -77,8 +83,9 @@ def resolve_link(
     """Resolve a symlink inside a tree given as a mapping of link paths to targets.
 
     Returns (resolved_path, None), or (None, reason) when the chain leaves the
-    root, is absolute, or loops. Intermediate folders that are links are
-    followed the way the operating system follows them.
+    root, is absolute, loops, or ends in a path no snapshot reads (`.git/config`:
+    paths.py). Intermediate folders that are links are followed the way the
+    operating system follows them.
     """
     pending = path.split("/")
     resolved: list[str] = []
@@ -104,4 +111,7 @@ def resolve_link(
             return None, "symlink leaves the snapshot root (absolute target)"
         pending = target.split("/") + pending
     normal = posixpath.normpath("/".join(resolved)) if resolved else ""
+    problem = path_problem(normal) if normal else None
+    if problem is not None:
+        return None, f"symlink to an unsafe path: {problem}"
     return normal, None

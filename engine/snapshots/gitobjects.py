@@ -2,7 +2,9 @@
 
 Both git snapshot kinds list their entries once and share the rest: symlinks
 are resolved inside the tree exactly as the working tree resolves them on disk
-(`resolve_link`), submodules are reported as not read, blobs are read on
+(`resolve_link`), submodules are reported as not read, entries whose path
+git would refuse to check out (`..`, `.git`, absolute: paths.py) are
+reported as not read and are never written, blobs are read on
 demand through one `git cat-file` process, and `materialize` writes the files
 into a temporary folder only when a command rule asks for one.
 """
@@ -21,6 +23,7 @@ from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, resolve_link
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy
+from engine.snapshots.paths import refused_paths
 
 
 class GitObjectsSnapshot(Snapshot):
@@ -31,6 +34,10 @@ class GitObjectsSnapshot(Snapshot):
     ) -> None:
         self.repository = repository
         self.info = info
+        refused = refused_paths(entries, lambda path: entries[path].mode == MODE_SYMLINK)
+        if refused:  # never listed, resolved, read or written
+            entries = {path: e for path, e in entries.items() if path not in refused}
+        self._refused = [Unreadable(path, f"unsafe path: {why}") for path, why in refused.items()]
         self._entries = entries
         self._blobs = BlobReader(repository.cwd)
         self._lock = threading.Lock()
@@ -53,7 +60,7 @@ class GitObjectsSnapshot(Snapshot):
 
     def _classify(self) -> tuple[str, ...]:
         files: list[str] = []
-        unreadable: list[Unreadable] = []
+        unreadable: list[Unreadable] = list(self._refused)
         targets: dict[str, str] = {}
         folders: set[str] | None = None
 
@@ -138,6 +145,9 @@ class GitObjectsSnapshot(Snapshot):
             folders=tuple(p for p, e in self._entries.items() if e.mode == MODE_GITLINK),
         )
         return temporary_copy(self, layout)
+
+    def not_written(self) -> tuple[Unreadable, ...]:
+        return tuple(sorted(self._refused, key=lambda u: u.path))
 
     def close(self) -> None:
         self._blobs.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import time
 from pathlib import Path
@@ -148,6 +149,40 @@ def test_a_cwd_that_is_not_a_folder_is_an_error(evaluate, make_repo, check_pack)
         "error",
         "cwd 'missing' is not a folder of the snapshot",
     )
+
+
+@pytest.mark.parametrize(
+    ("cwd", "reason"),
+    [
+        ("out", "cwd 'out' leads outside the snapshot (through a symlink)"),
+        ("sub/up", "cwd 'sub/up' leads outside the snapshot (through a symlink)"),
+        ("gitdir", "cwd 'gitdir' leads to an unsafe path: `.git` names git's own folder"),
+    ],
+)
+def test_a_cwd_that_a_symlink_takes_outside_the_root_is_an_error_and_nothing_runs(
+    evaluate, make_repo, check_pack, tmp_path, cwd, reason
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = make_repo({"sub/keep": "x"})
+    os.symlink(os.path.relpath(outside, repo), repo / "out")
+    os.symlink("../../outside", repo / "sub/up")
+    os.symlink(".git", repo / "gitdir")
+
+    run = evaluate(repo, check_pack(f"{{command: {{run: [touch, ran], cwd: {cwd}}}}}"))
+
+    assert (run.status(), run.result()["reason"]) == ("error", reason)
+    assert list(outside.iterdir()) == []
+    assert not (repo / ".git" / "ran").exists()
+
+
+def test_a_cwd_through_a_symlink_that_stays_inside_runs_there(
+    evaluate, make_repo, check_pack
+) -> None:
+    repo = make_repo({"services/api/marker.txt": "x"})
+    os.symlink("services/api", repo / "api")
+    check = "{command: {run: [ls], cwd: api, stdout_matches: '^marker.txt$'}}"
+    assert evaluate(repo, check_pack(check)).status() == "pass"
 
 
 def test_the_default_cwd_is_the_root(evaluate, make_repo, check_pack) -> None:

@@ -193,3 +193,16 @@ def test_outside_git_is_bad_input(tmp_path, policy) -> None:
         2,
         f"policy: error: BASE: {tmp_path} is not inside a git repository\n",
     )
+
+
+def test_output_never_overwrites_a_pack_it_reads(repo, policy) -> None:
+    before = (repo / "policy.yaml").read_bytes()
+
+    done = policy("diff", "base", "-C", repo, "-o", repo / "policy.yaml")
+
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"policy: error: -o {repo / 'policy.yaml'} names a pack file this run reads; "
+        "write the output to another file\n"
+    )
+    assert (repo / "policy.yaml").read_bytes() == before

@@ -100,3 +100,16 @@ def test_an_unknown_pack_is_an_input_error(policy) -> None:
     done = policy("docs", "--pack", "no-such-pack")
     assert done.exit_code == 2
     assert done.stderr.startswith("policy: error: unknown pack 'no-such-pack'")
+
+
+def test_output_never_overwrites_the_pack(policy, write_pack) -> None:
+    path = write_pack(PACK)
+    before = path.read_bytes()
+
+    done = policy("docs", "--pack", path, "-o", path)
+
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"policy: error: -o {path} names a file of the pack; write the output to another file\n"
+    )
+    assert path.read_bytes() == before

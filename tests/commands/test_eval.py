@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from engine.resources import schema_path
@@ -59,3 +61,97 @@ def test_a_bad_jobs_value(policy, make_repo) -> None:
     done = policy("eval", make_repo({}), "--jobs", "many")
     assert done.exit_code == 2
     assert "Invalid value for '--jobs': 'many' is not a valid integer" in done.stderr
+
+
+@pytest.fixture
+def inputs(make_repo, write_pack, pack_text, policy, tmp_path) -> dict[str, Path]:
+    """Every kind of file `policy eval` reads from disk, and `ran`, which a command rule of
+    the packs creates (so a test can tell that nothing ran)."""
+    ran = tmp_path / "ran"
+    base = write_pack(
+        pack_text(
+            "- id: r\n  title: T\n  category: general\n"
+            f"  check: {{command: {{run: [touch, {str(ran)!r}]}}}}\n"
+        ).replace("name: test", "name: base"),
+        name="base.yaml",
+    )
+    pack = write_pack(pack_text("[]", head="extends: [{pack: ./base.yaml}]\n"))
+    repo = make_repo(
+        {
+            ".rulepack.yaml": "fail_on: never\n",
+            ".rulepack/packs/local.yaml": pack_text("[]").replace("name: test", "name: local"),
+        }
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("fail_on: never\n")
+    baseline = tmp_path / "baseline.json"
+    assert policy("eval", repo, "--pack", pack, "--format", "json", "-o", baseline).exit_code == 0
+    ran.unlink()
+    link = tmp_path / "link.json"
+    link.symlink_to(pack)
+    return {
+        "repo": repo,
+        "pack": pack,
+        "base": base,
+        "link": link,
+        "config": config,
+        "repo config": repo / ".rulepack.yaml",
+        "repo pack": repo / ".rulepack/packs/local.yaml",
+        "baseline": baseline,
+        "ran": ran,
+    }
+
+
+@pytest.mark.parametrize(
+    ("output", "extra", "what"),
+    [
+        ("pack", (), "a pack file this run reads"),
+        ("base", (), "a pack file this run reads"),  # extended by the pack
+        ("link", (), "a pack file this run reads"),  # a symlink to the pack
+        ("config", ("--config", "config"), "the config this run reads"),
+        ("repo config", (), "the config this run reads"),
+        ("repo pack", ("--pack", "local"), "a pack file this run reads"),
+        ("baseline", ("--baseline", "baseline"), "the baseline this run reads"),
+    ],
+)
+def test_output_never_overwrites_a_file_the_run_reads(policy, inputs, output, extra, what) -> None:
+    args = [inputs.get(a, a) for a in extra]
+    before = {name: path.read_bytes() for name, path in inputs.items() if path.is_file()}
+
+    done = policy("eval", inputs["repo"], "--pack", inputs["pack"], *args, "-o", inputs[output])
+
+    assert (done.exit_code, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"policy: error: -o {inputs[output]} names {what}; write the output to another file\n"
+    )
+    assert {name: inputs[name].read_bytes() for name in before} == before
+    assert not inputs["ran"].exists()
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        ("missing/report.json", "there is no folder {tmp}/missing"),
+        ("config.yaml/report.json", "there is no folder {tmp}/config.yaml"),
+    ],
+)
+def test_output_where_no_file_can_be_written_fails_before_any_work(
+    policy, inputs, tmp_path, output, reason
+) -> None:
+    done = policy("eval", inputs["repo"], "--pack", inputs["pack"], "-o", tmp_path / output)
+
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"policy: error: cannot write {tmp_path / output}: {reason.format(tmp=tmp_path)}\n"
+    )
+    assert not inputs["ran"].exists()
+
+
+def test_output_to_a_folder_is_bad_input(policy, inputs, tmp_path) -> None:
+    done = policy("eval", inputs["repo"], "--pack", inputs["pack"], "-o", tmp_path)
+
+    assert done.exit_code == 2
+    assert done.stderr.endswith(
+        f"Error: Invalid value for '-o' / '--output': File '{tmp_path}' is a directory.\n"
+    )
+    assert not inputs["ran"].exists()

@@ -164,7 +164,7 @@ def test_an_output_file_that_cannot_be_written(policy, make_repo, write_pack, tm
     )
     assert (done.exit_code, done.stderr) == (
         2,
-        f"policy: error: cannot write {out}: No such file or directory\n",
+        f"policy: error: cannot write {out}: there is no folder {out.parent}\n",
     )
 
 

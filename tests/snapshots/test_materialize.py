@@ -155,9 +155,10 @@ def test_removed_when_the_run_fails(make_repo, policy, write_pack, pack_text, te
     repo = a_repo(make_repo)
     pack = write_pack(command_pack(pack_text))
 
-    done = policy("eval", repo, "--ref", "HEAD", "--pack", pack, "-o", repo / "no/such/dir/r.json")
+    done = policy("eval", repo, "--ref", "HEAD", "--pack", pack, "-o", "/dev/full")
 
-    assert done.exit_code == 2  # the report cannot be written, after the commands ran
+    assert done.exit_code == 2  # the report cannot be written (no space), after the commands ran
+    assert done.stderr.endswith("No space left on device\n")
     assert list(temp_root.iterdir()) == []
 
 
