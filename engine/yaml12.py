@@ -132,7 +132,12 @@ class YamlError(Exception):
         self.column = column
 
 
-def _error_from(exc: yaml.YAMLError) -> YamlError:
+def _error_from(exc: yaml.YAMLError, text: str) -> YamlError:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (a NUL, say)
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return YamlError(f"unacceptable character #x{code:04x}: {exc.reason}", line, column)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -153,7 +158,7 @@ def reading(text: str) -> Iterator[Yaml12Loader]:
     try:
         yield loader
     except yaml.YAMLError as exc:
-        raise _error_from(exc) from None
+        raise _error_from(exc, text) from None
     except RecursionError:
         raise YamlError("document is nested too deeply") from None
     finally:

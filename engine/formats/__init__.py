@@ -15,6 +15,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from engine.errors import bounded
 from engine.model.documents import Document
 
 
@@ -67,6 +68,7 @@ class ParseError(Exception):
     """A file that does not parse as its format; line and column are 1-based."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        message = bounded(message)
         super().__init__(message)
         self.message = message
         self.line = line
