@@ -148,12 +148,11 @@ def _check_report(data: Any, path: Path) -> None:
             f"--baseline {path}: not a rulepack JSON report ({found}; "
             f"expected {REPORT_SCHEMA_ID!r})"
         )
-    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    from engine.schemas import load_schema
+    from engine.schemas import validator
 
-    error = best_match(Draft202012Validator(load_schema("report")).iter_errors(data))
+    error = best_match(validator("report").iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise InputError(

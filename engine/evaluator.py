@@ -26,6 +26,7 @@ from engine.model.results import (
     skipped,
 )
 from engine.model.severity import FailOn
+from engine.regexes import RegexTimeout
 from engine.snapshots.base import Snapshot
 
 
@@ -111,6 +112,8 @@ def evaluate_rule(rule: Rule, context: EvaluationContext) -> RuleResult:
     started = time.perf_counter()
     try:
         outcome = _outcome(rule, context)
+    except RegexTimeout as exc:  # a regex of a command or version check, on a program's output
+        outcome = errored(str(exc))
     except Exception as exc:  # a bug in a check must not end the run; say what happened
         outcome = errored(f"internal error in rulepack: {type(exc).__name__}: {exc}")
     return to_result(rule, outcome, (time.perf_counter() - started) * 1000)

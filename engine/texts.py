@@ -12,6 +12,8 @@ from engine.model.results import Note
 
 #: Default size cap for files that content and manifest checks read.
 DEFAULT_MAX_BYTES = 1024 * 1024
+#: The largest `max_bytes` a check may set (the schemas say the same).
+MAX_BYTES_CAP = 1024 * 1024 * 1024
 #: A NUL byte in this many first bytes makes a file binary (as git decides).
 BINARY_PROBE = 8192
 

@@ -777,3 +777,24 @@ def test_only_a_known_fileset_without_exclude_can_stand_in_a_list(
         "cannot stand in a list of globs",
         f"{pack}:16:79: error: rule r: unknown fileset 'nope' (known: manifests, not_ours)",
     ]
+
+
+def test_a_built_in_pack_given_an_impossible_number_by_a_param_is_a_pack_error(
+    tmp_path: Path,
+) -> None:
+    """Built-in packs are read without the schema; their parse still says what is wrong."""
+    from engine.errors import InputError
+    from engine.packs.finder import DiskFolder, PackFinder
+    from engine.packs.load import PackLoader
+
+    text = HEADER + "params: {t: 5}\n" + CATEGORY + "rules:\n"
+    text += rule('{command: {run: ["true"], timeout: "{{ t }}"}}')
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    finder = PackFinder([DiskFolder(tmp_path, "builtin")])
+    for value in (float("nan"), float("inf"), 1e10, "soon"):
+        with pytest.raises(InputError) as raised:
+            PackLoader(finder, params={"t": value}).load("p")
+        assert [str(p) for p in raised.value.problems] == [
+            f"rulepacks/p.yaml:{at(text, Q + '{{')}: error: rule r: `timeout` must be a number "
+            f"above 0 and at most 86,400: {value!r}"
+        ]
