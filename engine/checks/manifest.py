@@ -41,7 +41,7 @@ from engine.model.results import (
     passed,
     skipped,
 )
-from engine.texts import DEFAULT_MAX_BYTES, MAX_BYTES_CAP
+from engine.texts import DEFAULT_MAX_BYTES, MAX_BYTES_CAP, BadText
 
 #: Findings of a rule pointed at their field's line; the rest keep the document's
 #: first line (finding a line means parsing the file again, with positions).
@@ -121,6 +121,10 @@ def _load_schema(relative: str, path: KeyPath, reader: PackReader) -> Mapping[st
         return None
     except json.JSONDecodeError as exc:
         reader.problem(path, f"schema {relative!r} is not JSON: {exc.msg} at line {exc.lineno}")
+        return None
+    except (ValueError, RecursionError) as exc:  # too large, not UTF-8, nested too deeply
+        reason = exc.message if isinstance(exc, BadText) else "nested too deeply"
+        reader.problem(path, f"schema {relative!r} cannot be read: {reason}")
         return None
     from jsonschema import validators
     from jsonschema.exceptions import SchemaError

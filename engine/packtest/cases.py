@@ -10,6 +10,7 @@ from typing import Any, cast
 from engine.errors import InputError, Location, Problem
 from engine.model.results import Status
 from engine.regexes import Regex, compile_regex
+from engine.texts import BadText, read_input
 from engine.yaml12 import YamlError
 from engine.yaml_located import LocatedData, load_located
 
@@ -127,9 +128,14 @@ def _display(path: Path) -> str:
 def _read_case(folder: Path, expect: Path, problems: list[Problem]) -> FixtureCase | None:
     shown = _display(expect)
     try:
-        located = load_located(expect.read_text(encoding="utf-8"), shown)
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(f"cannot read: {exc}", Location(shown)))
+        located = load_located(read_input(expect), shown)
+    except OSError as exc:
+        problems.append(Problem(f"cannot read: {exc.strerror or exc}", Location(shown)))
+        return None
+    except BadText as exc:
+        problems.append(
+            Problem(f"not an expect.yaml: {exc.message}", Location(shown, exc.line, exc.column))
+        )
         return None
     except YamlError as exc:
         problems.append(
