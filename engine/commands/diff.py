@@ -13,13 +13,18 @@ that fails or errors now and did not, or a failing rule with new findings.
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from engine import __version__
 from engine.baseline import compare, records
-from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace, write_output
+from engine.commands.eval import (
+    EvalRequest,
+    evaluate_workspace,
+    load_workspace,
+    stdout_is_terminal,
+    write_output,
+)
 from engine.errors import InputError
 from engine.model.diff import Diff
 from engine.reporters import DIFF_FORMATS, ReportOptions, diff_reporter
@@ -54,6 +59,6 @@ def run(request: DiffRequest) -> int:
     changes = compare(records(before.results), records(after.results))
     diff = Diff(__version__, before.snapshot, after.snapshot, fail_on, tuple(changes))
     render = diff_reporter(format_name)
-    color = options.output is None and sys.stdout.isatty()
+    color = options.output is None and stdout_is_terminal()
     write_output(lambda out: render(diff, out, ReportOptions(color=color)), options.output)
     return 1 if diff.got_worse else 0
