@@ -160,7 +160,7 @@ def reading(text: str) -> Iterator[Yaml12Loader]:
     except yaml.YAMLError as exc:
         raise _error_from(exc, text) from None
     except RecursionError:
-        raise YamlError("document is nested too deeply") from None
+        raise YamlError("nested too deeply to read") from None
     finally:
         loader.dispose()
 
