@@ -215,6 +215,22 @@ def check_aliases(root: Node, text: str) -> None:
     size(root)
 
 
+def check_depth(root: Node, limit: int) -> None:
+    """Refuse a document whose lists and mappings nest deeper than `limit`, at the first
+    node too deep (walked without recursion; aliases were checked before)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if node.__class__ is ScalarNode:
+            continue
+        if depth > limit:
+            raise YamlError(f"nested deeper than {limit} levels", *position(node))
+        if node.__class__ is SequenceNode:
+            stack.extend((child, depth + 1) for child in node.value)
+        else:
+            stack.extend((value, depth + 1) for _, value in node.value)
+
+
 def _loop_error(anchored: Node, text: str) -> YamlError:
     """The error for an alias inside the node it names, located at the alias.
 

@@ -311,3 +311,12 @@ def test_a_huge_config_value_is_cut_in_the_message(policy, make_repo) -> None:
         "policy: .rulepack.yaml:1:9: error: unknown pack '" + "x" * 59 + "…(1,000,002 "
         "characters)…" + "x" * 19 + "' (available: common, oss, production, testing)\n",
     )
+
+
+def test_a_config_nested_past_the_limit_is_located(policy, make_repo) -> None:
+    repo = make_repo({".rulepack.yaml": "params: {p: " + "[" * 100 + "]" * 100 + "}\n"})
+    done = policy("eval", repo)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:1:75: error: not valid YAML: nested deeper than 64 levels\n",
+    )

@@ -21,6 +21,10 @@ from engine.model.packs import Check, FileSet
 from engine.regexes import Regex, compile_regex
 from engine.yaml_located import LocatedData
 
+#: How deep checks may nest inside each other (`all`, `any`, `not`), so that evaluating
+#: them stays well inside Python's recursion limit.
+MAX_CHECK_DEPTH = 20
+
 
 @dataclass
 class PackReader:
@@ -37,6 +41,7 @@ class PackReader:
     conditions: Mapping[str, Check] = field(default_factory=dict)
     read_sibling: Callable[[str], str] | None = None  # reads a file next to the pack
     rule: str | None = None  # the rule being read, named in problems
+    depth: int = 0  # how many checks the one being read is inside
 
     # -- problems ------------------------------------------------------------------
 
@@ -160,7 +165,14 @@ class PackReader:
 
     def check(self, raw: Any, path: KeyPath) -> Check:
         """Any check, dispatched on its single key through the registry of kinds."""
-        return self.parse_check(raw, path, self)
+        if self.depth == MAX_CHECK_DEPTH:  # once, where the limit is passed; YAML's own
+            # nesting limit keeps reading what is deeper safe
+            self.problem(path, f"checks nest more than {MAX_CHECK_DEPTH} deep (all, any, not)")
+        self.depth += 1
+        try:
+            return self.parse_check(raw, path, self)
+        finally:
+            self.depth -= 1
 
 
 def _is_number(value: Any) -> bool:
