@@ -10,6 +10,7 @@ completion (click's, enabled by `_POLICY_COMPLETE=bash_source policy`).
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -23,14 +24,20 @@ from engine.errors import InputError
 from engine.options import F
 from engine.reporters import DIFF_FORMATS
 
+#: Errors of writing (to standard output, mostly): exit 2 with the reason, as `-o` does.
+_WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
+
 
 def reports_input_errors(command: F) -> F:
     """Turn InputError into one line per problem and exit 2; never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from engine.commands.eval import discard_stdout, flush_stdout
+
         try:
             status = command(*args, **kwargs)
+            flush_stdout()
         except InputError as exc:
             for problem in exc.problems:
                 click.echo(f"policy: {problem}", err=True)
@@ -39,11 +46,15 @@ def reports_input_errors(command: F) -> F:
             click.echo("policy: interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:  # `policy ... | head`: the reader left; so do we, quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            discard_stdout()
             sys.exit(141)
         except click.exceptions.Exit:
             raise
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+                discard_stdout()  # what fails to be written is the output: a full disk, say
+                click.echo(f"policy: error: cannot write: {exc.strerror}", err=True)
+                sys.exit(2)
             if os.environ.get("RULEPACK_DEBUG"):
                 raise
             click.echo(

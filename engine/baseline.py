@@ -22,6 +22,7 @@ from engine.errors import InputError
 from engine.model.diff import FAILING, FindingsMatch, RuleChange, RuleRecord, regressed
 from engine.model.results import BaselineInfo, Finding, Report, RuleResult
 from engine.model.serialize import REPORT_SCHEMA_ID, results_from_data
+from engine.texts import MAX_BASELINE_BYTES, BadText, read_input
 
 
 def finding_identity(finding: Finding) -> tuple[str | None, str]:
@@ -122,19 +123,21 @@ def mark_known(report: Report, baseline: Sequence[RuleRecord], source: str) -> R
 def load_baseline(path: Path) -> list[RuleRecord]:
     """The results of a rulepack JSON report file; InputError when it is not one."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path, MAX_BASELINE_BYTES)
     except OSError as exc:
         raise InputError(f"--baseline {path}: cannot read it: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(
-            f"--baseline {path}: not a rulepack JSON report (not UTF-8 text)"
-        ) from None
+    except BadText as exc:
+        raise InputError(f"--baseline {path}: not a rulepack JSON report ({exc.message})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"--baseline {path}: not a rulepack JSON report (not JSON: {exc.msg} "
             f"at line {exc.lineno})"
+        ) from None
+    except RecursionError:
+        raise InputError(
+            f"--baseline {path}: not a rulepack JSON report (nested too deeply)"
         ) from None
     _check_report(data, path)
     return records(results_from_data(data))
@@ -148,12 +151,11 @@ def _check_report(data: Any, path: Path) -> None:
             f"--baseline {path}: not a rulepack JSON report ({found}; "
             f"expected {REPORT_SCHEMA_ID!r})"
         )
-    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    from engine.schemas import load_schema
+    from engine.schemas import validator
 
-    error = best_match(Draft202012Validator(load_schema("report")).iter_errors(data))
+    error = best_match(validator("report").iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise InputError(

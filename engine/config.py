@@ -16,6 +16,7 @@ from engine.errors import InputError, Location, Problem
 from engine.model.packs import Pack
 from engine.model.severity import FailOn
 from engine.snapshots.base import Snapshot
+from engine.texts import MAX_INPUT_BYTES, BadText, input_text, read_input
 from engine.yaml12 import YamlError
 from engine.yaml_located import LocatedData, load_located
 
@@ -124,17 +125,23 @@ def load_repo_config(snapshot: Snapshot, explicit: Path | None = None) -> RepoCo
     """`--config FILE` from disk, else `.rulepack.yaml` from the snapshot, else defaults."""
     if explicit is not None:
         try:
-            text = explicit.read_text(encoding="utf-8")
+            text = read_input(explicit)
         except OSError as exc:
             raise InputError(f"cannot read config {explicit}: {exc.strerror or exc}") from None
+        except BadText as exc:
+            raise InputError(_not_a_config(exc, str(explicit))) from None
         return parse_config(text, str(explicit))
     if CONFIG_NAME not in snapshot.files():
         return RepoConfig()
     try:
-        text = snapshot.read_bytes(CONFIG_NAME).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(Problem("not a UTF-8 text file", Location(CONFIG_NAME))) from None
+        text = input_text(snapshot.read_capped(CONFIG_NAME, MAX_INPUT_BYTES))
+    except BadText as exc:
+        raise InputError(_not_a_config(exc, CONFIG_NAME)) from None
     return parse_config(text, CONFIG_NAME)
+
+
+def _not_a_config(exc: BadText, file: str) -> Problem:
+    return Problem(f"not a config: {exc.message}", Location(file, exc.line, exc.column))
 
 
 def apply_config(packs: Sequence[Pack], config: RepoConfig) -> list[Pack]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.errors import InputError
-from engine.formats import ParseError, parser
+from engine.formats import ParseError, parse_text
 from engine.globs import FileIndex, matching
 from engine.model.documents import Document
 from engine.model.packs import Check, FileSet
@@ -194,7 +194,7 @@ class EvaluationContext:
         if text.text is None:
             return ParsedFile(path, note=text.note, size=text.size)
         try:
-            documents = tuple(parser(format_name)(text.text))
+            documents = tuple(parse_text(format_name, text.text))
             return ParsedFile(path, documents, note=text.note, size=text.size)
         except ParseError as exc:
             return ParsedFile(path, error=exc, note=text.note, size=text.size)

@@ -2,13 +2,39 @@
 
 Every error a user can cause ends up as a `Problem`: the command line prints
 one line per problem and exits with status 2. Nothing else in the engine
-formats error text for the user.
+formats error text for the user. A problem is one line however long the
+values it quotes: `bounded` cuts them (a 130 KB `--ref`, a 1 MB config line).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+#: A run of text without spaces longer than this is cut in a message.
+MAX_WORD_CHARS = 200
+#: A message longer than this (after its words are cut) is cut in the middle.
+MAX_MESSAGE_CHARS = 2000
+_KEPT = 60  # characters kept at each end of what is cut
+
+
+def bounded(text: str) -> str:
+    """`text` on one line, every long word and the whole cut to a readable size.
+
+    What is cut is replaced by `…` and the length it had, so the start and the
+    end of a quoted value (and the quotes around it) stay.
+    """
+    if "\n" in text or "\r" in text:
+        text = " ".join(line.strip() for line in text.splitlines())
+    if len(text) > MAX_WORD_CHARS:
+        text = " ".join(_cut(word, MAX_WORD_CHARS) for word in text.split(" "))
+    return _cut(text, MAX_MESSAGE_CHARS)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:_KEPT]}…({len(text):,} characters)…{text[-_KEPT // 3 :]}"
 
 
 @dataclass(frozen=True)
@@ -45,7 +71,7 @@ class Problem:
         if self.rule is not None:
             parts.append(f"rule {self.rule}")
         parts.append(self.message)
-        return ": ".join(parts)
+        return bounded(": ".join(parts))
 
 
 class InputError(Exception):

@@ -27,6 +27,7 @@ from engine.model.results import (
     skipped,
 )
 from engine.model.severity import FailOn
+from engine.regexes import RegexTimeout
 from engine.snapshots.base import Snapshot
 
 T = TypeVar("T")
@@ -161,6 +162,8 @@ def _guarded(decide: Callable[[], T]) -> T | Outcome:
     """What `decide` returns, or an error outcome when a bug in rulepack raised."""
     try:
         return decide()
+    except RegexTimeout as exc:  # a regex of a command or version check, on a program's output
+        return errored(str(exc))
     except Exception as exc:  # a bug in a check must not end the run; say what happened
         return errored(f"internal error in rulepack: {type(exc).__name__}: {exc}")
 

@@ -16,6 +16,14 @@ from jmespath import exceptions as jmespath_errors
 
 from engine.jmespath_closures import Closure, compile_ast
 
+#: The longest expression a pack may write, in characters (jmespath.py reads long
+#: literals in quadratic time: 4 s for one of 437 KB).
+MAX_EXPRESSION_CHARS = 16_384
+#: The longest literal (`` `[...]` `` or `'...'`) an expression may hold, in characters.
+MAX_LITERAL_CHARS = 8_192
+#: How deep an expression's parts may nest (`!`, parentheses, filters, functions...).
+MAX_NESTING = 50
+
 _COMPARATORS = {"eq": "==", "ne": "!=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 _KEYWORD_FIELDS = {"null", "true", "false"}
 
@@ -54,8 +62,16 @@ class Expression:
 
 def compile_expression(text: str) -> Expression:
     """Compile a JMESPath expression; raises ValueError naming the column at fault."""
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ValueError(
+            f"JMESPath `{text}` is {len(text):,} characters long; "
+            f"an expression may have at most {MAX_EXPRESSION_CHARS:,}"
+        )
     try:
+        _check_literals(text)
         parsed = jmespath.compile(text)
+    except RecursionError:
+        raise ValueError(f"JMESPath `{text}` nests more than {MAX_NESTING} levels deep") from None
     except jmespath_errors.IncompleteExpressionError:
         raise ValueError(f"invalid JMESPath `{text}`: the expression ends too early") from None
     except jmespath_errors.LexerError as exc:
@@ -69,7 +85,45 @@ def compile_expression(text: str) -> Expression:
         ) from None
     except jmespath_errors.JMESPathError as exc:
         raise ValueError(f"invalid JMESPath `{text}`: {exc}") from None
+    if _depth(cast(Any, parsed.parsed)) > MAX_NESTING:
+        raise ValueError(f"JMESPath `{text}` nests more than {MAX_NESTING} levels deep")
     return Expression(text, parsed, compile_ast(cast(Any, parsed.parsed)))
+
+
+def _check_literals(text: str) -> None:
+    """Refuse a literal past MAX_LITERAL_CHARS before jmespath.py spends its time on it."""
+    from jmespath.lexer import Lexer
+
+    for token in Lexer().tokenize(text):
+        if token["type"] != "literal":
+            continue
+        size = _literal_size(text, token["start"])
+        if size > MAX_LITERAL_CHARS:
+            raise ValueError(
+                f"JMESPath `{text}` at column {token['start'] + 1}: a literal of {size:,} "
+                f"characters; a literal may have at most {MAX_LITERAL_CHARS:,}"
+            )
+
+
+def _literal_size(text: str, start: int) -> int:
+    """The characters between the quotes of the literal that starts at `start`."""
+    quote, end = text[start], start + 1
+    while end < len(text) and text[end] != quote:
+        end += 2 if text[end] == "\\" else 1
+    return end - start - 1
+
+
+def _depth(root: dict[str, Any]) -> int:
+    """How deep an AST nests (counted without recursion: the tree may be deep)."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend(
+            (child, depth + 1) for child in node.get("children", ()) if isinstance(child, dict)
+        )
+    return deepest
 
 
 def truthy(value: Any) -> bool:

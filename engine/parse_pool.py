@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.formats import ParseError, parser
+from engine.formats import ParseError, parse_text
 from engine.model.documents import Document
 from engine.snapshots.worktree import read_file_capped
 from engine.texts import decode_text
@@ -100,7 +100,7 @@ def read_and_parse(job: ParseJob, max_bytes: int) -> ParseOutcome:
         return NotParsed("binary file")
     note = text.note.message if text.note is not None else None
     try:
-        documents = parser(job.format)(text.text)
+        documents = parse_text(job.format, text.text)
     except ParseError as exc:
         return Broken(len(data), text.text, note, exc.message, exc.line, exc.column)
     return Parsed(len(data), text.text, note, tuple(documents))

@@ -25,6 +25,29 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+@cache
+def validator(name: str) -> Any:
+    """A validator of schema `name` for which numbers are JSON's: NaN and the infinities,
+    which YAML (`.nan`, `.inf`) and Python's json module read, are not numbers."""
+    import math
+
+    from jsonschema import Draft202012Validator, validators
+
+    checker = Draft202012Validator.TYPE_CHECKER
+
+    def finite(kind: str) -> Callable[[Any, Any], bool]:
+        def check(types: Any, instance: Any) -> bool:
+            if isinstance(instance, float) and not math.isfinite(instance):
+                return False
+            return bool(checker.is_type(instance, kind))
+
+        return check
+
+    numbers = checker.redefine_many({"number": finite("number"), "integer": finite("integer")})
+    kind = validators.extend(Draft202012Validator, type_checker=numbers)  # type: ignore[no-untyped-call]
+    return kind(load_schema(name))
+
+
 def _allowed_keys(schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
     if "$ref" in schema:
         target: Any = root
@@ -44,13 +67,11 @@ def schema_problems(
     `rule_at(path)` names the rule a path is in and the path within that rule,
     so messages read `rule r1: severity: ...` rather than `rules.3.severity`.
     """
-    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
     root = load_schema(name)
-    validator = Draft202012Validator(root)
     problems: list[tuple[KeyPath, Problem]] = []
-    for error in validator.iter_errors(located.data):
+    for error in validator(name).iter_errors(located.data):
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = best_match(error.context) or error
         path: KeyPath = tuple(error.absolute_path)
@@ -67,10 +88,19 @@ def schema_problems(
             continue
         position = located.position(path)
         where = _dotted(shown) or ("" if rule is not None else "(top level)")
-        message = f"{where}: {error.message}" if where else error.message  # `rule r: ...`
+        said = error.message
+        if error.validator == "type" and _not_finite(error.instance):
+            said = f"{error.instance!r} is not a number (NaN and infinities are not)"
+        message = f"{where}: {said}" if where else said  # `rule r: ...`
         problems.append((path, Problem(message, _location(located.file, position), rule)))
     problems.sort(key=lambda item: _sort_key(item[1]))
     return problems
+
+
+def _not_finite(value: Any) -> bool:
+    import math
+
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def _dotted(path: KeyPath) -> str:

@@ -12,8 +12,12 @@ major.minor.patch: `2.0.0-rc.1` satisfies neither `>=2.0.0` nor `>=1.0.0`.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import semver
+
+if TYPE_CHECKING:
+    from engine.regexes import Regex
 
 _IDENTIFIER = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"  # SemVer: no leading zeros
 _PRERELEASE = rf"{_IDENTIFIER}(?:\.{_IDENTIFIER})*"
@@ -52,9 +56,9 @@ def coerce(text: str) -> semver.Version | None:
     return semver.Version(int(major), int(minor or 0), int(patch or 0), pre)
 
 
-def extract(output: str, pattern: re.Pattern[str] | None = None) -> str | None:
+def extract(output: str, pattern: Regex | None = None) -> str | None:
     """The version a program printed: group 1 of `pattern` (or the whole match)."""
-    match = (pattern or DEFAULT_PATTERN).search(output)
+    match = DEFAULT_PATTERN.search(output) if pattern is None else pattern.search(output)
     if match is None:
         return None
     return match.group(1) if match.groups() else match.group(0)

@@ -132,7 +132,12 @@ class YamlError(Exception):
         self.column = column
 
 
-def _error_from(exc: yaml.YAMLError) -> YamlError:
+def _error_from(exc: yaml.YAMLError, text: str) -> YamlError:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (a NUL, say)
+        before = text[: exc.position]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return YamlError(f"unacceptable character #x{code:04x}: {exc.reason}", line, column)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -153,9 +158,9 @@ def reading(text: str) -> Iterator[Yaml12Loader]:
     try:
         yield loader
     except yaml.YAMLError as exc:
-        raise _error_from(exc) from None
+        raise _error_from(exc, text) from None
     except RecursionError:
-        raise YamlError("document is nested too deeply") from None
+        raise YamlError("nested too deeply to read") from None
     finally:
         loader.dispose()
 
@@ -208,6 +213,22 @@ def check_aliases(root: Node, text: str) -> None:
         return total
 
     size(root)
+
+
+def check_depth(root: Node, limit: int) -> None:
+    """Refuse a document whose lists and mappings nest deeper than `limit`, at the first
+    node too deep (walked without recursion; aliases were checked before)."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if node.__class__ is ScalarNode:
+            continue
+        if depth > limit:
+            raise YamlError(f"nested deeper than {limit} levels", *position(node))
+        if node.__class__ is SequenceNode:
+            stack.extend((child, depth + 1) for child in node.value)
+        else:
+            stack.extend((value, depth + 1) for _, value in node.value)
 
 
 def _loop_error(anchored: Node, text: str) -> YamlError:

@@ -22,6 +22,7 @@ from engine.yaml12 import (
     Pair,
     build,
     check_aliases,
+    check_depth,
     composed_documents,
     mapping_key,
     position,
@@ -60,6 +61,8 @@ class LocatedData:
 
 
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
+#: How deep a pack's or a config's lists and mappings may nest (the built-in packs: 8).
+MAX_DEPTH = 64
 
 
 class _Locator:
@@ -137,6 +140,7 @@ def load_located(text: str, file: str) -> LocatedData:
         if node is not None:
             if "&" in text:
                 check_aliases(node, text)
+            check_depth(node, MAX_DEPTH)
             result.data = _Locator(result, text).build(node, ())
     return result
 

@@ -284,3 +284,39 @@ def test_a_pack_folder_in_the_config(policy, make_repo) -> None:
     done, report = bare_eval(policy, repo)
     assert done.exit_code == 0, done.stderr
     assert report["packs"][0]["path"] == "packs/team/pack.yaml"
+
+
+def test_a_config_that_is_not_text_is_refused_where_it_goes_wrong(policy, make_repo) -> None:
+    repo = make_repo({".rulepack.yaml": "packs: [production]\nfail_on: \xff\n".encode("latin-1")})
+    done = policy("eval", repo)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:2:10: error: not a config: not UTF-8 text (byte 0xff)\n",
+    )
+
+
+def test_an_endless_config_file_is_read_no_further_than_the_cap(policy, make_repo) -> None:
+    done = policy("eval", make_repo(), "--config", "/dev/zero")
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: /dev/zero: error: not a config: larger than 4 MiB, more than rulepack reads\n",
+    )
+
+
+def test_a_huge_config_value_is_cut_in_the_message(policy, make_repo) -> None:
+    repo = make_repo({".rulepack.yaml": "packs: [" + "x" * 1_000_000 + "]\n"})
+    done = policy("eval", repo)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:1:9: error: unknown pack '" + "x" * 59 + "…(1,000,002 "
+        "characters)…" + "x" * 19 + "' (available: common, oss, production, testing)\n",
+    )
+
+
+def test_a_config_nested_past_the_limit_is_located(policy, make_repo) -> None:
+    repo = make_repo({".rulepack.yaml": "params: {p: " + "[" * 100 + "]" * 100 + "}\n"})
+    done = policy("eval", repo)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack.yaml:1:75: error: not valid YAML: nested deeper than 64 levels\n",
+    )

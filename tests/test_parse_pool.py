@@ -11,6 +11,7 @@ import pytest
 
 from engine.checks import evaluate_check
 from engine.context import EvaluationContext, EvaluationOptions, ParsedFile
+from engine.formats import MAX_DEPTH
 from engine.model.documents import Document
 from engine.parse_pool import Broken, NotParsed, Parsed, ParseJob, parse_chunk, received
 from engine.snapshots import open_snapshot
@@ -80,19 +81,29 @@ def depth_of(data: Any) -> int:
     return depth
 
 
-def test_data_too_deep_to_send_back_is_parsed_in_this_process(
+def test_data_nested_past_the_limit_is_the_same_parse_error_in_a_worker(
     make_repo: Callable[..., Path],
 ) -> None:
-    # xmltodict nests without recursion, deeper than marshal (or pickle) can send
+    # xmltodict nests without recursion, deeper than marshal (or pickle) could send
     root = make_repo({f"cov/{name}.xml": nested_xml(3000) for name in ("a", "b", "c")})
     options = EvaluationOptions(parse_workers=2, parallel_minimum=2)
     with EvaluationContext(WorktreeSnapshot(root), evaluate_check, options) as context:
         wanted = [(path, "xml") for path in context.index.paths]
         context.prefetch(wanted, max_bytes=1 << 20)
         parsed = [context.documents(path, "xml") for path, _ in wanted]
-    assert [(p.error, p.note, depth_of(p.documents[0].data)) for p in parsed] == [
-        (None, None, 3000)
+    assert [(p.error and (p.error.message, p.error.line), p.documents) for p in parsed] == [
+        ((f"nested deeper than {MAX_DEPTH} levels", 1), ())
     ] * 3
+
+
+def test_data_nested_to_the_limit_is_sent_back(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({f"cov/{name}.xml": nested_xml(MAX_DEPTH) for name in ("a", "b", "c")})
+    options = EvaluationOptions(parse_workers=2, parallel_minimum=2)
+    with EvaluationContext(WorktreeSnapshot(root), evaluate_check, options) as context:
+        wanted = [(path, "xml") for path in context.index.paths]
+        context.prefetch(wanted, max_bytes=1 << 20)
+        parsed = [context.documents(path, "xml") for path, _ in wanted]
+    assert [(p.error, depth_of(p.documents[0].data)) for p in parsed] == [(None, MAX_DEPTH)] * 3
 
 
 def sent_back(tmp_path: Path, name: str, content: str | bytes, fmt: str) -> object:
@@ -130,8 +141,9 @@ def test_each_outcome_comes_back_typed(tmp_path: Path) -> None:
     assert sent_back(tmp_path, "e.yaml", "x" * 20_001, "yaml") == NotParsed("over the size cap")
     [missing] = parse_chunk([ParseJob("gone.yaml", "yaml", str(tmp_path / "gone"))], 10)
     assert received(missing) == NotParsed("not read: No such file or directory")
-    assert sent_back(tmp_path, "f.xml", nested_xml(2500), "xml") == NotParsed(
-        "not sent back: object too deeply nested to marshal"
+    deep = nested_xml(2500)
+    assert sent_back(tmp_path, "f.xml", deep, "xml") == Broken(
+        len(deep), deep, None, f"nested deeper than {MAX_DEPTH} levels", 1, None
     )
 
 
@@ -154,7 +166,7 @@ def every_format() -> dict[str, str | bytes | None]:
         files[f"cfg/s{i}.cfg"] = f"[options]\npython_requires = >=3.{8 + i}\n"
         files[f"cov/c{i}.xml"] = f'<coverage line-rate="0.{i}5"><p n="{i}"/></coverage>'
         files[f"docs/d{i}.md"] = f"# Doc {i}\nowner: @team{i % 2}\n"
-    files["cov/a-deep.xml"] = nested_xml(3000)  # sorts first: a worker's share
+    files["cov/a-deep.xml"] = nested_xml(MAX_DEPTH)  # sorts first: a worker's share
     files["bad/broken.yaml"] = "a: [1\n"
     files["bad/binary.yaml"] = b"\x00\x01binary"
     files["bad/latin1.yaml"] = "name: caf\xe9\n".encode("latin-1")

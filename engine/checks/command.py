@@ -16,7 +16,6 @@ command:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -29,9 +28,12 @@ from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, Effect
 from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
+from engine.regexes import Regex
 from engine.snapshots.paths import folder_inside
 
 DEFAULT_TIMEOUT = 600.0
+#: The longest `timeout` a check may set, in seconds (the schemas say the same).
+MAX_TIMEOUT = 86_400.0
 #: The start of a skip reason that comes from the run's options, not from the repository.
 COMMANDS_DISABLED = "commands are disabled (--no-commands)"
 _STREAM_CHECKS = ("stdout_matches", "stdout_not_matches", "stderr_matches", "stderr_not_matches")
@@ -58,11 +60,11 @@ class CommandCheck(Check):
     kind: ClassVar[str] = "command"
     program: ProgramSpec
     exit_codes: tuple[int, ...] = (0,)
-    output: tuple[tuple[str, re.Pattern[str]], ...] = ()  # (which check, regex)
+    output: tuple[tuple[str, Regex], ...] = ()  # (which check, regex)
     evidence: Literal["stdout", "stderr"] | None = None  # None: stderr, else stdout
     # Output that means the program could not do its job (the network is down):
     # such a failure says nothing about the repository, so the rule is `error`.
-    error_matches: re.Pattern[str] | None = None
+    error_matches: Regex | None = None
 
     @property
     def effects(self) -> frozenset[Effect]:
@@ -96,14 +98,40 @@ def parse_program(
             reader.problem(path, f"`{run_key}` needs at least the program name")
             argv = ("true",)
     env = raw.get("env") or {}
-    return ProgramSpec(
+    spec = ProgramSpec(
         argv=argv,
-        timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)),
+        timeout=reader.number(raw, "timeout", path, DEFAULT_TIMEOUT, MAX_TIMEOUT),
         cwd=reader.relative_path(raw.get("cwd", "."), (*path, "cwd")),
         env=tuple(sorted((str(k), _env_value(v)) for k, v in env.items())),
         requires=tuple(str(t) for t in raw.get("requires", ())),
         on_missing=raw.get("on_missing", "skip"),
     )
+    _check_strings(spec, raw, path, reader, run_key)
+    return spec
+
+
+def _check_strings(
+    spec: ProgramSpec, raw: Mapping[str, Any], path: KeyPath, reader: PackReader, run_key: str
+) -> None:
+    """What no program can be given: a NUL in an argument, a variable name with `=`."""
+    where = "shell" if "shell" in raw else run_key
+    words: list[tuple[KeyPath, str]] = [
+        ((*path, where, i) if where != "shell" else (*path, where), word)
+        for i, word in enumerate(spec.argv[2:] if where == "shell" else spec.argv)
+    ]
+    words += [((*path, "requires", i), tool) for i, tool in enumerate(spec.requires)]
+    words += [((*path, "cwd"), spec.cwd)]
+    for name, value in spec.env:
+        words.append(((*path, "env", name), value))
+        if not name or "=" in name or "\0" in name:
+            reader.problem(
+                (*path, "env", name),
+                f"environment variable name {name!r} must be non-empty, without `=` or NUL",
+                key=True,
+            )
+    for at, word in words:
+        if "\0" in word:
+            reader.problem(at, f"{word!r} holds a NUL character, which no program can be given")
 
 
 def _env_value(value: Any) -> str:
@@ -227,7 +255,7 @@ def _evidence(check: CommandCheck, result: process.ProcessResult) -> str:
     return process.tail(result.stderr) or process.tail(result.stdout)
 
 
-def _matching_line(regex: re.Pattern[str], text: str) -> str | None:
+def _matching_line(regex: Regex, text: str) -> str | None:
     """The whole line where `regex` first matches, trimmed and shortened; None if it does not."""
     found = regex.search(text)
     if found is None:

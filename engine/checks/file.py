@@ -9,7 +9,6 @@ file: {in_each: "services/*", exists: ["Dockerfile"]}  # inside every such folde
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -30,7 +29,8 @@ from engine.model.results import (
     passed,
     skipped,
 )
-from engine.texts import DEFAULT_MAX_BYTES
+from engine.regexes import Regex, RegexTimeout
+from engine.texts import DEFAULT_MAX_BYTES, MAX_BYTES_CAP
 
 Mode = Literal["exists", "absent", "contents"]
 #: Findings kept per file for `not_contains`; the rest are counted in one finding.
@@ -42,8 +42,8 @@ class FileCheck(Check):
     kind: ClassVar[str] = "file"
     mode: Mode
     files: FileSet
-    contains: re.Pattern[str] | None = None
-    not_contains: re.Pattern[str] | None = None
+    contains: Regex | None = None
+    not_contains: Regex | None = None
     match: Literal["all", "any"] = "all"
     in_each: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -81,7 +81,7 @@ def parse(raw: Any, path: KeyPath, reader: PackReader) -> FileCheck:
         ),
         match=raw.get("match", "all"),
         in_each=str(in_each) if in_each is not None else None,
-        max_bytes=int(raw.get("max_bytes", DEFAULT_MAX_BYTES)),
+        max_bytes=int(reader.number(raw, "max_bytes", path, DEFAULT_MAX_BYTES, MAX_BYTES_CAP)),
     )
 
 
@@ -164,19 +164,22 @@ def _evaluate_contents(
         if text is None:
             continue
         read += 1
-        if check.contains is not None:
-            if check.contains.search(text):
-                containing += 1
-            elif check.match == "all":
-                findings.append(
-                    Finding(
-                        f"does not match /{check.contains.pattern}/",
-                        path,
-                        facts=facts_of(pattern=check.contains.pattern),
+        try:
+            if check.contains is not None:
+                if check.contains.search(text):
+                    containing += 1
+                elif check.match == "all":
+                    findings.append(
+                        Finding(
+                            f"does not match /{check.contains.pattern}/",
+                            path,
+                            facts=facts_of(pattern=check.contains.pattern),
+                        )
                     )
-                )
-        if check.not_contains is not None:
-            findings.extend(_matches(check.not_contains, text, path))
+            if check.not_contains is not None:
+                findings.extend(_matches(check.not_contains, text, path))
+        except RegexTimeout as exc:
+            return errored(f"{path}: {exc}", [Finding(str(exc), path)], notes)
     if check.contains is not None and read == 0:
         reason = "no file matches" if not matched else "no matched file could be read"
         return failed(
@@ -197,7 +200,7 @@ def _evaluate_contents(
     return passed(f"{read} file(s) checked", notes)
 
 
-def _matches(pattern: re.Pattern[str], text: str, path: str) -> list[Finding]:
+def _matches(pattern: Regex, text: str, path: str) -> list[Finding]:
     findings: list[Finding] = []
     total = 0
     for match in pattern.finditer(text):

@@ -41,7 +41,7 @@ from engine.model.results import (
     passed,
     skipped,
 )
-from engine.texts import DEFAULT_MAX_BYTES
+from engine.texts import DEFAULT_MAX_BYTES, MAX_BYTES_CAP
 
 #: Findings of a rule pointed at their field's line; the rest keep the document's
 #: first line (finding a line means parsing the file again, with positions).
@@ -102,7 +102,7 @@ def parse(raw: Any, path: KeyPath, reader: PackReader) -> ManifestCheck:
         on_empty=raw.get("on_empty", "skip"),
         on_parse_error=raw.get("on_parse_error", "error"),
         schema=schema,
-        max_bytes=int(raw.get("max_bytes", DEFAULT_MAX_BYTES)),
+        max_bytes=int(reader.number(raw, "max_bytes", path, DEFAULT_MAX_BYTES, MAX_BYTES_CAP)),
     )
 
 

@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from engine.checks.subjects import Subject, finding
 from engine.model.results import Finding
+from engine.texts import BadText
 
 if TYPE_CHECKING:
     from referencing import Registry, Resource
@@ -181,6 +182,8 @@ def _read_json(
         text = read(path)
     except UnicodeDecodeError:
         raise refused(f"{shown}: not a UTF-8 text file") from None
+    except BadText as exc:  # too large, or not UTF-8 text
+        raise refused(f"{shown} cannot be read: {exc.message}") from None
     except OSError as exc:
         raise refused(f"cannot read {shown}: {exc.strerror or exc}") from None
     try:

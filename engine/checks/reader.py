@@ -8,7 +8,6 @@ so `policy validate` can report every problem in a file at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +18,12 @@ from engine.expressions import Expression, compile_expression, lint
 from engine.globs import glob_problem
 from engine.model.documents import KeyPath
 from engine.model.packs import Check, FileSet
+from engine.regexes import Regex, compile_regex
 from engine.yaml_located import LocatedData
 
-_NEVER = re.compile(r"(?!)")
+#: How deep checks may nest inside each other (`all`, `any`, `not`), so that evaluating
+#: them stays well inside Python's recursion limit.
+MAX_CHECK_DEPTH = 20
 
 
 @dataclass
@@ -39,6 +41,7 @@ class PackReader:
     conditions: Mapping[str, Check] = field(default_factory=dict)
     read_sibling: Callable[[str], str] | None = None  # reads a file of the pack's own folder
     rule: str | None = None  # the rule being read, named in problems
+    depth: int = 0  # how many checks the one being read is inside
 
     # -- problems ------------------------------------------------------------------
 
@@ -107,13 +110,16 @@ class PackReader:
             return FileSet(named.include, (*named.exclude, *extra))
         return FileSet(self.globs(files, path), extra)
 
-    def regex(self, value: Any, path: KeyPath) -> re.Pattern[str]:
+    def regex(self, value: Any, path: KeyPath) -> Regex:
+        """A regex, read as Python's `re` reads it and run with a time limit."""
         try:
-            return re.compile(str(value))
-        except re.error as exc:
-            column = f" at position {exc.pos}" if exc.pos is not None else ""
-            self.problem(path, f"invalid regex {value!r}: {exc.msg}{column}")
-            return _NEVER
+            compiled = compile_regex(str(value))
+        except ValueError as exc:
+            self.problem(path, f"invalid regex {value!r}: {exc}")
+            return compile_regex("(?!)").regex
+        for warning in compiled.warnings:
+            self.warning(path, f"regex {value!r}: {warning}")
+        return compiled.regex
 
     def expression(self, value: Any, path: KeyPath) -> Expression:
         try:
@@ -124,6 +130,23 @@ class PackReader:
         for warning in lint(expression):
             self.warning(path, warning)
         return expression
+
+    def number(
+        self, raw: Mapping[str, Any], key: str, path: KeyPath, default: float, maximum: float
+    ) -> float:
+        """`raw[key]`, a number above 0 and at most `maximum` (else `default`, and a problem).
+
+        The schema says so for the packs it validates; built-in packs are read
+        without it, with values a user's params may have set.
+        """
+        value = raw.get(key, default)
+        if not _is_number(value) or not 0 < value <= maximum:
+            self.problem(
+                (*path, key),
+                f"`{key}` must be a number above 0 and at most {maximum:,g}: {value!r}",
+            )
+            return default
+        return float(value)
 
     def version_range(self, value: Any, path: KeyPath) -> str:
         text = str(value)
@@ -142,4 +165,17 @@ class PackReader:
 
     def check(self, raw: Any, path: KeyPath) -> Check:
         """Any check, dispatched on its single key through the registry of kinds."""
-        return self.parse_check(raw, path, self)
+        if self.depth == MAX_CHECK_DEPTH:  # once, where the limit is passed; YAML's own
+            # nesting limit keeps reading what is deeper safe
+            self.problem(path, f"checks nest more than {MAX_CHECK_DEPTH} deep (all, any, not)")
+        self.depth += 1
+        try:
+            return self.parse_check(raw, path, self)
+        finally:
+            self.depth -= 1
+
+
+def _is_number(value: Any) -> bool:
+    import math
+
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

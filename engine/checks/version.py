@@ -16,7 +16,6 @@ version:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -34,6 +33,7 @@ from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, Effect, FileSet
 from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
+from engine.regexes import Regex
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class VersionCheck(Check):
     files: FileSet | None = None
     query: Expression | None = None
     format: str | None = None
-    pattern: re.Pattern[str] | None = None
+    pattern: Regex | None = None
     satisfies_from: RangeFrom | None = None
 
     @property

@@ -13,7 +13,6 @@ that fails or errors now and did not, or a failing rule with new findings.
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
@@ -25,6 +24,7 @@ from engine.commands.eval import (
     evaluate_workspace,
     inputs_of,
     load_workspace,
+    stdout_is_terminal,
     write_output,
 )
 from engine.errors import InputError
@@ -62,6 +62,6 @@ def run(request: DiffRequest) -> int:
     changes = compare(records(before.results), records(after.results))
     diff = Diff(__version__, before.snapshot, after.snapshot, fail_on, tuple(changes))
     render = diff_reporter(format_name)
-    color = options.output is None and sys.stdout.isatty()
+    color = options.output is None and stdout_is_terminal()
     write_output(lambda out: render(diff, out, ReportOptions(color=color)), options.output)
     return 1 if diff.got_worse else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gc
 import os
 import sys
@@ -65,7 +66,7 @@ def run(request: EvalRequest) -> int:
         workspace, fail_on = load_workspace(snapshot, request)
         check_output(request.output, inputs_of(workspace, request))
         format_name = request.format or "table"
-        to_terminal = request.output is None and sys.stdout.isatty()
+        to_terminal = request.output is None and stdout_is_terminal()
         options = ReportOptions(color=to_terminal and _color_allowed())
         progress = None
         if format_name == "table" and to_terminal:
@@ -195,16 +196,81 @@ def check_output(output: Path | None, inputs: Iterable[tuple[Path, str]]) -> Non
 
 
 def write_output(write: Callable[[TextIO], None], output: Path | None) -> None:
-    """Write to `output` (a file, created or replaced) or to stdout; a file that cannot be
-    written is an input error."""
+    """Write to `output` (a file, created or replaced) or to stdout; a file (or a standard
+    output) that cannot be written is an input error."""
     if output is None:
-        write(sys.stdout)
+        write_stdout(write)
         return
     try:
         with output.open("w", encoding="utf-8", newline="\n") as out:
             write(out)
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+def write_stdout(write: Callable[[TextIO], None]) -> None:
+    """Write to standard output: closed, full or unable to encode the text is an input
+    error (a reader that leaves a pipe, `| head`, is not: BrokenPipeError goes up)."""
+    stream = sys.stdout
+    if stream is None:
+        raise InputError("cannot write the report: standard output is closed (use -o FILE)")
+    if codecs.lookup(stream.encoding or "utf-8").name != "utf-8":
+        write = _encodable(write, stream)  # nothing written when a character cannot be
+    try:
+        write(stream)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        discard_stdout()
+        raise InputError(f"cannot write the report: {exc.strerror or exc}") from None
+
+
+def _encodable(write: Callable[[TextIO], None], stream: TextIO) -> Callable[[TextIO], None]:
+    """`write`, done first into memory and checked against the stream's encoding."""
+    import io
+
+    buffer = io.StringIO()
+    write(buffer)
+    text = buffer.getvalue()
+    try:
+        text.encode(stream.encoding, stream.errors or "strict")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"cannot write the report: standard output's encoding ({exc.encoding}) has no "
+            f"{exc.object[exc.start]!r}; set PYTHONIOENCODING=utf-8 or use -o FILE (UTF-8)"
+        ) from None
+
+    def write_text(out: TextIO) -> None:
+        out.write(text)
+
+    return write_text
+
+
+def flush_stdout() -> None:
+    """Flush what commands wrote to standard output; a full disk is an input error."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        discard_stdout()
+        raise InputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def discard_stdout() -> None:
+    """Point standard output at /dev/null, so that what is still buffered cannot fail again
+    when Python exits (it would exit 120)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file behind it (tests)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _color_allowed() -> bool:

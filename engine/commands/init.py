@@ -56,6 +56,9 @@ def run(path: Path, force: bool) -> int:
     packs = "".join(f"  - {name}\n" for name in suggested_packs(path))
     text = TEMPLATE.format(packs=packs)
     parse_config(text, str(target))  # what we write must be a valid config
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:  # `policy init /proc`, a read-only folder
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {target}; run `policy eval` to evaluate {', '.join(suggested_packs(path))}")
     return 0

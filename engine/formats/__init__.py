@@ -15,6 +15,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from engine.errors import bounded
 from engine.model.documents import Document
 
 
@@ -67,6 +68,7 @@ class ParseError(Exception):
     """A file that does not parse as its format; line and column are 1-based."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        message = bounded(message)
         super().__init__(message)
         self.message = message
         self.line = line
@@ -83,6 +85,36 @@ def format_for(path: str) -> str:
             return format_name
     dot = name.rfind(".")
     return _BY_SUFFIX.get(name[dot:].lower(), DEFAULT_FORMAT) if dot >= 0 else DEFAULT_FORMAT
+
+
+#: How deep lists and mappings of a parsed document may nest: deeper data is a parse error
+#: (rules read it, messages quote it, reports write it, all of which recurse).
+MAX_DEPTH = 200
+
+
+def parse_text(format_name: str, text: str) -> list[Document]:
+    """The documents of `text` in a format; ParseError when it does not parse or nests
+    deeper than MAX_DEPTH, whatever the format."""
+    try:
+        documents = parser(format_name)(text)
+    except RecursionError:  # a parser that recurses per level (tomllib, json)
+        raise ParseError(f"nested deeper than {MAX_DEPTH} levels", 1) from None
+    for document in documents:
+        if _nests_deeper(document.data, MAX_DEPTH):
+            raise ParseError(f"nested deeper than {MAX_DEPTH} levels", document.line)
+    return documents
+
+
+def _nests_deeper(data: object, limit: int) -> bool:
+    """Whether lists and dicts in `data` nest deeper than `limit` (without recursing)."""
+    stack = [(data, 1)] if isinstance(data, dict | list) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def parser(format_name: str) -> Callable[[str], list[Document]]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from engine.resources import builtin_packs_dir
 from engine.snapshots.base import Snapshot
+from engine.texts import MAX_INPUT_BYTES, input_text, read_input
 
 PACK_SUFFIXES = (".yaml", ".yml")
 PACK_FILE = "pack.yaml"  # the pack of a pack folder (`NAME/pack.yaml`)
@@ -40,7 +41,8 @@ class PackFolder(ABC):
 
     @abstractmethod
     def read(self, path: str) -> str:
-        """Text of a file in the folder (OSError when it is not there)."""
+        """Text of a file in the folder (OSError when it is not there, BadText when it is
+        too large or not UTF-8)."""
 
     @abstractmethod
     def exists(self, path: str) -> bool: ...
@@ -64,10 +66,13 @@ class DiskFolder(PackFolder):
         self.source = source
 
     def read(self, path: str) -> str:
-        return (self.root / path).read_text(encoding="utf-8")
+        return read_input(self.root / path)
 
     def exists(self, path: str) -> bool:
-        return (self.root / path).is_file()
+        try:
+            return (self.root / path).is_file()
+        except (OSError, ValueError):  # a name too long for the file system, or with a NUL
+            return False
 
     def listing(self) -> list[str]:
         if not self.root.is_dir():
@@ -110,7 +115,7 @@ class SnapshotFolder(PackFolder):
         full = self._full(path)
         if full.startswith("../") or full not in self._paths:
             raise FileNotFoundError(2, "No such file in the snapshot", full)
-        return self.snapshot.read_bytes(full).decode("utf-8")
+        return input_text(self.snapshot.read_capped(full, MAX_INPUT_BYTES))
 
     def exists(self, path: str) -> bool:
         return self._full(path) in self._paths

@@ -21,6 +21,7 @@ from engine.model.packs import Pack
 from engine.packs.build import PackBuilder
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
 from engine.packs.layers import Layer
+from engine.texts import BadText
 from engine.yaml12 import YamlError
 from engine.yaml_located import load_located
 
@@ -134,9 +135,11 @@ class PackLoader:
             return self._read[key]
         try:
             text = pack_file.read()
-        except UnicodeDecodeError:
-            self._fail(origin, at, f"{pack_file.display}: not a UTF-8 text file")
-            raise AssertionError from None
+        except BadText as exc:
+            where = Location(pack_file.display, exc.line, exc.column)
+            raise InputError(
+                [*self._errors(), Problem(f"not a pack: {exc.message}", where)]
+            ) from None
         except OSError as exc:
             self._fail(origin, at, f"cannot read pack {pack_file.display}: {exc.strerror or exc}")
             raise AssertionError from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any, cast
 
 from engine.errors import InputError, Location, Problem
 from engine.model.results import Status
+from engine.regexes import Regex, compile_regex
+from engine.texts import BadText, read_input
 from engine.yaml12 import YamlError
 from engine.yaml_located import LocatedData, load_located
 
@@ -26,8 +27,8 @@ class Expectation:
     rule: str
     status: Status
     location: Location
-    message: re.Pattern[str] | None = None
-    finding: re.Pattern[str] | None = None
+    message: Regex | None = None
+    finding: Regex | None = None
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,14 @@ def _display(path: Path) -> str:
 def _read_case(folder: Path, expect: Path, problems: list[Problem]) -> FixtureCase | None:
     shown = _display(expect)
     try:
-        located = load_located(expect.read_text(encoding="utf-8"), shown)
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(f"cannot read: {exc}", Location(shown)))
+        located = load_located(read_input(expect), shown)
+    except OSError as exc:
+        problems.append(Problem(f"cannot read: {exc.strerror or exc}", Location(shown)))
+        return None
+    except BadText as exc:
+        problems.append(
+            Problem(f"not an expect.yaml: {exc.message}", Location(shown, exc.line, exc.column))
+        )
         return None
     except YamlError as exc:
         problems.append(
@@ -181,14 +187,14 @@ def _expectation(located: LocatedData, rule: str, raw: Any, problems: list[Probl
     if isinstance(raw, str):
         return Expectation(rule, cast(Status, raw), location)
 
-    def regex(key: str) -> re.Pattern[str] | None:
+    def regex(key: str) -> Regex | None:
         if key not in raw:
             return None
         try:
-            return re.compile(str(raw[key]))
-        except re.error as exc:
+            return compile_regex(str(raw[key])).regex
+        except ValueError as exc:
             problems.append(
-                Problem(f"invalid regex {raw[key]!r}: {exc.msg}", _at(located, (*path, key)), rule)
+                Problem(f"invalid regex {raw[key]!r}: {exc}", _at(located, (*path, key)), rule)
             )
             return None
 

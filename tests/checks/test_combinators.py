@@ -141,3 +141,50 @@ def test_conditions_may_use_other_conditions(evaluate, make_repo, pack_text) -> 
     assert evaluate(make_repo(FILES), pack_text(rules, head)).status() == "pass"
     run = evaluate(make_repo({**FILES, "Cargo.toml": ""}), pack_text(rules, head))
     assert run.status() == "skip"
+
+
+# -- how deep checks nest ------------------------------------------------------------------
+
+
+def _nested(levels: int) -> str:
+    check = "{file: {exists: [a]}}"
+    for _ in range(levels):
+        check = f"{{not: {check}}}"
+    return check
+
+
+def test_checks_nested_to_the_limit_are_evaluated(evaluate, make_repo, check_pack) -> None:
+    from engine.checks.reader import MAX_CHECK_DEPTH
+
+    run = evaluate(make_repo({"a": "x"}), check_pack(_nested(MAX_CHECK_DEPTH - 1)))
+    assert (run.exit_code, run.status()) == (1, "fail")  # an odd number of `not`s
+
+
+@pytest.mark.parametrize("levels", [20, 40])
+def test_checks_nested_past_the_limit_are_one_located_pack_error(
+    policy, make_repo, check_pack, write_pack, levels
+) -> None:
+    check = _nested(levels)
+    pack = write_pack(check_pack(check))
+    done = policy("eval", make_repo(), "--pack", pack)
+    column = len("    check: ") + len("{not: ") * 20 + 1
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"policy: {pack}:10:{column}: error: rule r: checks nest more than 20 deep "
+        "(all, any, not)\n",
+    )
+
+
+@pytest.mark.parametrize("levels", [400, 100_000])
+def test_a_pack_nested_hundreds_deep_is_one_located_line(
+    policy, make_repo, check_pack, write_pack, levels
+) -> None:
+    pack = write_pack(check_pack(_nested(levels)))
+    done = policy("eval", make_repo(), "--pack", pack)
+    assert done.exit_code == 2
+    assert done.stderr.startswith(f"policy: {pack}:10:") and done.stderr.count("\n") == 1
+    assert done.stderr.endswith(
+        "nested deeper than 64 levels\n"
+        if levels == 400
+        else "while increasing flow level, exceeded maximum nesting depth\n"
+    )

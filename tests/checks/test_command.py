@@ -458,3 +458,73 @@ def test_a_failure_whose_output_matches_error_matches_is_an_error_with_that_line
     # and a program that succeeds passes, whatever it printed
     fine = '{command: {shell: "echo network error >&2", error_matches: "network error"}}'
     assert evaluate(make_repo({}), check_pack(fine)).status() == "pass"
+
+
+# -- what no program can be given -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("timeout", "message"),
+    [
+        (".nan", "nan is not a number (NaN and infinities are not)"),
+        (".inf", "inf is not a number (NaN and infinities are not)"),
+        ("1e10", "10000000000.0 is greater than the maximum of 86400"),
+        ("0", "0 is less than or equal to the minimum of 0"),
+    ],
+)
+def test_a_timeout_is_a_finite_number_up_to_a_day(
+    policy, make_repo, check_pack, write_pack, timeout, message
+) -> None:
+    pack = write_pack(check_pack(f"{{command: {{run: ['true'], timeout: {timeout}}}}}"))
+    done = policy("eval", make_repo(), "--pack", pack)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"policy: {pack}:10:47: error: rule r: check.command.timeout: {message}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "at", "message"),
+    [
+        (
+            '{command: {run: ["true"], env: {"A=B": x}}}',
+            '"A=B"',
+            "environment variable name 'A=B' must be non-empty, without `=` or NUL",
+        ),
+        (
+            '{command: {run: ["true"], env: {"": x}}}',
+            '""',
+            "environment variable name '' must be non-empty, without `=` or NUL",
+        ),
+        (
+            '{command: {run: ["true"], env: {A: "x\\0y"}}}',
+            '"x',
+            "'x\\x00y' holds a NUL character, which no program can be given",
+        ),
+        (
+            '{command: {run: ["true", "x\\0y"]}}',
+            '"x',
+            "'x\\x00y' holds a NUL character, which no program can be given",
+        ),
+        (
+            '{command: {shell: "echo \\0"}}',
+            '"echo',
+            "'echo \\x00' holds a NUL character, which no program can be given",
+        ),
+        (
+            '{version: {command: [rustc], requires: ["a\\0"], satisfies: "*"}}',
+            '"a',
+            "'a\\x00' holds a NUL character, which no program can be given",
+        ),
+    ],
+)
+def test_environment_names_and_arguments_a_program_cannot_take_are_pack_errors(
+    policy, make_repo, check_pack, write_pack, check, at, message
+) -> None:
+    column = len("    check: ") + check.index(at) + 1
+    pack = write_pack(check_pack(check))
+    done = policy("eval", make_repo(), "--pack", pack)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"policy: {pack}:10:{column}: error: rule r: {message}\n",
+    )

@@ -410,3 +410,96 @@ def test_evaluating_a_path_that_is_not_a_folder(
         2,
         f"policy: error: {tmp_path / 'nope'}: not a folder\n",
     )
+
+
+# -- regexes: read as `re` reads them, bounded ------------------------------------------------
+
+
+def test_a_regex_that_backtracks_without_end_makes_the_rule_error(
+    evaluate, make_repo, check_pack, monkeypatch
+) -> None:
+    from engine import regexes
+
+    monkeypatch.setattr(regexes, "TIME_LIMIT", 0.2)  # the run takes this long, not a minute
+    repo = make_repo({"a.txt": "a" * 65 + "!", "b.txt": "fine"})
+    run = evaluate(repo, check_pack('{file: {paths: ["*.txt"], contains: "(a|aa)+$"}}'))
+    expected = (
+        "regex /(a|aa)+$/ gave up after 0.2 s: it backtracks too much on this text "
+        "(avoid a repeat inside a repeat, such as (a+)+ or (a|aa)*)"
+    )
+    assert (run.exit_code, run.status(), run.result()["message"]) == (
+        1,
+        "error",
+        f"a.txt: {expected}",
+    )
+    assert findings(run) == [("a.txt", None, expected)]
+
+
+def test_nested_quantifiers_that_do_not_backtrack_run(evaluate, make_repo, check_pack) -> None:
+    run = evaluate(
+        make_repo({"a.txt": "a" * 65 + "!"}),
+        check_pack('{file: {paths: ["*.txt"], not_contains: "(a+)+$"}}'),
+    )
+    assert (run.exit_code, run.status()) == (0, "pass")
+
+
+@pytest.mark.parametrize(
+    ("regex", "message"),
+    [
+        ("(a", "invalid regex '(a': missing ), unterminated subpattern at position 0"),
+        (
+            "(a)" * 101,
+            "invalid regex '" + "(a)" * 19 + "(a…(306 characters)…" + "(a)" * 6 + "': has 101 "
+            "groups; a regex may have at most 100",
+        ),
+        (
+            "x" * 5000,
+            "invalid regex '" + "x" * 59 + "…(5,003 characters)…" + "x" * 18 + "': is 5,000 "
+            "characters long; a regex may have at most 4,096",
+        ),
+        (
+            "(" * 2000 + ")" * 2000,
+            "invalid regex '"
+            + "(" * 59
+            + "…(4,003 characters)…"
+            + ")" * 18
+            + "': nests more than 50 levels deep",
+        ),
+    ],
+)
+def test_a_regex_past_the_bounds_is_a_located_pack_error(
+    policy, make_repo, check_pack, write_pack, regex, message
+) -> None:
+    pack = write_pack(check_pack(f"{{file: {{paths: [a], contains: '{regex}'}}}}"))
+    done = policy("eval", make_repo(), "--pack", pack)
+    assert done.exit_code == 2
+    assert done.stderr == f"policy: {pack}:10:42: error: rule r: {message}\n"
+
+
+def test_a_set_that_python_warns_about_is_a_located_warning(
+    policy, make_repo, check_pack, write_pack
+) -> None:
+    pack = write_pack(check_pack("{file: {paths: [a.txt], contains: '[[:alpha:]]'}}"))
+    done = policy("eval", make_repo({"a.txt": "x"}), "--pack", pack, "--format", "json")
+    assert done.exit_code == 1  # the set is `[:alph` and then `]`, as Python reads it
+    assert done.stderr == (
+        f"policy: {pack}:10:46: warning: rule r: regex '[[:alpha:]]': Possible nested set at "
+        "position 1 (a later Python may read it differently; escape `[`, `&`, `-`, `|` or "
+        "`~` inside a set with a backslash)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("max_bytes", "message"),
+    [
+        ("1e30", "check.file.max_bytes: 1e+30 is greater than the maximum of 1073741824"),
+        (".inf", "check.file.max_bytes: inf is not a number (NaN and infinities are not)"),
+        ("0", "check.file.max_bytes: 0 is less than the minimum of 1"),
+    ],
+)
+def test_max_bytes_is_bounded(
+    policy, make_repo, check_pack, write_pack, max_bytes, message
+) -> None:
+    pack = write_pack(check_pack(f"{{file: {{paths: [a], contains: x, max_bytes: {max_bytes}}}}}"))
+    done = policy("eval", make_repo(), "--pack", pack)
+    assert (done.exit_code, done.stderr) == (2, f"policy: {pack}:10:56: error: rule r: {message}\n")

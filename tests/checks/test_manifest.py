@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 DEPLOYMENTS = """\
 apiVersion: apps/v1
 kind: Deployment
@@ -488,3 +490,33 @@ def test_findings_point_at_the_field_line_of_the_first_few_hundred(
     assert len(lines) == MAX_PINPOINTED + 2
     assert lines[0] == 4 and lines[1] == 9  # `replicas:` of documents 1 and 2
     assert lines[-1] == 5 * (MAX_PINPOINTED + 1) + 1  # where the last document starts
+
+
+# -- JMESPath bounds ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        (
+            "@ == `[" + ",".join(["1"] * 5000) + "]`",
+            "]`` at column 6: a literal of 10,001 characters; a literal may have at most 8,192",
+        ),
+        (
+            "a" * 20_000,
+            "aaa` is 20,000 characters long; an expression may have at most 16,384",
+        ),
+        ("(" * 3000 + "a" + ")" * 3000, "nests more than 50 levels deep"),
+        ("!" * 3000 + "a", "nests more than 50 levels deep"),
+        ("!" * 60 + "a", "nests more than 50 levels deep"),
+    ],
+)
+def test_an_expression_past_the_bounds_is_a_located_pack_error(
+    policy, make_repo, check_pack, write_pack, expression, message
+) -> None:
+    pack = write_pack(check_pack(f"{{manifest: {{files: [a.json], assert: '{expression}'}}}}"))
+    done = policy("eval", make_repo({"a.json": "{}"}), "--pack", pack)
+    assert done.exit_code == 2
+    assert done.stderr.startswith(f"policy: {pack}:10:49: error: rule r: ")
+    assert done.stderr.endswith(f"{message}\n")
+    assert done.stderr.count("\n") == 1 and len(done.stderr) < 400

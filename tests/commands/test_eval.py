@@ -155,3 +155,92 @@ def test_output_to_a_folder_is_bad_input(policy, inputs, tmp_path) -> None:
         f"Error: Invalid value for '-o' / '--output': File '{tmp_path}' is a directory.\n"
     )
     assert not inputs["ran"].exists()
+
+
+# -- where the report cannot go: exit 2 with the reason, never a traceback -------------------
+
+
+def _run(policy_exe, repo, pack, *, stdout=None, shell_suffix="", env=None):
+    import os
+    import shlex
+    import subprocess
+
+    command = f"{shlex.quote(policy_exe)} eval {repo} --pack {pack} {shell_suffix}"
+    return subprocess.run(
+        ["bash", "-c", command],
+        stdout=stdout if stdout is not None else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_a_closed_standard_output_is_an_input_error(policy_exe, make_repo, write_pack, check_pack):
+    pack = write_pack(check_pack("{file: {exists: [a]}}"))
+    done = _run(policy_exe, make_repo({"a": "x"}), pack, shell_suffix=">&-")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "policy: error: cannot write the report: standard output is closed (use -o FILE)\n",
+    )
+
+
+def test_a_full_disk_under_standard_output_is_an_input_error(
+    policy_exe, make_repo, write_pack, check_pack
+) -> None:
+    pack = write_pack(check_pack("{file: {exists: [a]}}"))
+    with open("/dev/full", "w") as full:
+        done = _run(policy_exe, make_repo({"a": "x"}), pack, stdout=full)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "policy: error: cannot write the report: No space left on device\n",
+    )
+    with open("/dev/full", "w") as full:
+        listed = _run(policy_exe, make_repo(), pack, stdout=full, shell_suffix="--format json")
+    assert listed.returncode == 2 and "Traceback" not in listed.stderr
+
+
+def test_a_full_disk_under_o_is_an_input_error(policy, make_repo, write_pack, check_pack) -> None:
+    pack = write_pack(check_pack("{file: {exists: [a]}}"))
+    done = policy("eval", make_repo({"a": "x"}), "--pack", pack, "-o", "/dev/full")
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: error: cannot write /dev/full: No space left on device\n",
+    )
+
+
+def test_an_encoding_that_cannot_write_the_findings_is_an_input_error_and_writes_nothing(
+    policy_exe, make_repo, write_pack, check_pack
+) -> None:
+    pack = write_pack(check_pack("{file: {exists: [café]}}"))
+    done = _run(
+        policy_exe,
+        make_repo(),
+        pack,
+        shell_suffix="--format json",
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "policy: error: cannot write the report: standard output's encoding (ascii) has no "
+        "'é'; set PYTHONIOENCODING=utf-8 or use -o FILE (UTF-8)\n",
+    )
+    replaced = _run(
+        policy_exe,
+        make_repo(),
+        pack,
+        shell_suffix="--format json",
+        env={"PYTHONIOENCODING": "ascii:backslashreplace"},
+    )
+    assert replaced.returncode == 1 and "none of caf\\xe9 exists" in replaced.stdout  # as asked
+
+
+def test_a_reader_that_leaves_the_pipe_ends_the_run_quietly(policy_exe, make_repo) -> None:
+    done = _run(
+        policy_exe,
+        make_repo({"a": "x"}),
+        "oss --no-commands --format json",
+        shell_suffix="| true; exit ${PIPESTATUS[0]}",  # the reader is gone before the report
+    )
+    assert (done.returncode, done.stderr) == (141, "")

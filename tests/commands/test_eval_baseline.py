@@ -179,9 +179,19 @@ def test_without_a_baseline_the_report_has_no_marks(repo, policy) -> None:
             "--baseline and --new-since cannot be used together",
         ),
         (["--new-since", "nope"], "--new-since nope: unknown ref in {repo}"),
+        (
+            ["--baseline", "/dev/zero"],
+            "--baseline /dev/zero: not a rulepack JSON report (larger than 64 MiB, more than "
+            "rulepack reads)",
+        ),
+        (
+            ["--baseline", "{repo}/deep.json"],
+            "--baseline {repo}/deep.json: not a rulepack JSON report (nested too deeply)",
+        ),
     ],
 )
 def test_bad_input(repo, policy, args, message) -> None:
+    (repo / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     done = policy("eval", repo, *[a.format(repo=repo) for a in args])
 
     assert (done.exit_code, done.stderr) == (

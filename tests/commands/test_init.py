@@ -29,3 +29,11 @@ def test_init_refuses_to_replace_a_config_without_force(make_repo, policy) -> No
     assert (root / ".rulepack.yaml").read_text() == "packs: [oss]\n"
     assert policy("init", root, "--force").exit_code == 0
     assert "  - production\n" in (root / ".rulepack.yaml").read_text()
+
+
+def test_init_in_a_folder_that_cannot_hold_the_file_is_an_input_error(policy) -> None:
+    done = policy("init", "/proc")
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: error: cannot write /proc/.rulepack.yaml: No such file or directory\n",
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.formats import ParseError, format_for, parser
+from engine.formats import MAX_DEPTH, ParseError, format_for, parse_text, parser
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,6 @@ def test_one_document_formats(format_name: str, text: str, data: object) -> None
     ("format_name", "text", "message", "line"),
     [
         ("json", '{"a": 1, // comment\n}', "Expecting property name enclosed in double quotes", 1),
-        ("json", "[" * 100_000, "document is nested too deeply", None),
         ("toml", "a = 1\na = 2\n", "Cannot overwrite a value", 2),
         ("toml", "a = 1\nb = [\n", "Invalid value at the end of the file", 2),
         ("xml", "<a>", "no element found", 1),
@@ -157,3 +156,75 @@ def test_every_format_yields_plain_data(format_name: str) -> None:
         else:
             assert type(value) in PLAIN_SCALARS, (type(value), value)
     assert seen > 3
+
+
+# -- bounds: deep nesting and large files, in every format -------------------------------
+
+DEEP = 100_000
+TOO_DEEP = {
+    "json": "[" * DEEP + "]" * DEEP,
+    "yaml": "[" * 300 + "]" * 300 + "\n",  # libyaml itself stops flow nesting at 1,000
+    "toml": "a = " + "[" * DEEP + "]" * DEEP + "\n",
+    "xml": "<a>" * DEEP + "</a>" * DEEP,
+}
+
+
+@pytest.mark.parametrize("format_name", sorted(TOO_DEEP))
+def test_data_nested_past_the_limit_is_a_parse_error(format_name: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_text(format_name, TOO_DEEP[format_name])
+    assert (caught.value.message, caught.value.line) == (
+        f"nested deeper than {MAX_DEPTH} levels",
+        1,
+    )
+
+
+def test_data_nested_to_the_limit_parses() -> None:
+    [document] = parse_text("json", "[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    assert document.line == 1
+
+
+@pytest.mark.parametrize("format_name", sorted(TOO_DEEP))
+def test_a_deep_repository_file_makes_its_rule_error_with_path_and_line(
+    evaluate, make_repo, check_pack, format_name: str
+) -> None:
+    name = f"deep.{format_name}"
+    run = evaluate(
+        make_repo({name: TOO_DEEP[format_name]}),
+        check_pack(f"{{manifest: {{files: [{name}], format: {format_name}, assert: '@'}}}}"),
+    )
+    message = f"nested deeper than {MAX_DEPTH} levels"
+    assert (run.exit_code, run.status(), run.result()["message"]) == (
+        1,
+        "error",
+        f"{name}:1: does not parse: {message}",
+    )
+    findings = [(f["path"], f["line"], f["message"]) for f in run.result()["findings"]]
+    assert findings == [(name, 1, f"does not parse: {message}")]
+
+
+HUGE = 900_000  # under the 1 MiB cap of manifest checks
+LARGE = {
+    "json": '{"a": "' + "x" * HUGE + '"}',
+    "yaml": "a: " + "x" * HUGE + "\n",
+    "toml": 'a = "' + "x" * HUGE + '"\n',
+    "xml": "<a>" + "x" * HUGE + "</a>",
+    "ini": "[s]\na = " + "x" * HUGE + "\n",
+    "dockerfile": "FROM debian\nRUN " + "x" * HUGE + "\n",
+    "text": "x" * HUGE,
+}
+
+
+@pytest.mark.parametrize("format_name", sorted(LARGE))
+def test_a_large_file_under_the_cap_is_judged(evaluate, make_repo, check_pack, format_name) -> None:
+    run = evaluate(
+        make_repo({"big": LARGE[format_name]}),
+        check_pack(f"{{manifest: {{files: [big], format: {format_name}, assert: '@'}}}}"),
+    )
+    if format_name == "dockerfile":  # BuildKit's parser refuses lines over 64 KiB
+        assert (run.status(), run.result()["message"]) == (
+            "error",
+            "big:2: does not parse: dockerfile line greater than max allowed size of 65535",
+        )
+    else:
+        assert (run.exit_code, run.status()) == (0, "pass")

@@ -777,3 +777,77 @@ def test_only_a_known_fileset_without_exclude_can_stand_in_a_list(
         "cannot stand in a list of globs",
         f"{pack}:16:79: error: rule r: unknown fileset 'nope' (known: manifests, not_ours)",
     ]
+
+
+def test_a_built_in_pack_given_an_impossible_number_by_a_param_is_a_pack_error(
+    tmp_path: Path,
+) -> None:
+    """Built-in packs are read without the schema; their parse still says what is wrong."""
+    from engine.errors import InputError
+    from engine.packs.finder import DiskFolder, PackFinder
+    from engine.packs.load import PackLoader
+
+    text = HEADER + "params: {t: 5}\n" + CATEGORY + "rules:\n"
+    text += rule('{command: {run: ["true"], timeout: "{{ t }}"}}')
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    finder = PackFinder([DiskFolder(tmp_path, "builtin")])
+    for value in (float("nan"), float("inf"), 1e10):  # a string is a type error (test_params)
+        with pytest.raises(InputError) as raised:
+            PackLoader(finder, params={"t": value}).load("p")
+        assert [str(p) for p in raised.value.problems] == [
+            f"rulepacks/p.yaml:{at(text, Q + '{{')}: error: rule r: `timeout` must be a number "
+            f"above 0 and at most 86,400: {value!r}"
+        ]
+
+
+# -- what is not a pack file at all: each a located line, and exit 2 ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "message"),
+    [
+        (
+            (HEADER + "description: café\n").encode("utf-16"),
+            "1:1",
+            "UTF-16 text (it starts with a byte-order mark); save it as UTF-8",
+        ),
+        ((HEADER + "description: café\n").encode("latin-1"), "4:17", "not UTF-8 text (byte 0xe9)"),
+        ((HEADER + "description: a\0b\n").encode(), "4:15", "a NUL byte: this is not a text file"),
+        (b"x" * (4 * 1024 * 1024 + 1), "", "larger than 4 MiB, more than rulepack reads"),
+    ],
+)
+def test_a_pack_file_that_is_not_utf8_text_is_refused_where_it_goes_wrong(
+    policy, make_repo, tmp_path: Path, data: bytes, where: str, message: str
+) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_bytes(data)
+    done = policy("eval", make_repo(), "--pack", pack)
+    at = f"{pack}:{where}" if where else str(pack)
+    assert (done.exit_code, done.stderr) == (2, f"policy: {at}: error: not a pack: {message}\n")
+
+
+def test_an_endless_pack_file_is_read_no_further_than_the_cap(policy, make_repo) -> None:
+    done = policy("eval", make_repo(), "--pack", "/dev/zero")
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: /dev/zero: error: not a pack: larger than 4 MiB, more than rulepack reads\n",
+    )
+
+
+def test_a_pack_found_by_name_in_the_repository_is_read_the_same_way(policy, make_repo) -> None:
+    repo = make_repo({".rulepack/packs/ours.yaml": (HEADER + "title: \0\n").encode()})
+    done = policy("eval", repo, "--pack", "ours")
+    assert (done.exit_code, done.stderr) == (
+        2,
+        "policy: .rulepack/packs/ours.yaml:4:8: error: not a pack: a NUL byte: this is not a "
+        "text file\n",
+    )
+
+
+def test_a_control_character_in_a_pack_is_located(bad_pack) -> None:
+    text = HEADER + "description: a\x01b\n" + CATEGORY + "rules: []\n"
+    path, lines = bad_pack(text)
+    assert lines == [
+        f"policy: {path}:4:15: error: not valid YAML: unacceptable character #x0001: control "
+        "characters are not allowed"
+    ]

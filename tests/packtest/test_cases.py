@@ -89,3 +89,14 @@ def test_every_problem_of_every_case_is_reported_at_once(tmp_path) -> None:
     assert messages[1].startswith("not valid YAML: ")  # bad-yaml
     assert messages[2] == "case 'empty' has no expect.yaml"
     assert messages[3].startswith("extends 'nowhere': no case there")  # once all are read
+
+
+def test_an_expect_file_that_is_not_text_is_located(tmp_path) -> None:
+    tests = tmp_path / "tests"
+    (tests / "c").mkdir(parents=True)
+    (tests / "c" / "expect.yaml").write_bytes(b"rules:\n  r: pa\0ss\n")
+    with pytest.raises(InputError) as raised:
+        read_cases(tests)
+    assert [(p.message, p.location.line, p.location.column) for p in raised.value.problems] == [
+        ("not an expect.yaml: a NUL byte: this is not a text file", 2, 8)
+    ]
