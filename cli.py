@@ -1,7 +1,9 @@
 """The `policy` command line: options are parsed here, work is done in engine.commands.
 
 Exit codes: 0 the run holds, 1 it fails, 2 the input is wrong (one line per
-problem, naming file, line, column and rule), 3 an internal error.
+problem, naming file, line, column and rule), 3 an internal error; stopped by
+a signal, after cleaning up, 128 + its number (130 Ctrl-C, 143 SIGTERM, 129
+SIGHUP: engine/interrupts.py).
 
 Options that several commands take are declared once, in engine/options.py:
 groups applied as decorators, RULEPACK_* environment variables, and Tab
@@ -10,6 +12,7 @@ completion (click's, enabled by `_POLICY_COMPLETE=bash_source policy`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -25,19 +28,31 @@ from engine.reporters import DIFF_FORMATS
 
 
 def reports_input_errors(command: F) -> F:
-    """Turn InputError into one line per problem and exit 2; never a traceback."""
+    """Turn InputError into one line per problem and exit 2; never a traceback.
+
+    Ctrl-C, SIGTERM and SIGHUP clean up the same way and exit 128 + the signal."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from engine.interrupts import stop_signals
+
+        with stop_signals():  # also while the handlers below report and exit
+            return reporting(*args, **kwargs)
+
+    def reporting(*args: Any, **kwargs: Any) -> Any:
         try:
             status = command(*args, **kwargs)
         except InputError as exc:
             for problem in exc.problems:
                 click.echo(f"policy: {problem}", err=True)
             sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("policy: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            from engine.interrupts import stopped_message
+
+            message, code = stopped_message(exc)
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                click.echo(f"policy: {message}", err=True)
+            sys.exit(code)
         except BrokenPipeError:  # `policy ... | head`: the reader left; so do we, quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)

@@ -14,6 +14,7 @@ from engine.checks import evaluate_check
 from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
 from engine.errors import InputError, Problem
+from engine.interrupts import result_of
 from engine.model.messages import reword
 from engine.model.packs import Check, Effect, Pack, Rule
 from engine.model.results import (
@@ -202,9 +203,9 @@ def _run_concurrently(
     try:
         futures = {i: pool.submit(evaluate_rule, rules[i], context) for i in indexes}
         for i, future in futures.items():
-            results[i] = future.result()
+            result = results[i] = result_of(future)
             if progress is not None:
-                progress.advance(future.result())
+                progress.advance(result)
     except BaseException:  # Ctrl-C: stop queued rules, kill the programs already running
         pool.shutdown(wait=False, cancel_futures=True)
         context.running.kill_all()
