@@ -224,13 +224,18 @@ class EvaluationContext:
             if source is not None
         ]
         futures: list[tuple[list[ParseJob], Future[list[bytes]]]] = []
-        for start in range(0, len(jobs), CHUNK):
-            chunk = jobs[start : start + CHUNK]
-            # A stop signal in the middle of `submit` could leave a worker started but
-            # unknown to the pool's shutdown, waiting for work for ever: it waits.
-            with shielded():
-                pool = self._parse_pool()
-                futures.append((chunk, pool.submit(parse_chunk, chunk, max_bytes)))
+        try:
+            for start in range(0, len(jobs), CHUNK):
+                chunk = jobs[start : start + CHUNK]
+                # A stop signal in the middle of `submit` could leave a worker started but
+                # unknown to the pool's shutdown, waiting for work for ever: it waits.
+                with shielded():
+                    pool = self._parse_pool()
+                    futures.append((chunk, pool.submit(parse_chunk, chunk, max_bytes)))
+        except OSError:  # no worker could start (a TMPDIR too long for their socket's name)
+            if futures:
+                raise
+            shared = 0  # this process parses them all
         for (path, fmt), source in zip(todo[shared:], sources[shared:], strict=True):
             if isinstance(source, bytes):
                 self._texts.offer(path, decode_text(path, source))
