@@ -24,6 +24,7 @@ import click
 from engine import __version__, options
 from engine.errors import InputError
 from engine.options import F
+from engine.printable import echo, printable
 from engine.reporters import DIFF_FORMATS
 
 
@@ -43,15 +44,15 @@ def reports_input_errors(command: F) -> F:
         try:
             status = command(*args, **kwargs)
         except InputError as exc:
-            for problem in exc.problems:
-                click.echo(f"policy: {problem}", err=True)
+            for problem in exc.problems:  # one line each, whatever the input held
+                echo(f"policy: {printable(str(problem), newlines=False)}", err=True)
             sys.exit(2)
         except KeyboardInterrupt as exc:
             from engine.interrupts import stopped_message
 
             message, code = stopped_message(exc)
             with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
-                click.echo(f"policy: {message}", err=True)
+                echo(f"policy: {message}", err=True)
             sys.exit(code)
         except BrokenPipeError:  # `policy ... | head`: the reader left; so do we, quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -61,9 +62,9 @@ def reports_input_errors(command: F) -> F:
         except Exception as exc:
             if os.environ.get("RULEPACK_DEBUG"):
                 raise
-            click.echo(
-                f"policy: internal error: {type(exc).__name__}: {exc} "
-                "(set RULEPACK_DEBUG=1 for the traceback)",
+            what = printable(f"{type(exc).__name__}: {exc}", newlines=False)
+            echo(
+                f"policy: internal error: {what} (set RULEPACK_DEBUG=1 for the traceback)",
                 err=True,
             )
             sys.exit(3)

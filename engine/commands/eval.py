@@ -16,6 +16,7 @@ from engine.evaluator import Progress, Selection, evaluate
 from engine.model.diff import RuleRecord
 from engine.model.results import Report
 from engine.model.severity import FailOn
+from engine.printable import echo, printable
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
@@ -87,7 +88,7 @@ def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace,
     """The packs and config for `snapshot` (warnings go to stderr), and the --fail-on level."""
     workspace = open_workspace(snapshot, request.packs, request.params, request.config)
     for warning in workspace.warnings:
-        print(f"policy: {warning}", file=sys.stderr)
+        echo(f"policy: {printable(str(warning), newlines=False)}", err=True)
     return workspace, request.fail_on or workspace.config.fail_on or "error"
 
 

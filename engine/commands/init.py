@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from engine.config import CONFIG_NAME, parse_config
 from engine.errors import InputError
+from engine.printable import echo
 
 TEMPLATE = """\
 # rulepack repository config: `policy eval` reads it from the snapshot root.
@@ -57,5 +56,5 @@ def run(path: Path, force: bool) -> int:
     text = TEMPLATE.format(packs=packs)
     parse_config(text, str(target))  # what we write must be a valid config
     target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {target}; run `policy eval` to evaluate {', '.join(suggested_packs(path))}")
+    echo(f"wrote {target}; run `policy eval` to evaluate {', '.join(suggested_packs(path))}")
     return 0
