@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from engine.resources import schema_path
@@ -59,3 +60,70 @@ def test_a_bad_jobs_value(policy, make_repo) -> None:
     done = policy("eval", make_repo({}), "--jobs", "many")
     assert done.exit_code == 2
     assert "Invalid value for '--jobs': 'many' is not a valid integer" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        (
+            "-o",
+            "{tmp}/folder",
+            "Error: Invalid value for '-o' / '--output': File '{tmp}/folder' is a directory.",
+        ),
+        (
+            "-o",
+            "{tmp}/a-file/r.json",
+            "policy: error: cannot write {tmp}/a-file/r.json: Not a directory",
+        ),
+        ("--param", "=5", "policy: error: --param '=5': expected KEY=VALUE"),
+        ("--param", "replicas", "policy: error: --param 'replicas': expected KEY=VALUE"),
+        (
+            "--baseline",
+            "{tmp}/binary.json",
+            "policy: error: --baseline {tmp}/binary.json: not a rulepack JSON report "
+            "(not UTF-8 text)",
+        ),
+        (
+            "--baseline",
+            "{tmp}/cut.json",
+            "policy: error: --baseline {tmp}/cut.json: not a rulepack JSON report "
+            "(not JSON: Expecting value at line 2)",
+        ),
+        (
+            "--baseline",
+            "{tmp}/shape.json",
+            "policy: error: --baseline {tmp}/shape.json: not a valid rulepack report: "
+            "(top level): 'tool' is a required property",
+        ),
+        (
+            "--baseline",
+            "{tmp}/folder",
+            "Error: Invalid value for '--baseline': File '{tmp}/folder' is a directory.",
+        ),
+    ],
+    ids=[
+        "o-folder",
+        "o-unwritable",
+        "param-no-key",
+        "param-no-equals",
+        "baseline-binary",
+        "baseline-cut",
+        "baseline-shape",
+        "baseline-folder",
+    ],
+)
+def test_bad_output_param_and_baseline_exit_2_with_the_reason(
+    policy, make_repo, write_pack, check_pack, tmp_path, option, value, reason
+) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "binary.json").write_bytes(b"\x00\xff\xfe")
+    (tmp_path / "cut.json").write_text('{"schema": "rulepack/report/v1", "results": [\n')
+    (tmp_path / "shape.json").write_text('{"schema": "rulepack/report/v1", "results": 5}\n')
+    pack = write_pack(check_pack("{file: {exists: [a]}}"))
+
+    done = policy("eval", make_repo({"a": "x"}), "--pack", pack, option, value.format(tmp=tmp_path))
+
+    assert done.exit_code == 2
+    assert done.stderr.splitlines()[-1] == reason.format(tmp=tmp_path)
+    assert done.stdout == ""
