@@ -1,7 +1,9 @@
 """The `policy` command line: options are parsed here, work is done in engine.commands.
 
 Exit codes: 0 the run holds, 1 it fails, 2 the input is wrong (one line per
-problem, naming file, line, column and rule), 3 an internal error.
+problem, naming file, line, column and rule), 3 an internal error; stopped by
+a signal, after cleaning up, 128 + its number (130 Ctrl-C, 143 SIGTERM, 129
+SIGHUP: engine/interrupts.py).
 
 Options that several commands take are declared once, in engine/options.py:
 groups applied as decorators, RULEPACK_* environment variables, and Tab
@@ -10,6 +12,7 @@ completion (click's, enabled by `_POLICY_COMPLETE=bash_source policy`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -22,6 +25,7 @@ import click
 from engine import __version__, options
 from engine.errors import InputError
 from engine.options import F
+from engine.printable import echo, printable
 from engine.reporters import DIFF_FORMATS
 
 #: Errors of writing (to standard output, mostly): exit 2 with the reason, as `-o` does.
@@ -29,22 +33,34 @@ _WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF
 
 
 def reports_input_errors(command: F) -> F:
-    """Turn InputError into one line per problem and exit 2; never a traceback."""
+    """Turn InputError into one line per problem and exit 2; never a traceback.
+
+    Ctrl-C, SIGTERM and SIGHUP clean up the same way and exit 128 + the signal."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from engine.interrupts import stop_signals
+
+        with stop_signals():  # also while the handlers below report and exit
+            return reporting(*args, **kwargs)
+
+    def reporting(*args: Any, **kwargs: Any) -> Any:
         from engine.commands.eval import discard_stdout, flush_stdout
 
         try:
             status = command(*args, **kwargs)
             flush_stdout()
         except InputError as exc:
-            for problem in exc.problems:
-                click.echo(f"policy: {problem}", err=True)
+            for problem in exc.problems:  # one line each, whatever the input held
+                echo(f"policy: {printable(str(problem), newlines=False)}", err=True)
             sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("policy: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            from engine.interrupts import stopped_message
+
+            message, code = stopped_message(exc)
+            with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+                echo(f"policy: {message}", err=True)
+            sys.exit(code)
         except BrokenPipeError:  # `policy ... | head`: the reader left; so do we, quietly
             discard_stdout()
             sys.exit(141)
@@ -53,13 +69,13 @@ def reports_input_errors(command: F) -> F:
         except Exception as exc:
             if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
                 discard_stdout()  # what fails to be written is the output: a full disk, say
-                click.echo(f"policy: error: cannot write: {exc.strerror}", err=True)
+                echo(f"policy: error: cannot write: {exc.strerror}", err=True)
                 sys.exit(2)
             if os.environ.get("RULEPACK_DEBUG"):
                 raise
-            click.echo(
-                f"policy: internal error: {type(exc).__name__}: {exc} "
-                "(set RULEPACK_DEBUG=1 for the traceback)",
+            what = printable(f"{type(exc).__name__}: {exc}", newlines=False)
+            echo(
+                f"policy: internal error: {what} (set RULEPACK_DEBUG=1 for the traceback)",
                 err=True,
             )
             sys.exit(3)

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from engine.errors import InputError
 from engine.formats import ParseError, parse_text
 from engine.globs import FileIndex, matching
+from engine.interrupts import result_of, shielded
 from engine.model.documents import Document
 from engine.model.packs import Check, FileSet
 from engine.model.results import Note, Outcome
@@ -228,9 +229,18 @@ class EvaluationContext:
             if source is not None
         ]
         futures: list[tuple[list[ParseJob], Future[list[bytes]]]] = []
-        for start in range(0, len(jobs), CHUNK):
-            chunk = jobs[start : start + CHUNK]
-            futures.append((chunk, self._parse_pool().submit(parse_chunk, chunk, max_bytes)))
+        try:
+            for start in range(0, len(jobs), CHUNK):
+                chunk = jobs[start : start + CHUNK]
+                # A stop signal in the middle of `submit` could leave a worker started but
+                # unknown to the pool's shutdown, waiting for work for ever: it waits.
+                with shielded():
+                    pool = self._parse_pool()
+                    futures.append((chunk, pool.submit(parse_chunk, chunk, max_bytes)))
+        except OSError:  # no worker could start (a TMPDIR too long for their socket's name)
+            if futures:
+                raise
+            shared = 0  # this process parses them all
         for (path, fmt), source in zip(todo[shared:], sources[shared:], strict=True):
             if isinstance(source, bytes):
                 self._texts.offer(path, decode_text(path, source))
@@ -238,7 +248,8 @@ class EvaluationContext:
             if found.size <= max_bytes:  # kept as `documents` keeps it
                 claim.fill((path, fmt), found)
         for chunk, future in futures:
-            for job, blob in zip(chunk, future.result(), strict=True):
+            blobs: list[bytes] = result_of(future)
+            for job, blob in zip(chunk, blobs, strict=True):
                 parsed = self._received(job, blob)
                 if parsed is not None:
                     claim.fill((job.path, job.format), parsed)
@@ -278,10 +289,16 @@ class EvaluationContext:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from engine.parse_pool import ignore_stop_signals
+
         # forkserver: forking this process could copy a lock held by a command thread
         methods = multiprocessing.get_all_start_methods()
         method = "forkserver" if "forkserver" in methods else None
-        pool = ProcessPoolExecutor(self.options.parse_workers, multiprocessing.get_context(method))
+        pool = ProcessPoolExecutor(
+            self.options.parse_workers,
+            multiprocessing.get_context(method),
+            initializer=ignore_stop_signals,
+        )
         self._release_on_close(partial(pool.shutdown, cancel_futures=True))
         return pool
 
@@ -315,8 +332,10 @@ class EvaluationContext:
             self._stack.callback(release)
 
     def close(self) -> None:
-        """Remove what the run created (the materialized snapshot, the parse workers)."""
-        self._stack.close()
+        """Remove what the run created (the materialized snapshot, the parse workers);
+        a stop signal meanwhile waits until it is done."""
+        with shielded():
+            self._stack.close()
 
     def __enter__(self) -> EvaluationContext:
         return self

@@ -64,14 +64,14 @@ class Problem:
     level: str = "error"  # "error" stops the run; "warning" is only reported
 
     def __str__(self) -> str:
-        parts = []
-        if self.location is not None:
-            parts.append(str(self.location))
-        parts.append(self.level)
+        # The location is a path from the file system: never cut, and any odd
+        # character in it is escaped when the line is printed (engine/printable.py).
+        where = f"{self.location}: " if self.location is not None else ""
+        parts = [self.level]
         if self.rule is not None:
             parts.append(f"rule {self.rule}")
         parts.append(self.message)
-        return bounded(": ".join(parts))
+        return where + bounded(": ".join(parts))
 
 
 class InputError(Exception):

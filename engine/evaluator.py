@@ -15,6 +15,7 @@ from engine.checks import evaluate_check
 from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
 from engine.errors import InputError, Problem
+from engine.interrupts import result_of
 from engine.model.messages import reword
 from engine.model.packs import Check, Effect, Pack, Rule
 from engine.model.results import (
@@ -303,9 +304,9 @@ def _run_concurrently(
             for i in indexes
         }
         for i, future in futures.items():
-            results[i] = future.result()
+            result = results[i] = result_of(future)
             if progress is not None:
-                progress.advance(future.result())
+                progress.advance(result)
     except BaseException:  # Ctrl-C: stop queued rules, kill the programs already running
         pool.shutdown(wait=False, cancel_futures=True)
         context.running.kill_all()

@@ -21,6 +21,7 @@ the context parses it itself, so the outcome never depends on the path.
 from __future__ import annotations
 
 import marshal
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -104,6 +105,14 @@ def read_and_parse(job: ParseJob, max_bytes: int) -> ParseOutcome:
     except ParseError as exc:
         return Broken(len(data), text.text, note, exc.message, exc.line, exc.column)
     return Parsed(len(data), text.text, note, tuple(documents))
+
+
+def ignore_stop_signals() -> None:
+    """Worker set-up: Ctrl-C (and a terminal's hang-up) reaches every process of the
+    terminal's job, but workers are stopped by the run that started them, which
+    finishes or cancels their tasks as it cleans up (engine/interrupts.py)."""
+    for signum in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def parse_chunk(jobs: Sequence[ParseJob], max_bytes: int) -> list[bytes]:

@@ -1,11 +1,15 @@
-"""Running a pack's programs: no shell unless asked, a timeout that kills the group."""
+"""Running a pack's programs: no shell unless asked, a timeout that kills what they started.
+
+Each program is the leader of a session of its own. When it ends, times out
+or the run is interrupted, every process it left behind is killed: its
+session, and any process still holding its output (engine.sessions).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import threading
 import time
@@ -13,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+from engine.sessions import kill_program, pipe_ids
 
 #: Output kept per stream; a runaway program cannot fill memory.
 MAX_OUTPUT = 4 * 1024 * 1024
@@ -38,25 +44,26 @@ class RunningPrograms:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running: set[subprocess.Popen[bytes]] = set()
+        self._running: dict[subprocess.Popen[bytes], frozenset[int]] = {}
         self._stopped = False
 
-    def add(self, process: subprocess.Popen[bytes]) -> None:
+    def add(self, process: subprocess.Popen[bytes], pipes: frozenset[int] = frozenset()) -> None:
+        """Track a program started as a session leader, with its output pipes (`pipe_ids`)."""
         with self._lock:
-            self._running.add(process)
+            self._running[process] = pipes
             if self._stopped:
-                _kill_group(process)
+                kill_program(process.pid, pipes)
 
     def discard(self, process: subprocess.Popen[bytes]) -> None:
         with self._lock:
-            self._running.discard(process)
+            self._running.pop(process, None)
 
     def kill_all(self) -> None:
-        """Kill the process groups of every program still running, and of any to come."""
+        """Kill every program still running with all it started, and any program to come."""
         with self._lock:
             self._stopped = True
-            for process in self._running:
-                _kill_group(process)
+            for process, pipes in self._running.items():
+                kill_program(process.pid, pipes)
 
 
 def find_program(name: str, cwd: Path, environ: Mapping[str, str]) -> str | None:
@@ -74,12 +81,12 @@ def run(
     timeout: float,
     running: RunningPrograms | None = None,
 ) -> ProcessResult:
-    """Run `argv` in its own process group; on timeout, kill the whole group.
+    """Run `argv` in a session of its own; when it ends or times out, kill what it left.
 
     Output is read as it comes and only the first MAX_OUTPUT bytes of each
     stream are kept, so a program that prints without end cannot fill memory
     while its timeout runs. The timeout also covers children that keep the
-    output open after the program itself has exited.
+    output open after the program itself has exited; they are killed with it.
 
     While it runs, the process is kept in `running`, so that Ctrl-C on the
     main thread can kill programs that worker threads started.
@@ -92,11 +99,12 @@ def run(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        start_new_session=True,  # its own group, so a timeout kills its children too
+        start_new_session=True,  # its own session: what it starts can be found and killed
     )
-    if running is not None:
-        running.add(process)
     assert process.stdout is not None and process.stderr is not None
+    pipes = pipe_ids(process.stdout.fileno(), process.stderr.fileno())
+    if running is not None:
+        running.add(process, pipes)
     out, err = _Capture(process.stdout), _Capture(process.stderr)
     deadline = time.monotonic() + timeout
     timed_out = False
@@ -109,12 +117,14 @@ def run(
         except subprocess.TimeoutExpired:
             timed_out = True
         if timed_out:
-            _kill_group(process)
+            kill_program(process.pid, pipes)
             process.wait()
             for capture in (out, err):
                 capture.join(_DRAIN_AFTER_KILL)
+        else:  # it ended: what it left running in its session ends too
+            kill_program(process.pid)
     except BaseException:  # Ctrl-C: leave no program running behind us
-        _kill_group(process)
+        kill_program(process.pid, pipes)
         process.wait()
         raise
     finally:
@@ -151,11 +161,6 @@ class _Capture:
         if not self.reading:
             self._stream.close()
         return _text(bytes(self._kept))
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _text(data: bytes) -> str:

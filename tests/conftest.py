@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,3 +215,51 @@ def evaluate(
         return EvalRun(done.exit_code, report, done.stderr)
 
     return run
+
+
+# -- processes a run leaves behind (Linux: read from /proc) ----------------------------
+
+
+def process_alive(pid: int) -> bool:
+    """Whether `pid` runs; a zombie (dead, waiting for its parent to read its status) does not."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2 :].split()[0] not in (b"Z", b"X")
+
+
+def descendants(pid: int) -> set[int]:
+    """The live processes below `pid` now (children, their children...)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_bytes()
+            except OSError:
+                continue
+            parent = int(stat[stat.rfind(b")") + 2 :].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return {p for p in found if process_alive(p)}
+
+
+def survivors(pids: set[int], within: float = 20.0) -> set[int]:
+    """Those of `pids` still alive after waiting up to `within` seconds for them to go
+    (a killed process is gone once the kernel has delivered the signal)."""
+    deadline = time.monotonic() + within
+    alive = {p for p in pids if process_alive(p)}
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.02)
+        alive = {p for p in alive if process_alive(p)}
+    return alive
+
+
+def read_pids(*files: Path) -> set[int]:
+    """The pids that programs wrote into `files` (one each)."""
+    return {int(f.read_text()) for f in files}

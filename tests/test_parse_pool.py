@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -254,3 +256,31 @@ def test_a_parallel_minimum_that_is_not_a_number(
         2,
         "policy: error: RULEPACK_PARALLEL_MINIMUM must be a whole number, not 'many'\n",
     )
+
+
+def test_workers_that_cannot_start_leave_the_parsing_to_this_process(
+    make_repo: Callable[..., Path],
+    check_pack: Callable[..., str],
+    write_pack: Callable[..., Path],
+    policy_exe: str,
+    tmp_path: Path,
+) -> None:
+    """Workers meet through a socket in TMPDIR: a TMPDIR too long for a socket's name
+    (over 107 bytes on Linux) makes starting them fail, which must not fail the rule."""
+    temp = tmp_path / ("t" * 110)
+    temp.mkdir()
+    repo = make_repo({f"k8s/app{i}.yaml": f"replicas: {i}\n" for i in range(4)})
+    pack = write_pack(check_pack("{manifest: {files: ['k8s/*.yaml'], assert: 'replicas > `0`'}}"))
+    done = subprocess.run(
+        [policy_exe, "eval", str(repo), "--pack", str(pack), "--format", "json"],
+        env={**os.environ, "TMPDIR": str(temp), "RULEPACK_PARALLEL_MINIMUM": "1"},
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(done.stdout)["results"][0]
+    assert (done.returncode, result["status"], [f["path"] for f in result["findings"]]) == (
+        1,
+        "fail",
+        ["k8s/app0.yaml"],
+    )
+    assert list(temp.iterdir()) == []

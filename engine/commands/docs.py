@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import click
 import yaml
 
 from engine.errors import InputError
 from engine.model.packs import Pack, Rule
+from engine.printable import echo, printable
 
 
 def regenerate_hint(name: str) -> str:
@@ -33,15 +33,15 @@ def run(spec: str, params: Sequence[str], output: Path | None) -> int:
 
     pack, files = load_one_reading(spec, params)
     check_output(output, [(path, "a file of the pack") for path in files])  # its extends too
-    text = render(pack)
+    text = printable(render(pack))  # a pack's text may come from a repository
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return 0
     try:
         output.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {output}", err=True)
     return 0
 
 

@@ -18,6 +18,7 @@ from engine.evaluator import Progress, Selection, evaluate
 from engine.model.diff import RuleRecord
 from engine.model.results import Report
 from engine.model.severity import FailOn
+from engine.printable import echo, printable
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
@@ -95,7 +96,7 @@ def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace,
         snapshot, request.packs, request.params, request.config, trust_repo=request.trust_repo
     )
     for warning in workspace.warnings:
-        print(f"policy: {warning}", file=sys.stderr)
+        echo(f"policy: {printable(str(warning), newlines=False)}", err=True)
     return workspace, request.fail_on or workspace.config.fail_on or "error"
 
 
@@ -136,7 +137,9 @@ def _announcer(snapshot: Snapshot) -> Callable[[int], None]:
     def announce(programs: int) -> None:
         from engine.reporters.table import announcement
 
-        print(f"policy: {announcement(programs, snapshot.info)}", file=sys.stderr, flush=True)
+        echo(
+            f"policy: {printable(announcement(programs, snapshot.info), newlines=False)}", err=True
+        )
 
     return announce
 

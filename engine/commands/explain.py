@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import click
 import yaml
 
 from engine.commands.rules import load_one
@@ -13,6 +12,7 @@ from engine.config import load_repo_config
 from engine.errors import InputError
 from engine.model.packs import Pack, Rule
 from engine.packs.finder import PackFinder
+from engine.printable import echo
 from engine.snapshots import open_snapshot
 from engine.workspace import DEFAULT_PACK
 
@@ -57,22 +57,20 @@ def run(rule_id: str, spec: str | None, params: Sequence[str]) -> int:
 def show(pack: Pack, rule: Rule) -> None:
     """Print one rule in full."""
     category = pack.category(rule.category)
-    click.echo(f"{rule.id}: {rule.title}")
-    click.echo(f"  pack:      {pack.name} {pack.version} ({rule.location})")
-    click.echo(f"  category:  {category.title if category else rule.category} ({rule.category})")
-    click.echo(
-        f"  severity:  {rule.severity}" + ("" if rule.enabled else f"  (off: {rule.disabled_by})")
-    )
+    echo(f"{rule.id}: {rule.title}")
+    echo(f"  pack:      {pack.name} {pack.version} ({rule.location})")
+    echo(f"  category:  {category.title if category else rule.category} ({rule.category})")
+    echo(f"  severity:  {rule.severity}" + ("" if rule.enabled else f"  (off: {rule.disabled_by})"))
     if rule.tags:
-        click.echo(f"  tags:      {', '.join(rule.tags)}")
+        echo(f"  tags:      {', '.join(rule.tags)}")
     if rule.description:
-        click.echo(f"\n{rule.description.strip()}")
+        echo(f"\n{rule.description.strip()}")
     for key in ("when", "check"):
         if key in rule.source:
-            click.echo(f"\n{key}:")
+            echo(f"\n{key}:")
             text = yaml.safe_dump(rule.source[key], sort_keys=False, allow_unicode=True, width=100)
-            click.echo("".join(f"  {line}\n" for line in text.splitlines()), nl=False)
+            echo("".join(f"  {line}\n" for line in text.splitlines()), nl=False)
     if rule.remediation:
-        click.echo(f"\nremediation:\n  {rule.remediation.strip()}")
+        echo(f"\nremediation:\n  {rule.remediation.strip()}")
     if rule.docs:
-        click.echo(f"\ndocs: {rule.docs}")
+        echo(f"\ndocs: {rule.docs}")

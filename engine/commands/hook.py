@@ -16,6 +16,7 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.git.repository import hooks_path, locate
+from engine.printable import echo
 
 #: The line that marks a hook as ours, so that install and uninstall recognise it.
 MARKER = "# rulepack pre-commit hook"
@@ -77,11 +78,11 @@ def install(path: Path, force: bool = False) -> int:
                 "use --force to replace it (it is kept and restored by uninstall)"
             )
         os.replace(hook, kept)
-        print(f"policy: kept the previous hook as {kept}")
+        echo(f"policy: kept the previous hook as {kept}")
     hook.parent.mkdir(parents=True, exist_ok=True)
     hook.write_text(hook_script(policy_program()), encoding="utf-8")
     hook.chmod(0o755)
-    print(f"policy: installed the pre-commit hook at {hook}")
+    echo(f"policy: installed the pre-commit hook at {hook}")
     return 0
 
 
@@ -90,14 +91,14 @@ def uninstall(path: Path) -> int:
     hook = hooks_folder(path) / HOOK_NAME
     kept = hook.with_name(HOOK_NAME + KEPT_SUFFIX)
     if not (hook.exists() or hook.is_symlink()):
-        print(f"policy: no pre-commit hook at {hook}; nothing to do")
+        echo(f"policy: no pre-commit hook at {hook}; nothing to do")
         return 0
     if not is_ours(hook):
         raise InputError(f"{hook} was not written by rulepack; leaving it in place")
     hook.unlink()
     if kept.exists() or kept.is_symlink():
         os.replace(kept, hook)
-        print(f"policy: removed the rulepack hook and restored {hook}")
+        echo(f"policy: removed the rulepack hook and restored {hook}")
     else:
-        print(f"policy: removed the pre-commit hook at {hook}")
+        echo(f"policy: removed the pre-commit hook at {hook}")
     return 0

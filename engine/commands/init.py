@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
 from engine.config import CONFIG_NAME, parse_config
 from engine.errors import InputError
+from engine.printable import echo
 
 TEMPLATE = """\
 # rulepack repository config: `policy eval` reads it from the snapshot root.
@@ -60,5 +59,5 @@ def run(path: Path, force: bool) -> int:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:  # `policy init /proc`, a read-only folder
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {target}; run `policy eval` to evaluate {', '.join(suggested_packs(path))}")
+    echo(f"wrote {target}; run `policy eval` to evaluate {', '.join(suggested_packs(path))}")
     return 0

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import click
-
 from engine import __version__
 from engine.errors import InputError
+from engine.printable import echo
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -124,7 +123,7 @@ def run(name: str, parent: Path) -> int:
             path.write_text(text, encoding="utf-8", newline="\n")
         except OSError as exc:
             raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    click.echo(f"created pack {name} in {target}")
-    click.echo(f"  policy test {target}                 # prove its rules with the fixtures")
-    click.echo(f"  policy eval --pack {target / 'pack.yaml'} .   # evaluate a repository")
+    echo(f"created pack {name} in {target}")
+    echo(f"  policy test {target}                 # prove its rules with the fixtures")
+    echo(f"  policy eval --pack {target / 'pack.yaml'} .   # evaluate a repository")
     return 0

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
-
 from engine.config import load_repo_config
 from engine.errors import InputError
 from engine.packs.finder import PackFinder
 from engine.packs.load import PackLoader
+from engine.printable import echo
 from engine.snapshots import open_snapshot
 
 
@@ -45,15 +44,15 @@ def run(path: Path, format_name: str, trust_repo: bool = False) -> int:
         seen.add(str(row["name"]))
         rows.append(row)
     if format_name == "json":
-        click.echo(json.dumps(rows, indent=2))
+        echo(json.dumps(rows, indent=2))
         return 0
     width = max((len(str(r["name"])) for r in rows), default=4)
-    click.echo(f"{'NAME':<{width}}  {'VERSION':<9}  {'SOURCE':<8}  {'RULES':>5}  PATH")
+    echo(f"{'NAME':<{width}}  {'VERSION':<9}  {'SOURCE':<8}  {'RULES':>5}  PATH")
     for row in rows:
         note = "  (shadowed by an earlier pack of the same name)" if row["shadowed"] else ""
         if row["problem"]:
             note += f"  (invalid: {row['problem']})"
-        click.echo(
+        echo(
             f"{row['name']!s:<{width}}  {row['version']!s:<9}  {row['source']!s:<8}  "
             f"{row['rules']!s:>5}  {row['path']}{note}"
         )

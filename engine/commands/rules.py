@@ -6,10 +6,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import click
-
 from engine.config import RepoConfig
 from engine.model.packs import Pack
+from engine.printable import echo
 from engine.snapshots import open_snapshot
 from engine.workspace import load_packs, parse_params
 
@@ -32,7 +31,7 @@ def load_one_reading(spec: str, params: Sequence[str] = ()) -> tuple[Pack, tuple
 def run(spec: str, params: Sequence[str], format_name: str) -> int:
     pack = load_one(spec, params)
     if format_name == "json":
-        click.echo(
+        echo(
             json.dumps(
                 [
                     {
@@ -49,15 +48,15 @@ def run(spec: str, params: Sequence[str], format_name: str) -> int:
             )
         )
         return 0
-    click.echo(f"{pack.name} {pack.version} ({pack.source}: {pack.path}), {len(pack.rules)} rules")
+    echo(f"{pack.name} {pack.version} ({pack.source}: {pack.path}), {len(pack.rules)} rules")
     width = max((len(r.id) for r in pack.rules), default=2)
     for category in pack.categories:
         rules = [r for r in pack.rules if r.category == category.id]
         if not rules:
             continue
-        click.echo(f"\n{category.title} ({category.id})")
+        echo(f"\n{category.title} ({category.id})")
         for rule in rules:
             off = "  (disabled)" if not rule.enabled else ""
             tags = f"  [{', '.join(rule.tags)}]" if rule.tags else ""
-            click.echo(f"  {rule.id:<{width}}  {rule.severity:<7}  {rule.title}{tags}{off}")
+            echo(f"  {rule.id:<{width}}  {rule.severity:<7}  {rule.title}{tags}{off}")
     return 0

@@ -7,8 +7,6 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-import click
-
 from engine.errors import InputError
 from engine.packtest.build import GIT_LOCATION_VARIABLES
 from engine.packtest.run import (
@@ -18,6 +16,7 @@ from engine.packtest.run import (
     finding_text,
     run_pack_tests,
 )
+from engine.printable import echo
 
 
 def run(target: Path, cases: Sequence[str] = (), min_coverage: float = 0.0) -> int:
@@ -30,12 +29,12 @@ def run(target: Path, cases: Sequence[str] = (), min_coverage: float = 0.0) -> i
         os.environ.pop(variable, None)
     report = run_pack_tests(target, cases)
     pack = report.pack
-    click.echo(
+    echo(
         f"{pack.name} {pack.version}: {len(report.outcomes)} case(s), "
         f"{len(pack.rules)} rule(s) ({pack.path})"
     )
     if shutil.which("git") is None:
-        click.echo("note: git is not installed; fixtures were evaluated as plain folders")
+        echo("note: git is not installed; fixtures were evaluated as plain folders")
     for outcome in report.outcomes:
         _print_case(outcome)
     too_low = _print_coverage(report, min_coverage, partial=bool(cases))
@@ -46,41 +45,41 @@ def run(target: Path, cases: Sequence[str] = (), min_coverage: float = 0.0) -> i
         reasons.append(f"{report.mismatches} mismatch(es)")
     if too_low:
         reasons.append(f"coverage {report.coverage.percent:g}% is below {min_coverage:g}%")
-    click.echo(f"result: {verdict}" + (f" ({', '.join(reasons)})" if reasons else ""))
+    echo(f"result: {verdict}" + (f" ({', '.join(reasons)})" if reasons else ""))
     return 1 if failed else 0
 
 
 def _print_case(outcome: CaseOutcome) -> None:
     case = outcome.case
     if not outcome.mismatches:
-        click.echo(f"  ok    {case.name} ({outcome.checked} expectation(s))")
+        echo(f"  ok    {case.name} ({outcome.checked} expectation(s))")
         return
-    click.echo(
+    echo(
         f"  FAIL  {case.name} ({len(outcome.mismatches)} of {outcome.checked} "
         f"expectation(s) not met)"
     )
     if case.description:
-        click.echo(f"        {case.description.strip()}")
+        echo(f"        {case.description.strip()}")
     for mismatch in outcome.mismatches:
         where = mismatch.expectation.location
-        click.echo(f"        {mismatch.expectation.rule}: {mismatch.why} ({where})")
+        echo(f"        {mismatch.expectation.rule}: {mismatch.why} ({where})")
         result = mismatch.result
         if result is None:
             continue
         if result.message:
-            click.echo(f"          message: {result.message.splitlines()[0]}")
+            echo(f"          message: {result.message.splitlines()[0]}")
         texts = list(finding_text(result))
         for text in texts[:SHOWN_FINDINGS]:
-            click.echo(f"          - {text.splitlines()[0]}")
+            echo(f"          - {text.splitlines()[0]}")
         if len(texts) > SHOWN_FINDINGS:
-            click.echo(f"          ... {len(texts) - SHOWN_FINDINGS} more finding(s)")
+            echo(f"          ... {len(texts) - SHOWN_FINDINGS} more finding(s)")
 
 
 def _print_coverage(report: PackTestReport, min_coverage: float, partial: bool) -> bool:
     """Print rule coverage; True when it is below `min_coverage`."""
     coverage = report.coverage
     scope = " (only the selected cases)" if partial else ""
-    click.echo(
+    echo(
         f"coverage: {len(coverage.covered)} of {len(coverage.rules)} rule(s) seen passing, "
         f"failing and, where they can, skipping ({coverage.percent:g}%){scope}"
     )
@@ -90,5 +89,5 @@ def _print_coverage(report: PackTestReport, min_coverage: float, partial: bool) 
         if lacks:
             lacking.setdefault(lacks, []).append(rule)
     for lacks, rules in lacking.items():
-        click.echo(f"  not covered, {lacks} ({len(rules)}): {', '.join(rules)}")
+        echo(f"  not covered, {lacks} ({len(rules)}): {', '.join(rules)}")
     return coverage.percent < min_coverage

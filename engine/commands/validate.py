@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import click
-
 from engine.errors import InputError, Problem
 from engine.packs.finder import PackFinder, pack_file_from_disk
 from engine.packs.load import PackLoader
+from engine.printable import echo, printable
 
 
 def problems_of(path: Path) -> list[Problem]:
@@ -28,10 +27,10 @@ def run(files: Sequence[Path]) -> int:
     for path in files:
         problems = problems_of(path)
         for problem in problems:
-            click.echo(str(problem), err=problem.level == "error")
+            echo(printable(str(problem), newlines=False), err=problem.level == "error")
         errors += sum(p.level == "error" for p in problems)
         warnings += sum(p.level == "warning" for p in problems)
         if not problems:
-            click.echo(f"{path}: ok")
-    click.echo(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)")
+            echo(f"{path}: ok")
+    echo(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)")
     return 2 if errors else 0

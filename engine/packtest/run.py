@@ -3,7 +3,6 @@ and which rules the cases prove passing, failing and skipping."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from engine.packs.finder import PackFinder, pack_file_from_disk
 from engine.packs.load import PackLoader
 from engine.packtest.build import build_case, case_environ
 from engine.packtest.cases import REPO_DIR, TESTS_DIR, Expectation, FixtureCase, read_cases
+from engine.snapshots.materialize import temporary_folder
 
 #: Findings shown under a mismatch.
 SHOWN_FINDINGS = 5
@@ -125,12 +125,12 @@ def run_pack_tests(target: Path, only: Sequence[str] = ()) -> PackTestReport:
     cases = [c for c in all_cases.values() if not only or c.name in only]
     _check_rules_and_params(pack, cases)
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="rulepack-test-") as scratch:
+    with temporary_folder("rulepack-test-") as scratch:
         for case in cases:
             case_pack = (
                 load_pack_for(pack_file, case.params, case.expect_file) if case.params else pack
             )
-            outcomes.append(_run_case(case, case_pack, Path(scratch) / case.name))
+            outcomes.append(_run_case(case, case_pack, scratch / case.name))
     enabled = [r for r in pack.rules if r.enabled]
     passing = {e.rule for o in outcomes for e in o.met if e.status == "pass"}
     failing = {e.rule for o in outcomes for e in o.met if e.status == "fail"}

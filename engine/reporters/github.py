@@ -9,7 +9,9 @@ its severity). The last line is a plain summary.
 Values are escaped as the Actions runner reads them back: in the message `%`,
 CR and LF become `%25`, `%0D`, `%0A`; in properties `:` and `,` too. So a
 finding that contains a newline followed by `::set-output` stays inside its
-annotation and can never start a command of its own.
+annotation and can never start a command of its own, and a file named
+`a%0A::error::x` stays that name. Escape sequences and other controls are
+shown as text first (engine/printable.py): the log viewer never acts on them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from engine.model.results import Finding, Report, RuleResult
+from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.common import rate_text, summary_line
 
@@ -36,8 +39,11 @@ def escape_property(value: str) -> str:
 
 def command(name: str, properties: dict[str, str], message: str) -> str:
     """`::name k=v,k=v::message`, every part escaped."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    props = ",".join(
+        f"{key}={escape_property(printable(value, newlines=False))}"
+        for key, value in properties.items()
+    )
+    return f"::{name}{' ' + props if props else ''}::{escape_data(printable(message))}"
 
 
 def _properties(finding: Finding | None, title: str) -> dict[str, str]:

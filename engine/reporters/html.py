@@ -14,6 +14,7 @@ import re
 from typing import TextIO
 
 from engine.model.results import Counts, Report, RuleResult
+from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
@@ -60,8 +61,8 @@ details{margin:8px 0}summary{cursor:pointer;color:#59636e}
 
 
 def esc(value: object) -> str:
-    """HTML-escaped text, quotes included (safe in attributes too)."""
-    return html.escape(str(value), quote=True)
+    """HTML-escaped text, quotes included (safe in attributes too), shown `printable`."""
+    return html.escape(printable(str(value)), quote=True)
 
 
 def _multiline(value: str) -> str:

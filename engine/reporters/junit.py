@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from engine.model.results import Report, RuleResult
+from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.common import by_category, place
 
@@ -33,10 +34,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(value: str) -> str:
-    """`value` with the characters XML 1.0 cannot carry shown as `\\xNN` (or U+FFFD)."""
-    return _NOT_XML.sub(
-        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else "\ufffd", value
-    )
+    """`value` shown `printable`, and the characters XML 1.0 cannot carry besides as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", printable(value))
 
 
 def seconds(duration_ms: float) -> str:

@@ -4,7 +4,8 @@ GitHub-flavoured Markdown: the verdict and totals, a table of counts per
 category, a table of the rules that were judged, then every failure and error
 with its findings as `path:line` and the remediation; skipped rules are folded
 into a <details> block. Everything taken from the report is escaped, so a `|`
-or a newline in a message cannot break a table and `<b>` stays text.
+or a newline in a message cannot break a table and `<b>` stays text; escape
+sequences and bidi controls are shown as text (engine/printable.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TextIO
 
 from engine.model.results import Report, RuleResult
 from engine.model.severity import SEVERITIES
+from engine.printable import UNSAFE, printable
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
@@ -45,14 +47,14 @@ _SAFE_URL = re.compile(r"https?://[^\s<>]+")
 
 def text(value: str) -> str:
     """Plain text safe inside a paragraph, a list item or a table cell: one line."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", value.strip())
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", printable(value).strip())
     escaped = _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
     return _NEWLINES.sub("<br>", escaped)
 
 
 def code(value: str, in_table: bool = False) -> str:
     """A code span showing `value` verbatim (one line)."""
-    value = _NEWLINES.sub(" ", value)
+    value = printable(value, newlines=False)
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     if value.startswith("`") or value.endswith("`"):
@@ -65,7 +67,7 @@ def code(value: str, in_table: bool = False) -> str:
 
 def link(url: str, label: str) -> str:
     """A link to an http(s) URL; any other value is shown as text, never made clickable."""
-    if not _SAFE_URL.fullmatch(url):
+    if not _SAFE_URL.fullmatch(url) or UNSAFE.search(url):
         return text(url)
     target = url.replace("(", "%28").replace(")", "%29")
     return f"[{text(label)}]({target})"

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from engine.model.results import Finding, Report, RuleResult
+from engine.printable import json_safe
 from engine.reporters import ReportOptions
 
 SARIF_VERSION = "2.1.0"
@@ -179,5 +180,4 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
-    json.dump(to_dict(report), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json_safe(json.dumps(to_dict(report), indent=2, ensure_ascii=False)) + "\n")

@@ -1,7 +1,9 @@
 """`--format table`: the terminal report, grouped by category, with a summary.
 
 Colour only on a terminal and never when NO_COLOR is set; the same text
-without colour is what a pre-commit hook or a CI log shows.
+without colour is what a pre-commit hook or a CI log shows. Every text from
+the report is shown `printable` (engine/printable.py): rich writes the only
+escape sequences, its colours.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rich.text import Text
 
 from engine.model.results import Counts, Report, RuleResult, Status
 from engine.model.snapshots import SnapshotInfo
+from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
     by_category,
@@ -37,6 +40,11 @@ _BADGES = {
     "error": ("! error", "bold magenta"),
 }
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _line(value: str) -> str:
+    """A value shown on one line."""
+    return printable(value, newlines=False)
 
 
 def _summary_style(status: Status | None, overall: Counts) -> str:
@@ -89,7 +97,7 @@ def _header(report: Report) -> Text:
     packs = ", ".join(f"{p.name} {p.version}" for p in report.packs)
     text = Text()
     text.append(f"rulepack {report.tool_version}", style="bold")
-    text.append(f" · {packs} · {where}")
+    text.append(f" · {_line(packs)} · {_line(where)}")
     return text
 
 
@@ -97,8 +105,8 @@ def _rule_lines(result: RuleResult) -> list[Text]:
     badge, style = _BADGES[result.status]
     line = Text("  ")
     line.append(badge, style=style)
-    line.append(f"  {result.rule}", style="bold")
-    line.append(f"  {result.title}")
+    line.append(f"  {_line(result.rule)}", style="bold")
+    line.append(f"  {_line(result.title)}")
     if result.status == "fail":
         line.append(f"  [{result.severity}]", style=_SEVERITY_STYLE[result.severity])
     if result.baseline == "known":
@@ -107,18 +115,21 @@ def _rule_lines(result: RuleResult) -> list[Text]:
     indent = " " * 11
     if result.status in ("skip", "error") and result.reason:
         lines.append(
-            Text(f"{indent}{result.reason}", style="dim" if result.status == "skip" else "magenta")
+            Text(
+                f"{indent}{_line(result.reason)}",
+                style="dim" if result.status == "skip" else "magenta",
+            )
         )
     if result.status in ("fail", "error"):
         shown = findings_to_show(result)
         known = sum(f.baseline == "known" for f in result.findings)
         for finding in shown[:MAX_FINDINGS]:
-            where = place(finding)
+            where = _line(place(finding))
             text = Text(indent + "• ")
             if where:
                 text.append(where, style="bold")
                 text.append(": ")
-            message_lines = finding.message.splitlines() or [""]
+            message_lines = printable(finding.message).splitlines() or [""]
             text.append(message_lines[0])
             lines.append(text)
             lines.extend(Text(f"{indent}    {extra}", style="dim") for extra in message_lines[1:])
@@ -129,13 +140,13 @@ def _rule_lines(result: RuleResult) -> list[Text]:
                 Text(f"{indent}({known} known findings hidden: in the baseline)", style="dim")
             )
         if result.status == "fail" and not result.findings and result.message:
-            lines.append(Text(f"{indent}{result.message}"))
+            lines.append(Text(f"{indent}{_line(result.message)}"))
         if result.remediation and result.status == "fail":
             fix = Text(f"{indent}fix: ", style="bold cyan")
-            fix.append(result.remediation.strip().replace("\n", f"\n{indent}     "))
+            fix.append(printable(result.remediation.strip()).replace("\n", f"\n{indent}     "))
             lines.append(fix)
         if result.docs and result.status == "fail":
-            lines.append(Text(f"{indent}docs: {result.docs}", style="dim"))
+            lines.append(Text(f"{indent}docs: {_line(result.docs)}", style="dim"))
     return lines
 
 
@@ -145,7 +156,7 @@ def _summary_table(report: Report) -> Table:
     for column in ("total", "passed", "failed", "skipped", "errored", "success"):
         table.add_column(column, justify="right")
     for category_id, counts in report.summary.by_category.items():
-        table.add_row(escape(report.category_title(category_id)), *count_cells(counts))
+        table.add_row(escape(_line(report.category_title(category_id))), *count_cells(counts))
     return table
 
 
@@ -155,7 +166,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     for category_id, results in by_category(report.results).items():
         console.print()
         counts = report.summary.by_category[category_id]
-        heading = Text(report.category_title(category_id), style="bold underline")
+        heading = Text(_line(report.category_title(category_id)), style="bold underline")
         heading.append(
             f"  {counts.passed}/{counts.passed + counts.failed + counts.errored} passed",
             style="dim",
@@ -185,7 +196,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         info = report.baseline
         console.print(
             Text(
-                f"Baseline {info.source}: findings {info.new_findings} new, "
+                f"Baseline {_line(info.source)}: findings {info.new_findings} new, "
                 f"{info.known_findings} known (hidden); failed or errored rules "
                 f"{info.new_results} new, {info.known_results} known. Only new ones fail the run."
             )
@@ -216,7 +227,8 @@ class TerminalProgress:
 
     def advance(self, result: RuleResult) -> None:
         if self._task is not None:
-            self._progress.update(self._task, advance=1, description=result.rule)
+            description = escape(_line(result.rule))  # the column reads markup
+            self._progress.update(self._task, advance=1, description=description)
 
     def stop(self) -> None:
         self._progress.stop()

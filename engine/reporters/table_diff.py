@@ -1,7 +1,8 @@
 """`policy diff --format table`: what got worse, what got better, and the verdict, as text.
 
 Plain lines for a terminal or a CI log (no colour): each rule whose status
-moved or whose findings changed, with `+` new and `-` fixed findings.
+moved or whose findings changed, with `+` new and `-` fixed findings. Text
+from the report is shown `printable` (engine/printable.py), one line each.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TextIO
 from engine.model.diff import Diff, RuleChange
 from engine.model.results import Finding
 from engine.model.snapshots import SnapshotInfo
+from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.common import place
 
@@ -19,15 +21,15 @@ from engine.reporters.common import place
 def describe(info: SnapshotInfo) -> str:
     """How a snapshot is named in the text output."""
     if info.kind == "ref":
-        return f"{info.ref} ({(info.commit or '')[:12]})"
+        return f"{printable(info.ref or '', newlines=False)} ({(info.commit or '')[:12]})"
     if info.kind == "staged":
         return "the index (--staged)"
     return "the working tree"
 
 
 def _line(finding: Finding) -> str:
-    where = place(finding)
-    first = (finding.message.splitlines() or [""])[0]
+    where = printable(place(finding), newlines=False)
+    first = printable((finding.message.splitlines() or [""])[0], newlines=False)
     return f"{where}: {first}" if where else first
 
 
@@ -43,7 +45,8 @@ def _section(title: str, changes: Sequence[RuleChange], out: TextIO) -> None:
     out.write(f"\n{title}\n")
     for change in changes:
         record = change.record
-        out.write(f"  {record.rule}  {record.title}  [{record.severity}]  {_status(change)}\n")
+        rule, title = (printable(text, newlines=False) for text in (record.rule, record.title))
+        out.write(f"  {rule}  {title}  [{record.severity}]  {_status(change)}\n")
         for finding in change.findings.new:
             out.write(f"      + {_line(finding)}\n")
         for finding in change.findings.fixed:

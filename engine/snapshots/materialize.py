@@ -9,7 +9,8 @@ temporary folder they would point somewhere else than in the repository.
 Nothing is ever written outside the folder (`write_layout` says how).
 
 The folder is removed when the context exits, whether the run ends, fails or
-is interrupted; it is made only when a command rule asks for it.
+is interrupted (Ctrl-C, SIGTERM: engine/interrupts.py); it is made only when
+a command rule asks for it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.interrupts import shielded
 from engine.snapshots.base import Snapshot
 from engine.snapshots.paths import path_problem
 
@@ -41,10 +43,27 @@ class Layout:
 @contextmanager
 def temporary_copy(snapshot: Snapshot, layout: Layout) -> Iterator[Path]:
     """A temporary folder holding the snapshot as `layout` describes; removed on exit."""
-    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as folder:
-        root = Path(folder)
+    with temporary_folder(TEMP_PREFIX) as root:
         write_layout(snapshot, layout, root)
         yield root
+
+
+@contextmanager
+def temporary_folder(prefix: str) -> Iterator[Path]:
+    """A new folder in the system's temporary folder (`$TMPDIR`), removed on exit.
+
+    A stop signal can break off neither making nor removing it halfway: one
+    that arrives meanwhile takes effect once the folder is safely made or gone.
+    """
+    folder: tempfile.TemporaryDirectory[str] | None = None
+    try:
+        with shielded():
+            folder = tempfile.TemporaryDirectory(prefix=prefix)
+        yield Path(folder.name)
+    finally:
+        with shielded():
+            if folder is not None:
+                folder.cleanup()
 
 
 def write_layout(snapshot: Snapshot, layout: Layout, root: Path) -> None:

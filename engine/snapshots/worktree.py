@@ -29,10 +29,18 @@ _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 def _git_outputs(root: Path, *commands: tuple[str, ...]) -> list[list[str]]:
     """Run several NUL-separated git listings at once (they stat and walk in parallel)."""
-    processes = [start(args, root) for args in commands]
+    processes = []
+    try:
+        for args in commands:
+            processes.append(start(args, root))
+        done = [process.communicate() for process in processes]
+    except BaseException:  # Ctrl-C, SIGTERM: no git left running behind us
+        for process in processes:
+            process.kill()
+            process.wait()
+        raise
     outputs = []
-    for args, process in zip(commands, processes, strict=True):
-        out, err = process.communicate()
+    for args, process, (out, err) in zip(commands, processes, done, strict=True):
         if process.returncode != 0:
             reason = git_reason(err.decode("utf-8", "replace"))
             raise InputError(f"git {args[0]} failed in {root}: {reason}")

@@ -244,3 +244,70 @@ def test_a_reader_that_leaves_the_pipe_ends_the_run_quietly(policy_exe, make_rep
         shell_suffix="| true; exit ${PIPESTATUS[0]}",  # the reader is gone before the report
     )
     assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        (
+            "-o",
+            "{tmp}/folder",
+            "Error: Invalid value for '-o' / '--output': File '{tmp}/folder' is a directory.",
+        ),
+        (
+            "-o",
+            "{tmp}/a-file/r.json",
+            "policy: error: cannot write {tmp}/a-file/r.json: there is no folder {tmp}/a-file",
+        ),
+        ("--param", "=5", "policy: error: --param '=5': expected KEY=VALUE"),
+        ("--param", "replicas", "policy: error: --param 'replicas': expected KEY=VALUE"),
+        (
+            "--baseline",
+            "{tmp}/binary.json",
+            "policy: error: --baseline {tmp}/binary.json: not a rulepack JSON report "
+            "(a NUL byte: this is not a text file)",
+        ),
+        (
+            "--baseline",
+            "{tmp}/cut.json",
+            "policy: error: --baseline {tmp}/cut.json: not a rulepack JSON report "
+            "(not JSON: Expecting value at line 2)",
+        ),
+        (
+            "--baseline",
+            "{tmp}/shape.json",
+            "policy: error: --baseline {tmp}/shape.json: not a valid rulepack report: "
+            "(top level): 'tool' is a required property",
+        ),
+        (
+            "--baseline",
+            "{tmp}/folder",
+            "Error: Invalid value for '--baseline': File '{tmp}/folder' is a directory.",
+        ),
+    ],
+    ids=[
+        "o-folder",
+        "o-unwritable",
+        "param-no-key",
+        "param-no-equals",
+        "baseline-binary",
+        "baseline-cut",
+        "baseline-shape",
+        "baseline-folder",
+    ],
+)
+def test_bad_output_param_and_baseline_exit_2_with_the_reason(
+    policy, make_repo, write_pack, check_pack, tmp_path, option, value, reason
+) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "binary.json").write_bytes(b"\x00\xff\xfe")
+    (tmp_path / "cut.json").write_text('{"schema": "rulepack/report/v1", "results": [\n')
+    (tmp_path / "shape.json").write_text('{"schema": "rulepack/report/v1", "results": 5}\n')
+    pack = write_pack(check_pack("{file: {exists: [a]}}"))
+
+    done = policy("eval", make_repo({"a": "x"}), "--pack", pack, option, value.format(tmp=tmp_path))
+
+    assert done.exit_code == 2
+    assert done.stderr.splitlines()[-1] == reason.format(tmp=tmp_path)
+    assert done.stdout == ""

@@ -51,7 +51,7 @@ def test_a_finding_cannot_start_a_workflow_command_of_its_own(
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("::warning file=svc.yaml,line=2,title=c.name%3A Name::Service/x%0A")
-    assert "%0A::add-mask::y%0D%0A::stop-commands::z" in lines[0]
+    assert "%0A::add-mask::y%0A::stop-commands::z" in lines[0]  # CR LF: a line break
     assert lines[1].startswith("rulepack: 1 rules: 0 passed, 1 failed")
 
 

@@ -130,6 +130,6 @@ def test_junit_is_byte_identical_across_runs_apart_from_times(policy, sample) ->
 
 
 def test_xml_text() -> None:
-    assert xml_text("tab\tnew\nline\rok") == "tab\tnew\nline\rok"
-    assert xml_text("nul\x00 esc\x1b del\x7f") == "nul\\x00 esc\\x1b del\x7f"
-    assert xml_text("\ufffe\udc80😀") == "\ufffd\ufffd😀"
+    assert xml_text("tab\tnew\nline\rok") == "tab\tnew\nline\nok"
+    assert xml_text("nul\x00 esc\x1b del\x7f c1\x9b") == "nul\\x00 esc\\x1b del\\x7f c1\\x9b"
+    assert xml_text("\ufffe\udc80😀") == "\ufffd\\x80😀"  # a byte that is not UTF-8

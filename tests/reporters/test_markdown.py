@@ -153,7 +153,7 @@ def test_code_spans_survive_backticks_and_table_pipes() -> None:
     assert code("`x`") == "`` `x` ``"
     assert code("a|b") == "`a|b`"
     assert code("a|b", in_table=True) == "`a\\|b`"
-    assert code("two\nlines") == "`two lines`"
+    assert code("two\nlines") == "`two\\nlines`"  # shown, on one line
 
 
 def test_only_http_links_are_clickable() -> None:
