@@ -324,31 +324,59 @@ def _render_brief(report: Report, console: Console, rest: str) -> None:
 
 
 class TerminalProgress:
-    """A progress bar on stderr while command rules run."""
+    """A progress bar on stderr while command rules run: how many are done, the time
+    since they started, and the rule running (the first, when `--jobs` runs several)."""
 
     def __init__(self, color: bool) -> None:
         import sys
+        import threading
 
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._progress = Progress(
             TextColumn("running commands"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
             TextColumn("{task.description}"),
             console=Console(file=sys.stderr, no_color=not color),
             transient=True,
         )
         self._task: TaskID | None = None
+        self._running: list[str] = []  # rule ids, in the order they started
+        self._lock = threading.Lock()  # rules start and end on the pool's threads
 
     def start(self, total: int) -> None:
         self._task = self._progress.add_task("", total=total)
         self._progress.start()
 
+    def running(self, rule: str) -> None:
+        with self._lock:
+            self._running.append(rule)
+            self._show(advance=0)
+
     def advance(self, result: RuleResult) -> None:
-        if self._task is not None:
-            description = escape(_line(result.rule))  # the column reads markup
-            self._progress.update(self._task, advance=1, description=description)
+        with self._lock:
+            if result.rule in self._running:
+                self._running.remove(result.rule)
+            self._show(advance=1)
+
+    def _show(self, advance: int) -> None:
+        if self._task is None:
+            return
+        description = ""
+        if self._running:
+            description = _line(self._running[0])
+            if len(self._running) > 1:
+                description += f" (+{len(self._running) - 1} more)"
+        # The column reads markup: a rule id is shown as written.
+        self._progress.update(self._task, advance=advance, description=escape(description))
 
     def stop(self) -> None:
         self._progress.stop()

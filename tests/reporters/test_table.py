@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import subprocess
 
@@ -228,12 +229,17 @@ def test_multi_line_findings_are_indented(policy, make_repo, write_pack) -> None
     assert lines[at + 1 : at + 3] == ["               first", "               second"]
 
 
-def _on_a_terminal(policy_exe: str, args: list[str], env: dict[str, str]) -> str:
-    """Run `policy` with a pseudo-terminal as stdout; return what it wrote."""
+def _on_a_terminal(
+    policy_exe: str, args: list[str], env: dict[str, str], stderr_too: bool = False
+) -> str:
+    """Run `policy` with a pseudo-terminal as stdout (and stderr); return what it wrote."""
     controller, terminal = os.openpty()
     try:
         process = subprocess.Popen(
-            [policy_exe, *args], stdout=terminal, stderr=subprocess.DEVNULL, env=env
+            [policy_exe, *args],
+            stdout=terminal,
+            stderr=terminal if stderr_too else subprocess.DEVNULL,
+            env=env,
         )
         os.close(terminal)
         chunks = []
@@ -352,3 +358,18 @@ def test_the_brief_report_fits_one_screen_however_much_fails(policy, make_repo, 
     named = [line for line in lines if line.startswith("  … and ")]
     assert len(named) == 1 and named[0].endswith(", k09, k11")
     assert lines[-1].startswith("Everything: policy eval ")
+
+
+def test_the_progress_bar_shows_the_rule_running_and_the_time_elapsed(
+    policy_exe, make_repo, write_pack
+) -> None:
+    slow = PACK + (
+        "  - {id: slow-tests, title: Tests pass, category: docs,"
+        " check: {command: {shell: 'sleep 1; exit 1'}}}\n"
+    )
+    args = ["eval", str(make_repo(FILES)), "--pack", str(write_pack(slow))]
+    env = {**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "NO_COLOR": "1"}
+    drawn = _on_a_terminal(policy_exe, [*args, "--rule", "slow-tests"], env, stderr_too=True)
+    # each redraw of the bar clears its line first (ESC [2K)
+    frames = drawn.replace("\r", "\x1b[2K").split("\x1b[2K")
+    assert any(re.fullmatch(r"running commands +0/1 0:00:0\d slow-tests *", f) for f in frames)
