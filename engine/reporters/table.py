@@ -294,9 +294,8 @@ def _render_brief(report: Report, console: Console, rest: str) -> None:
     """What fails the run, in at most BRIEF_LINES lines, ending with `rest`, the
     command that shows everything."""
     head = [_verdict(report), _counts(report)]
-    failing = [
-        r for rs in most_severe_first(report.verdict.failing, report.fail_on).values() for r in rs
-    ]
+    grouped = most_severe_first(report.verdict.failing, report.fail_on).values()
+    failing = [result for results in grouped for result in results]
     blocks: list[list[Text]] = []
     for i, result in enumerate(failing):
         block = _rule_lines(result, BRIEF_FINDINGS, BRIEF_MESSAGE_LINES)
@@ -305,9 +304,11 @@ def _render_brief(report: Report, console: Console, rest: str) -> None:
             block = [Text(), title, *block]
         blocks.append(block)
     room = BRIEF_LINES - len(head) - 4  # "… and N more", a blank line, the last two lines
-    shown = 0
-    while shown < len(blocks) and (not shown or sum(map(len, blocks[: shown + 1])) <= room):
-        shown += 1
+    shown, used = 0, 0
+    for block in blocks:  # the first always, then as many as fit
+        if shown and used + len(block) > room:
+            break
+        shown, used = shown + 1, used + len(block)
     for line in [*head, *(line for block in blocks[:shown] for line in block)]:
         console.print(line)
     rest_failing = [_line(r.rule) for r in failing[shown:]]
