@@ -373,3 +373,19 @@ def test_the_progress_bar_shows_the_rule_running_and_the_time_elapsed(
     # each redraw of the bar clears its line first (ESC [2K)
     frames = drawn.replace("\r", "\x1b[2K").split("\x1b[2K")
     assert any(re.fullmatch(r"running commands +0/1 0:00:0\d slow-tests *", f) for f in frames)
+
+
+def test_with_jobs_the_bar_counts_the_other_rules_running(
+    policy_exe, make_repo, write_pack
+) -> None:
+    slow = PACK + "".join(
+        f"  - {{id: slow-{i}, title: Slow, category: docs,"
+        " check: {command: {shell: 'sleep 1; exit 1'}}}\n"
+        for i in (1, 2)
+    )
+    args = ["eval", str(make_repo(FILES)), "--pack", str(write_pack(slow)), "--jobs", "2"]
+    env = {**{k: v for k, v in os.environ.items() if k != "NO_COLOR"}, "NO_COLOR": "1"}
+    drawn = _on_a_terminal(policy_exe, [*args, "--rule", "slow-1", "--rule", "slow-2"], env, True)
+    frames = drawn.replace("\r", "\x1b[2K").split("\x1b[2K")
+    pattern = r"running commands +0/2 0:00:0\d slow-[12] \(\+1 more\) *"
+    assert any(re.fullmatch(pattern, f) for f in frames), drawn
