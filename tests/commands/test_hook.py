@@ -216,3 +216,32 @@ def test_pre_commit_installed_hook_refuses_and_accepts_commits(repo, pre_commit_
 
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert head_subject(repo) == "keeps the rules"
+
+
+def test_the_installed_hook_trusts_the_repository_it_is_installed_in(
+    make_repo, pack_text, policy, tmp_path
+) -> None:
+    """`policy hook install` is run by whoever works in the repository: its own packs run
+    their programs under the hook, as they would not under a plain `policy eval`."""
+    ran = tmp_path / "ran"
+    rules = (
+        "- id: own-check\n  title: The repository's own program\n  category: general\n"
+        f"  check: {{command: {{run: [touch, {str(ran)!r}]}}}}\n"
+    )
+    repo = make_repo(
+        {".rulepack.yaml": "packs: [./policy.yaml]\n", "policy.yaml": pack_text(rules)}
+    )
+
+    untrusted = policy("eval", repo, "--staged", "--format", "json")
+    assert untrusted.exit_code == 0 and not ran.exists()
+    assert '"reason": "not run: the pack comes from the repository (use --trust-repo)"' in (
+        untrusted.stdout
+    )
+
+    assert policy("hook", "install", repo).exit_code == 0
+    (repo / "README.md").write_text("x\n")
+    git(repo, "add", "README.md")
+    done = commit(repo, "runs the hook")
+
+    assert done.returncode == 0, done.stderr
+    assert ran.exists()
