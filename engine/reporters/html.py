@@ -282,7 +282,12 @@ def _rule(result: RuleResult) -> str:
     if result.status == "fail" and result.docs:
         parts.append(f'<p class="fix"><strong>Docs:</strong> {_link(result.docs)}</p>')
     parts.append("</div>")
-    return "".join(parts)
+    return _lines(parts)
+
+
+def _lines(parts: list[str]) -> str:
+    """Block elements a line each, so the page's source reads (and diffs) well too."""
+    return "\n".join(part for part in parts if part)
 
 
 def _folded(label: str, last: str, rows: list[tuple[RuleResult, str]], note: str = "") -> str:
@@ -327,15 +332,13 @@ def _category_sections(report: Report) -> list[str]:
     for category_id, results in by_category(report.results).items():
         counts = report.summary.by_category[category_id]
         problems = [r for r in results if r.status in ("fail", "error")]
-        sections.append(
+        heading = (
             f'<details class="category" id="{_anchor(category_id)}"{" open" if problems else ""}>'
             f"<summary><h2>{esc(report.category_title(category_id))} "
             f'<span class="sev">· {esc(rate_text(counts))}</span></h2></summary>'
-            + "".join(_rule(r) for r in problems)
-            + _passed(results)
-            + _skipped(results)
-            + "</details>"
         )
+        folds = [_passed(results), _skipped(results)]
+        sections.append(_lines([heading, *(_rule(r) for r in problems), *folds, "</details>"]))
     return sections
 
 
