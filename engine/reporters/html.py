@@ -55,7 +55,8 @@ border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .meta{color:#59636e;margin:0 0 16px}.verdict{font-weight:600}
 .verdict.fails{color:#cf222e}.verdict.holds{color:#1a7f37}
 .charts{display:flex;flex-wrap:wrap;gap:32px;align-items:center}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 10px;
+table{border-collapse:collapse;margin:8px 0;display:block;overflow-x:auto;max-width:100%}
+th,td{border:1px solid #d0d7de;padding:4px 10px;
 text-align:left;vertical-align:top}td.n{text-align:right}th{background:#f6f8fa}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;
 font-weight:600}.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#8250df}
@@ -96,7 +97,9 @@ SCRIPT = """
     count.textContent = query === "" ? "" : shown + " of " + rules.length + " rules";
   }
   function reveal() {
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var target = null;
+    try { target = document.getElementById(decodeURIComponent(location.hash.slice(1))); }
+    catch (malformed) { return; }  // a hand-typed "#%E0" names no section
     for (; target; target = target.parentElement) {
       if (target.tagName === "DETAILS") target.open = true;
     }

@@ -161,6 +161,11 @@ class Page:
         assert "exceptionDetails" not in done, done["exceptionDetails"]
         return done["result"].get("value")
 
+    def resize(self, width: int, height: int) -> None:
+        """Lay the page out as in a window of this size (a phone's, say)."""
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        self.browser.call("Emulation.setDeviceMetricsOverride", metrics, self.session)
+
     @property
     def problems(self) -> list[str]:
         """What the page logged: console messages, exceptions, blocked loads."""

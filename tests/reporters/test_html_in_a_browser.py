@@ -107,6 +107,16 @@ def test_the_page_loads_cleanly_and_draws_the_charts_and_every_category(
     assert drawn["width"] >= WIDTH - 80  # the window's width, less the margins
 
 
+def test_a_narrow_window_scrolls_only_down(open_report, sample) -> None:
+    page = open_report("--pack", sample.pack, sample.repo)
+    page.resize(360, 800)
+    # wide tables scroll inside themselves; long paths and messages wrap
+    assert page.evaluate("[innerWidth, document.documentElement.scrollWidth <= innerWidth]") == [
+        360,
+        True,
+    ]
+
+
 def test_the_filter_box_keeps_what_matches_and_clearing_it_restores_the_page(
     open_report, sample
 ) -> None:
@@ -144,6 +154,13 @@ def test_a_summary_link_opens_its_folded_category(open_report, sample) -> None:
         })"""
     )
     assert opened == [False, False, True]
+    typed = page.evaluate(  # a link no section has, or not even a well-formed one
+        """new Promise(done => {
+          addEventListener("hashchange", () => setTimeout(() => done(location.hash), 0));
+          location.hash = "%E0%A4%A";
+        })"""
+    )
+    assert typed == "#%E0%A4%A"
     assert page.problems == []
 
 
