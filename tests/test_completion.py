@@ -136,3 +136,12 @@ def test_a_broken_config_or_pack_completes_nothing(complete, make_repo, write_pa
     broken = write_pack("apiVersion: rulepack/v1\nname: [\n", name="broken.yaml")
     assert complete(f"policy eval --pack {broken} --tag ", broken.parent) == []
     assert complete("policy eval --pack no-such-pack --rule ", broken.parent) == []
+
+
+def test_show_completes_the_statuses_after_those_typed(complete, tmp_path) -> None:
+    every = plain("passed", "failed", "skipped", "errored", "all")
+    assert complete("policy eval --show ", tmp_path) == every
+    assert complete("policy eval --show passed,s", tmp_path) == plain("passed,skipped")
+    assert complete("policy diff HEAD --show failed,", tmp_path) == plain(
+        "failed,passed", "failed,skipped", "failed,errored", "failed,all"
+    )

@@ -16,7 +16,7 @@ from engine.context import EvaluationOptions
 from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
 from engine.model.diff import RuleRecord
-from engine.model.results import Report
+from engine.model.results import Report, Status
 from engine.model.severity import FailOn
 from engine.printable import echo, printable
 from engine.reporters import REPORTERS, ReportOptions, reporter
@@ -34,6 +34,7 @@ class EvalRequest:
     format: str | None = None
     output: Path | None = None
     fail_on: FailOn | None = None
+    show: frozenset[Status] | None = None  # the statuses the table lists (--show, -v)
     categories: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -68,7 +69,7 @@ def run(request: EvalRequest) -> int:
         check_output(request.output, inputs_of(workspace, request))
         format_name = request.format or "table"
         to_terminal = request.output is None and stdout_is_terminal()
-        options = ReportOptions(color=to_terminal and _color_allowed())
+        options = report_options(request, to_terminal and _color_allowed())
         progress = None
         if format_name == "table" and to_terminal:
             from engine.reporters.table import TerminalProgress
@@ -88,6 +89,42 @@ def run(request: EvalRequest) -> int:
         report = mark_known(report, *known)
     write_report(report, format_name, request.output, options)
     return 1 if report.verdict.fails else 0
+
+
+def report_options(request: EvalRequest, color: bool) -> ReportOptions:
+    """How the report is drawn: under `--staged` without `--show`, the pre-commit
+    hook's brief report, ending with the command that shows everything."""
+    brief = request.staged and request.show is None
+    rest = showing_everything(request) if brief else ""
+    return ReportOptions(color=color, show=request.show, brief=brief, rest=rest)
+
+
+def showing_everything(request: EvalRequest) -> str:
+    """The `policy eval` command that judges what `request` does and lists every rule."""
+    import shlex
+
+    words = ["policy", "eval"] + ([] if request.path == Path(".") else [str(request.path)])
+    words += ["--staged"] if request.staged else []
+    valued: dict[str, Iterable[object]] = {
+        "--pack": request.packs,
+        "--ref": [request.ref],
+        "--category": request.categories,
+        "--rule": request.rules,
+        "--tag": request.tags,
+        "--param": request.params,
+        "--fail-on": [request.fail_on],
+        "--config": [request.config],
+        "--baseline": [request.baseline],
+        "--new-since": [request.new_since],
+    }
+    for flag, values in valued.items():
+        words += [word for value in values if value for word in (flag, str(value))]
+    switches = {
+        "--no-commands": request.no_commands,
+        "--trust-repo": request.trust_repo,
+    }
+    words += [flag for flag, on in switches.items() if on]
+    return shlex.join([*words, "--show", "all"])
 
 
 def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:

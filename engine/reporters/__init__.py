@@ -17,13 +17,19 @@ from dataclasses import dataclass
 from typing import Protocol, TextIO
 
 from engine.model.diff import Diff
-from engine.model.results import Report
+from engine.model.results import Report, Status
 
 
 @dataclass(frozen=True)
 class ReportOptions:
     color: bool = False
     width: int | None = None  # terminal width; None lets the reporter decide
+    # The statuses whose rules are listed (`--show`, `-v`); None: the format's default.
+    show: frozenset[Status] | None = None
+    # The pre-commit hook's report (`--staged`, no `--show`): what blocks, in one screen,
+    # ending with `rest`, the command that shows everything.
+    brief: bool = False
+    rest: str = ""
 
 
 @dataclass(frozen=True)
