@@ -107,6 +107,7 @@ def main() -> None:
 @options.selection_options
 @options.param_option(evaluation=True)
 @options.execution_options
+@options.results_option
 @options.config_option
 @click.option(
     "--baseline",
@@ -136,6 +137,7 @@ def eval_command(
     no_commands: bool,
     jobs: int,
     trust_repo: bool,
+    results: tuple[Path, ...],
     config: Path | None,
     baseline: Path | None,
     new_since: str | None,
@@ -162,6 +164,7 @@ def eval_command(
             no_commands=no_commands,
             jobs=jobs,
             trust_repo=trust_repo,
+            results=results,
             config=config,
             baseline=baseline,
             new_since=new_since,

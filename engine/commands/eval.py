@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -41,6 +41,7 @@ class EvalRequest:
     no_commands: bool = False
     jobs: int = 1
     trust_repo: bool = False  # the repository's own packs and choices of programs run
+    results: tuple[Path, ...] = ()  # test reports (or folders of them) outside the snapshot
     config: Path | None = None
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
@@ -52,6 +53,7 @@ def run(request: EvalRequest) -> int:
         raise InputError(f"unknown format {request.format!r} (one of: {', '.join(REPORTERS)})")
     if request.baseline is not None and request.new_since is not None:
         raise InputError("--baseline and --new-since cannot be used together")
+    request = replace(request, results=result_files(request.results))
     known: tuple[list[RuleRecord], str] | None = None
     if request.baseline is not None:  # a bad file fails before any work
         from engine.baseline import load_baseline
@@ -122,7 +124,10 @@ def evaluate_workspace(
             snapshot,
             selection=Selection(request.categories, request.rules, request.tags),
             options=EvaluationOptions(
-                no_commands=request.no_commands, jobs=request.jobs, trust_repo=request.trust_repo
+                no_commands=request.no_commands,
+                jobs=request.jobs,
+                trust_repo=request.trust_repo,
+                results=request.results,
             ),
             exclude=workspace.config.exclude,
             progress=progress,
@@ -173,7 +178,28 @@ def inputs_of(workspace: Workspace, request: EvalRequest) -> list[tuple[Path, st
     found = list(workspace.inputs)
     if request.baseline is not None:
         found.append((request.baseline, "the baseline this run reads"))
+    found.extend((path, "a test report this run reads (--results)") for path in request.results)
     return found
+
+
+#: The files of a --results folder that are read as test reports.
+RESULT_SUFFIXES = (".xml", ".json", ".jsonl")
+
+
+def result_files(paths: Iterable[Path]) -> tuple[Path, ...]:
+    """The report files --results names: each file, and the reports under each folder
+    (sorted); a path that is neither is an input error."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in RESULT_SUFFIXES and p.is_file())
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"--results {path}: no such file or folder")
+    return tuple(dict.fromkeys(found))
 
 
 def check_output(output: Path | None, inputs: Iterable[tuple[Path, str]]) -> None:
