@@ -160,6 +160,30 @@ def _summary_table(report: Report) -> Table:
     return table
 
 
+def _test_lines(report: Report) -> list[Table | Text]:
+    """The test table of the `tests` rules, then each one's failures by message and its
+    slowest tests; nothing when no rule read a test report."""
+    from engine.reporters import tests_section
+
+    rows = tests_section.rows(report)
+    if not rows:
+        return []
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for i, column in enumerate(tests_section.COLUMNS):
+        table.add_column(column.lower(), justify="left" if i < 2 else "right")
+    for row in rows:
+        table.add_row(*(escape(_line(cell)) for cell in row))
+    lines: list[Table | Text] = [Text(""), Text("Tests", style="bold underline"), table]
+    for analysis in tests_section.analyses(report):
+        lines.append(Text(""))
+        lines.append(Text(f"Failures of {_line(analysis.rule)}, by message:", style="bold"))
+        for count, message, tests in analysis.groups:
+            lines.append(Text(f"  {count} {_line(message)}: {_line(tests)}"))
+        slowest = ", ".join(f"{_line(name)} ({took})" for name, took in analysis.slowest)
+        lines.append(Text(f"  slowest: {slowest}", style="dim"))
+    return lines
+
+
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     console = _console(out, options)
     console.print(_header(report))
@@ -183,6 +207,8 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
             console.print(Text(f"  ({hidden} filtered out)", style="dim"))
     console.print()
     console.print(_summary_table(report))
+    for item in _test_lines(report):
+        console.print(item)
     console.print()
     overall = report.summary.overall
     line = Text("Summary: ", style="bold")
