@@ -266,7 +266,13 @@ def _reports(check: TestsCheck, context: EvaluationContext) -> list[_Read]:
 
 def no_report_reason(check: TestsCheck, context: EvaluationContext) -> str:
     """Why there is nothing to judge, and how to write a report for the repository's languages."""
-    looked = f"nothing matches {check.reports.describe()}" if check.reports.include else ""
+    globs = check.reports.include
+    shown = (
+        ", ".join(globs)
+        if len(globs) <= 3
+        else f"{', '.join(globs[:2])} or {len(globs) - 2} more globs"
+    )
+    looked = f"nothing matches {shown}" if globs else ""
     looked = f"{looked} and " if looked else ""
     hints = [hint for names, hint in RUNNER_HINTS if context.first(FileSet(names)) is not None] or [
         hint for _, hint in RUNNER_HINTS

@@ -22,6 +22,7 @@ from engine.printable import echo, printable
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
+from engine.testresults import given_reports
 from engine.workspace import Workspace, open_workspace
 
 
@@ -53,7 +54,7 @@ def run(request: EvalRequest) -> int:
         raise InputError(f"unknown format {request.format!r} (one of: {', '.join(REPORTERS)})")
     if request.baseline is not None and request.new_since is not None:
         raise InputError("--baseline and --new-since cannot be used together")
-    request = replace(request, results=result_files(request.results))
+    request = replace(request, results=given_reports(request.results))
     known: tuple[list[RuleRecord], str] | None = None
     if request.baseline is not None:  # a bad file fails before any work
         from engine.baseline import load_baseline
@@ -180,26 +181,6 @@ def inputs_of(workspace: Workspace, request: EvalRequest) -> list[tuple[Path, st
         found.append((request.baseline, "the baseline this run reads"))
     found.extend((path, "a test report this run reads (--results)") for path in request.results)
     return found
-
-
-#: The files of a --results folder that are read as test reports.
-RESULT_SUFFIXES = (".xml", ".json", ".jsonl")
-
-
-def result_files(paths: Iterable[Path]) -> tuple[Path, ...]:
-    """The report files --results names: each file, and the reports under each folder
-    (sorted); a path that is neither is an input error."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in RESULT_SUFFIXES and p.is_file())
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise InputError(f"--results {path}: no such file or folder")
-    return tuple(dict.fromkeys(found))
 
 
 def check_output(output: Path | None, inputs: Iterable[tuple[Path, str]]) -> None:

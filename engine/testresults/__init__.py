@@ -10,8 +10,12 @@ when there is one; nothing is fetched, no entity is expanded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+
+from engine.errors import InputError
 
 Outcome = Literal["passed", "failed", "errored", "skipped"]
 
@@ -76,3 +80,23 @@ def first_line(text: str | None) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+#: The files of a --results folder that are read as test reports.
+REPORT_SUFFIXES = (".xml", ".json", ".jsonl")
+
+
+def given_reports(paths: Iterable[Path]) -> tuple[Path, ...]:
+    """The report files `--results` names: each file, and the reports under each folder
+    (sorted); a path that is neither is an input error."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in REPORT_SUFFIXES and p.is_file())
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError(f"--results {path}: no such file or folder")
+    return tuple(dict.fromkeys(found))

@@ -35,6 +35,12 @@ _PLACE = re.compile(
 )
 
 
+#: Failure messages that say only that a test failed.
+GENERIC_MESSAGES = frozenset({"failed", "failure", "test failure", "error"})
+#: A Go test's `t.Error` line: `    handler_test.go:31: status = 200, want 400`.
+_GO_MESSAGE = re.compile(r"(?m)^\s+[\w.-]+_test\.go:\d+: (.+)$")
+
+
 class _Stop(Exception):
     """Raised by the prolog scan at the root element: no DOCTYPE can follow."""
 
@@ -134,7 +140,7 @@ def _case(case: Any, suite_name: str, suite_file: str | None) -> TestCase:
         outcome = "failed" if failures else "errored"
         final = (failures or errors)[0]
         text = final.text or ""
-        message = first_line(final.message) or first_line(text) or outcome
+        message = _failure_message(final.message, text) or outcome
     elif skips:
         outcome = "skipped"
         message = first_line(skips[0].message) or first_line(skips[0].text)
@@ -153,6 +159,19 @@ def _case(case: Any, suite_name: str, suite_file: str | None) -> TestCase:
         retries=len(flaky) + len(reruns),
         tags=_tags(case),
     )
+
+
+def _failure_message(attribute: str | None, text: str) -> str:
+    """The first line of a failure's message attribute, unless it says no more than that
+    the test failed (nextest writes none, gotestsum `Failed`): then what the output says,
+    a Rust panic's message or Go's `file_test.go:42: message`, else its first line."""
+    from engine.testresults.libtest import panic_message
+
+    given = first_line(attribute)
+    if given and given.lower() not in GENERIC_MESSAGES:
+        return given
+    go = _GO_MESSAGE.search(text)
+    return panic_message(text) or (go.group(1).strip() if go else "") or first_line(text) or given
 
 
 def _seconds(case: Any) -> float | None:

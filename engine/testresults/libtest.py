@@ -67,6 +67,12 @@ def _event(line: str, number: int) -> dict[str, Any]:
     return event
 
 
+def panic_message(output: str) -> str:
+    """The message of the first panic in a test's output; '' when it holds none."""
+    panic = _PANIC.search(output)
+    return panic.group("message").strip() if panic else ""
+
+
 def _case(event: dict[str, Any]) -> TestCase | None:
     outcome = _EVENTS.get(str(event.get("event")))
     if outcome is None:  # `started`: the result follows
@@ -77,7 +83,7 @@ def _case(event: dict[str, Any]) -> TestCase | None:
     panic = _PANIC.search(output) if outcome == "failed" else None  # --show-output: any test
     message = ""
     if outcome == "failed":
-        message = (panic.group("message").strip() if panic else "") or first_line(output)
+        message = panic_message(output) or first_line(output)
         if event.get("event") == "timeout":
             message = message or "timed out"
     seconds = event.get("exec_time")
