@@ -8,6 +8,7 @@ escape sequences, its colours.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TextIO
 
 from rich.console import Console
@@ -168,11 +169,16 @@ def _test_lines(report: Report) -> list[Table | Text]:
     rows = tests_section.rows(report)
     if not rows:
         return []
+    # A terminal is narrow: the category names the row, and the rule only where a
+    # category has several `tests` rules; the failure analysis below names the rules.
     table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for i, column in enumerate(tests_section.COLUMNS):
-        table.add_column(column.lower(), justify="left" if i < 2 else "right")
-    for row in rows:
-        table.add_row(*(escape(_line(cell)) for cell in row))
+    table.add_column("category")
+    for column in ("tests", "passed", "failed", "errored", "skipped", "flaky", "success", "time"):
+        table.add_column(column, justify="right", no_wrap=True)
+    per_category = Counter(row[0] for row in rows)
+    for category, rule, *cells in rows:
+        label = category if per_category[category] == 1 else f"{category} ({rule})"
+        table.add_row(escape(_line(label)), *(escape(cell) for cell in cells))
     lines: list[Table | Text] = [Text(""), Text("Tests", style="bold underline"), table]
     for analysis in tests_section.analyses(report):
         lines.append(Text(""))
