@@ -166,3 +166,12 @@ def test_a_report_without_tests_rules_has_no_tests_section(policy, make_repo, wr
 )
 def test_durations_read_in_seconds_or_minutes(seconds: float, text: str) -> None:
     assert seconds_text(seconds) == text
+
+
+def test_the_table_names_the_rule_where_a_category_has_several(policy, make_repo, write_pack):
+    pack = write_pack(
+        PACK[: PACK.index("  - id: plain")].replace("category: security", "category: basics")
+    )
+    done = policy("eval", make_repo({"results/junit.xml": REPORT}), "--pack", pack)
+    rows = done.stdout[done.stdout.index("\nTests\n") :].splitlines()[3:5]
+    assert [row.split("  ")[0] for row in rows] == ["Basics (sec)", "Basics (all)"]
