@@ -134,6 +134,7 @@ Exit codes:
 @options.selection_options
 @options.param_option(evaluation=True)
 @options.execution_options
+@options.results_option
 @options.config_option
 @click.option(
     "--baseline",
@@ -165,6 +166,7 @@ def eval_command(
     no_commands: bool,
     jobs: int,
     trust_repo: bool,
+    results: tuple[Path, ...],
     config: Path | None,
     baseline: Path | None,
     new_since: str | None,
@@ -193,6 +195,7 @@ def eval_command(
             no_commands=no_commands,
             jobs=jobs,
             trust_repo=trust_repo,
+            results=results,
             config=config,
             baseline=baseline,
             new_since=new_since,

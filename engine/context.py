@@ -68,6 +68,8 @@ class EvaluationOptions:
 
     `trust_repo`: the evaluated repository chooses programs that run (its own
     packs' command rules, a rule's `untrusted_when`); off, those rules are skipped.
+    `results`: test reports outside the snapshot (`--results`), which `tests` checks
+    read beside the reports they find in it; never written.
     """
 
     no_commands: bool = False
@@ -76,6 +78,7 @@ class EvaluationOptions:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
     parallel_minimum: int = field(default_factory=_parallel_minimum)
+    results: tuple[Path, ...] = ()
 
 
 def _left_out_by(paths: Collection[str], globs: Sequence[str], what: str) -> str:

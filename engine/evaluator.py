@@ -217,6 +217,7 @@ def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleRes
         tags=rule.tags,
         duration_ms=round(duration_ms, 3),
         skip=outcome.skip,
+        tests=outcome.tests,
     )
 
 

@@ -272,6 +272,21 @@ def execution_options(command: F) -> F:
     )
 
 
+def results_option(command: F) -> F:
+    """--results PATH, repeatable: test reports outside the snapshot (CI artifacts)."""
+    return env_option(
+        "--results",
+        "results",
+        multiple=True,
+        metavar="PATH",
+        type=click.Path(path_type=Path),
+        envvar="RULEPACK_RESULTS",
+        help="A test report (JUnit XML, libtest or nextest JSON), or a folder of them "
+        "(its .xml and .json files), for the rules that read test results; read, never "
+        "written (repeatable). Default: only the reports in the snapshot.",
+    )(command)
+
+
 def output_file_option(what: str) -> Callable[[F], F]:
     """-o FILE: where `what` goes instead of standard output."""
     return click.option(

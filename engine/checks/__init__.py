@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from engine.checks import combinators, command, condition, file, manifest, version
+from engine.checks import combinators, command, condition, file, manifest, tests, version
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
 from engine.context import EvaluationContext
@@ -26,6 +26,7 @@ KINDS: dict[str, CheckKind] = {
         manifest.KIND,
         command.KIND,
         version.KIND,
+        tests.KIND,
         combinators.ALL,
         combinators.ANY,
         combinators.NOT,

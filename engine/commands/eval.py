@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +22,7 @@ from engine.printable import echo, printable
 from engine.reporters import REPORTERS, ReportOptions, reporter
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
+from engine.testresults import given_reports
 from engine.workspace import Workspace, open_workspace
 
 
@@ -42,6 +43,7 @@ class EvalRequest:
     no_commands: bool = False
     jobs: int = 1
     trust_repo: bool = False  # the repository's own packs and choices of programs run
+    results: tuple[Path, ...] = ()  # test reports (or folders of them) outside the snapshot
     config: Path | None = None
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
@@ -53,6 +55,7 @@ def run(request: EvalRequest) -> int:
         raise InputError(f"unknown format {request.format!r} (one of: {', '.join(REPORTERS)})")
     if request.baseline is not None and request.new_since is not None:
         raise InputError("--baseline and --new-since cannot be used together")
+    request = replace(request, results=given_reports(request.results))
     known: tuple[list[RuleRecord], str] | None = None
     if request.baseline is not None:  # a bad file fails before any work
         from engine.baseline import load_baseline
@@ -159,7 +162,10 @@ def evaluate_workspace(
             snapshot,
             selection=Selection(request.categories, request.rules, request.tags),
             options=EvaluationOptions(
-                no_commands=request.no_commands, jobs=request.jobs, trust_repo=request.trust_repo
+                no_commands=request.no_commands,
+                jobs=request.jobs,
+                trust_repo=request.trust_repo,
+                results=request.results,
             ),
             exclude=workspace.config.exclude,
             progress=progress,
@@ -210,6 +216,7 @@ def inputs_of(workspace: Workspace, request: EvalRequest) -> list[tuple[Path, st
     found = list(workspace.inputs)
     if request.baseline is not None:
         found.append((request.baseline, "the baseline this run reads"))
+    found.extend((path, "a test report this run reads (--results)") for path in request.results)
     return found
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 from engine.model.severity import SEVERITIES, FailOn, Severity
 from engine.model.snapshots import SnapshotInfo
+from engine.model.teststats import TestStats
 
 Status = Literal["pass", "fail", "skip", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")
@@ -71,6 +72,7 @@ class Outcome:
     findings: tuple[Finding, ...] = ()
     notes: tuple[Note, ...] = ()
     skip: SkipKind | None = None  # on skipped outcomes: why, as a kind
+    tests: TestStats | None = None  # what a `tests` check read in its reports
 
     @property
     def reason(self) -> str | None:
@@ -134,6 +136,7 @@ class RuleResult:
     duration_ms: float = 0.0
     baseline: BaselineMark | None = None  # on fail/error results: known ones do not fail the run
     skip: SkipKind | None = None  # on skipped results: why, as a kind
+    tests: TestStats | None = None  # the statistics of the test reports a `tests` rule read
 
     def fails_at(self, fail_on: FailOn) -> bool:
         """Whether this result fails a run at the `--fail-on` level: an error always does

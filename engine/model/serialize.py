@@ -14,6 +14,7 @@ from typing import Any
 from engine.model.diff import Diff
 from engine.model.results import Counts, Finding, Note, Report, RuleResult
 from engine.model.snapshots import SnapshotInfo
+from engine.model.teststats import TestStats
 
 REPORT_SCHEMA_ID = "rulepack/report/v1"
 DIFF_SCHEMA_ID = "rulepack/diff/v1"
@@ -43,7 +44,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 
 def _result(result: RuleResult) -> dict[str, Any]:
-    data = {
+    data: dict[str, Any] = {
         "rule": result.rule,
         "pack": result.pack,
         "category": result.category,
@@ -61,7 +62,29 @@ def _result(result: RuleResult) -> dict[str, Any]:
     }
     if result.baseline is not None:  # only with --baseline / --new-since
         data["baseline"] = result.baseline
+    if result.tests is not None:  # only `tests` rules that read reports
+        data["tests"] = test_stats_to_data(result.tests)
     return data
+
+
+def test_stats_to_data(stats: TestStats) -> dict[str, Any]:
+    """A `tests` rule's statistics, as schemas/report.schema.json's `testStats`."""
+    return {
+        "tests": stats.tests,
+        "passed": stats.passed,
+        "failed": stats.failed,
+        "errored": stats.errored,
+        "skipped": stats.skipped,
+        "flaky": stats.flaky,
+        "success_rate": stats.success_rate,
+        "duration_s": stats.seconds,
+        "reports": list(stats.reports),
+        "failure_groups": [
+            {"message": g.message, "count": g.count, "tests": list(g.tests)}
+            for g in stats.failure_groups
+        ],
+        "slowest": [{"name": t.name, "duration_s": t.seconds} for t in stats.slowest],
+    }
 
 
 def _baseline(report: Report) -> dict[str, Any]:

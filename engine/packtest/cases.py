@@ -44,6 +44,7 @@ class FixtureCase:
     params: Mapping[str, Any] = field(default_factory=dict)
     no_commands: bool = False
     inherit_path: bool = False
+    results: tuple[str, ...] = ()  # test reports beside repo/, given as --results gives them
     default: Status | None = None
     default_location: Location | None = None
     expectations: tuple[Expectation, ...] = ()
@@ -175,6 +176,7 @@ def _read_case(folder: Path, expect: Path, problems: list[Problem]) -> FixtureCa
         params=data.get("params") or {},
         no_commands=bool(data.get("no_commands", False)),
         inherit_path=bool(data.get("inherit_path", False)),
+        results=tuple(str(r) for r in data.get("results") or ()),
         default=data.get("default"),
         default_location=_at(located, ("default",)) if "default" in data else None,
         expectations=tuple(expectations),

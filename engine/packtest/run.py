@@ -176,15 +176,23 @@ def _check_rules_and_params(pack: Pack, cases: Sequence[FixtureCase]) -> None:
 
 def _run_case(case: FixtureCase, pack: Pack, dest: Path) -> CaseOutcome:
     from engine.snapshots.worktree import WorktreeSnapshot
+    from engine.testresults import given_reports
 
     bin_dir = build_case(case, dest)
+    missing = [path for path in case.results if not (case.folder / path).exists()]
+    if missing:
+        where = Location(case.expect_file)
+        raise InputError(Problem(f"results: {missing[0]}: no such file or folder", where))
+    reports = given_reports(case.folder / path for path in case.results)
     snapshot = WorktreeSnapshot(dest / REPO_DIR)
     try:
         report = evaluate(
             [pack],
             snapshot,
             options=EvaluationOptions(
-                no_commands=case.no_commands, environ=case_environ(bin_dir, case.inherit_path)
+                no_commands=case.no_commands,
+                environ=case_environ(bin_dir, case.inherit_path),
+                results=reports,
             ),
         )
     finally:

@@ -253,6 +253,37 @@ def _category_table(report: Report) -> str:
     return "".join(rows)
 
 
+def _tests(report: Report) -> list[str]:
+    """The test table of the `tests` rules and their failure analysis (none: nothing)."""
+    from engine.reporters import tests_section
+
+    rows = tests_section.rows(report)
+    if not rows:
+        return []
+    head = "".join(f"<th>{esc(column)}</th>" for column in tests_section.COLUMNS)
+    body = "".join(
+        f"<tr><td>{esc(row[0])}</td><td><code>{esc(row[1])}</code></td>"
+        + "".join(f'<td class="n">{esc(cell)}</td>' for cell in row[2:])
+        + "</tr>"
+        for row in rows
+    )
+    parts = [
+        "<h2>Tests</h2>",
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+    ]
+    for analysis in tests_section.analyses(report):
+        groups = "".join(
+            f"<li>{esc(count)} {esc(message)}: {esc(tests)}</li>"
+            for count, message, tests in analysis.groups
+        )
+        slowest = ", ".join(f"{esc(name)} ({esc(took)})" for name, took in analysis.slowest)
+        parts.append(
+            f"<p>Failures of <code>{esc(analysis.rule)}</code>, by message:</p><ul>{groups}</ul>"
+            f"<p>Slowest: {slowest}</p>"
+        )
+    return parts
+
+
 def _badge(status: str) -> str:
     return f'<span class="badge {status}">{esc(status)}</span>'
 
@@ -395,6 +426,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         "<h2>Summary</h2>",
         _category_table(report),
         _search_box(),
+        *_tests(report),
         *_category_sections(report),
         f"<script>{SCRIPT}</script>",
         "</body></html>",

@@ -128,6 +128,32 @@ def _category_table(report: Report) -> list[str]:
     return lines
 
 
+def _tests(report: Report) -> list[str]:
+    """The test table of the `tests` rules and their failure analysis (none: nothing)."""
+    from engine.reporters import tests_section
+
+    rows = tests_section.rows(report)
+    if not rows:
+        return []
+    columns = tests_section.COLUMNS
+    lines = [
+        "",
+        "### Tests",
+        "",
+        _row(list(columns)),
+        "| --- | --- |" + " ---: |" * (len(columns) - 2),
+        *(_row([text(row[0]), code(row[1], in_table=True), *row[2:]]) for row in rows),
+    ]
+    for analysis in tests_section.analyses(report):
+        lines += ["", f"Failures of {code(analysis.rule)}, by message:", ""]
+        lines += [
+            f"- {count} {text(message)}: {text(tests)}" for count, message, tests in analysis.groups
+        ]
+        slowest = ", ".join(f"{text(name)} ({took})" for name, took in analysis.slowest)
+        lines += ["", f"Slowest: {slowest}"]
+    return lines
+
+
 def _rules_table(report: Report) -> list[str]:
     judged = [r for r in report.results if r.status != "skip"]
     if not judged:
@@ -223,6 +249,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     lines = [
         *_header(report, options),
         *_category_table(report),
+        *_tests(report),
         *_rules_table(report),
         *_problems(report),
         *_skipped(report),

@@ -15,6 +15,7 @@ escape sequences, its colours.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from typing import TextIO
 
@@ -251,6 +252,35 @@ def _not_listed(counts: Counts, show: Collection[Status]) -> str:
     return ", ".join(f"{n} {_COUNTED[s]}" for s, n in numbers if n and s not in show)
 
 
+def _test_lines(report: Report) -> list[Table | Text]:
+    """The test table of the `tests` rules, then each one's failures by message and its
+    slowest tests; nothing when no rule read a test report."""
+    from engine.reporters import tests_section
+
+    rows = tests_section.rows(report)
+    if not rows:
+        return []
+    # A terminal is narrow: the category names the row, and the rule only where a
+    # category has several `tests` rules; the failure analysis below names the rules.
+    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("category")
+    for column in ("tests", "passed", "failed", "errored", "skipped", "flaky", "success", "time"):
+        table.add_column(column, justify="right", no_wrap=True)
+    per_category = Counter(row[0] for row in rows)
+    for category, rule, *cells in rows:
+        label = category if per_category[category] == 1 else f"{category} ({rule})"
+        table.add_row(escape(_line(label)), *(escape(cell) for cell in cells))
+    lines: list[Table | Text] = [Text(""), Text("Tests", style="bold underline"), table]
+    for analysis in tests_section.analyses(report):
+        lines.append(Text(""))
+        lines.append(Text(f"Failures of {_line(analysis.rule)}, by message:", style="bold"))
+        for times, message, tests in analysis.groups:
+            lines.append(Text(f"  {times} {_line(message)}: {_line(tests)}"))
+        slowest = ", ".join(f"{_line(name)} ({took})" for name, took in analysis.slowest)
+        lines.append(Text(f"  slowest: {slowest}", style="dim"))
+    return lines
+
+
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     """The table report: verdict, what failed by category, the counts by category."""
     console = _console(out, options)
@@ -273,6 +303,8 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
             console.print(Text(f"  ({hidden} filtered out)", style="dim"))
     console.print()
     console.print(_summary_table(report))
+    for item in _test_lines(report):
+        console.print(item)
     console.print()
     overall = report.summary.overall
     console.print(Text(f"Success rate: {success_text(overall)}", style="bold"))

@@ -89,7 +89,7 @@ def test_a_version_only_the_repository_has_does_not_fall_back_to_it(
     )
     done = policy("eval", repo, "--format", "json")
     assert done.exit_code == 2
-    assert "no version of pack 'production' satisfies ^9 (found 1.0.0 at rulepacks/" in done.stderr
+    assert "no version of pack 'production' satisfies ^9 (found 1.1.0 at rulepacks/" in done.stderr
     assert not marker.exists()
 
 

@@ -79,3 +79,50 @@ def test_pack_file_of_a_folder_a_file_or_nothing(tmp_path) -> None:
     with pytest.raises(InputError) as raised:
         pack_file_of(tmp_path / "nowhere" / "x")
     assert str(raised.value) == f"error: {tmp_path / 'nowhere' / 'x'}: no such pack folder or file"
+
+
+RESULTS_PACK = PACK[: PACK.index("rules:")] + (
+    "rules:\n  - {id: suite, title: The tests pass, category: docs, check: {tests: {}}}\n"
+)
+PASSING = '<testsuite name="s"><testcase name="t" time="0.1"/></testsuite>'
+FAILING = '<testsuite name="s"><testcase name="t"><failure message="boom"/></testcase></testsuite>'
+
+
+def test_a_cases_results_are_given_to_the_run_as_results_gives_them(tmp_path) -> None:
+    root = pack_with_cases(
+        tmp_path / "demo",
+        {
+            "green": {
+                "expect.yaml": "results: [ci/junit.xml]\nrules: {suite: pass}\n",
+                "ci/junit.xml": PASSING,
+                "repo/a.txt": "",
+            },
+            "red": {
+                "expect.yaml": "results: [ci]\nrules: {suite: pass}\n",
+                "ci/nested/junit.xml": FAILING,
+                "repo/a.txt": "",
+            },
+            "none": {"expect.yaml": "rules: {suite: skip}\n", "repo/a.txt": ""},
+        },
+    )
+    (root / "pack.yaml").write_text(RESULTS_PACK)
+
+    green, none, red = run_pack_tests(root).outcomes
+    assert (green.case.name, green.mismatches) == ("green", ())
+    assert none.mismatches == ()
+    assert [(m.expectation.rule, m.why) for m in red.mismatches] == [
+        ("suite", "expected pass, got fail")
+    ]
+    assert red.mismatches[0].result is not None
+    assert red.mismatches[0].result.findings[-1].message == "s::t failed: boom"
+
+
+def test_a_results_path_that_is_not_there_is_an_input_error(tmp_path) -> None:
+    root = pack_with_cases(
+        tmp_path / "demo",
+        {"c": {"expect.yaml": "results: [ci/missing.xml]\nrules: {suite: skip}\n", "repo/a": ""}},
+    )
+    (root / "pack.yaml").write_text(RESULTS_PACK)
+    expected = r"tests/c/expect\.yaml: error: results: ci/missing\.xml: no such file or folder"
+    with pytest.raises(InputError, match=expected):
+        run_pack_tests(root)
