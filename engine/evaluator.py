@@ -214,6 +214,7 @@ def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleRes
         tags=rule.tags,
         duration_ms=round(duration_ms, 3),
         skip=outcome.skip,
+        subject=next(iter(rule.check.named_files()), None),
     )
 
 

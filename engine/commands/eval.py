@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -117,7 +117,7 @@ def evaluate_workspace(
     by programs, and stdout holds the report).
     """
     with _no_cycle_collection():
-        return evaluate(
+        report = evaluate(
             workspace.packs,
             snapshot,
             selection=Selection(request.categories, request.rules, request.tags),
@@ -129,6 +129,8 @@ def evaluate_workspace(
             announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
         )
+    in_snapshot = request.config is None and workspace.config.file is not None
+    return replace(report, config_file=workspace.config.file) if in_snapshot else report
 
 
 def _announcer(snapshot: Snapshot) -> Callable[[int], None]:
