@@ -108,6 +108,7 @@ def main() -> None:
 @options.param_option(evaluation=True)
 @options.execution_options
 @options.config_option
+@options.report_limit_options
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -137,6 +138,8 @@ def eval_command(
     jobs: int,
     trust_repo: bool,
     config: Path | None,
+    max_chars: int,
+    max_annotations: int,
     baseline: Path | None,
     new_since: str | None,
 ) -> int:
@@ -163,6 +166,8 @@ def eval_command(
             jobs=jobs,
             trust_repo=trust_repo,
             config=config,
+            max_chars=max_chars,
+            max_annotations=max_annotations,
             baseline=baseline,
             new_since=new_since,
         )

@@ -19,7 +19,12 @@ from click.core import ParameterSource
 
 from engine import completion
 from engine.model.severity import FAIL_ON_LEVELS
-from engine.reporters import REPORTERS
+from engine.reporters import (
+    DEFAULT_MAX_ANNOTATIONS,
+    DEFAULT_MAX_CHARS,
+    MIN_MAX_CHARS,
+    REPORTERS,
+)
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -313,6 +318,36 @@ def output_options(
         )
 
     return apply
+
+
+def report_limit_options(command: F) -> F:
+    """--max-chars, --max-annotations: how much the CI formats say, to fit where they land."""
+    return _apply(
+        command,
+        [
+            env_option(
+                "--max-chars",
+                type=click.IntRange(MIN_MAX_CHARS),
+                metavar="N",
+                default=DEFAULT_MAX_CHARS,
+                show_default=True,
+                envvar="RULEPACK_MAX_CHARS",
+                help="Characters the markdown report (and the GitHub job summary) may take: "
+                "findings, then whole sections, are left out to fit, and a closing line "
+                "says what (a GitHub comment holds 65,535).",
+            ),
+            env_option(
+                "--max-annotations",
+                type=click.IntRange(0),
+                metavar="N",
+                default=DEFAULT_MAX_ANNOTATIONS,
+                show_default=True,
+                envvar="RULEPACK_MAX_ANNOTATIONS",
+                help="GitHub annotations per severity (error, warning, notice), the most "
+                "severe first; one more notice counts those left out.",
+            ),
+        ],
+    )
 
 
 def config_option(command: F) -> F:

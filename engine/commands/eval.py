@@ -19,7 +19,13 @@ from engine.model.diff import RuleRecord
 from engine.model.results import Report
 from engine.model.severity import FailOn
 from engine.printable import echo, printable
-from engine.reporters import REPORTERS, ReportOptions, reporter
+from engine.reporters import (
+    DEFAULT_MAX_ANNOTATIONS,
+    DEFAULT_MAX_CHARS,
+    REPORTERS,
+    ReportOptions,
+    reporter,
+)
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
 from engine.workspace import Workspace, open_workspace
@@ -42,6 +48,8 @@ class EvalRequest:
     jobs: int = 1
     trust_repo: bool = False  # the repository's own packs and choices of programs run
     config: Path | None = None
+    max_chars: int = DEFAULT_MAX_CHARS  # markdown and the job summary: characters at most
+    max_annotations: int = DEFAULT_MAX_ANNOTATIONS  # github: annotations per severity
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
 
@@ -68,7 +76,11 @@ def run(request: EvalRequest) -> int:
         check_output(request.output, inputs_of(workspace, request))
         format_name = request.format or "table"
         to_terminal = request.output is None and stdout_is_terminal()
-        options = ReportOptions(color=to_terminal and _color_allowed())
+        options = ReportOptions(
+            color=to_terminal and _color_allowed(),
+            max_chars=request.max_chars,
+            max_annotations=request.max_annotations,
+        )
         progress = None
         if format_name == "table" and to_terminal:
             from engine.reporters.table import TerminalProgress

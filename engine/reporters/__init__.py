@@ -19,11 +19,20 @@ from typing import Protocol, TextIO
 from engine.model.diff import Diff
 from engine.model.results import Report
 
+#: The Markdown report's budget: a GitHub comment holds 65,535 characters; some room is left.
+DEFAULT_MAX_CHARS = 65_000
+#: The smallest budget: the verdict, the counts and what was left out must fit.
+MIN_MAX_CHARS = 1_000
+#: GitHub annotations per severity: a step shows about ten of each.
+DEFAULT_MAX_ANNOTATIONS = 10
+
 
 @dataclass(frozen=True)
 class ReportOptions:
     color: bool = False
     width: int | None = None  # terminal width; None lets the reporter decide
+    max_chars: int = DEFAULT_MAX_CHARS  # markdown (and the job summary): characters at most
+    max_annotations: int = DEFAULT_MAX_ANNOTATIONS  # github: annotations per severity
 
 
 @dataclass(frozen=True)
