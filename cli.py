@@ -103,7 +103,9 @@ def main() -> None:
     is_flag=True,
     help="Evaluate the index (what `git commit` records). Default: the working tree.",
 )
-@options.output_options(options.report_formats(), format_envvar="RULEPACK_FORMAT", failing="fails")
+@options.output_options(
+    options.report_formats(), format_envvar="RULEPACK_FORMAT", failing="fails", several=True
+)
 @options.selection_options
 @options.param_option(evaluation=True)
 @options.execution_options
@@ -128,7 +130,7 @@ def eval_command(
     ref: str | None,
     staged: bool,
     format_name: str | None,
-    output: Path | None,
+    outputs: tuple[str, ...],
     fail_on: Any,
     categories: tuple[str, ...],
     rules: tuple[str, ...],
@@ -148,7 +150,9 @@ def eval_command(
     Without --ref or --staged, PATH's working tree is evaluated.
     """
     from engine.commands import eval as eval_
+    from engine.commands.outputs import split_outputs
 
+    output, format_outputs = split_outputs(outputs)
     return eval_.run(
         eval_.EvalRequest(
             path=path,
@@ -157,6 +161,7 @@ def eval_command(
             staged=staged,
             format=format_name,
             output=output,
+            format_outputs=format_outputs,
             fail_on=fail_on,
             categories=categories,
             rules=rules,

@@ -286,12 +286,58 @@ def output_file_option(what: str) -> Callable[[F], F]:
     )
 
 
+if TYPE_CHECKING:
+    _TextParam = click.ParamType[str]
+else:  # click before 8.2 has no generic ParamType
+    _TextParam = click.ParamType
+
+
+class FormatList(_TextParam):
+    """One format or several separated by commas (`json,sarif`), each one of `choices`."""
+
+    name = "format_list"
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        self.choices = tuple(choices)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.choices) + "][,...]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        unknown = [p.strip() for p in str(value).split(",") if p.strip() not in self.choices]
+        if unknown:
+            self.fail(f"{unknown[0]!r} is not one of {', '.join(self.choices)}", param, ctx)
+        return str(value)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from click.shell_completion import CompletionItem
+
+        done, _, last = incomplete.rpartition(",")
+        prefix = done + "," if done else ""
+        return [CompletionItem(prefix + c) for c in self.choices if c.startswith(last)]
+
+
+def _several_outputs_option(command: F) -> F:
+    """-o FILE | FORMAT=FILE, repeatable: `eval`'s reports, one evaluation for all."""
+    return click.option(
+        "-o",
+        "--output",
+        "outputs",
+        multiple=True,
+        metavar="FILE|FORMAT=FILE",
+        help="Write the report to FILE; with several formats, each to FILE plus the format's "
+        "suffix (-o report: report.json, report.sarif). FORMAT=FILE names one format's file "
+        "(repeatable; adds the format). Default: standard output.",
+    )(command)
+
+
 def output_options(
-    formats: Sequence[str], format_envvar: str | None, failing: str
+    formats: Sequence[str], format_envvar: str | None, failing: str, several: bool = False
 ) -> Callable[[F], F]:
     """--format (one of `formats`), -o, --fail-on: what is written and what fails the run.
 
     `failing` says what of a rule fails the run: "fails" for eval, "gets worse" for diff.
+    With `several` (eval), --format takes a comma-separated list and -o repeats.
     """
 
     def apply(command: F) -> F:
@@ -301,11 +347,13 @@ def output_options(
                 env_option(
                     "--format",
                     "format_name",
-                    type=click.Choice(formats),
+                    type=FormatList(formats) if several else click.Choice(formats),
                     envvar=format_envvar,
-                    help="Output format. Default: table.",
+                    help="Output format"
+                    + (", or several separated by commas" if several else "")
+                    + ". Default: table.",
                 ),
-                output_file_option("the report"),
+                _several_outputs_option if several else output_file_option("the report"),
                 env_option(
                     "--fail-on",
                     type=click.Choice(fail_on_levels()),

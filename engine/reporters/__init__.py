@@ -41,6 +41,7 @@ class Reporter:
 
     name: str
     summary: str  # one line, for `--help` and the README
+    suffix: str  # what `--format A,B -o NAME` adds to NAME for this format's file
     diff_module: str | None = None  # the module with `render_diff`, when it has one
 
     @property
@@ -51,13 +52,13 @@ class Reporter:
 REPORTERS: dict[str, Reporter] = {
     r.name: r
     for r in (
-        Reporter("table", "the terminal report, by category, with a summary", "table_diff"),
-        Reporter("json", "everything the run found (schemas/report.schema.json)", "json"),
-        Reporter("markdown", "a report for a pull-request comment"),
-        Reporter("sarif", "SARIF 2.1.0 for code scanning"),
-        Reporter("junit", "JUnit XML for CI test views"),
-        Reporter("github", "GitHub Actions annotations"),
-        Reporter("html", "one self-contained page with charts"),
+        Reporter("table", "the terminal report, by category, with a summary", ".txt", "table_diff"),
+        Reporter("json", "everything the run found (schemas/report.schema.json)", ".json", "json"),
+        Reporter("markdown", "a report for a pull-request comment", ".md"),
+        Reporter("sarif", "SARIF 2.1.0 for code scanning", ".sarif"),
+        Reporter("junit", "JUnit XML for CI test views", ".junit.xml"),
+        Reporter("github", "GitHub Actions annotations", ".github.txt"),
+        Reporter("html", "one self-contained page with charts", ".html"),
     )
 }
 #: The formats `policy diff` can write.
