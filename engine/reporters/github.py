@@ -104,7 +104,7 @@ def _left_out_notice(left_out: dict[str, int], limit: int) -> str:
     counts = ", ".join(f"{n:,} {name}" for name, n in left_out.items() if n)
     return command(
         "notice",
-        {"title": f"rulepack: {total:,} more annotations"},
+        {"title": f"rulepack: {total} more annotations"},  # a comma would be escaped
         f"{total:,} annotations left out ({counts}): at most {limit} of each kind are shown "
         "(--max-annotations). Every finding: the job summary, or --format json.",
     )

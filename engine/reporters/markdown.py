@@ -264,11 +264,11 @@ def _left_out(report: Report, layout: Layout, budget: int) -> str:
     parts = []
     if findings:
         per_rule = f"at most {layout.findings} per rule" if layout.findings else "only counted"
-        parts.append(f"{findings:,} findings ({per_rule})")
+        parts.append(f"{_count(findings, 'finding')} ({per_rule})")
     if layout.dropped:
         severities = Counter(r.severity if r.status == "fail" else "error" for r in layout.dropped)
         which = ", ".join(f"{severities[s]} {s}" for s in SEVERITIES if severities[s])
-        parts.append(f"the sections of {len(layout.dropped)} rules ({which})")
+        parts.append(f"the sections of {_count(len(layout.dropped), 'rule')} ({which})")
     if not layout.rules_table and any(r.status != "skip" for r in report.results):
         parts.append("the table of rules")
     if not layout.skipped and any(r.status == "skip" for r in report.results):
@@ -282,6 +282,10 @@ def _left_out(report: Report, layout: Layout, budget: int) -> str:
         f"---\n\n**Left out:** {', '.join(parts)}{within}. The full report: the same "
         f"`policy eval` with `--format json` (every finding){more}."
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _lowest_first(report: Report) -> list[RuleResult]:

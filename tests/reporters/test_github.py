@@ -100,3 +100,26 @@ def test_escaping_follows_the_runner() -> None:
         command("error", {"file": "a,b.txt", "line": "3"}, "x")
         == "::error file=a%2Cb.txt,line=3::x"
     )
+
+
+def test_a_large_repository_gets_ten_annotations_of_each_kind_and_one_notice(
+    large_run,
+) -> None:
+    from tests.reporters.conftest import LARGE_MANIFESTS
+
+    lines = large_run.read(".github.txt").splitlines()
+    kinds = [line.split(" ", 1)[0].split("::")[1] for line in lines[:-1]]
+    assert kinds == ["error"] * 10 + ["warning"] * 10 + ["notice"] * 11
+    # most severe first, each kind in report order: the first label rule of each severity
+    assert lines[0].startswith("::error file=deploy/team00/app0.yaml,line=2,title=c0.label0%3A")
+    assert lines[10].startswith("::warning file=deploy/team00/app0.yaml,line=2,title=c1.label1")
+    # the four error rules' findings, the warnings' (and the README), the infos' (and `latest`)
+    errors, warnings, notices = 4 * LARGE_MANIFESTS, 4 * LARGE_MANIFESTS + 1, 5 * LARGE_MANIFESTS
+    left_out = errors + warnings + notices - 30
+    assert lines[-2] == (
+        f"::notice title=rulepack%3A {left_out} more annotations::{left_out:,} annotations "
+        f"left out ({errors - 10:,} error, {warnings - 10:,} warning, {notices - 10:,} "
+        "notice): at most 10 of each kind are shown (--max-annotations). Every finding: the "
+        "job summary, or --format json."
+    )
+    assert lines[-1].startswith("rulepack: 14 rules: 0 passed, 14 failed")

@@ -159,3 +159,20 @@ def test_xml_text() -> None:
     assert xml_text("tab\tnew\nline\rok") == "tab\tnew\nline\nok"
     assert xml_text("nul\x00 esc\x1b del\x7f c1\x9b") == "nul\\x00 esc\\x1b del\\x7f c1\\x9b"
     assert xml_text("\ufffe\udc80😀") == "\ufffd\\x80😀"  # a byte that is not UTF-8
+
+
+def test_a_large_repository_fails_the_suite_only_with_its_error_rules(large_run) -> None:
+    from tests.reporters.conftest import LARGE_MANIFESTS
+
+    root = ET.fromstring(large_run.read(".junit.xml").encode("utf-8"))
+    assert counts(root) == ("14", "4", "0", "0")  # the four error-severity label rules
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    failures = sorted(name for name, case in cases.items() if case.find("failure") is not None)
+    assert failures == ["c0.label0", "c0.label3", "c0.label6", "c0.label9"]
+    (failure,) = cases["c0.label0"]
+    assert failure.get("type") == "error"
+    assert (failure.text or "").count("\n") == LARGE_MANIFESTS + 1  # every finding, and the fix
+    for name in ("c1.label1", "c2.label2", "c0.readme", "c1.latest"):
+        (note,) = cases[name]
+        assert note.tag == "system-out"
+        assert (note.text or "").endswith("does not fail the run (below --fail-on error)")

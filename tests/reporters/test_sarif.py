@@ -265,3 +265,17 @@ def test_a_finding_without_a_file_points_at_the_rule_file_the_config_or_the_root
     outside = write_pack("fail_on: never\n", "config.yaml")
     _, _, log = sarif(policy, "--pack", pack, "--config", outside, configured)
     assert [uri for _, uri in locations(log)] == ["SECURITY.md", ".", "COPYING", "COPYING", "."]
+
+
+def test_a_large_repository_is_valid_sarif_with_a_location_on_every_result(large_run) -> None:
+    from tests.reporters.conftest import LARGE_LABEL_RULES, LARGE_MANIFESTS
+
+    log = json.loads(large_run.read(".sarif"))
+    assert_valid(log)
+    results = log["runs"][0]["results"]
+    # every finding is a result: the label rules', the README's, one `latest` per manifest
+    assert len(results) == (LARGE_LABEL_RULES + 1) * LARGE_MANIFESTS + 1
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert len(uris) == LARGE_MANIFESTS + 1
+    assert "README.md" in uris  # the file the README rule expected
+    assert all(len(r["locations"]) == 1 for r in results)
