@@ -90,7 +90,33 @@ def main() -> None:
     """rulepack: evaluate versioned YAML rule packs against a repository."""
 
 
-@main.command("eval")
+#: `policy eval --help` ends with these; `\b` keeps click from rewrapping a block.
+EVAL_EPILOG = """\
+Examples:
+
+\b
+  policy eval                       the current folder, by its config's packs
+  policy eval --pack production --no-commands
+                                    only the rules that run no program
+  policy eval --staged              what `git commit` would record
+  policy eval --ref main --format json -o report.json
+  policy eval --new-since origin/main
+                                    fail only on findings main does not have
+
+Exit codes:
+
+\b
+  0              the run holds: no failure at --fail-on or above, none errored
+  1              the run fails: a failure at --fail-on or above, or an error
+  2              the input is wrong (a pack, the config, an option, a ref), or
+                 the report cannot be written; one line per problem
+  3              an internal error (RULEPACK_DEBUG=1 shows the traceback)
+  130, 143, 129  stopped by Ctrl-C, SIGTERM or SIGHUP, after cleaning up
+  141            the reader of the output left (policy eval | head)
+"""
+
+
+@main.command("eval", epilog=EVAL_EPILOG)
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @options.packs_option
 @click.option(
@@ -145,9 +171,10 @@ def eval_command(
     baseline: Path | None,
     new_since: str | None,
 ) -> int:
-    """Evaluate packs against the repository at PATH (default: the current folder).
+    """Evaluate packs against a repository.
 
-    Without --ref or --staged, PATH's working tree is evaluated.
+    PATH is the repository, or a folder of it (default: the current folder).
+    Without --ref or --staged, its working tree is evaluated.
     """
     from engine.commands import eval as eval_
     from engine.commands.outputs import split_outputs
@@ -199,10 +226,11 @@ def eval_command(
 @options.config_option
 @reports_input_errors
 def diff_command(base: str, head: str | None, format_name: str | None, **options: Any) -> int:
-    """What got better or worse from BASE to HEAD (refs; HEAD defaults to the working tree).
+    """Show what changed from BASE to HEAD.
 
-    Both are judged by the same rules (HEAD's packs and config); exit 1 only
-    when something got worse at or above --fail-on.
+    What got better or worse: BASE and HEAD are refs; HEAD defaults to the
+    working tree. Both are judged by the same rules (HEAD's packs and config);
+    exit 1 only when something got worse at or above --fail-on.
     """
     from engine.commands import diff
     from engine.commands.eval import EvalRequest
@@ -213,7 +241,10 @@ def diff_command(base: str, head: str | None, format_name: str | None, **options
 
 @main.group("hook")
 def hook_group() -> None:
-    """A git pre-commit hook that runs `policy eval --staged`."""
+    """Install or remove a git pre-commit hook.
+
+    The hook runs `policy eval --staged`: it judges what the commit records.
+    """
 
 
 @hook_group.command("install")
@@ -225,7 +256,10 @@ def hook_group() -> None:
 )
 @reports_input_errors
 def hook_install_command(path: Path, force: bool) -> int:
-    """Write the pre-commit hook of the repository at PATH (default: the current folder)."""
+    """Write the repository's pre-commit hook.
+
+    PATH is the repository (default: the current folder).
+    """
     from engine.commands import hook
 
     return hook.install(path, force)
@@ -235,9 +269,9 @@ def hook_install_command(path: Path, force: bool) -> int:
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @reports_input_errors
 def hook_uninstall_command(path: Path) -> int:
-    """Remove the pre-commit hook `policy hook install` wrote (and restore the one it replaced).
+    """Remove the hook `policy hook install` wrote.
 
-    PATH is the repository (default: the current folder).
+    The hook it replaced, if any, is put back. PATH is the repository (default: the current folder).
     """
     from engine.commands import hook
 
@@ -249,8 +283,11 @@ def hook_uninstall_command(path: Path) -> int:
 @options.trust_repo_option
 @reports_input_errors
 def packs_command(format_name: str, trust_repo: bool) -> int:
-    """List the packs available: name, version, source, rule count, in the order names
-    are looked up (the repository's own last, unless --trust-repo)."""
+    """List the packs available.
+
+    Name, version, source and rule count, in the order names are looked up
+    (the repository's own last, unless --trust-repo).
+    """
     from engine.commands import packs
 
     return packs.run(Path("."), format_name, trust_repo)
@@ -276,7 +313,10 @@ def rules_command(pack: str, params: tuple[str, ...], format_name: str) -> int:
 @options.param_option(evaluation=False)
 @reports_input_errors
 def explain_command(rule_id: str, pack: str | None, params: tuple[str, ...]) -> int:
-    """Show the rule RULE (its id) in full: its check, remediation and docs."""
+    """Show one rule in full.
+
+    RULE is the rule's id; its check, remediation and docs are shown.
+    """
     from engine.commands import explain
 
     return explain.run(rule_id, pack, params)
@@ -286,7 +326,11 @@ def explain_command(rule_id: str, pack: str | None, params: tuple[str, ...]) -> 
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @reports_input_errors
 def validate_command(files: tuple[Path, ...]) -> int:
-    """Check pack FILES against the schema and for semantic mistakes; report every problem."""
+    """Check pack files for mistakes.
+
+    FILES are checked against the schema and for semantic mistakes; every
+    problem is reported, located.
+    """
     from engine.commands import validate
 
     return validate.run(files)
@@ -317,9 +361,10 @@ def validate_command(files: tuple[Path, ...]) -> int:
 )
 @reports_input_errors
 def test_command(pack_dir: Path, cases: tuple[str, ...], min_coverage: float) -> int:
-    """Run a pack's fixtures (PACK_DIR/tests/<case>/) against their expected results.
+    """Run a pack's fixtures and report coverage.
 
-    PACK_DIR is the pack's folder, or the name of a pack on disk.
+    Each case (PACK_DIR/tests/<case>/) is evaluated against its expected
+    results. PACK_DIR is the pack's folder, or the name of a pack on disk.
     """
     from engine.commands import test
 
@@ -338,7 +383,10 @@ def test_command(pack_dir: Path, cases: tuple[str, ...], min_coverage: float) ->
 )
 @reports_input_errors
 def new_command(name: str, parent: Path) -> int:
-    """Scaffold a custom pack NAME with one rule and fixtures that prove it."""
+    """Scaffold a custom pack.
+
+    NAME is the pack's name; it gets one rule and fixtures that prove it.
+    """
     from engine.commands import new
 
     return new.run(name, parent)
@@ -350,7 +398,10 @@ def new_command(name: str, parent: Path) -> int:
 @options.output_file_option("the reference")
 @reports_input_errors
 def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int:
-    """Print a Markdown reference of a pack: its parameters, categories and rules."""
+    """Print a Markdown reference of a pack.
+
+    It lists the pack's parameters, categories and rules.
+    """
     from engine.commands import docs
 
     return docs.run(pack, params, output)
@@ -361,7 +412,10 @@ def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int
 @click.option("--force", is_flag=True, help="Replace an existing .rulepack.yaml.")
 @reports_input_errors
 def init_command(path: Path, force: bool) -> int:
-    """Write a starting .rulepack.yaml (repo config) in PATH (default: the current folder)."""
+    """Write a starting .rulepack.yaml.
+
+    The repo config is written, commented, in PATH (default: the current folder).
+    """
     from engine.commands import init
 
     return init.run(path, force)

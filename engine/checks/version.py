@@ -78,7 +78,10 @@ class VersionCheck(Check):
 
 def parse(raw: Any, path: KeyPath, reader: PackReader) -> VersionCheck:
     raw = raw if isinstance(raw, Mapping) else {}
+    # `command` and `shell` are one source (a program), which parse_program checks.
     sources = [key for key in ("command", "file", "files") if key in raw]
+    if "shell" in raw and "command" not in raw:
+        sources.append("shell")
     satisfies = reader.version_range(raw.get("satisfies", "*"), (*path, "satisfies"))
     satisfies_from = None
     if "satisfies_from" in raw:
@@ -86,10 +89,12 @@ def parse(raw: Any, path: KeyPath, reader: PackReader) -> VersionCheck:
             reader.problem(path, "use either `satisfies` or `satisfies_from`, not both")
         satisfies_from = _parse_range_from(raw["satisfies_from"], (*path, "satisfies_from"), reader)
     if len(sources) != 1:  # one message; guessing a source would only add wrong ones
-        reader.problem(path, "a version check takes exactly one of: command, file, files")
+        reader.problem(
+            path, "a version check takes exactly one of: command (or shell), file, files"
+        )
         return VersionCheck(satisfies, satisfies_from=satisfies_from)
     pattern = reader.regex(raw["pattern"], (*path, "pattern")) if "pattern" in raw else None
-    if "command" in raw:
+    if "command" in raw or "shell" in raw:
         return VersionCheck(
             satisfies,
             program=parse_program(raw, path, reader, "command"),

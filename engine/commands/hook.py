@@ -5,6 +5,12 @@ configuration sets it (its value is read; nothing the repository names is
 run), else the hooks folder shared by every linked worktree. A hook rulepack did not
 write is never replaced without `--force`; when it is, it is kept beside ours
 and put back by `uninstall`.
+
+The hook passes `--trust-repo`: whoever installs it in a repository works in
+that repository, so its own packs may run their programs there, as its build
+scripts and tests do (SECURITY.md). The pre-commit framework's hook does not:
+it runs in CI on others' branches too, so it trusts only when the user adds
+`args: [--trust-repo]`.
 """
 
 from __future__ import annotations
@@ -32,9 +38,10 @@ def hook_script(policy: str) -> str:
         f"{MARKER}: written by `policy hook install`, removed by `policy hook uninstall`.\n"
         "# It evaluates the index (what this commit records), so unstaged edits never\n"
         "# change its verdict. Skip it once with `git commit --no-verify`.\n"
+        "# --trust-repo: the repository's own packs may run their programs here.\n"
         f"policy={shlex.quote(policy)}\n"
         'if [ ! -x "$policy" ]; then policy=policy; fi\n'
-        '"$policy" eval --staged\n'
+        '"$policy" eval --staged --trust-repo\n'
         "status=$?\n"
         'if [ "$status" -ne 0 ]; then\n'
         '  echo "rulepack: commit refused (policy eval --staged exited $status);'

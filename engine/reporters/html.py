@@ -1,14 +1,22 @@
 """`--format html`: one self-contained page with charts, to archive as a CI artifact or mail.
 
-Everything is inline: the stylesheet, and two SVG charts (the statuses of all
-rules as a ring, the success rate of each category as bars). No script, font,
-image or stylesheet is fetched, and the page's Content-Security-Policy says
-so, so it looks the same offline and years later. Every string from the report
-is HTML-escaped; a `docs` value becomes a link only when it is an http(s) URL.
+Everything is inline: the stylesheet, two SVG charts (the statuses of all
+rules as a ring, the success rate of each category as bars) and one small
+script. No script, font, image or stylesheet is fetched, and the page's
+Content-Security-Policy says so (the script runs by its hash alone), so it
+looks the same offline and years later. The page takes the window's width.
+The summary table links to each category; each category folds (<details>),
+open where something failed; passed and skipped rules are folded inside it.
+The script adds a box that filters rules and findings as one types; without
+it the page reads the same. Every string from the report is HTML-escaped,
+`code spans` in rule text become <code>; a `docs` value becomes a link only
+when it is an http(s) URL.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from typing import TextIO
@@ -16,6 +24,7 @@ from typing import TextIO
 from engine.model.results import Counts, Report, RuleResult
 from engine.printable import printable
 from engine.reporters import ReportOptions
+from engine.reporters.code_spans import spans
 from engine.reporters.common import (
     by_category,
     count_cells,
@@ -40,13 +49,14 @@ _SAFE_URL = re.compile(r"https?://[^\s<>\"']+")
 
 _CSS = """
 body{font:14px/1.5 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;
-margin:0 auto;max-width:1100px;padding:24px}
+margin:0;padding:16px 24px}[hidden]{display:none!important}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;
 border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .meta{color:#59636e;margin:0 0 16px}.verdict{font-weight:600}
 .verdict.fails{color:#cf222e}.verdict.holds{color:#1a7f37}
 .charts{display:flex;flex-wrap:wrap;gap:32px;align-items:center}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 10px;
+table{border-collapse:collapse;margin:8px 0;display:block;overflow-x:auto;max-width:100%}
+th,td{border:1px solid #d0d7de;padding:4px 10px;
 text-align:left;vertical-align:top}td.n{text-align:right}th{background:#f6f8fa}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;
 font-weight:600}.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#8250df}
@@ -55,8 +65,50 @@ margin:8px 0}.rule h3{font-size:15px;margin:0}.rule .sev{color:#59636e;font-weig
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:1px 4px;
 border-radius:4px}ul{margin:4px 0;padding-left:20px}.fix{margin:4px 0}
 details{margin:8px 0}summary{cursor:pointer;color:#59636e}
+details.category>summary h2{display:inline;border:0;color:#1f2328}
+details.category{border-bottom:1px solid #d0d7de;padding-bottom:8px;margin:16px 0}
+svg{max-width:100%;height:auto}code,li{overflow-wrap:anywhere}
+#search{margin:16px 0}#search input{font:inherit;width:min(480px,100%);padding:4px 8px;
+border:1px solid #d0d7de;border-radius:6px}#search output{color:#59636e}
 .legend .item{display:inline-block;margin-right:12px}
 .legend .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+""".strip()
+
+
+#: Filters the rules as the reader types and opens the section a link leads to. The page
+#: reads the same without it: every section is a <details> the reader opens.
+SCRIPT = """
+(function () {
+  var bar = document.getElementById("search"), box = bar.querySelector("input");
+  var count = bar.querySelector("output"), rules = document.querySelectorAll("[data-rule]");
+  var folds = document.querySelectorAll("details");
+  folds.forEach(function (fold) { fold.dataset.open = fold.open ? "yes" : ""; });
+  function filter() {
+    var query = box.value.trim().toLowerCase(), shown = 0;
+    rules.forEach(function (rule) {
+      rule.hidden = query !== "" && rule.textContent.toLowerCase().indexOf(query) < 0;
+      if (!rule.hidden) shown++;
+    });
+    folds.forEach(function (fold) {
+      var any = fold.querySelector("[data-rule]:not([hidden])") !== null;
+      fold.hidden = query !== "" && !any;
+      fold.open = query !== "" ? any : fold.dataset.open === "yes";
+    });
+    count.textContent = query === "" ? "" : shown + " of " + rules.length + " rules";
+  }
+  function reveal() {
+    var target = null;
+    try { target = document.getElementById(decodeURIComponent(location.hash.slice(1))); }
+    catch (malformed) { return; }  // a hand-typed "#%E0" names no section
+    for (; target; target = target.parentElement) {
+      if (target.tagName === "DETAILS") target.open = true;
+    }
+  }
+  box.addEventListener("input", filter);
+  window.addEventListener("hashchange", reveal);
+  bar.hidden = false;
+  reveal();
+})();
 """.strip()
 
 
@@ -65,8 +117,16 @@ def esc(value: object) -> str:
     return html.escape(printable(str(value)), quote=True)
 
 
-def _multiline(value: str) -> str:
-    return "<br>".join(esc(line) for line in value.strip().splitlines())
+def prose(value: str) -> str:
+    """Rule or finding text as HTML: its `code spans` as <code>, its lines joined by <br>,
+    everything else escaped."""
+    parts = []
+    for span in spans(printable(value).strip()):
+        if span.code:
+            parts.append(f"<code>{esc(span.text)}</code>")
+        else:
+            parts.append("<br>".join(esc(line) for line in span.text.split("\n")))
+    return "".join(parts)
 
 
 def _link(url: str) -> str:
@@ -186,7 +246,8 @@ def _category_table(report: Report) -> str:
         "<th>Skipped</th><th>Errored</th><th>Success rate</th></tr></thead><tbody>"
     ]
     for category_id, counts in report.summary.by_category.items():
-        rows.append(_counts_row(esc(report.category_title(category_id)), counts))
+        title = esc(report.category_title(category_id))
+        rows.append(_counts_row(f'<a href="#{_anchor(category_id)}">{title}</a>', counts))
     rows.append(_counts_row("<strong>Total</strong>", report.summary.overall))
     rows.append("</tbody></table>")
     return "".join(rows)
@@ -198,7 +259,7 @@ def _badge(status: str) -> str:
 
 def _finding_item(where: str, message: str) -> str:
     prefix = f"<code>{esc(where)}</code> " if where else ""
-    return f"<li>{prefix}{_multiline(message)}</li>"
+    return f"<li>{prefix}{prose(message)}</li>"
 
 
 def _findings(result: RuleResult) -> str:
@@ -207,58 +268,80 @@ def _findings(result: RuleResult) -> str:
 
 
 def _rule(result: RuleResult) -> str:
+    """A failed or errored rule as a card: what is wrong, where, and how to fix it."""
     parts = [
-        f'<div class="rule" id="rule-{esc(result.pack)}-{esc(result.rule)}">',
-        f"<h3>{_badge(result.status)} <code>{esc(result.rule)}</code> {esc(result.title)} "
+        f'<div class="rule" id="rule-{esc(result.pack)}-{esc(result.rule)}" '
+        f'data-rule="{esc(result.rule)}">',
+        f"<h3>{_badge(result.status)} <code>{esc(result.rule)}</code> {prose(result.title)} "
         f'<span class="sev">· {esc(result.severity)}</span></h3>',
     ]
     if result.status == "error":
-        parts.append(f"<p>Could not be evaluated: {_multiline(result.reason or '')}</p>")
-    if result.status in ("fail", "error"):
-        parts.append(_findings(result))
+        parts.append(f"<p>Could not be evaluated: {prose(result.reason or '')}</p>")
+    parts.append(_findings(result))
     if result.status == "fail" and not result.findings and result.message:
-        parts.append(f"<p>{_multiline(result.message)}</p>")
+        parts.append(f"<p>{prose(result.message)}</p>")
     if result.status == "fail" and result.remediation.strip():
-        parts.append(f'<p class="fix"><strong>Fix:</strong> {_multiline(result.remediation)}</p>')
+        parts.append(f'<p class="fix"><strong>Fix:</strong> {prose(result.remediation)}</p>')
     if result.status == "fail" and result.docs:
         parts.append(f'<p class="fix"><strong>Docs:</strong> {_link(result.docs)}</p>')
     parts.append("</div>")
-    return "".join(parts)
+    return _lines(parts)
+
+
+def _lines(parts: list[str]) -> str:
+    """Block elements a line each, so the page's source reads (and diffs) well too."""
+    return "\n".join(part for part in parts if part)
+
+
+def _folded(label: str, last: str, rows: list[tuple[RuleResult, str]], note: str = "") -> str:
+    """Rules folded into a <details> block, a row each: id, title, and a last cell (HTML)."""
+    cells = "".join(
+        f'<tr data-rule="{esc(r.rule)}"><td><code>{esc(r.rule)}</code></td>'
+        f"<td>{prose(r.title)}</td><td>{last_cell}</td></tr>"
+        for r, last_cell in rows
+    )
+    table = (
+        f"<table><thead><tr><th>Rule</th><th>Title</th><th>{last}</th></tr></thead>"
+        f"<tbody>{cells}</tbody></table>"
+        if cells
+        else ""
+    )
+    return f"<details><summary>{label}</summary>{table}{note}</details>"
+
+
+def _passed(results: list[RuleResult]) -> str:
+    rows = [(r, esc(r.severity)) for r in results if r.status == "pass"]
+    return _folded(f"Passed ({len(rows)})", "Severity", rows) if rows else ""
 
 
 def _skipped(results: list[RuleResult]) -> str:
     skipped = [r for r in results if r.status == "skip"]
     if not skipped:
         return ""
-    rows = "".join(
-        f"<tr><td><code>{esc(r.rule)}</code></td><td>{esc(r.title)}</td>"
-        f"<td>{_multiline(r.reason or '')}</td></tr>"
-        for r in skipped
-        if not is_filtered_out(r)
-    )
     filtered = sum(1 for r in skipped if is_filtered_out(r))
     note = f"<p>{filtered} filtered out by --category, --rule or --tag.</p>" if filtered else ""
-    table = (
-        f"<table><thead><tr><th>Rule</th><th>Title</th><th>Reason</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-        if rows
-        else ""
-    )
-    return f"<details><summary>Skipped ({len(skipped)})</summary>{table}{note}</details>"
+    rows = [(r, prose(r.reason or "")) for r in skipped if not is_filtered_out(r)]
+    return _folded(f"Skipped ({len(skipped)})", "Reason", rows, note)
+
+
+def _anchor(category_id: str) -> str:
+    """The id of a category's section, which the summary table links to."""
+    return f"category-{esc(category_id)}"
 
 
 def _category_sections(report: Report) -> list[str]:
+    """One <details> per category, open when it holds a failure or an error."""
     sections = []
     for category_id, results in by_category(report.results).items():
         counts = report.summary.by_category[category_id]
-        judged = [r for r in results if r.status != "skip"]
-        sections.append(
-            f"<section><h2>{esc(report.category_title(category_id))} "
-            f'<span class="sev">· {esc(rate_text(counts))}</span></h2>'
-            + "".join(_rule(r) for r in judged)
-            + _skipped(results)
-            + "</section>"
+        problems = [r for r in results if r.status in ("fail", "error")]
+        heading = (
+            f'<details class="category" id="{_anchor(category_id)}"{" open" if problems else ""}>'
+            f"<summary><h2>{esc(report.category_title(category_id))} "
+            f'<span class="sev">· {esc(rate_text(counts))}</span></h2></summary>'
         )
+        folds = [_passed(results), _skipped(results)]
+        sections.append(_lines([heading, *(_rule(r) for r in problems), *folds, "</details>"]))
     return sections
 
 
@@ -276,6 +359,20 @@ def _meta(report: Report, options: ReportOptions) -> str:
     )
 
 
+def _csp() -> str:
+    """Nothing may be fetched; the page's own style, and its one script by its hash, may run."""
+    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+
+
+def _search_box() -> str:
+    """The filter box: hidden until the script shows it, so a page without scripts has none."""
+    return (
+        '<div id="search" hidden><input type="search" placeholder="Filter rules and findings" '
+        'aria-label="Filter rules and findings"> <output></output></div>'
+    )
+
+
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     overall = report.summary.overall
     fails = report.verdict.fails
@@ -284,8 +381,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     page = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f'<meta http-equiv="Content-Security-Policy" content="{_csp()}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)}</title>",
         f"<style>{_CSS}</style>",
@@ -298,7 +394,9 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         f"<div>{category_bars(report)}</div></div>",
         "<h2>Summary</h2>",
         _category_table(report),
+        _search_box(),
         *_category_sections(report),
+        f"<script>{SCRIPT}</script>",
         "</body></html>",
     ]
     out.write("\n".join(page) + "\n")

@@ -6,7 +6,8 @@ severe first) and error with its findings as `path:line` and the remediation;
 skipped rules are folded into a <details> block. Everything taken from the
 report is escaped, so a `|` or a newline in a message cannot break a table and
 `<b>` stays text; escape sequences and bidi controls are shown as text
-(engine/printable.py).
+(engine/printable.py). Only the `code spans` of rule text stay code spans
+(engine/reporters/code_spans.py).
 
 The report stays within `--max-chars` characters (65,000: GitHub refuses a
 comment of 65,536), whatever the repository. Each rule lists at most 20
@@ -29,6 +30,7 @@ from engine.model.results import Report, RuleResult
 from engine.model.severity import SEVERITIES
 from engine.printable import UNSAFE, printable
 from engine.reporters import ReportOptions
+from engine.reporters.code_spans import spans
 from engine.reporters.common import (
     by_category,
     count_cells,
@@ -62,9 +64,23 @@ _SAFE_URL = re.compile(r"https?://[^\s<>]+")
 
 def text(value: str) -> str:
     """Plain text safe inside a paragraph, a list item or a table cell: one line."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", printable(value).strip())
-    escaped = _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+    return _escaped(printable(value).strip(), at_start=True)
+
+
+def _escaped(value: str, at_start: bool) -> str:
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    if at_start:
+        escaped = _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
     return _NEWLINES.sub("<br>", escaped)
+
+
+def prose(value: str, in_table: bool = False) -> str:
+    """Rule or finding text as `text` writes it, but its `code spans` stay code spans."""
+    found = spans(printable(value).strip())
+    return "".join(
+        code(span.text, in_table) if span.code else _escaped(span.text, at_start=i == 0)
+        for i, span in enumerate(found)
+    )
 
 
 def code(value: str, in_table: bool = False) -> str:
@@ -72,7 +88,9 @@ def code(value: str, in_table: bool = False) -> str:
     value = printable(value, newlines=False)
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
-    if value.startswith("`") or value.endswith("`"):
+    # CommonMark strips one space from each side when both sides have one (or a backtick).
+    spaced = value[:1] == value[-1:] == " " and value.strip(" ")
+    if value.startswith("`") or value.endswith("`") or spaced:
         value = f" {value} "
     if in_table:
         # GFM splits table cells before it reads code spans: a pipe must be escaped even here.
@@ -144,7 +162,7 @@ def _rules_table(report: Report) -> list[str]:
                     code(result.rule, in_table=True),
                     text(report.category_title(result.category)),
                     result.severity,
-                    text(result.title),
+                    prose(result.title, in_table=True),
                 ]
             )
         )
@@ -158,7 +176,7 @@ def shorten(value: str, limit: int = MAX_MESSAGE) -> str:
 
 def _finding_line(where: str, message: str) -> str:
     message = shorten(message)
-    return f"- {code(shorten(where))} {text(message)}" if where else f"- {text(message)}"
+    return f"- {code(shorten(where))} {prose(message)}" if where else f"- {prose(message)}"
 
 
 def _finding_lines(result: RuleResult, limit: int) -> list[str]:
@@ -167,19 +185,19 @@ def _finding_lines(result: RuleResult, limit: int) -> list[str]:
 
 def _rule_section(report: Report, result: RuleResult, limit: int) -> list[str]:
     category = text(report.category_title(result.category))
-    lines = ["", f"#### {code(result.rule)} {text(result.title)}", ""]
+    lines = ["", f"#### {code(result.rule)} {prose(result.title)}", ""]
     if result.status == "fail":
         lines.append(f"Severity **{result.severity}** · {category}")
     else:
         lines.append(f"Could not be evaluated · {category}")
-        lines.extend(["", f"**Cause:** {text(shorten(result.reason or result.message))}"])
+        lines.extend(["", f"**Cause:** {prose(shorten(result.reason or result.message))}"])
     findings = _finding_lines(result, limit)
     if result.status == "fail" and not findings and result.message:
-        findings = [f"- {text(shorten(result.message))}"]
+        findings = [f"- {prose(shorten(result.message))}"]
     if findings:
         lines.extend(["", *findings])
     if result.status == "fail" and result.remediation.strip():
-        lines.extend(["", f"**Fix:** {text(result.remediation)}"])
+        lines.extend(["", f"**Fix:** {prose(result.remediation)}"])
     if result.status == "fail" and result.docs:
         lines.extend(["", f"**Docs:** {link(result.docs, result.docs)}"])
     return lines
@@ -218,7 +236,7 @@ def _skipped(report: Report) -> list[str]:
         for category_id, results in by_category(shown).items():
             category = text(report.category_title(category_id))
             for result in results:
-                reason = text(result.reason or "")
+                reason = prose(result.reason or "", in_table=True)
                 lines.append(_row([code(result.rule, in_table=True), category, reason]))
         lines.append("")
     filtered = len(skipped) - len(shown)

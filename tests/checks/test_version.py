@@ -201,5 +201,27 @@ def test_a_version_check_needs_one_source(policy, make_repo, check_pack, write_p
     done = policy("eval", make_repo({}), "--pack", pack)
     assert done.exit_code == 2
     assert done.stderr.endswith(
-        "error: rule r: a version check takes exactly one of: command, file, files\n"
+        "error: rule r: a version check takes exactly one of: command (or shell), file, files\n"
     )
+
+
+def test_a_version_from_a_shell_command_line(evaluate, make_repo, check_pack) -> None:
+    """`shell:` is a program source like `command:` (the schema offers both)."""
+    run = evaluate(
+        make_repo({}),
+        check_pack("{version: {shell: 'echo tool 1.2.3 | cut -d\" \" -f2', satisfies: '>=1'}}"),
+    )
+    assert (run.status(), run.result()["message"]) == (
+        "pass",
+        '/bin/sh -c echo tool 1.2.3 | cut -d" " -f2: 1.2.3 satisfies >=1',
+    )
+
+
+def test_a_version_check_takes_command_or_shell_not_both(
+    policy, make_repo, check_pack, write_pack
+) -> None:
+    check = "{version: {command: [echo, '1'], shell: 'echo 1', satisfies: '*'}}"
+    pack = write_pack(check_pack(check))
+    done = policy("eval", make_repo({}), "--pack", pack)
+    assert done.exit_code == 2
+    assert done.stderr.endswith("error: rule r: use either `command` (argv) or `shell`, not both\n")

@@ -16,6 +16,7 @@ import pytest
 
 from engine.commands.hook import KEPT_SUFFIX, MARKER
 from tests.conftest import git
+from tests.test_readme import fenced_blocks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +40,11 @@ def repo(make_repo, pack_text) -> Path:
     )
 
 
-def commit(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
+def commit(
+    repo: Path, message: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["git", "commit", "-q", "-m", message], cwd=repo, capture_output=True, text=True
+        ["git", "commit", "-q", "-m", message], cwd=repo, capture_output=True, text=True, env=env
     )
 
 
@@ -166,8 +169,10 @@ def project_commit() -> str:
     return done.stdout.strip()
 
 
-def pre_commit(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+def pre_commit(
+    repo: Path, home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**(env or os.environ), "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", *args],
         cwd=repo,
@@ -213,6 +218,63 @@ def test_pre_commit_installed_hook_refuses_and_accepts_commits(repo, pre_commit_
     (repo / "src/app.txt").write_text("fine again\n")
     git(repo, "add", "src/app.txt")
     accepted = commit(repo, "keeps the rules")
+
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert head_subject(repo) == "keeps the rules"
+
+
+def test_the_installed_hook_trusts_the_repository_it_is_installed_in(
+    make_repo, pack_text, policy, tmp_path
+) -> None:
+    """`policy hook install` is run by whoever works in the repository: its own packs run
+    their programs under the hook, as they would not under a plain `policy eval`."""
+    ran = tmp_path / "ran"
+    rules = (
+        "- id: own-check\n  title: The repository's own program\n  category: general\n"
+        f"  check: {{command: {{run: [touch, {str(ran)!r}]}}}}\n"
+    )
+    repo = make_repo(
+        {".rulepack.yaml": "packs: [./policy.yaml]\n", "policy.yaml": pack_text(rules)}
+    )
+
+    untrusted = policy("eval", repo, "--staged", "--format", "json")
+    assert untrusted.exit_code == 0 and not ran.exists()
+    assert '"reason": "not run: the pack comes from the repository (use --trust-repo)"' in (
+        untrusted.stdout
+    )
+
+    assert policy("hook", "install", repo).exit_code == 0
+    (repo / "README.md").write_text("x\n")
+    git(repo, "add", "README.md")
+    done = commit(repo, "runs the hook")
+
+    assert done.returncode == 0, done.stderr
+    assert ran.exists()
+
+
+def test_the_readme_s_local_hook_runs_the_policy_installed_with_pip(repo, pre_commit_home) -> None:
+    # as for a user who ran `pip install rulepack`: its `policy` is on PATH
+    venv = Path(sys.executable).parent
+    on_path = {**os.environ, "PATH": f"{venv}{os.pathsep}{os.environ['PATH']}"}
+    local = fenced_blocks("The pre-commit hook", "yaml")[1]
+    (repo / ".pre-commit-config.yaml").write_text(local)
+    git(repo, "add", ".pre-commit-config.yaml")
+    installed = pre_commit(repo, pre_commit_home, "install", env=on_path)
+    assert installed.returncode == 0, installed.stderr
+
+    (repo / "src/app.txt").write_text("SECRET\n")
+    git(repo, "add", "src/app.txt")
+    refused = commit(repo, "breaks the rule", env=on_path)
+
+    output = refused.stdout + refused.stderr  # git passes the hook's output on to stderr
+    assert refused.returncode == 1, output
+    assert "rulepack policy" in output and "Failed" in output
+    assert "src/app.txt:1: matches /SECRET/" in output
+    assert head_subject(repo) == "initial"
+
+    (repo / "src/app.txt").write_text("fine again\n")
+    git(repo, "add", "src/app.txt")
+    accepted = commit(repo, "keeps the rules", env=on_path)
 
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert head_subject(repo) == "keeps the rules"

@@ -106,6 +106,24 @@ def sample(make_repo: Callable[..., Path], write_pack: Callable[..., Path]) -> S
     return Sample(repo, write_pack(SAMPLE_PACK), commit)
 
 
+#: A failing rule whose title, finding and remediation hold code spans, beside text that
+#: must stay text (`<b>`, `*y*`, a backtick without its pair).
+CODE_RULE = """\
+- id: r
+  title: Has `README.md`
+  category: general
+  severity: error
+  check: {file: {exists: ["README.md"], message: "no `README.md` (see `docs/`)"}}
+  remediation: "Run `policy init <dir>` then ``a `b` c``; keep `x <b>bold</b> *y*"
+"""
+
+
+@pytest.fixture
+def code_pack(write_pack: Callable[..., Path], pack_text: Callable[..., str]) -> Path:
+    """A pack of CODE_RULE alone."""
+    return write_pack(pack_text(CODE_RULE))
+
+
 # -- a large repository: what the CI formats must keep within their platforms' limits -----
 
 #: Deployments in the large repository; every one fails every label rule.

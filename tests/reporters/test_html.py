@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html.parser import HTMLParser
 
 #: Elements without an end tag (SVG shapes without children are self-closed: `<rect/>`).
 VOID = frozenset({"meta", "br", "link", "img", "input"})
 #: Elements that would fetch or run something from elsewhere.
-FOREIGN = {"script", "link", "img", "iframe", "object", "embed", "video", "audio", "source"}
+FOREIGN = {"link", "img", "iframe", "object", "embed", "video", "audio", "source"}
 
 
 class Page(HTMLParser):
@@ -57,11 +59,22 @@ def test_the_page_is_self_contained_and_well_formed(policy, sample) -> None:
     assert html.mismatched == [] and html.open == []
     assert {tag for tag, _ in html.tags} & FOREIGN == set()
     assert "url(" not in out and "@import" not in out and "@font-face" not in out
+    # one inline script, allowed by its hash alone: nothing else may run or be fetched
+    assert html.all("script") == [{}]
+    script = out.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     (policy_meta,) = [m for m in html.all("meta") if m.get("http-equiv")]
-    assert policy_meta["content"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert policy_meta["content"] == (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+    )
     assert len(html.all("style")) == 1
-    # the only link is the rule's http(s) docs, which the reader may follow
-    assert [a["href"] for a in html.all("a")] == ["https://example.com/naming?a=1&b=2"]
+    # the links: the summary's to each category, and the rule's http(s) docs
+    assert [a["href"] for a in html.all("a")] == [
+        "#category-deploy",
+        "#category-security",
+        "#category-docs",
+        "https://example.com/naming?a=1&b=2",
+    ]
     assert [s.get("aria-label") for s in html.all("svg")] == [
         "1 passed, 4 failed, 1 errored, 1 skipped; success rate 16.67%",
         "Success rate per category",
@@ -103,20 +116,52 @@ def test_report_text_is_escaped_and_failures_say_where_and_how_to_fix(policy, sa
         "Could not be evaluated: deploy/broken.yaml:2: does not parse: while parsing a flow node"
         in text
     )
-    # each judged rule is a card; the skipped one is folded away with its reason
+    # each failed or errored rule is a card; passed and skipped rules are folded away
     cards = [d["id"] for d in html.all("div") if d.get("class") == "rule"]
     assert cards == [
-        "rule-sample-deploy.manifests",
         "rule-sample-deploy.service",
         "rule-sample-deploy.parses",
         "rule-sample-security.keys",
         "rule-sample-security.tokens",
         "rule-sample-docs.readme",
     ]
+    assert "Passed (1)RuleTitleSeveritydeploy.manifestsManifests existerror" in text
     folded = "Skipped (1)RuleTitleReasondocs.changelogA changelog entry"
     assert folded + "not applicable: none of CHANGELOG.md exists" in text
-    (details,) = html.all("details")
-    assert "open" not in details
+
+
+def test_categories_fold_open_where_something_failed_and_the_summary_links_to_them(
+    policy, sample
+) -> None:
+    _, _, html = page(policy, "--pack", sample.pack, sample.repo)
+    categories = [d for d in html.all("details") if d.get("class") == "category"]
+    assert [(d["id"], "open" in d) for d in categories] == [
+        ("category-deploy", True),
+        ("category-security", True),
+        ("category-docs", True),
+    ]
+    inner = [d for d in html.all("details") if d.get("class") is None]
+    assert inner == [{}, {}]  # Passed (1) and Skipped (1), closed
+    _, _, passing = page(policy, "--pack", sample.pack, "--rule", "deploy.manifests", sample.repo)
+    folds = [(d["id"], "open" in d) for d in passing.all("details") if d.get("class")]
+    assert folds == [
+        ("category-deploy", False),
+        ("category-security", False),
+        ("category-docs", False),
+    ]
+
+
+def test_code_spans_in_rule_text_are_code_and_the_rest_is_escaped(
+    policy, make_repo, code_pack
+) -> None:
+    _, out, html = page(policy, "--pack", code_pack, make_repo({"a.txt": "x\n"}))
+    assert (
+        "<strong>Fix:</strong> Run <code>policy init &lt;dir&gt;</code> then "
+        "<code>a `b` c</code>; keep `x &lt;b&gt;bold&lt;/b&gt; *y*</p>"
+    ) in out
+    assert "<code>r</code> Has <code>README.md</code> <span" in out
+    assert "<li>no <code>README.md</code> (see <code>docs/</code>)</li>" in out
+    assert {tag for tag, _ in html.tags}.isdisjoint({"b", "dir"})
 
 
 def test_a_run_that_judged_nothing_says_n_a(policy, sample) -> None:

@@ -154,6 +154,21 @@ def test_code_spans_survive_backticks_and_table_pipes() -> None:
     assert code("a|b") == "`a|b`"
     assert code("a|b", in_table=True) == "`a\\|b`"
     assert code("two\nlines") == "`two\\nlines`"  # shown, on one line
+    assert code(" a ") == "`  a  `"  # CommonMark takes one space of each side for the fence's
+
+
+def test_code_spans_in_rule_text_stay_code_and_the_rest_is_escaped(
+    policy, make_repo, code_pack
+) -> None:
+    done = policy("eval", "--pack", code_pack, "--format", "markdown", make_repo({"a.txt": "x"}))
+    assert done.exit_code == 1
+    lines = done.stdout.splitlines()
+    assert "| ❌ fail | `r` | General | error | Has `README.md` |" in lines
+    assert "#### `r` Has `README.md`" in lines
+    assert "- no `README.md` (see `docs/`)" in lines
+    assert (
+        "**Fix:** Run `policy init <dir>` then ``a `b` c``; keep \\`x \\<b\\>bold\\</b\\> \\*y\\*"
+    ) in lines
 
 
 def test_only_http_links_are_clickable() -> None:
