@@ -102,6 +102,8 @@ Examples:
   policy eval --ref main --format json -o report.json
   policy eval --new-since origin/main
                                     fail only on findings main does not have
+  policy eval --format github -o sarif=results.sarif
+                                    annotations, and a SARIF file, in one run
 
 Exit codes:
 
