@@ -136,3 +136,9 @@ def test_a_broken_config_or_pack_completes_nothing(complete, make_repo, write_pa
     broken = write_pack("apiVersion: rulepack/v1\nname: [\n", name="broken.yaml")
     assert complete(f"policy eval --pack {broken} --tag ", broken.parent) == []
     assert complete("policy eval --pack no-such-pack --rule ", broken.parent) == []
+
+
+def test_format_completes_each_of_several_formats(complete, tmp_path) -> None:
+    assert complete("policy eval --format j", tmp_path) == plain("json", "junit")
+    assert complete("policy eval --format json,s", tmp_path) == plain("json,sarif")
+    assert complete("policy diff --format j", tmp_path) == plain("json")  # diff writes one
