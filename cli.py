@@ -134,6 +134,7 @@ Exit codes:
 @options.output_options(
     options.report_formats(), format_envvar="RULEPACK_FORMAT", failing="fails", several=True
 )
+@options.show_options
 @options.selection_options
 @options.param_option(evaluation=True)
 @options.execution_options
@@ -160,6 +161,8 @@ def eval_command(
     format_name: str | None,
     outputs: tuple[str, ...],
     fail_on: Any,
+    show: Any,
+    verbose: bool,
     categories: tuple[str, ...],
     rules: tuple[str, ...],
     tags: tuple[str, ...],
@@ -192,6 +195,7 @@ def eval_command(
             output=output,
             format_outputs=format_outputs,
             fail_on=fail_on,
+            show=options.listed(show, verbose),
             categories=categories,
             rules=rules,
             tags=tags,
@@ -222,12 +226,15 @@ def eval_command(
 @click.option("--staged", is_flag=True, help="Compare BASE with the index. Default: with HEAD.")
 @options.packs_option
 @options.output_options(DIFF_FORMATS, format_envvar=None, failing="gets worse")
+@options.show_options
 @options.selection_options
 @options.param_option(evaluation=True)
 @options.execution_options
 @options.config_option
 @reports_input_errors
-def diff_command(base: str, head: str | None, format_name: str | None, **options: Any) -> int:
+def diff_command(
+    base: str, head: str | None, format_name: str | None, show: Any, verbose: bool, **chosen: Any
+) -> int:
     """Show what changed from BASE to HEAD.
 
     What got better or worse: BASE and HEAD are refs; HEAD defaults to the
@@ -237,7 +244,7 @@ def diff_command(base: str, head: str | None, format_name: str | None, **options
     from engine.commands import diff
     from engine.commands.eval import EvalRequest
 
-    evaluation = EvalRequest(format=format_name, **options)
+    evaluation = EvalRequest(format=format_name, show=options.listed(show, verbose), **chosen)
     return diff.run(diff.DiffRequest(base=base, head=head, evaluation=evaluation))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
@@ -78,6 +78,13 @@ class EvaluationOptions:
     parallel_minimum: int = field(default_factory=_parallel_minimum)
 
 
+def _left_out_by(paths: Collection[str], globs: Sequence[str], what: str) -> str:
+    """`3 files left out by exclude: **/templates/**`, naming the globs that match."""
+    used = [glob for glob in globs if matching(paths, (glob,))]
+    files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
+    return f"{files} left out by {what}: {', '.join(used)}"
+
+
 class EvaluationContext:
     """Shared state of one evaluation over one snapshot."""
 
@@ -124,6 +131,28 @@ class EvaluationContext:
     def select(self, files: FileSet) -> tuple[str, ...]:
         """Paths the file set selects, sorted."""
         return self._selections.get(files, lambda: self.index.select(files.include, files.exclude))
+
+    def no_file_matches(self, files: FileSet) -> str:
+        """Why a file set selects nothing, naming the excludes that left matching files
+        out: `no file matches k8s/**/*.yaml (3 files left out by exclude: **/templates/**)`."""
+        left_out = self.memo(("left out", files), lambda: self._left_out(files))
+        return f"no file matches {files.describe()}{left_out}"
+
+    def _left_out(self, files: FileSet) -> str:
+        """` (N files left out by exclude: GLOBS; M files left out by the config's
+        exclude: GLOBS)` for the files `files` would select but for excludes, or ""."""
+        parts = []
+        unexcluded = self.index.select(files.include)
+        if unexcluded:
+            parts.append(_left_out_by(unexcluded, files.exclude, "exclude"))
+        if self._exclude:
+            dropped = self.memo(
+                "excluded by the config", lambda: matching(self.snapshot.files(), self._exclude)
+            )
+            hidden = matching(dropped, files.include)
+            if hidden:
+                parts.append(_left_out_by(hidden, self._exclude, "the config's exclude"))
+        return f" ({'; '.join(parts)})" if parts else ""
 
     def first(self, files: FileSet) -> str | None:
         """One path the file set selects (of the first glob that selects one), found

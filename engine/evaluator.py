@@ -81,6 +81,9 @@ class Progress(Protocol):
 
     def start(self, total: int) -> None: ...
 
+    def running(self, rule: str) -> None:
+        """The rule `rule` (its id) starts; called on the thread that evaluates it."""
+
     def advance(self, result: RuleResult) -> None: ...
 
     def stop(self) -> None: ...
@@ -287,6 +290,15 @@ def evaluate(
     )
 
 
+def _announced(
+    progress: Progress | None, rule: Rule, context: EvaluationContext, spent: float
+) -> RuleResult:
+    """Evaluate a command rule, telling `progress` first that it runs."""
+    if progress is not None:
+        progress.running(rule.id)
+    return evaluate_rule(rule, context, _static_when(rule), spent)
+
+
 def _run_concurrently(
     rules: list[Rule],
     indexes: list[int],
@@ -301,8 +313,7 @@ def _run_concurrently(
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         futures = {
-            i: pool.submit(evaluate_rule, rules[i], context, _static_when(rules[i]), spent[i])
-            for i in indexes
+            i: pool.submit(_announced, progress, rules[i], context, spent[i]) for i in indexes
         }
         for i, future in futures.items():
             result = results[i] = result_of(future)

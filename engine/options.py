@@ -18,6 +18,7 @@ import click
 from click.core import ParameterSource
 
 from engine import completion
+from engine.model.results import STATUSES, Status
 from engine.model.severity import FAIL_ON_LEVELS
 from engine.reporters import (
     DEFAULT_MAX_ANNOTATIONS,
@@ -366,6 +367,79 @@ def output_options(
         )
 
     return apply
+
+
+#: The words of `--show`: each status as the reports count it ("3 passed"), then `all`.
+SHOW_WORDS: dict[str, Status] = {
+    "passed": "pass",
+    "failed": "fail",
+    "skipped": "skip",
+    "errored": "error",
+}
+SHOW_ALL = "all"
+
+
+def show_choices() -> tuple[str, ...]:
+    """What `--show` takes: the statuses' words, and `all`."""
+    return (*SHOW_WORDS, SHOW_ALL)
+
+
+def _shown(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> Any:
+    """The statuses `--show` names, from comma-separated words (repeatable); None if none."""
+    words = [word.strip() for value in values or () for word in value.split(",") if word.strip()]
+    if not words:
+        return None
+    unknown = [word for word in words if word not in show_choices()]
+    if unknown:
+        raise click.BadParameter(
+            f"{unknown[0]!r} is not one of {', '.join(show_choices())} (comma-separated)"
+        )
+    if SHOW_ALL in words:
+        return frozenset(STATUSES)
+    return frozenset(SHOW_WORDS[word] for word in words)
+
+
+def _complete_show(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """The `--show` words, after the comma-separated ones already typed."""
+    from click.shell_completion import CompletionItem
+
+    typed, comma, last = incomplete.rpartition(",")
+    taken = set(typed.split(","))
+    return [
+        CompletionItem(typed + comma + word)
+        for word in show_choices()
+        if word.startswith(last) and word not in taken
+    ]
+
+
+def show_options(command: F) -> F:
+    """--show STATUSES and -v: which rules the table report lists (the others are counted)."""
+    return _apply(
+        command,
+        [
+            env_option(
+                "--show",
+                "show",
+                multiple=True,
+                metavar="STATUSES",
+                envvar="RULEPACK_SHOW",
+                callback=_shown,
+                shell_complete=_complete_show,
+                help="Rules of these statuses are listed in the table report: "
+                f"{', '.join(show_choices())}, comma-separated (repeatable). "
+                "Default: failed,errored (eval --staged: only what fails the run, "
+                "in one screen; diff: the rules that changed).",
+            ),
+            click.option(
+                "-v", "--verbose", is_flag=True, help="List every rule, as --show all does."
+            ),
+        ],
+    )
+
+
+def listed(show: frozenset[Status] | None, verbose: bool) -> frozenset[Status] | None:
+    """The statuses to list, from `--show` and `-v` (None: the report's default)."""
+    return frozenset(STATUSES) if verbose else show
 
 
 def report_limit_options(command: F) -> F:

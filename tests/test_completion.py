@@ -142,3 +142,12 @@ def test_format_completes_each_of_several_formats(complete, tmp_path) -> None:
     assert complete("policy eval --format j", tmp_path) == plain("json", "junit")
     assert complete("policy eval --format json,s", tmp_path) == plain("json,sarif")
     assert complete("policy diff --format j", tmp_path) == plain("json")  # diff writes one
+
+
+def test_show_completes_the_statuses_after_those_typed(complete, tmp_path) -> None:
+    every = plain("passed", "failed", "skipped", "errored", "all")
+    assert complete("policy eval --show ", tmp_path) == every
+    assert complete("policy eval --show passed,s", tmp_path) == plain("passed,skipped")
+    assert complete("policy diff HEAD --show failed,", tmp_path) == plain(
+        "failed,passed", "failed,skipped", "failed,errored", "failed,all"
+    )

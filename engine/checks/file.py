@@ -185,17 +185,15 @@ def _evaluate_contents(
         except RegexTimeout as exc:
             return errored(f"{path}: {exc}", [Finding(str(exc), path)], notes)
     if check.contains is not None and read == 0:
-        reason = "no file matches" if not matched else "no matched file could be read"
-        return failed(
-            f"nothing to check: {reason} {check.files.describe()}{where}",
-            [
-                Finding(
-                    f"nothing to check: {reason} {check.files.describe()}{where}",
-                    facts=facts_of(globs=check.files.describe(), folder=where[4:] or None),
-                )
-            ],
-            notes,
-        )
+        if matched:
+            reason = f"no matched file could be read {check.files.describe()}{where}"
+        elif where:  # in each folder of `in_each`
+            reason = f"no file matches {check.files.describe()}{where}"
+        else:
+            reason = context.no_file_matches(check.files)
+        message = f"nothing to check: {reason}"
+        facts = facts_of(globs=check.files.describe(), folder=where[4:] or None)
+        return failed(message, [Finding(message, facts=facts)], notes)
     if check.contains is not None and check.match == "any" and containing == 0:
         message = f"none of {read} file(s) matches /{check.contains.pattern}/"
         findings.insert(0, Finding(message, facts=facts_of(pattern=check.contains.pattern)))

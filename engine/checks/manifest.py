@@ -153,7 +153,7 @@ def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
     paths = context.select(check.files)
     notes: list[Note] = context.unreadable_notes(check.files)
     if not paths:
-        return skipped(f"no file matches {check.files.describe()}", notes)
+        return skipped(context.no_file_matches(check.files), notes)
     key = ("manifest", check.files, check.format, check.max_bytes)
     loaded = context.memo(key, lambda: _load(check, context, paths))
     notes.extend(loaded.notes)

@@ -196,7 +196,7 @@ def _from_files(check: VersionCheck, context: EvaluationContext) -> Outcome:
     assert check.files is not None and check.query is not None
     paths = context.select(check.files)
     if not paths:
-        return skipped(f"no file matches {check.files.describe()}")
+        return skipped(context.no_file_matches(check.files))
     findings: list[Finding] = []
     notes: list[Note] = []
     judged = 0
@@ -239,7 +239,7 @@ def _range_from(source: RangeFrom, context: EvaluationContext) -> str | Outcome:
     or (with `files`) what every such file requires at once."""
     paths = context.select(source.files)
     if not paths:
-        return skipped(f"no file matches {source.files.describe()} to read the range from")
+        return skipped(f"{context.no_file_matches(source.files)} to read the range from")
     ranges: list[str] = []
     minimums: list[semver.Version] = []
     for path in paths if source.every_file else paths[:1]:

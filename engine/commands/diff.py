@@ -63,5 +63,6 @@ def run(request: DiffRequest) -> int:
     diff = Diff(__version__, before.snapshot, after.snapshot, fail_on, tuple(changes))
     render = diff_reporter(format_name)
     color = options.output is None and stdout_is_terminal()
-    write_output(lambda out: render(diff, out, ReportOptions(color=color)), options.output)
+    shown = ReportOptions(color=color, show=options.show)
+    write_output(lambda out: render(diff, out, shown), options.output)
     return 1 if diff.got_worse else 0

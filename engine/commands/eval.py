@@ -17,7 +17,7 @@ from engine.context import EvaluationOptions
 from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
 from engine.model.diff import RuleRecord
-from engine.model.results import Report
+from engine.model.results import Report, Status
 from engine.model.severity import FailOn
 from engine.printable import echo, printable
 from engine.reporters import (
@@ -41,6 +41,7 @@ class EvalRequest:
     output: Path | None = None  # -o FILE (with several formats: the name each suffix extends)
     format_outputs: tuple[tuple[str, Path], ...] = ()  # -o FORMAT=FILE (eval)
     fail_on: FailOn | None = None
+    show: frozenset[Status] | None = None  # the statuses the table lists (--show, -v)
     categories: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -81,9 +82,7 @@ def run(request: EvalRequest) -> int:
         check_output(summary, inputs)
         table = Output("table") in outputs  # the table, on standard output
         format_name = "table" if table else outputs[0].format
-        options = ReportOptions(
-            max_chars=request.max_chars, max_annotations=request.max_annotations
-        )
+        options = report_options(request, color=False)  # each output's colour: below
         progress = None
         if table and stdout_is_terminal():
             from engine.reporters.table import TerminalProgress
@@ -134,6 +133,49 @@ def append_step_summary(report: Report, summary: Path, options: ReportOptions) -
         raise InputError(
             f"cannot write the job summary {summary} (GITHUB_STEP_SUMMARY): {exc.strerror or exc}"
         ) from None
+
+
+def report_options(request: EvalRequest, color: bool) -> ReportOptions:
+    """How the report is drawn: under `--staged` without `--show`, the pre-commit
+    hook's brief report, ending with the command that shows everything."""
+    brief = request.staged and request.show is None
+    rest = showing_everything(request) if brief else ""
+    return ReportOptions(
+        color=color,
+        show=request.show,
+        brief=brief,
+        rest=rest,
+        max_chars=request.max_chars,
+        max_annotations=request.max_annotations,
+    )
+
+
+def showing_everything(request: EvalRequest) -> str:
+    """The `policy eval` command that judges what `request` does and lists every rule."""
+    import shlex
+
+    words = ["policy", "eval"] + ([] if request.path == Path(".") else [str(request.path)])
+    words += ["--staged"] if request.staged else []
+    valued: dict[str, Iterable[object]] = {
+        "--pack": request.packs,
+        "--ref": [request.ref],
+        "--category": request.categories,
+        "--rule": request.rules,
+        "--tag": request.tags,
+        "--param": request.params,
+        "--fail-on": [request.fail_on],
+        "--config": [request.config],
+        "--baseline": [request.baseline],
+        "--new-since": [request.new_since],
+    }
+    for flag, values in valued.items():
+        words += [word for value in values if value for word in (flag, str(value))]
+    switches = {
+        "--no-commands": request.no_commands,
+        "--trust-repo": request.trust_repo,
+    }
+    words += [flag for flag, on in switches.items() if on]
+    return shlex.join([*words, "--show", "all"])
 
 
 def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:

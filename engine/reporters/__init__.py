@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol, TextIO
 
 from engine.model.diff import Diff
-from engine.model.results import Report
+from engine.model.results import Report, Status
 
 #: The Markdown report's budget: a GitHub comment holds 65,535 characters; some room is left.
 DEFAULT_MAX_CHARS = 65_000
@@ -33,6 +33,12 @@ class ReportOptions:
     width: int | None = None  # terminal width; None lets the reporter decide
     max_chars: int = DEFAULT_MAX_CHARS  # markdown (and the job summary): characters at most
     max_annotations: int = DEFAULT_MAX_ANNOTATIONS  # github: annotations per severity
+    # The statuses whose rules are listed (`--show`, `-v`); None: the format's default.
+    show: frozenset[Status] | None = None
+    # The pre-commit hook's report (`--staged`, no `--show`): what blocks, in one screen,
+    # ending with `rest`, the command that shows everything.
+    brief: bool = False
+    rest: str = ""
 
 
 @dataclass(frozen=True)

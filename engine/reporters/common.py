@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from engine.model.results import Counts, Finding, RuleResult, Status
+from engine.model.results import Counts, Finding, Report, RuleResult, Status
+from engine.model.severity import SEVERITIES, FailOn
 
 
 def place(finding: Finding) -> str:
@@ -53,6 +54,66 @@ def rate_text(counts: Counts) -> str:
     """The success rate with two decimals and a percent sign, or `n/a` when nothing was judged."""
     rate = counts.success_rate
     return "n/a" if rate is None else f"{rate:.2f}%"
+
+
+def judged_text(counts: Counts) -> str:
+    """How many rules were judged (passed, failed or errored) of how many: `1 of 9 judged`."""
+    judged = counts.passed + counts.failed + counts.errored
+    return f"{judged or 'none'} of {counts.total} judged"
+
+
+def success_text(counts: Counts) -> str:
+    """The success rate, saying of how many rules when some were not judged:
+    `60.00%`, `100.00% (1 of 9 judged)`, `none of 8 judged`."""
+    rate = counts.success_rate
+    if rate is None:
+        return judged_text(counts)
+    if counts.skipped:
+        return f"{rate:.2f}% ({judged_text(counts)})"
+    return f"{rate:.2f}%"
+
+
+_STATUS_RANK: dict[Status, int] = {"error": 0, "fail": 0, "pass": 1, "skip": 2}
+
+
+def severity_rank(result: RuleResult, fail_on: FailOn) -> tuple[int, bool, int]:
+    """Sorts the most severe first: failures and errors, those that fail the run
+    first, then by severity; then passes, then skips."""
+    return (
+        _STATUS_RANK[result.status],
+        not result.fails_at(fail_on),
+        SEVERITIES.index(result.severity),
+    )
+
+
+def most_severe_first(
+    results: Iterable[RuleResult], fail_on: FailOn
+) -> dict[str, list[RuleResult]]:
+    """Results by category, the category of the most severe result first, and the most
+    severe first within each (`severity_rank`; ties keep report order)."""
+    groups = {
+        category: sorted(found, key=lambda r: severity_rank(r, fail_on))
+        for category, found in by_category(results).items()
+    }
+    return dict(sorted(groups.items(), key=lambda item: severity_rank(item[1][0], fail_on)))
+
+
+def verdict_text(report: Report) -> str:
+    """The run's result in one line: `FAIL · 2 rules fail the run at --fail-on error:
+    ha.replicas-min, sec.keys` (naming three at most) or `PASS · nothing fails ...`."""
+    verdict = report.verdict
+    at = f"at --fail-on {verdict.fail_on}"
+    known = report.baseline.known_results if report.baseline is not None else 0
+    tail = f" ({known} known from the baseline do not count)" if known else ""
+    if not verdict.fails:
+        return f"PASS · nothing fails the run {at}{tail}"
+    grouped = most_severe_first(verdict.failing, verdict.fail_on).values()
+    failing = [result for results in grouped for result in results]  # as the table lists them
+    names = ", ".join(r.rule for r in failing[:3])
+    if len(failing) > 3:
+        names += f" and {len(failing) - 3} more"
+    rules = "1 rule fails" if len(failing) == 1 else f"{len(failing)} rules fail"
+    return f"FAIL · {rules} the run {at}: {names}{tail}"
 
 
 def by_category(results: Iterable[RuleResult]) -> dict[str, list[RuleResult]]:

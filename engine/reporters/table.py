@@ -1,4 +1,11 @@
-"""`--format table`: the terminal report, grouped by category, with a summary.
+"""`--format table`: the terminal report, verdict first, then what failed, by category.
+
+The verdict leads (one line, then the counts, then each pack); failures and
+errors follow, grouped by category, the most severe first, each with its
+first findings and the fix. Passed and skipped rules are counted, not listed,
+unless `--show` (or `-v`) asks for them. Under the pre-commit hook (`--staged`)
+the report is brief: only what fails the run, within one screen, ending with
+the command that shows everything.
 
 Colour only on a terminal and never when NO_COLOR is set; the same text
 without colour is what a pre-commit hook or a CI log shows. Every text from
@@ -8,6 +15,7 @@ escape sequences, its colours.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TextIO
 
 from rich.console import Console
@@ -16,22 +24,38 @@ from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
-from engine.model.results import Counts, Report, RuleResult, Status
+from engine.model.results import Counts, Report, RuleResult, Status, count
 from engine.model.snapshots import SnapshotInfo
 from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.common import (
-    by_category,
     count_cells,
     findings_to_show,
     is_filtered_out,
+    judged_text,
+    most_severe_first,
     place,
-    rate_text,
+    success_text,
     summary_parts,
+    verdict_text,
 )
 
 #: Findings shown per rule; the rest are counted.
 MAX_FINDINGS = 20
+#: What the table lists when `--show` does not say.
+DEFAULT_SHOW: frozenset[Status] = frozenset({"fail", "error"})
+#: The brief report (the pre-commit hook) fits in this many lines, with at most
+#: BRIEF_FINDINGS findings per rule, each in at most BRIEF_MESSAGE_LINES lines.
+BRIEF_LINES = 36
+BRIEF_FINDINGS = 3
+BRIEF_MESSAGE_LINES = 6
+#: How each status is counted in the report's sentences.
+_COUNTED: dict[Status, str] = {
+    "fail": "failed",
+    "error": "errored",
+    "pass": "passed",
+    "skip": "skipped",
+}
 
 _BADGES = {
     "pass": ("✓ pass ", "green"),
@@ -40,6 +64,7 @@ _BADGES = {
     "error": ("! error", "bold magenta"),
 }
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+_INDENT = " " * 11
 
 
 def _line(value: str) -> str:
@@ -85,7 +110,37 @@ def announcement(programs: int, snapshot: SnapshotInfo) -> str:
     return f"running {programs} {noun} in {where} (use --no-commands to skip)"
 
 
-def _header(report: Report) -> Text:
+def _verdict(report: Report) -> Text:
+    """The first line: whether the run holds, and what fails it."""
+    fails = report.verdict.fails
+    return Text(_line(verdict_text(report)), style="bold red" if fails else "bold green")
+
+
+def _counts(report: Report) -> Text:
+    """`90 rules · 30 passed · 29 failed (1 error, 17 warning, 11 info) · ...`."""
+    overall = report.summary.overall
+    line = Text()
+    for i, (part, status) in enumerate(summary_parts(overall, report.summary.by_severity)):
+        if i:
+            line.append(" · ")
+        line.append(part, style=_summary_style(status, overall))
+    return line
+
+
+def _packs(report: Report) -> list[Text]:
+    """A line per pack: its name, version and success rate. (A pack's level and
+    score, when packs declare levels, belong on this line.)"""
+    lines = []
+    for pack in report.packs:
+        counts = count(r for r in report.results if r.pack == pack.name)
+        text = Text(_line(f"{pack.name} {pack.version}"), style="bold")
+        text.append(f" · success {success_text(counts)}")
+        lines.append(text)
+    return lines
+
+
+def _where(report: Report) -> Text:
+    """`rulepack 0.1.0 · /repo (staged) (3f2c…)`: what judged which snapshot."""
     snapshot = report.snapshot
     where = snapshot.root
     if snapshot.kind == "ref":
@@ -94,14 +149,50 @@ def _header(report: Report) -> Text:
         where += " (staged)"
     if snapshot.commit:
         where += f" ({snapshot.commit[:12]})"
-    packs = ", ".join(f"{p.name} {p.version}" for p in report.packs)
-    text = Text()
-    text.append(f"rulepack {report.tool_version}", style="bold")
-    text.append(f" · {_line(packs)} · {_line(where)}")
-    return text
+    return Text(f"rulepack {report.tool_version} · {_line(where)}", style="dim")
 
 
-def _rule_lines(result: RuleResult) -> list[Text]:
+def _heading(report: Report, category_id: str) -> Text:
+    """`High availability · 5 failed · 1 passed · 3 skipped · 6 of 9 judged`."""
+    counts = report.summary.by_category[category_id]
+    parts = [f"{n} {_COUNTED[status]}" for status, n in _by_status(counts).items() if n]
+    heading = Text(_line(report.category_title(category_id)), style="bold underline")
+    heading.append(" · " + " · ".join([*parts, judged_text(counts)]), style="dim")
+    return heading
+
+
+def _finding_lines(result: RuleResult, limit: int, message_lines: int | None) -> list[Text]:
+    """The first `limit` findings of a result, each message cut at `message_lines`."""
+    shown = findings_to_show(result)
+    lines = []
+    for finding in shown[:limit]:
+        where = _line(place(finding))
+        text = Text(_INDENT + "• ")
+        if where:
+            text.append(where, style="bold")
+            text.append(": ")
+        first, *extra = printable(finding.message).splitlines() or [""]
+        text.append(first)
+        lines.append(text)
+        if message_lines is not None and len(extra) >= message_lines:
+            extra = [
+                *extra[: message_lines - 1],
+                f"… ({len(extra) - message_lines + 1} more lines)",
+            ]
+        lines.extend(Text(f"{_INDENT}    {more}", style="dim") for more in extra)
+    if len(shown) > limit:
+        lines.append(Text(f"{_INDENT}• … and {len(shown) - limit} more", style="dim"))
+    known = sum(f.baseline == "known" for f in result.findings)
+    if known:
+        lines.append(
+            Text(f"{_INDENT}({known} known findings hidden: in the baseline)", style="dim")
+        )
+    return lines
+
+
+def _rule_lines(
+    result: RuleResult, limit: int = MAX_FINDINGS, message_lines: int | None = None
+) -> list[Text]:
     badge, style = _BADGES[result.status]
     line = Text("  ")
     line.append(badge, style=style)
@@ -112,41 +203,24 @@ def _rule_lines(result: RuleResult) -> list[Text]:
     if result.baseline == "known":
         line.append("  (known: in the baseline)", style="dim")
     lines = [line]
-    indent = " " * 11
     if result.status in ("skip", "error") and result.reason:
         lines.append(
             Text(
-                f"{indent}{_line(result.reason)}",
+                f"{_INDENT}{_line(result.reason)}",
                 style="dim" if result.status == "skip" else "magenta",
             )
         )
     if result.status in ("fail", "error"):
-        shown = findings_to_show(result)
-        known = sum(f.baseline == "known" for f in result.findings)
-        for finding in shown[:MAX_FINDINGS]:
-            where = _line(place(finding))
-            text = Text(indent + "• ")
-            if where:
-                text.append(where, style="bold")
-                text.append(": ")
-            message_lines = printable(finding.message).splitlines() or [""]
-            text.append(message_lines[0])
-            lines.append(text)
-            lines.extend(Text(f"{indent}    {extra}", style="dim") for extra in message_lines[1:])
-        if len(shown) > MAX_FINDINGS:
-            lines.append(Text(f"{indent}• … and {len(shown) - MAX_FINDINGS} more", style="dim"))
-        if known:
-            lines.append(
-                Text(f"{indent}({known} known findings hidden: in the baseline)", style="dim")
-            )
+        lines.extend(_finding_lines(result, limit, message_lines))
         if result.status == "fail" and not result.findings and result.message:
-            lines.append(Text(f"{indent}{_line(result.message)}"))
-        if result.remediation and result.status == "fail":
-            fix = Text(f"{indent}fix: ", style="bold cyan")
-            fix.append(printable(result.remediation.strip()).replace("\n", f"\n{indent}     "))
+            lines.append(Text(f"{_INDENT}{_line(result.message)}"))
+    if result.status == "fail":
+        if result.remediation:
+            fix = Text(f"{_INDENT}fix: ", style="bold cyan")
+            fix.append(printable(result.remediation.strip()).replace("\n", f"\n{_INDENT}     "))
             lines.append(fix)
-        if result.docs and result.status == "fail":
-            lines.append(Text(f"{indent}docs: {_line(result.docs)}", style="dim"))
+        if result.docs:
+            lines.append(Text(f"{_INDENT}docs: {_line(result.docs)}", style="dim"))
     return lines
 
 
@@ -156,42 +230,55 @@ def _summary_table(report: Report) -> Table:
     for column in ("total", "passed", "failed", "skipped", "errored", "success"):
         table.add_column(column, justify="right")
     for category_id, counts in report.summary.by_category.items():
-        table.add_row(escape(_line(report.category_title(category_id))), *count_cells(counts))
+        cells = [*count_cells(counts)[:-1], success_text(counts)]
+        table.add_row(escape(_line(report.category_title(category_id))), *cells)
     return table
 
 
+def _by_status(counts: Counts) -> dict[Status, int]:
+    """The counts by status, in the order the report names them: failures first."""
+    return {
+        "fail": counts.failed,
+        "error": counts.errored,
+        "pass": counts.passed,
+        "skip": counts.skipped,
+    }
+
+
+def _not_listed(counts: Counts, show: Collection[Status]) -> str:
+    """`30 passed, 31 skipped`: what the listing left out, by status."""
+    numbers = _by_status(counts).items()
+    return ", ".join(f"{n} {_COUNTED[s]}" for s, n in numbers if n and s not in show)
+
+
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
+    """The table report: verdict, what failed by category, the counts by category."""
     console = _console(out, options)
-    console.print(_header(report))
-    for category_id, results in by_category(report.results).items():
+    if options.brief:
+        _render_brief(report, console, options.rest)
+        return
+    show = options.show if options.show is not None else DEFAULT_SHOW
+    for line in (_verdict(report), _counts(report), *_packs(report), _where(report)):
+        console.print(line)
+    listed = [r for r in report.results if r.status in show]
+    for category_id, results in most_severe_first(listed, report.fail_on).items():
         console.print()
-        counts = report.summary.by_category[category_id]
-        heading = Text(_line(report.category_title(category_id)), style="bold underline")
-        heading.append(
-            f"  {counts.passed}/{counts.passed + counts.failed + counts.errored} passed",
-            style="dim",
-        )
-        console.print(heading)
-        hidden = 0
+        console.print(_heading(report, category_id))
         for result in results:
-            if is_filtered_out(result):
-                hidden += 1
-                continue
-            for line in _rule_lines(result):
-                console.print(line)
+            if not is_filtered_out(result):
+                for line in _rule_lines(result):
+                    console.print(line)
+        hidden = sum(map(is_filtered_out, results))
         if hidden:
             console.print(Text(f"  ({hidden} filtered out)", style="dim"))
     console.print()
     console.print(_summary_table(report))
     console.print()
     overall = report.summary.overall
-    line = Text("Summary: ", style="bold")
-    for i, (part, status) in enumerate(summary_parts(overall, report.summary.by_severity)):
-        if i:
-            line.append(" · ")
-        line.append(part, style=_summary_style(status, overall))
-    console.print(line)
-    console.print(Text(f"Success rate: {rate_text(overall)}", style="bold"))
+    console.print(Text(f"Success rate: {success_text(overall)}", style="bold"))
+    left_out = _not_listed(overall, show)
+    if left_out:
+        console.print(Text(f"Not listed: {left_out} (--show all lists them)", style="dim"))
     if report.baseline is not None:
         info = report.baseline
         console.print(
@@ -203,32 +290,94 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         )
 
 
+def _render_brief(report: Report, console: Console, rest: str) -> None:
+    """What fails the run, in at most BRIEF_LINES lines, ending with `rest`, the
+    command that shows everything."""
+    head = [_verdict(report), _counts(report)]
+    grouped = most_severe_first(report.verdict.failing, report.fail_on).values()
+    failing = [result for results in grouped for result in results]
+    blocks: list[list[Text]] = []
+    for i, result in enumerate(failing):
+        block = _rule_lines(result, BRIEF_FINDINGS, BRIEF_MESSAGE_LINES)
+        if i == 0 or result.category != failing[i - 1].category:
+            title = Text(_line(report.category_title(result.category)), style="bold underline")
+            block = [Text(), title, *block]
+        blocks.append(block)
+    room = BRIEF_LINES - len(head) - 4  # "… and N more", a blank line, the last two lines
+    shown, used = 0, 0
+    for block in blocks:  # the first always, then as many as fit
+        if shown and used + len(block) > room:
+            break
+        shown, used = shown + 1, used + len(block)
+    for line in [*head, *(line for block in blocks[:shown] for line in block)]:
+        console.print(line)
+    rest_failing = [_line(r.rule) for r in failing[shown:]]
+    if rest_failing:
+        console.print(
+            Text(f"  … and {len(rest_failing)} more that fail the run: {', '.join(rest_failing)}")
+        )
+    console.print()
+    left_out = _not_listed(count(r for r in report.results if not r.fails_at(report.fail_on)), ())
+    if left_out:
+        console.print(Text(f"Not shown (they do not fail the run): {left_out}"))
+    if rest:
+        console.print(Text(f"Everything: {_line(rest)}", style="bold"))
+
+
 class TerminalProgress:
-    """A progress bar on stderr while command rules run."""
+    """A progress bar on stderr while command rules run: how many are done, the time
+    since they started, and the rule running (the first, when `--jobs` runs several)."""
 
     def __init__(self, color: bool) -> None:
         import sys
+        import threading
 
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._progress = Progress(
             TextColumn("running commands"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
             TextColumn("{task.description}"),
             console=Console(file=sys.stderr, no_color=not color),
             transient=True,
         )
         self._task: TaskID | None = None
+        self._running: list[str] = []  # rule ids, in the order they started
+        self._lock = threading.Lock()  # rules start and end on the pool's threads
 
     def start(self, total: int) -> None:
         self._task = self._progress.add_task("", total=total)
         self._progress.start()
 
+    def running(self, rule: str) -> None:
+        with self._lock:
+            self._running.append(rule)
+            self._show(advance=0)
+
     def advance(self, result: RuleResult) -> None:
-        if self._task is not None:
-            description = escape(_line(result.rule))  # the column reads markup
-            self._progress.update(self._task, advance=1, description=description)
+        with self._lock:
+            if result.rule in self._running:
+                self._running.remove(result.rule)
+            self._show(advance=1)
+
+    def _show(self, advance: int) -> None:
+        if self._task is None:
+            return
+        description = ""
+        if self._running:
+            description = _line(self._running[0])
+            if len(self._running) > 1:
+                description += f" (+{len(self._running) - 1} more)"
+        # The column reads markup: a rule id is shown as written.
+        self._progress.update(self._task, advance=advance, description=escape(description))
 
     def stop(self) -> None:
         self._progress.stop()

@@ -1,7 +1,8 @@
 """`policy diff --format table`: what got worse, what got better, and the verdict, as text.
 
 Plain lines for a terminal or a CI log (no colour): each rule whose status
-moved or whose findings changed, with `+` new and `-` fixed findings. Text
+moved or whose findings changed, with `+` new and `-` fixed findings; the
+rules that did not change only when `--show` names their status. Text
 from the report is shown `printable` (engine/printable.py), one line each.
 """
 
@@ -39,7 +40,11 @@ def _status(change: RuleChange) -> str:
     return after if before == after else f"{before} → {after}"
 
 
-def _section(title: str, changes: Sequence[RuleChange], out: TextIO) -> None:
+def _section(
+    title: str, changes: Sequence[RuleChange], out: TextIO, unchanged: bool = False
+) -> None:
+    """The changes under `title`, each with its new and fixed findings (and, with
+    `unchanged`, those in both runs, marked `=`)."""
     if not changes:
         return
     out.write(f"\n{title}\n")
@@ -51,6 +56,8 @@ def _section(title: str, changes: Sequence[RuleChange], out: TextIO) -> None:
             out.write(f"      + {_line(finding)}\n")
         for finding in change.findings.fixed:
             out.write(f"      - {_line(finding)}\n")
+        for finding in change.findings.unchanged if unchanged else ():
+            out.write(f"      = {_line(finding)}\n")
 
 
 def section(change: RuleChange) -> str | None:
@@ -73,6 +80,9 @@ def render_diff(diff: Diff, out: TextIO, options: ReportOptions) -> None:
     _section("Got worse (+ new findings):", placed.get("worse", []), out)
     _section("Got better (- fixed findings):", placed.get("better", []), out)
     _section("Other status changes:", placed.get("other", []), out)
+    show = options.show or frozenset()
+    same = [c for c in placed.get(None, []) if c.after and c.after.status in show]
+    _section("Unchanged (= findings in both):", same, out, unchanged=True)
     counts = diff.summary
     out.write(
         f"\nSummary: findings {counts.new_findings} new, {counts.fixed_findings} fixed, "

@@ -115,6 +115,21 @@ def test_contains_with_no_matched_file_fails_with_nothing_to_check(
     assert findings(run) == [(None, None, "nothing to check: no file matches **/*.rs")]
 
 
+def test_nothing_to_check_names_the_excludes_that_left_files_out(
+    evaluate, make_repo, check_pack
+) -> None:
+    check = '{file: {paths: ["**/*.rs"], exclude: ["target/**"], contains: x}}'
+    run = evaluate(make_repo({"target/a.rs": "x", "target/b.rs": "x"}), check_pack(check))
+    assert run.status() == "fail"
+    assert findings(run) == [
+        (
+            None,
+            None,
+            "nothing to check: no file matches **/*.rs (2 files left out by exclude: target/**)",
+        )
+    ]
+
+
 def test_not_contains_with_no_matched_file_passes(evaluate, make_repo, check_pack) -> None:
     run = evaluate(
         make_repo({"a.py": "x"}), check_pack('{file: {paths: ["**/*.rs"], not_contains: x}}')

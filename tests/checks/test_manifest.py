@@ -216,6 +216,20 @@ def test_no_file_matched_skips_even_with_on_empty_fail(evaluate, make_repo, chec
     )
 
 
+def test_the_skip_names_the_excludes_that_left_files_out(evaluate, make_repo, check_pack) -> None:
+    globs = {"files": '["k8s/**/*.yaml"]', "exclude": '["**/templates/**", "**/crds/**"]'}
+    check = manifest(**globs, **{"assert": "a"})
+    files = {f"k8s/templates/{name}.yaml": "a: 1\n" for name in ("a", "b", "c")}
+    files |= {"vendor/k8s/x.yaml": "a: 1\n", "k8s/vendor/y.yaml": "a: 1\n"}
+    repo = make_repo({**files, ".rulepack.yaml": "exclude: ['k8s/vendor/**']\n"})
+    run = evaluate(repo, check_pack(check))
+    assert (run.status(), run.result()["reason"]) == (
+        "skip",
+        "no file matches k8s/**/*.yaml (3 files left out by exclude: **/templates/**; "
+        "1 file left out by the config's exclude: k8s/vendor/**)",
+    )
+
+
 def test_each_on_documents_without_elements_is_empty(evaluate, make_repo, check_pack) -> None:
     check = manifest(files="[a.yaml]", each='"items[]"', on_empty="fail", **{"assert": "ok"})
     run = evaluate(make_repo({"a.yaml": "items: []\n"}), check_pack(check))

@@ -188,6 +188,16 @@ def test_no_manifest_matched_skips(evaluate, make_repo, check_pack) -> None:
     )
 
 
+def test_the_skip_names_the_config_excludes_that_left_files_out(
+    evaluate, make_repo, check_pack
+) -> None:
+    check = "{version: {files: ['**/Cargo.toml'], query: package.version, satisfies: '*'}}"
+    repo = make_repo({"vendor/x/Cargo.toml": "", ".rulepack.yaml": "exclude: [vendor/**]\n"})
+    assert evaluate(repo, check_pack(check)).result()["reason"] == (
+        "no file matches **/Cargo.toml (1 file left out by the config's exclude: vendor/**)"
+    )
+
+
 def test_a_manifest_that_does_not_parse_is_an_error(evaluate, make_repo, check_pack) -> None:
     repo = make_repo({"Cargo.toml": "[package\n"})
     check = "{version: {files: [Cargo.toml], query: package.version, satisfies: '*'}}"

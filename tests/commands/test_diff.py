@@ -115,6 +115,23 @@ def test_the_text_output(repo, policy) -> None:
     ]
 
 
+def test_show_also_lists_the_rules_that_did_not_change(repo, policy) -> None:
+    (repo / "README.md").write_text("# r\n")
+
+    failed = policy("diff", "base", "-C", repo, "--show", "failed")
+    every = policy("diff", "base", "-C", repo, "-v")
+
+    assert failed.exit_code == every.exit_code == 0
+    assert failed.stdout.splitlines()[6:10] == [
+        "Unchanged (= findings in both):",
+        "  secrets  No secrets  [error]  fail",
+        "      = src/a.txt:1: matches /SECRET/",
+        "  todos  No TODO  [warning]  fail",
+    ]
+    assert every.stdout == failed.stdout  # the rule that passed changed: it is listed anyway
+    assert "Unchanged" not in policy("diff", "base", "-C", repo).stdout
+
+
 def test_only_what_got_worse_at_the_fail_on_level_fails(repo, policy) -> None:
     (repo / "src/b.txt").write_text("TODO\nTODO again\n")  # a new warning finding
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -309,3 +310,28 @@ def test_bad_output_param_and_baseline_exit_2_with_the_reason(
     assert done.exit_code == 2
     assert done.stderr.splitlines()[-1] == reason.format(tmp=tmp_path)
     assert done.stdout == ""
+
+
+def test_the_staged_report_ends_with_the_exact_command_that_shows_everything(
+    policy, make_repo, write_pack, check_pack, tmp_path
+) -> None:
+    check = check_pack("{file: {absent: ['*.pem']}}", head="params: {x: 0}\n", severity="warning")
+    pack = write_pack(check, "my pack.yaml")
+    repo = make_repo({"a.pem": "k", "README.md": "x"})
+    options = ["--pack", pack, "--rule", "r", "--param", "x=1", "--fail-on", "warning"]
+    options += ["--no-commands", "--config", tmp_path / "none.yaml"]
+    (tmp_path / "none.yaml").write_text("{}\n")
+
+    done = policy("eval", repo, "--staged", *options)
+
+    assert done.exit_code == 1
+    command = done.stdout.splitlines()[-1].removeprefix("Everything: ")
+    assert command == (
+        f"policy eval {repo} --staged --pack '{pack}' --rule r --param x=1 --fail-on warning "
+        f"--config {tmp_path}/none.yaml --no-commands --show all"
+    )
+    words = shlex.split(command)
+    assert words[:2] == ["policy", "eval"]
+    everything = policy(*words[1:])
+    assert everything.exit_code == 1
+    assert "           • a.pem: should not exist" in everything.stdout.splitlines()

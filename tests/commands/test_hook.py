@@ -8,6 +8,7 @@ contains SECRET breaks the rule.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,46 @@ def test_the_installed_hook_refuses_a_breaking_commit_and_accepts_a_good_one(rep
 
     assert accepted.returncode == 0, accepted.stderr
     assert head_subject(repo) == "keeps the rules"
+
+
+def test_a_blocked_commit_prints_one_screen_with_the_cause_on_top(policy, tmp_path) -> None:
+    # A Python service that holds at --fail-on error, with 19 warnings and notes, as
+    # services do; the commit adds a private key. (Programs are not run: their
+    # verdicts would depend on what this machine has installed.)
+    service = tmp_path / "service"
+    shutil.copytree(PROJECT_ROOT / "rulepacks/production/tests/python-service/repo", service)
+    (service / ".rulepack.yaml").write_text("packs: [production]\n")
+    git(service, "init", "-q")
+    git(service, "add", "-A")
+    git(service, "commit", "-q", "-m", "initial")
+    assert policy("hook", "install", service).exit_code == 0
+    (service / "deploy").mkdir(exist_ok=True)
+    (service / "deploy/tls.key").write_text("-----BEGIN RSA PRIVATE KEY-----\nabc\n")
+    git(service, "add", "deploy/tls.key")
+
+    refused = subprocess.run(
+        ["git", "commit", "-q", "-m", "adds a key"],
+        cwd=service,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RULEPACK_NO_COMMANDS": "1"},
+    )
+
+    lines = (refused.stdout + refused.stderr).splitlines()
+    assert refused.returncode == 1
+    assert len(lines) <= 40, "\n".join(lines)
+    assert lines[0] == (
+        "FAIL · 2 rules fail the run at --fail-on error: "
+        "sec.no-private-keys, sec.no-dotenv-or-keyfiles"
+    )
+    assert "           • deploy/tls.key:1: a private key is committed here" in lines[:6]
+    assert lines[-3:] == [
+        "Not shown (they do not fail the run): 19 failed, 23 passed, 46 skipped",
+        "Everything: policy eval --staged --no-commands --trust-repo --show all",
+        "rulepack: commit refused (policy eval --staged exited 1); fix what it reports, "
+        "or skip the hook once with git commit --no-verify",
+    ]
+    assert head_subject(service) == "initial"
 
 
 def test_a_foreign_hook_is_kept_unless_forced_and_restored_on_uninstall(repo, policy) -> None:
