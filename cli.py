@@ -102,6 +102,8 @@ Examples:
   policy eval --ref main --format json -o report.json
   policy eval --new-since origin/main
                                     fail only on findings main does not have
+  policy eval --format github -o sarif=results.sarif
+                                    annotations, and a SARIF file, in one run
 
 Exit codes:
 
@@ -129,13 +131,16 @@ Exit codes:
     is_flag=True,
     help="Evaluate the index (what `git commit` records). Default: the working tree.",
 )
-@options.output_options(options.report_formats(), format_envvar="RULEPACK_FORMAT", failing="fails")
+@options.output_options(
+    options.report_formats(), format_envvar="RULEPACK_FORMAT", failing="fails", several=True
+)
 @options.show_options
 @options.selection_options
 @options.param_option(evaluation=True)
 @options.execution_options
 @options.results_option
 @options.config_option
+@options.report_limit_options
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -155,7 +160,7 @@ def eval_command(
     ref: str | None,
     staged: bool,
     format_name: str | None,
-    output: Path | None,
+    outputs: tuple[str, ...],
     fail_on: Any,
     show: Any,
     verbose: bool,
@@ -168,6 +173,8 @@ def eval_command(
     trust_repo: bool,
     results: tuple[Path, ...],
     config: Path | None,
+    max_chars: int,
+    max_annotations: int,
     baseline: Path | None,
     new_since: str | None,
 ) -> int:
@@ -177,7 +184,9 @@ def eval_command(
     Without --ref or --staged, its working tree is evaluated.
     """
     from engine.commands import eval as eval_
+    from engine.commands.outputs import split_outputs
 
+    output, format_outputs = split_outputs(outputs)
     return eval_.run(
         eval_.EvalRequest(
             path=path,
@@ -186,6 +195,7 @@ def eval_command(
             staged=staged,
             format=format_name,
             output=output,
+            format_outputs=format_outputs,
             fail_on=fail_on,
             show=options.listed(show, verbose),
             categories=categories,
@@ -197,6 +207,8 @@ def eval_command(
             trust_repo=trust_repo,
             results=results,
             config=config,
+            max_chars=max_chars,
+            max_annotations=max_annotations,
             baseline=baseline,
             new_since=new_since,
         )

@@ -218,6 +218,7 @@ def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleRes
         duration_ms=round(duration_ms, 3),
         skip=outcome.skip,
         tests=outcome.tests,
+        subject=next(iter(rule.check.named_files()), None),
     )
 
 

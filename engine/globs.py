@@ -138,6 +138,13 @@ def expand_braces(pattern: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(bracex.expand(pattern, limit=1000)))
 
 
+def literal_paths(patterns: Iterable[str]) -> tuple[str, ...]:
+    """The paths `patterns` name outright, braces expanded: `{SECURITY,security}.md` names
+    two, `docs/*.md` none."""
+    named = (p for pattern in patterns for p in expand_braces(pattern) if not _MAGIC.search(p))
+    return tuple(dict.fromkeys(named))
+
+
 def _regex(pattern: str) -> re.Pattern[str]:
     """Compiled regex of one brace-free glob."""
     from wcmatch import glob

@@ -20,7 +20,12 @@ from click.core import ParameterSource
 from engine import completion
 from engine.model.results import STATUSES, Status
 from engine.model.severity import FAIL_ON_LEVELS
-from engine.reporters import REPORTERS
+from engine.reporters import (
+    DEFAULT_MAX_ANNOTATIONS,
+    DEFAULT_MAX_CHARS,
+    MIN_MAX_CHARS,
+    REPORTERS,
+)
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -297,12 +302,58 @@ def output_file_option(what: str) -> Callable[[F], F]:
     )
 
 
+if TYPE_CHECKING:
+    _TextParam = click.ParamType[str]
+else:  # click before 8.2 has no generic ParamType
+    _TextParam = click.ParamType
+
+
+class FormatList(_TextParam):
+    """One format or several separated by commas (`json,sarif`), each one of `choices`."""
+
+    name = "format_list"
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        self.choices = tuple(choices)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.choices) + "][,...]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        unknown = [p.strip() for p in str(value).split(",") if p.strip() not in self.choices]
+        if unknown:
+            self.fail(f"{unknown[0]!r} is not one of {', '.join(self.choices)}", param, ctx)
+        return str(value)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+        from click.shell_completion import CompletionItem
+
+        done, _, last = incomplete.rpartition(",")
+        prefix = done + "," if done else ""
+        return [CompletionItem(prefix + c) for c in self.choices if c.startswith(last)]
+
+
+def _several_outputs_option(command: F) -> F:
+    """-o FILE | FORMAT=FILE, repeatable: `eval`'s reports, one evaluation for all."""
+    return click.option(
+        "-o",
+        "--output",
+        "outputs",
+        multiple=True,
+        metavar="FILE|FORMAT=FILE",
+        help="Write the report to FILE; with several formats, each to FILE plus the format's "
+        "suffix (-o report: report.json, report.sarif). FORMAT=FILE names one format's file "
+        "(repeatable; adds the format). Default: standard output.",
+    )(command)
+
+
 def output_options(
-    formats: Sequence[str], format_envvar: str | None, failing: str
+    formats: Sequence[str], format_envvar: str | None, failing: str, several: bool = False
 ) -> Callable[[F], F]:
     """--format (one of `formats`), -o, --fail-on: what is written and what fails the run.
 
     `failing` says what of a rule fails the run: "fails" for eval, "gets worse" for diff.
+    With `several` (eval), --format takes a comma-separated list and -o repeats.
     """
 
     def apply(command: F) -> F:
@@ -312,11 +363,13 @@ def output_options(
                 env_option(
                     "--format",
                     "format_name",
-                    type=click.Choice(formats),
+                    type=FormatList(formats) if several else click.Choice(formats),
                     envvar=format_envvar,
-                    help="Output format. Default: table.",
+                    help="Output format"
+                    + (", or several separated by commas" if several else "")
+                    + ". Default: table.",
                 ),
-                output_file_option("the report"),
+                _several_outputs_option if several else output_file_option("the report"),
                 env_option(
                     "--fail-on",
                     type=click.Choice(fail_on_levels()),
@@ -402,6 +455,36 @@ def show_options(command: F) -> F:
 def listed(show: frozenset[Status] | None, verbose: bool) -> frozenset[Status] | None:
     """The statuses to list, from `--show` and `-v` (None: the report's default)."""
     return frozenset(STATUSES) if verbose else show
+
+
+def report_limit_options(command: F) -> F:
+    """--max-chars, --max-annotations: how much the CI formats say, to fit where they land."""
+    return _apply(
+        command,
+        [
+            env_option(
+                "--max-chars",
+                type=click.IntRange(MIN_MAX_CHARS),
+                metavar="N",
+                default=DEFAULT_MAX_CHARS,
+                show_default=True,
+                envvar="RULEPACK_MAX_CHARS",
+                help="Characters the markdown report (and the GitHub job summary) may take: "
+                "findings, then whole sections, are left out to fit, and a closing line "
+                "says what (a GitHub comment holds 65,535).",
+            ),
+            env_option(
+                "--max-annotations",
+                type=click.IntRange(0),
+                metavar="N",
+                default=DEFAULT_MAX_ANNOTATIONS,
+                show_default=True,
+                envvar="RULEPACK_MAX_ANNOTATIONS",
+                help="GitHub annotations per severity (error, warning, notice), the most "
+                "severe first; one more notice counts those left out.",
+            ),
+        ],
+    )
 
 
 def config_option(command: F) -> F:

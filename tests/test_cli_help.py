@@ -86,7 +86,7 @@ def epilog_section(title: str) -> list[str]:
 
 def test_every_example_is_a_command_line_eval_accepts() -> None:
     examples = [line.split("  ")[1] for line in epilog_section("Examples") if "policy" in line]
-    assert len(examples) == 5
+    assert len(examples) == 6
     eval_command = main.commands["eval"]
     for example in examples:
         words = shlex.split(example)

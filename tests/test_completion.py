@@ -138,6 +138,12 @@ def test_a_broken_config_or_pack_completes_nothing(complete, make_repo, write_pa
     assert complete("policy eval --pack no-such-pack --rule ", broken.parent) == []
 
 
+def test_format_completes_each_of_several_formats(complete, tmp_path) -> None:
+    assert complete("policy eval --format j", tmp_path) == plain("json", "junit")
+    assert complete("policy eval --format json,s", tmp_path) == plain("json,sarif")
+    assert complete("policy diff --format j", tmp_path) == plain("json")  # diff writes one
+
+
 def test_show_completes_the_statuses_after_those_typed(complete, tmp_path) -> None:
     every = plain("passed", "failed", "skipped", "errored", "all")
     assert complete("policy eval --show ", tmp_path) == every

@@ -13,7 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from wcmatch import glob as wc
 
-from engine.globs import FileIndex, GlobSet, check_glob, glob_problem, matching
+from engine.globs import FileIndex, GlobSet, check_glob, glob_problem, literal_paths, matching
 
 FLAGS = wc.GLOBSTAR | wc.DOTGLOB | wc.BRACE | wc.CASE
 
@@ -313,3 +313,23 @@ def test_every_glob_is_refused_as_never_matching_or_answered_as_wcmatch_does(
         assert reference(files, [glob], []) == ()
     else:
         assume(False)  # refused as ambiguous or invalid: nothing to compare
+
+
+def test_literal_paths_are_the_globs_that_name_one_path() -> None:
+    assert literal_paths(["README.md", "docs/*.md", "{SECURITY,security}.md", "a/[bc]"]) == (
+        "README.md",
+        "SECURITY.md",
+        "security.md",
+    )
+    assert literal_paths(["a.md", "{a,b}.md"]) == ("a.md", "b.md")  # each once, in order
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab./*?[]{},!", max_size=12))
+def test_literal_paths_agree_with_wcmatch(pattern: str) -> None:
+    named = literal_paths([pattern])
+    for path in named:  # each stands for itself in the glob, as wcmatch reads it
+        assert wc.globmatch(path, pattern, flags=FLAGS)
+        assert not wc.is_magic(path, flags=FLAGS & ~wc.BRACE) or "]" in path
+    if "{" not in pattern and not wc.is_magic(pattern, flags=FLAGS):
+        assert named == (pattern,)

@@ -18,6 +18,7 @@ from engine import schemagen
 from engine.checks import KINDS
 from engine.formats import FORMATS, format_for
 from engine.model.snapshots import SnapshotKind
+from engine.options import FormatList
 from engine.reporters import DIFF_FORMATS, REPORTERS, diff_reporter, reporter
 from engine.snapshots import SOURCES
 
@@ -55,7 +56,7 @@ def test_the_report_and_diff_schemas_know_every_snapshot_kind() -> None:
 
 def _choices(command: click.Command, option: str) -> list[str]:
     (param,) = [p for p in command.params if p.name == option]
-    assert isinstance(param.type, click.Choice)
+    assert isinstance(param.type, click.Choice | FormatList)
     return list(param.type.choices)
 
 

@@ -52,6 +52,10 @@ class FileCheck(Check):
     def can_skip(self) -> bool:
         return self.in_each is not None  # no folder matches
 
+    def named_files(self) -> tuple[str, ...]:
+        # Only `exists` expects its files; `paths` reads those there are, `absent` forbids them.
+        return self.files.named_paths() if self.mode == "exists" else ()
+
 
 def parse(raw: Any, path: KeyPath, reader: PackReader) -> FileCheck:
     raw = raw if isinstance(raw, Mapping) else {}

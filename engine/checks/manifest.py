@@ -71,6 +71,9 @@ class ManifestCheck(Check):
     def can_skip(self) -> bool:
         return True  # no file matches, or (on_empty: skip) no document is selected
 
+    def named_files(self) -> tuple[str, ...]:
+        return self.files.named_paths()
+
 
 def parse(raw: Any, path: KeyPath, reader: PackReader) -> ManifestCheck:
     raw = raw if isinstance(raw, Mapping) else {}

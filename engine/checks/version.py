@@ -72,6 +72,9 @@ class VersionCheck(Check):
     def can_skip(self) -> bool:
         return True  # the program is missing, or no file holds a version
 
+    def named_files(self) -> tuple[str, ...]:
+        return self.files.named_paths() if self.files is not None else ()
+
 
 def parse(raw: Any, path: KeyPath, reader: PackReader) -> VersionCheck:
     raw = raw if isinstance(raw, Mapping) else {}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
+from engine.commands.outputs import Output, parse_formats, plan_outputs
 from engine.context import EvaluationOptions
 from engine.errors import InputError
 from engine.evaluator import Progress, Selection, evaluate
@@ -19,7 +20,12 @@ from engine.model.diff import RuleRecord
 from engine.model.results import Report, Status
 from engine.model.severity import FailOn
 from engine.printable import echo, printable
-from engine.reporters import REPORTERS, ReportOptions, reporter
+from engine.reporters import (
+    DEFAULT_MAX_ANNOTATIONS,
+    DEFAULT_MAX_CHARS,
+    ReportOptions,
+    reporter,
+)
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
 from engine.testresults import given_reports
@@ -32,8 +38,9 @@ class EvalRequest:
     packs: tuple[str, ...] = ()
     ref: str | None = None
     staged: bool = False
-    format: str | None = None
-    output: Path | None = None
+    format: str | None = None  # eval: one format or several, separated by commas
+    output: Path | None = None  # -o FILE (with several formats: the name each suffix extends)
+    format_outputs: tuple[tuple[str, Path], ...] = ()  # -o FORMAT=FILE (eval)
     fail_on: FailOn | None = None
     show: frozenset[Status] | None = None  # the statuses the table lists (--show, -v)
     categories: tuple[str, ...] = ()
@@ -45,14 +52,16 @@ class EvalRequest:
     trust_repo: bool = False  # the repository's own packs and choices of programs run
     results: tuple[Path, ...] = ()  # test reports (or folders of them) outside the snapshot
     config: Path | None = None
+    max_chars: int = DEFAULT_MAX_CHARS  # markdown and the job summary: characters at most
+    max_annotations: int = DEFAULT_MAX_ANNOTATIONS  # github: annotations per severity
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
 
 
 def run(request: EvalRequest) -> int:
-    """Evaluate, write the report, and return the exit status (0 holds, 1 fails)."""
-    if request.format is not None and request.format not in REPORTERS:
-        raise InputError(f"unknown format {request.format!r} (one of: {', '.join(REPORTERS)})")
+    """Evaluate once, write each report asked for, and return the exit status (0 holds,
+    1 fails)."""
+    outputs = plan_outputs(parse_formats(request.format), request.output, request.format_outputs)
     if request.baseline is not None and request.new_since is not None:
         raise InputError("--baseline and --new-since cannot be used together")
     request = replace(request, results=given_reports(request.results))
@@ -69,15 +78,19 @@ def run(request: EvalRequest) -> int:
             earlier = open_snapshot(request.path, request.new_since, ref_option="--new-since")
             stack.callback(earlier.close)
         workspace, fail_on = load_workspace(snapshot, request)
-        check_output(request.output, inputs_of(workspace, request))
-        format_name = request.format or "table"
-        to_terminal = request.output is None and stdout_is_terminal()
-        options = report_options(request, to_terminal and _color_allowed())
+        inputs = inputs_of(workspace, request)
+        for output in outputs:
+            check_output(output.path, inputs)
+        summary = step_summary(outputs)
+        check_output(summary, inputs)
+        table = Output("table") in outputs  # the table, on standard output
+        format_name = "table" if table else outputs[0].format
+        options = report_options(request, color=False)  # each output's colour: below
         progress = None
-        if format_name == "table" and to_terminal:
+        if table and stdout_is_terminal():
             from engine.reporters.table import TerminalProgress
 
-            progress = TerminalProgress(options.color)
+            progress = TerminalProgress(_color_allowed())
         report = evaluate_workspace(workspace, snapshot, request, fail_on, progress, format_name)
         if earlier is not None:
             from engine.baseline import records
@@ -90,8 +103,39 @@ def run(request: EvalRequest) -> int:
         from engine.baseline import mark_known
 
         report = mark_known(report, *known)
-    write_report(report, format_name, request.output, options)
+    for output in outputs:
+        to_terminal = output.path is None and stdout_is_terminal()
+        colored = replace(options, color=to_terminal and _color_allowed())
+        write_report(report, output.format, output.path, colored)
+    if summary is not None:
+        append_step_summary(report, summary, options)
     return 1 if report.verdict.fails else 0
+
+
+def step_summary(outputs: tuple[Output, ...]) -> Path | None:
+    """The GitHub job summary file ($GITHUB_STEP_SUMMARY) when the run writes annotations."""
+    found = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not found or not any(o.format == "github" for o in outputs):
+        return None
+    return Path(found)
+
+
+def append_step_summary(report: Report, summary: Path, options: ReportOptions) -> None:
+    """Append the Markdown report to the job summary, as GitHub Actions reads that file:
+    every step appends to it, and GitHub renders what they wrote in order."""
+    import io
+
+    buffer = io.StringIO()
+    reporter("markdown")(report, buffer, options)
+    try:
+        with summary.open("a", encoding="utf-8", newline="\n") as out:
+            if out.tell():  # after what an earlier command wrote: start a new block
+                out.write("\n")
+            out.write(buffer.getvalue())
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the job summary {summary} (GITHUB_STEP_SUMMARY): {exc.strerror or exc}"
+        ) from None
 
 
 def report_options(request: EvalRequest, color: bool) -> ReportOptions:
@@ -99,7 +143,14 @@ def report_options(request: EvalRequest, color: bool) -> ReportOptions:
     hook's brief report, ending with the command that shows everything."""
     brief = request.staged and request.show is None
     rest = showing_everything(request) if brief else ""
-    return ReportOptions(color=color, show=request.show, brief=brief, rest=rest)
+    return ReportOptions(
+        color=color,
+        show=request.show,
+        brief=brief,
+        rest=rest,
+        max_chars=request.max_chars,
+        max_annotations=request.max_annotations,
+    )
 
 
 def showing_everything(request: EvalRequest) -> str:
@@ -157,7 +208,7 @@ def evaluate_workspace(
     by programs, and stdout holds the report).
     """
     with _no_cycle_collection():
-        return evaluate(
+        report = evaluate(
             workspace.packs,
             snapshot,
             selection=Selection(request.categories, request.rules, request.tags),
@@ -172,6 +223,8 @@ def evaluate_workspace(
             announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
         )
+    in_snapshot = request.config is None and workspace.config.file is not None
+    return replace(report, config_file=workspace.config.file) if in_snapshot else report
 
 
 def _announcer(snapshot: Snapshot) -> Callable[[int], None]:

@@ -27,6 +27,12 @@ class FileSet:
         """The include globs as messages name them: `**/*.yaml, **/*.yml`."""
         return ", ".join(self.include) or "(no globs)"
 
+    def named_paths(self) -> tuple[str, ...]:
+        """The include globs that name one path outright (braces expanded), in order."""
+        from engine.globs import literal_paths
+
+        return literal_paths(self.include)
+
 
 #: What a check does besides reading files: start a program, parse manifests (which
 #: the evaluator does first, on several cores), talk to the network.
@@ -54,6 +60,11 @@ class Check:
         """What evaluating this check does besides reading the snapshot's files: the
         evaluator schedules by it, and `--no-commands` skips what runs programs."""
         return frozenset(effect for child in self.children() for effect in child.effects)
+
+    def named_files(self) -> tuple[str, ...]:
+        """The files the check names outright (no glob), its sub-checks' in order: what a
+        report points at when a finding has no place (a required file that is missing)."""
+        return tuple(name for child in self.children() for name in child.named_files())
 
     @property
     def can_skip(self) -> bool:

@@ -137,6 +137,9 @@ class RuleResult:
     baseline: BaselineMark | None = None  # on fail/error results: known ones do not fail the run
     skip: SkipKind | None = None  # on skipped results: why, as a kind
     tests: TestStats | None = None  # the statistics of the test reports a `tests` rule read
+    # The first file the rule's check names outright (`README.md` of `exists: [README.md]`):
+    # where SARIF points a finding that has no place of its own. Not in the JSON report.
+    subject: str | None = None
 
     def fails_at(self, fail_on: FailOn) -> bool:
         """Whether this result fails a run at the `--fail-on` level: an error always does
@@ -244,6 +247,7 @@ class Report:
     results: tuple[RuleResult, ...]
     baseline: BaselineInfo | None = None
     fail_on: FailOn = "error"  # the run's `--fail-on` level, which the verdict applies
+    config_file: str | None = None  # the repo config's path in the snapshot, when it has one
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:

@@ -19,11 +19,20 @@ from typing import Protocol, TextIO
 from engine.model.diff import Diff
 from engine.model.results import Report, Status
 
+#: The Markdown report's budget: a GitHub comment holds 65,535 characters; some room is left.
+DEFAULT_MAX_CHARS = 65_000
+#: The smallest budget: the verdict, the counts and what was left out must fit.
+MIN_MAX_CHARS = 1_000
+#: GitHub annotations per severity: a step shows about ten of each.
+DEFAULT_MAX_ANNOTATIONS = 10
+
 
 @dataclass(frozen=True)
 class ReportOptions:
     color: bool = False
     width: int | None = None  # terminal width; None lets the reporter decide
+    max_chars: int = DEFAULT_MAX_CHARS  # markdown (and the job summary): characters at most
+    max_annotations: int = DEFAULT_MAX_ANNOTATIONS  # github: annotations per severity
     # The statuses whose rules are listed (`--show`, `-v`); None: the format's default.
     show: frozenset[Status] | None = None
     # The pre-commit hook's report (`--staged`, no `--show`): what blocks, in one screen,
@@ -38,6 +47,7 @@ class Reporter:
 
     name: str
     summary: str  # one line, for `--help` and the README
+    suffix: str  # what `--format A,B -o NAME` adds to NAME for this format's file
     diff_module: str | None = None  # the module with `render_diff`, when it has one
 
     @property
@@ -48,13 +58,13 @@ class Reporter:
 REPORTERS: dict[str, Reporter] = {
     r.name: r
     for r in (
-        Reporter("table", "the terminal report, by category, with a summary", "table_diff"),
-        Reporter("json", "everything the run found (schemas/report.schema.json)", "json"),
-        Reporter("markdown", "a report for a pull-request comment"),
-        Reporter("sarif", "SARIF 2.1.0 for code scanning"),
-        Reporter("junit", "JUnit XML for CI test views"),
-        Reporter("github", "GitHub Actions annotations"),
-        Reporter("html", "one self-contained page with charts"),
+        Reporter("table", "the terminal report, by category, with a summary", ".txt", "table_diff"),
+        Reporter("json", "everything the run found (schemas/report.schema.json)", ".json", "json"),
+        Reporter("markdown", "a report for a pull-request comment", ".md"),
+        Reporter("sarif", "SARIF 2.1.0 for code scanning", ".sarif"),
+        Reporter("junit", "JUnit XML for CI test views", ".junit.xml"),
+        Reporter("github", "GitHub Actions annotations", ".github.txt"),
+        Reporter("html", "one self-contained page with charts", ".html"),
     )
 }
 #: The formats `policy diff` can write.

@@ -4,7 +4,10 @@ One `::error`/`::warning`/`::notice` line per finding of a failed rule (by the
 rule's severity; `info` is a notice), with `file` and `line` when the finding
 names them; a failed rule without findings gets one annotation without a file.
 A rule that could not be evaluated is an `::error` (it fails the run whatever
-its severity). The last line is a plain summary.
+its severity). A step shows about ten annotations of each kind, so at most
+`--max-annotations` (10) of each are written, errors first, then warnings,
+then notices, each in report order; one more notice counts what was left out.
+The last line is a plain summary.
 
 Values are escaped as the Actions runner reads them back: in the message `%`,
 CR and LF become `%25`, `%0D`, `%0A`; in properties `:` and `,` too. So a
@@ -25,6 +28,8 @@ from engine.reporters.common import rate_text, summary_line
 
 #: rulepack severity -> workflow command
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+#: The workflow commands, most severe first: the order annotations are written in.
+ORDER = ("error", "warning", "notice")
 
 
 def escape_data(value: str) -> str:
@@ -82,13 +87,38 @@ def _error_lines(result: RuleResult) -> list[str]:
     return [command("error", _properties(finding, title), finding.message) for finding in located]
 
 
-def render(report: Report, out: TextIO, options: ReportOptions) -> None:
-    lines: list[str] = []
+def annotations_of(report: Report) -> dict[str, list[str]]:
+    """Every annotation of the report by workflow command (`error`, `warning`, `notice`),
+    most severe first, each in report order."""
+    by_command: dict[str, list[str]] = {name: [] for name in ORDER}
     for result in report.results:
         if result.status == "fail":
-            lines.extend(_failure_lines(result))
+            by_command[COMMANDS[result.severity]].extend(_failure_lines(result))
         elif result.status == "error":
-            lines.extend(_error_lines(result))
+            by_command["error"].extend(_error_lines(result))
+    return by_command
+
+
+def _left_out_notice(left_out: dict[str, int], limit: int) -> str:
+    total = sum(left_out.values())
+    counts = ", ".join(f"{n:,} {name}" for name, n in left_out.items() if n)
+    return command(
+        "notice",
+        {"title": f"rulepack: {total} more annotations"},  # a comma would be escaped
+        f"{total:,} annotations left out ({counts}): at most {limit} of each kind are shown "
+        "(--max-annotations). Every finding: the job summary, or --format json.",
+    )
+
+
+def render(report: Report, out: TextIO, options: ReportOptions) -> None:
+    limit = options.max_annotations
+    lines: list[str] = []
+    left_out: dict[str, int] = {}
+    for name, found in annotations_of(report).items():
+        lines.extend(found[:limit])
+        left_out[name] = max(0, len(found) - limit)
+    if any(left_out.values()):
+        lines.append(_left_out_notice(left_out, limit))
     overall = report.summary.overall
     lines.append(
         f"rulepack: {summary_line(overall, report.summary.by_severity)}; "

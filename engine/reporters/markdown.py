@@ -1,17 +1,29 @@
 """`--format markdown`: a report to commit or paste into a pull-request comment.
 
 GitHub-flavoured Markdown: the verdict and totals, a table of counts per
-category, a table of the rules that were judged, then every failure and error
-with its findings as `path:line` and the remediation; skipped rules are folded
-into a <details> block. Everything taken from the report is escaped, so a `|`
-or a newline in a message cannot break a table and `<b>` stays text; escape
-sequences and bidi controls are shown as text (engine/printable.py). Only the
-`code spans` of rule text stay code spans (engine/reporters/code_spans.py).
+category, a table of the rules that were judged, then every failure (most
+severe first) and error with its findings as `path:line` and the remediation;
+skipped rules are folded into a <details> block. Everything taken from the
+report is escaped, so a `|` or a newline in a message cannot break a table and
+`<b>` stays text; escape sequences and bidi controls are shown as text
+(engine/printable.py). Only the `code spans` of rule text stay code spans
+(engine/reporters/code_spans.py).
+
+The report stays within `--max-chars` characters (65,000: GitHub refuses a
+comment of 65,536), whatever the repository. Each rule lists at most 20
+findings ("… and N more"); when that is still too long, the skipped rules go,
+then the table of rules, then findings per rule (10, 5, 3, 1, none), then
+whole sections of the rules that do not fail the run, least severe first, and
+the rules that do last. The verdict and the counts always stay. A closing
+line says what was left out and how to get the full report.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from engine.model.results import Report, RuleResult
@@ -23,13 +35,16 @@ from engine.reporters.common import (
     by_category,
     count_cells,
     finding_items,
+    findings_to_show,
     is_filtered_out,
     rate_text,
     summary_line,
 )
 
-#: Findings listed per rule; the rest are counted (a PR comment holds 65,536 characters).
-MAX_FINDINGS = 20
+#: Findings listed per rule, fewest last: the budget takes the first that fits.
+FINDING_LIMITS = (20, 10, 5, 3, 1, 0)
+#: Characters of a message quoted in full: a finding that quotes a whole file stays readable.
+MAX_MESSAGE = 500
 
 STATUS_LABELS = {
     "pass": "✅ pass",
@@ -180,25 +195,31 @@ def _rules_table(report: Report) -> list[str]:
     return lines
 
 
+def shorten(value: str, limit: int = MAX_MESSAGE) -> str:
+    """`value`, cut to `limit` characters with an ellipsis when longer."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _finding_line(where: str, message: str) -> str:
-    return f"- {code(where)} {prose(message)}" if where else f"- {prose(message)}"
+    message = shorten(message)
+    return f"- {code(shorten(where))} {prose(message)}" if where else f"- {prose(message)}"
 
 
-def _finding_lines(result: RuleResult) -> list[str]:
-    return finding_items(result, MAX_FINDINGS, _finding_line, lambda n: f"- … and {n} more")
+def _finding_lines(result: RuleResult, limit: int) -> list[str]:
+    return finding_items(result, limit, _finding_line, lambda n: f"- … and {n} more")
 
 
-def _rule_section(report: Report, result: RuleResult) -> list[str]:
+def _rule_section(report: Report, result: RuleResult, limit: int) -> list[str]:
     category = text(report.category_title(result.category))
     lines = ["", f"#### {code(result.rule)} {prose(result.title)}", ""]
     if result.status == "fail":
         lines.append(f"Severity **{result.severity}** · {category}")
     else:
         lines.append(f"Could not be evaluated · {category}")
-        lines.extend(["", f"**Cause:** {prose(result.reason or result.message)}"])
-    findings = _finding_lines(result)
+        lines.extend(["", f"**Cause:** {prose(shorten(result.reason or result.message))}"])
+    findings = _finding_lines(result, limit)
     if result.status == "fail" and not findings and result.message:
-        findings = [f"- {prose(result.message)}"]
+        findings = [f"- {prose(shorten(result.message))}"]
     if findings:
         lines.extend(["", *findings])
     if result.status == "fail" and result.remediation.strip():
@@ -208,19 +229,25 @@ def _rule_section(report: Report, result: RuleResult) -> list[str]:
     return lines
 
 
-def _problems(report: Report) -> list[str]:
+def _failures(report: Report) -> list[RuleResult]:
     failures = [r for r in report.results if r.status == "fail"]
-    failures.sort(key=lambda r: SEVERITIES.index(r.severity))  # stable: report order within
-    errors = [r for r in report.results if r.status == "error"]
+    return sorted(failures, key=lambda r: SEVERITIES.index(r.severity))  # stable: report order
+
+
+def _errors(report: Report) -> list[RuleResult]:
+    return [r for r in report.results if r.status == "error"]
+
+
+def _problems(report: Report, limit: int, dropped: frozenset[int]) -> list[str]:
+    """The sections of the failures and of the errors, each rule with at most `limit`
+    findings; the results whose `id()` is in `dropped` are left out."""
     lines: list[str] = []
-    if failures:
-        lines.extend(["", f"### Failures ({len(failures)})"])
-        for result in failures:
-            lines.extend(_rule_section(report, result))
-    if errors:
-        lines.extend(["", f"### Errors ({len(errors)})"])
-        for result in errors:
-            lines.extend(_rule_section(report, result))
+    for heading, results in (("Failures", _failures(report)), ("Errors", _errors(report))):
+        if results:
+            lines.extend(["", f"### {heading} ({len(results)})"])
+        for result in results:
+            if id(result) not in dropped:
+                lines.extend(_rule_section(report, result, limit))
     return lines
 
 
@@ -245,13 +272,114 @@ def _skipped(report: Report) -> list[str]:
     return lines
 
 
-def render(report: Report, out: TextIO, options: ReportOptions) -> None:
-    lines = [
-        *_header(report, options),
-        *_category_table(report),
-        *_tests(report),
-        *_rules_table(report),
-        *_problems(report),
-        *_skipped(report),
+@dataclass(frozen=True)
+class Layout:
+    """How much of the report is written: findings per rule, optional sections, and the
+    failures and errors left out entirely."""
+
+    findings: int = FINDING_LIMITS[0]
+    rules_table: bool = True
+    skipped: bool = True
+    dropped: tuple[RuleResult, ...] = ()
+
+
+def _layouts() -> Iterator[Layout]:
+    """The layouts to try, fullest first, until one fits the budget."""
+    yield Layout()
+    yield Layout(skipped=False)
+    for limit in FINDING_LIMITS:
+        yield Layout(limit, rules_table=False, skipped=False)
+
+
+def _body(report: Report, layout: Layout) -> list[str]:
+    dropped = frozenset(id(r) for r in layout.dropped)
+    return [
+        *(_rules_table(report) if layout.rules_table else []),
+        *_problems(report, layout.findings, dropped),
+        *(_skipped(report) if layout.skipped else []),
     ]
-    out.write("\n".join(lines) + "\n")
+
+
+def _left_out(report: Report, layout: Layout, budget: int) -> str:
+    """The closing line: what `layout` leaves out, and where the rest is; "" for nothing."""
+    dropped = {id(r) for r in layout.dropped}
+    shown = [r for r in (*_failures(report), *_errors(report)) if id(r) not in dropped]
+    findings = sum(max(0, len(findings_to_show(r)) - layout.findings) for r in shown)
+    parts = []
+    if findings:
+        per_rule = f"at most {layout.findings} per rule" if layout.findings else "only counted"
+        parts.append(f"{_count(findings, 'finding')} ({per_rule})")
+    if layout.dropped:
+        severities = Counter(r.severity if r.status == "fail" else "error" for r in layout.dropped)
+        which = ", ".join(f"{severities[s]} {s}" for s in SEVERITIES if severities[s])
+        parts.append(f"the sections of {_count(len(layout.dropped), 'rule')} ({which})")
+    if not layout.rules_table and any(r.status != "skip" for r in report.results):
+        parts.append("the table of rules")
+    if not layout.skipped and any(r.status == "skip" for r in report.results):
+        parts.append("the skipped rules")
+    if not parts:
+        return ""
+    pressed = not layout.skipped or layout.dropped  # the budget made it leave things out
+    within = f", to stay within {budget:,} characters" if pressed else ""
+    more = " or a larger `--max-chars`" if pressed else ""
+    return (
+        f"---\n\n**Left out:** {', '.join(parts)}{within}. The full report: the same "
+        f"`policy eval` with `--format json` (every finding){more}."
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _lowest_first(report: Report) -> list[RuleResult]:
+    """Failures and errors in the order their sections go when the budget is short:
+    what does not fail the run first, least severe first, later rules before earlier."""
+    failing = {id(r) for r in report.verdict.failing}
+    problems = [*_failures(report), *_errors(report)]
+    rank = {"info": 0, "warning": 1, "error": 2}
+    order = sorted(
+        range(len(problems)),
+        key=lambda i: (id(problems[i]) in failing, rank[problems[i].severity], -i),
+    )
+    return [problems[i] for i in order]
+
+
+def _fit(report: Report, head: list[str], budget: int) -> list[str]:
+    """`head` and as much of the rest as fits in `budget` characters, with the closing line."""
+
+    def written(layout: Layout) -> list[str]:
+        closing = _left_out(report, layout, budget)
+        return [*head, *_body(report, layout), *(["", closing] if closing else [])]
+
+    def size(lines: list[str]) -> int:
+        return sum(len(line) + 1 for line in lines)
+
+    layout = Layout()
+    for layout in _layouts():
+        lines = written(layout)
+        if size(lines) <= budget:
+            return lines
+    dropped: list[RuleResult] = []
+    for result in _lowest_first(report):
+        dropped.append(result)
+        lines = written(replace(layout, dropped=tuple(dropped)))
+        if size(lines) <= budget:
+            return lines
+    # The head alone is too long (packs with hundreds of categories): cut it by lines.
+    closing = ["", _left_out(report, replace(layout, dropped=tuple(dropped)), budget)]
+    if not closing[-1]:
+        closing[-1] = (
+            f"---\n\n**Left out:** the end of the summary, to stay within {budget:,} characters."
+        )
+    kept: list[str] = []
+    for line in head:
+        if size([*kept, line, *closing]) > budget:
+            break
+        kept.append(line)
+    return [*kept, *closing]
+
+
+def render(report: Report, out: TextIO, options: ReportOptions) -> None:
+    head = [*_header(report, options), *_category_table(report), *_tests(report)]
+    out.write("\n".join(_fit(report, head, options.max_chars)) + "\n")

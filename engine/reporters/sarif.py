@@ -4,6 +4,10 @@ One run. `tool.driver` is rulepack, with one reporting descriptor per rule of
 the report (title, remediation as full description and help, docs as helpUri,
 severity as the default level). Each finding of a failed rule is one result,
 located by a URI relative to the snapshot root (`originalUriBaseIds.SRCROOT`).
+Code scanning refuses a result without a location, so a finding that names no
+file (a required file is missing, a program failed) points at the file its
+rule names outright (`README.md` of `exists: [README.md]`), else at the repo
+config in the snapshot (`.rulepack.yaml`), else at the snapshot root (`.`).
 
 A rule that could not be evaluated is not a result: SARIF's result kinds say
 what a rule found (`fail`, `pass`, `notApplicable`...), and none means "the
@@ -99,9 +103,16 @@ def _location(finding: Finding) -> dict[str, Any] | None:
     return {"physicalLocation": physical}
 
 
-def _results(result: RuleResult, rule_id: str, index: int) -> list[dict[str, Any]]:
+def fallback_path(report: Report, result: RuleResult) -> str:
+    """Where a finding of `result` that names no file points: the file the rule names,
+    else the repo config in the snapshot, else the snapshot root (`.`)."""
+    return result.subject or report.config_file or "."
+
+
+def _results(report: Report, result: RuleResult, rule_id: str, index: int) -> list[dict[str, Any]]:
     # A failure without findings (a required file that is missing) is still one result.
     findings = result.findings or (Finding(result.message or result.title),)
+    fallback = Finding("", fallback_path(report, result))
     out = []
     for finding in findings:
         entry: dict[str, Any] = {
@@ -110,10 +121,8 @@ def _results(result: RuleResult, rule_id: str, index: int) -> list[dict[str, Any
             "kind": "fail",
             "level": LEVELS[result.severity],
             "message": {"text": finding.message or result.message or result.title},
+            "locations": [_location(finding) or _location(fallback)],
         }
-        location = _location(finding)
-        if location is not None:
-            entry["locations"] = [location]
         if finding.document is not None:
             entry["properties"] = {"document": finding.document}
         if finding.baseline is not None:  # with --baseline / --new-since
@@ -149,7 +158,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     for result in report.results:
         rule_id = ids[(result.pack, result.rule)]
         if result.status == "fail":
-            results.extend(_results(result, rule_id, index_of[rule_id]))
+            results.extend(_results(report, result, rule_id, index_of[rule_id]))
         elif result.status == "error":
             notifications.append(_notification(result, rule_id, index_of[rule_id]))
     invocation: dict[str, Any] = {"executionSuccessful": True}

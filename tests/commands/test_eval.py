@@ -152,9 +152,7 @@ def test_output_to_a_folder_is_bad_input(policy, inputs, tmp_path) -> None:
     done = policy("eval", inputs["repo"], "--pack", inputs["pack"], "-o", tmp_path)
 
     assert done.exit_code == 2
-    assert done.stderr.endswith(
-        f"Error: Invalid value for '-o' / '--output': File '{tmp_path}' is a directory.\n"
-    )
+    assert done.stderr == f"policy: error: cannot write {tmp_path}: it is a folder\n"
     assert not inputs["ran"].exists()
 
 
@@ -253,7 +251,7 @@ def test_a_reader_that_leaves_the_pipe_ends_the_run_quietly(policy_exe, make_rep
         (
             "-o",
             "{tmp}/folder",
-            "Error: Invalid value for '-o' / '--output': File '{tmp}/folder' is a directory.",
+            "policy: error: cannot write {tmp}/folder: it is a folder",
         ),
         (
             "-o",

@@ -122,3 +122,106 @@ CODE_RULE = """\
 def code_pack(write_pack: Callable[..., Path], pack_text: Callable[..., str]) -> Path:
     """A pack of CODE_RULE alone."""
     return write_pack(pack_text(CODE_RULE))
+
+
+# -- a large repository: what the CI formats must keep within their platforms' limits -----
+
+#: Deployments in the large repository; every one fails every label rule.
+LARGE_MANIFESTS = 2_000
+#: Label rules, severities in turn error, warning, info: each has LARGE_MANIFESTS findings.
+LARGE_LABEL_RULES = 12
+SEVERITY_CYCLE = ("error", "warning", "info")
+
+
+def large_pack() -> str:
+    """The pack of the large repository: the label rules, a README rule (a finding with
+    no file), and a rule finding `latest` in every manifest."""
+    rules = [
+        f"""\
+  - id: c{i % 3}.label{i}
+    title: Deployments carry the label l{i}
+    category: c{i % 3}
+    severity: {SEVERITY_CYCLE[i % 3]}
+    check: {{manifest: {{files: ["deploy/**/*.yaml"], assert: "metadata.labels.l{i}"}}}}
+    remediation: Add the label l{i} to every Deployment.
+    docs: https://example.com/rules/label{i}
+"""
+        for i in range(LARGE_LABEL_RULES)
+    ]
+    return (
+        "apiVersion: rulepack/v1\nname: large\nversion: 1.0.0\ncategories:\n"
+        + "".join(f"  - {{id: c{i}, title: Category {i}}}\n" for i in range(3))
+        + "rules:\n"
+        + "".join(rules)
+        + """\
+  - id: c0.readme
+    title: A README
+    category: c0
+    severity: warning
+    check: {file: {exists: [README.md]}}
+  - id: c1.latest
+    title: No latest tags
+    category: c1
+    severity: info
+    check: {file: {paths: ["deploy/**/*.yaml"], not_contains: "latest"}}
+"""
+    )
+
+
+def large_manifest(i: int) -> str:
+    # long names: twenty findings of each rule no longer fit a pull-request comment
+    name = f"app-{i}-" + "x" * 240
+    return (
+        f"kind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n"
+        "  template:\n    spec:\n      containers:\n        - {name: c, image: 'app:latest'}\n"
+    )
+
+
+@dataclass(frozen=True)
+class LargeRun:
+    """One `policy eval --format markdown,github,sarif,junit -o report` of the large
+    repository, with a GitHub job summary that an earlier step had written to."""
+
+    exit_code: int
+    folder: Path
+    summary: Path
+
+    def read(self, suffix: str) -> str:
+        return (self.folder / f"report{suffix}").read_text(encoding="utf-8")
+
+
+#: What the job summary held before rulepack appended to it.
+EARLIER_SUMMARY = "## Build\n\nok\n"
+
+
+@pytest.fixture(scope="session")
+def large_run(tmp_path_factory: pytest.TempPathFactory, policy_exe: str) -> LargeRun:
+    """The large repository (a real git repository), evaluated once for every CI format."""
+    import os
+
+    root = tmp_path_factory.mktemp("large")
+    repo = root / "repo"
+    for i in range(LARGE_MANIFESTS):
+        path = repo / "deploy" / f"team{i // 100:02d}" / f"app{i}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(large_manifest(i), encoding="utf-8")
+    (root / "large.yaml").write_text(large_pack(), encoding="utf-8")
+    gitconfig = root / "gitconfig"
+    gitconfig.write_text("[user]\n\tname = Test\n\temail = test@example.invalid\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RULEPACK_", "GIT_"))}
+    env.update(GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "initial"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    out = root / "out"
+    out.mkdir()
+    summary = root / "step_summary.md"
+    summary.write_text(EARLIER_SUMMARY, encoding="utf-8")
+    done = subprocess.run(
+        [policy_exe, "eval", str(repo), "--pack", str(root / "large.yaml"),
+         "--format", "markdown,github,sarif,junit", "-o", str(out / "report")],
+        env={**env, "GITHUB_STEP_SUMMARY": str(summary)},
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.stderr == ""
+    return LargeRun(done.returncode, out, summary)

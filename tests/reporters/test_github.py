@@ -9,22 +9,47 @@ EXPECTED = [
     '::Service/a|b%0A<i>&%25,:: metadata.name is "a|b\\n<i>&%25,:", expected == "web"'
     "%0Afix: Rename the Service | use web.%0ASee <docs> & 100%25 of it."
     "%0Adocs: https://example.com/naming?a=1&b=2",
-    "::warning file=notes/odd name|50%25%2Cx%3Ay.pem,title=security.keys%3A No private keys"
-    "::should not exist%0Afix: Remove key files.%0Adocs: see the wiki",
-    "::notice file=secrets.txt,line=2,title=security.tokens%3A No tokens::matches /token/",
-    "::warning title=docs.readme%3A A README::none of README.md exists%0Afix: Write a README.md.",
     "::error file=deploy/broken.yaml,line=2,title=deploy.parses%3A could not be evaluated"
     "::does not parse: while parsing a flow node, did not find expected node content",
+    "::warning file=notes/odd name|50%25%2Cx%3Ay.pem,title=security.keys%3A No private keys"
+    "::should not exist%0Afix: Remove key files.%0Adocs: see the wiki",
+    "::warning title=docs.readme%3A A README::none of README.md exists%0Afix: Write a README.md.",
+    "::notice file=secrets.txt,line=2,title=security.tokens%3A No tokens::matches /token/",
     "rulepack: 7 rules: 1 passed, 4 failed (1 error, 2 warning, 1 info), 1 skipped, 1 errored; "
     "success rate 16.67%",
 ]
 
 
-def test_one_annotation_per_finding_then_a_summary(policy, sample) -> None:
+def test_one_annotation_per_finding_most_severe_first_then_a_summary(policy, sample) -> None:
     result = policy("eval", "--pack", sample.pack, "--format", "github", sample.repo)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == EXPECTED
     assert result.stdout.endswith("%\n")
+
+
+def test_at_most_max_annotations_of_each_kind_and_a_notice_counting_the_rest(
+    policy, sample
+) -> None:
+    args = ("eval", "--pack", sample.pack, "--format", "github", sample.repo)
+    result = policy(*args, "--max-annotations", "1")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        EXPECTED[0],  # deploy.service: the first error in report order
+        EXPECTED[2],  # security.keys: the first warning
+        EXPECTED[4],  # security.tokens: the only notice
+        "::notice title=rulepack%3A 2 more annotations::2 annotations left out (1 error, "
+        "1 warning): at most 1 of each kind are shown (--max-annotations). "
+        "Every finding: the job summary, or --format json.",
+        EXPECTED[-1],
+    ]
+    # RULEPACK_MAX_ANNOTATIONS sets it too; 0 leaves only the notice and the summary
+    result = policy(*args, env={"RULEPACK_MAX_ANNOTATIONS": "0"})
+    assert result.stdout.splitlines()[0] == (
+        "::notice title=rulepack%3A 5 more annotations::5 annotations left out (2 error, "
+        "2 warning, 1 notice): at most 0 of each kind are shown (--max-annotations). "
+        "Every finding: the job summary, or --format json."
+    )
+    assert len(result.stdout.splitlines()) == 2
 
 
 def test_a_finding_cannot_start_a_workflow_command_of_its_own(
@@ -75,3 +100,26 @@ def test_escaping_follows_the_runner() -> None:
         command("error", {"file": "a,b.txt", "line": "3"}, "x")
         == "::error file=a%2Cb.txt,line=3::x"
     )
+
+
+def test_a_large_repository_gets_ten_annotations_of_each_kind_and_one_notice(
+    large_run,
+) -> None:
+    from tests.reporters.conftest import LARGE_MANIFESTS
+
+    lines = large_run.read(".github.txt").splitlines()
+    kinds = [line.split(" ", 1)[0].split("::")[1] for line in lines[:-1]]
+    assert kinds == ["error"] * 10 + ["warning"] * 10 + ["notice"] * 11
+    # most severe first, each kind in report order: the first label rule of each severity
+    assert lines[0].startswith("::error file=deploy/team00/app0.yaml,line=2,title=c0.label0%3A")
+    assert lines[10].startswith("::warning file=deploy/team00/app0.yaml,line=2,title=c1.label1")
+    # the four error rules' findings, the warnings' (and the README), the infos' (and `latest`)
+    errors, warnings, notices = 4 * LARGE_MANIFESTS, 4 * LARGE_MANIFESTS + 1, 5 * LARGE_MANIFESTS
+    left_out = errors + warnings + notices - 30
+    assert lines[-2] == (
+        f"::notice title=rulepack%3A {left_out} more annotations::{left_out:,} annotations "
+        f"left out ({errors - 10:,} error, {warnings - 10:,} warning, {notices - 10:,} "
+        "notice): at most 10 of each kind are shown (--max-annotations). Every finding: the "
+        "job summary, or --format json."
+    )
+    assert lines[-1].startswith("rulepack: 14 rules: 0 passed, 14 failed")

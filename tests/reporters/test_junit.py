@@ -28,12 +28,13 @@ def test_one_suite_per_category_with_its_counts(policy, sample) -> None:
     assert code == 1
     assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="rulepack" ')
     assert root.tag == "testsuites"
-    assert counts(root) == ("7", "4", "1", "1")
+    # only the error-severity failure and the error fail (the default --fail-on error)
+    assert counts(root) == ("7", "1", "1", "1")
     suites = root.findall("testsuite")
     assert [(s.get("name"), counts(s)) for s in suites] == [
         ("Deployment", ("3", "1", "1", "0")),
-        ("Security & <secrets>", ("2", "2", "0", "0")),
-        ("Documentation", ("2", "1", "0", "1")),
+        ("Security & <secrets>", ("2", "0", "0", "0")),
+        ("Documentation", ("2", "0", "0", "1")),
     ]
     cases = [(c.get("classname"), c.get("name")) for s in suites for c in s.findall("testcase")]
     assert cases == [
@@ -67,19 +68,23 @@ def test_failures_errors_and_skips_carry_what_a_reader_needs(policy, sample) -> 
         "fix: Rename the Service | use web.\nSee <docs> & 100% of it.\n"
         "docs: https://example.com/naming?a=1&b=2"
     )
-    (failure,) = cases["security.keys"]
-    assert failure.attrib["type"] == "warning"
-    assert failure.text == (
-        "notes/odd name|50%,x:y.pem: should not exist\nfix: Remove key files.\ndocs: see the wiki"
+    # below --fail-on: a passing case with a note of what it found and why it passes
+    (note,) = cases["security.keys"]
+    assert note.tag == "system-out"
+    assert note.text == (
+        "warning: No private keys\nnotes/odd name|50%,x:y.pem: should not exist\n"
+        "fix: Remove key files.\ndocs: see the wiki\ndoes not fail the run (below --fail-on error)"
     )
-    (failure,) = cases["security.tokens"]
-    assert failure.attrib == {
-        "message": "No tokens: secrets.txt:2: matches /token/",
-        "type": "info",
-    }
-    assert failure.text == "secrets.txt:2: matches /token/"
-    (failure,) = cases["docs.readme"]
-    assert failure.text == "none of README.md exists\nfix: Write a README.md."
+    (note,) = cases["security.tokens"]
+    assert note.text == (
+        "info: No tokens\nsecrets.txt:2: matches /token/\n"
+        "does not fail the run (below --fail-on error)"
+    )
+    (note,) = cases["docs.readme"]
+    assert note.text == (
+        "warning: A README\nnone of README.md exists\n"
+        "fix: Write a README.md.\ndoes not fail the run (below --fail-on error)"
+    )
 
     (error,) = cases["deploy.parses"]
     assert error.tag == "error"
@@ -89,6 +94,27 @@ def test_failures_errors_and_skips_carry_what_a_reader_needs(policy, sample) -> 
     (skipped,) = cases["docs.changelog"]
     assert skipped.tag == "skipped"
     assert skipped.attrib == {"message": "not applicable: none of CHANGELOG.md exists"}
+
+
+def test_the_fail_on_level_decides_which_failures_fail_the_suite(policy, sample) -> None:
+    code, _, root = junit(policy, "--pack", sample.pack, "--fail-on", "warning", sample.repo)
+    assert code == 1
+    assert counts(root) == ("7", "3", "1", "1")
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert [(e.tag, e.get("type")) for e in cases["security.keys"]] == [("failure", "warning")]
+    assert [e.tag for e in cases["security.tokens"]] == ["system-out"]
+
+    code, _, root = junit(policy, "--pack", sample.pack, "--fail-on", "never", sample.repo)
+    assert code == 0
+    assert counts(root) == ("7", "0", "0", "1")  # the suite passes as the run does
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    (note,) = cases["deploy.parses"]
+    assert note.text == f"could not be evaluated: {PARSE_ERROR}\n{PARSE_ERROR}\n" + (
+        "does not fail the run (--fail-on never)"
+    )
+    assert (cases["deploy.service"][0].text or "").endswith(
+        "does not fail the run (--fail-on never)"
+    )
 
 
 def test_markup_in_messages_is_escaped_not_interpreted(policy, sample) -> None:
@@ -133,3 +159,20 @@ def test_xml_text() -> None:
     assert xml_text("tab\tnew\nline\rok") == "tab\tnew\nline\nok"
     assert xml_text("nul\x00 esc\x1b del\x7f c1\x9b") == "nul\\x00 esc\\x1b del\\x7f c1\\x9b"
     assert xml_text("\ufffe\udc80😀") == "\ufffd\\x80😀"  # a byte that is not UTF-8
+
+
+def test_a_large_repository_fails_the_suite_only_with_its_error_rules(large_run) -> None:
+    from tests.reporters.conftest import LARGE_MANIFESTS
+
+    root = ET.fromstring(large_run.read(".junit.xml").encode("utf-8"))
+    assert counts(root) == ("14", "4", "0", "0")  # the four error-severity label rules
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    failures = sorted(name for name, case in cases.items() if case.find("failure") is not None)
+    assert failures == ["c0.label0", "c0.label3", "c0.label6", "c0.label9"]
+    (failure,) = cases["c0.label0"]
+    assert failure.get("type") == "error"
+    assert (failure.text or "").count("\n") == LARGE_MANIFESTS + 1  # every finding, and the fix
+    for name in ("c1.label1", "c2.label2", "c0.readme", "c1.latest"):
+        (note,) = cases[name]
+        assert note.tag == "system-out"
+        assert (note.text or "").endswith("does not fail the run (below --fail-on error)")

@@ -200,3 +200,82 @@ def test_a_commonmark_renderer_with_gfm_tables_reads_it_as_intended(policy, samp
     )
     assert '<a href="https://example.com/naming?a=1&amp;b=2">' in rendered
     assert rendered.count("<a ") == 1  # "see the wiki" stays text
+
+
+def test_a_large_repository_stays_within_the_budget_and_says_what_it_left_out(
+    large_run,
+) -> None:
+    from tests.reporters.conftest import EARLIER_SUMMARY, LARGE_LABEL_RULES, LARGE_MANIFESTS
+
+    assert large_run.exit_code == 1
+    report = large_run.read(".md")
+    assert len(report) <= 65_000
+    lines = report.splitlines()
+    assert lines[0] == "## rulepack report: ❌ fails"
+    assert lines[4].endswith(
+        f"{LARGE_LABEL_RULES + 2} rules: 0 passed, 14 failed (4 error, 5 warning, 5 info), "
+        "0 skipped, 0 errored"
+    )
+    # the summary table first, then the failures, every one of them
+    assert lines.index(
+        "| Category | Rules | Passed | Failed | Skipped | Errored | Success rate |"
+    ) < lines.index("### Failures (14)")
+    assert "### Rules" not in lines  # the table of rules was left out to fit
+    sections = [line for line in lines if line.startswith("#### ")]
+    assert len(sections) == 14
+    assert sections[0].startswith("#### `c0.label0`")  # most severe first
+    # each rule lists the same number of findings and counts the rest
+    listed = sum(1 for line in lines if line.startswith("- `deploy/"))
+    per_rule = listed // 13
+    assert listed == per_rule * 13 and 0 < per_rule < 20
+    more = [line for line in lines if line.startswith("- … and ")]
+    assert more == [f"- … and {LARGE_MANIFESTS - per_rule} more"] * 13
+    left_out = (LARGE_MANIFESTS - per_rule) * 13
+    assert lines[-1] == (
+        f"**Left out:** {left_out:,} findings (at most {per_rule} per rule), the table of "
+        "rules, to stay within 65,000 characters. The full report: the same `policy eval` "
+        "with `--format json` (every finding) or a larger `--max-chars`."
+    )
+    assert lines[-3] == "---"
+    # the job summary got the same report, after what the earlier step wrote
+    assert large_run.summary.read_text() == EARLIER_SUMMARY + "\n" + report
+
+
+def test_a_small_budget_keeps_the_verdict_and_the_failures_that_fail_the_run(
+    policy, sample
+) -> None:
+    args = ("eval", "--pack", sample.pack, "--format", "markdown", sample.repo)
+    full = policy(*args).stdout
+    for budget in (len(full), 2_500, 1_800, 1_000):
+        report = policy(*args, "--max-chars", budget).stdout
+        assert len(report) <= budget
+        assert report.startswith("## rulepack report: ❌ fails\n")
+        assert "| **Total** | 7 | 1 | 4 | 1 | 1 | 16.67% |" in report
+    assert policy(*args, "--max-chars", len(full)).stdout == full  # nothing to leave out
+    # the optional sections go first
+    report = policy(*args, "--max-chars", 1_800).stdout
+    assert re.findall(r"^#### `([^`]+)`", report, re.M) == [
+        "deploy.service",
+        "security.keys",
+        "docs.readme",
+        "security.tokens",
+        "deploy.parses",
+    ]
+    assert report.endswith(
+        "**Left out:** the table of rules, the skipped rules, to stay within 1,800 "
+        "characters. The full report: the same `policy eval` with `--format json` (every "
+        "finding) or a larger `--max-chars`.\n"
+    )
+    # then findings, then sections: what fails the run last, the failure before the error
+    report = policy(*args, "--max-chars", 1_200).stdout
+    assert re.findall(r"^#### `([^`]+)`", report, re.M) == ["deploy.service"]
+    assert "### Failures (4)" in report and "### Errors (1)" in report  # still counted
+    assert report.endswith(
+        "**Left out:** 1 finding (only counted), the sections of 4 rules (1 error, 2 warning, "
+        "1 info), the table of rules, the skipped rules, to stay within 1,200 characters. "
+        "The full report: the same `policy eval` with `--format json` (every finding) or a "
+        "larger `--max-chars`.\n"
+    )
+    result = policy(*args, "--max-chars", 999)
+    assert result.exit_code == 2
+    assert "999 is not in the range x>=1000" in result.stderr

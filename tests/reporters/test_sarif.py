@@ -96,15 +96,13 @@ def test_each_finding_of_a_failed_rule_is_one_located_result(policy, sample) -> 
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["kind"] == "fail"
-        location = None
-        if "locations" in result:
-            (entry,) = result["locations"]
-            physical = entry["physicalLocation"]
-            assert physical["artifactLocation"]["uriBaseId"] == "SRCROOT"
-            location = (
-                physical["artifactLocation"]["uri"],
-                physical.get("region", {}).get("startLine"),
-            )
+        (entry,) = result["locations"]  # code scanning refuses a result without one
+        physical = entry["physicalLocation"]
+        assert physical["artifactLocation"]["uriBaseId"] == "SRCROOT"
+        location = (
+            physical["artifactLocation"]["uri"],
+            physical.get("region", {}).get("startLine"),
+        )
         summary.append((result["ruleId"], result["level"], result["message"]["text"], location))
     assert summary == [
         (
@@ -121,8 +119,8 @@ def test_each_finding_of_a_failed_rule_is_one_located_result(policy, sample) -> 
             ("notes/odd%20name%7C50%25%2Cx%3Ay.pem", None),
         ),
         ("security.tokens", "note", "matches /token/", ("secrets.txt", 2)),
-        # a missing file has no place: the result has no location
-        ("docs.readme", "warning", "none of README.md exists", None),
+        # a missing file has no place: the result points at the file the rule expected
+        ("docs.readme", "warning", "none of README.md exists", ("README.md", None)),
     ]
     assert run["results"][0]["properties"] == {"document": 1}
 
@@ -193,3 +191,91 @@ def test_the_schema_check_rejects_what_sarif_forbids(policy, sample) -> None:
     errors = schema_errors(log)
     assert "runs/0/invocations/0: 'executionSuccessful' is a required property" in errors
     assert any(e.startswith("runs/0/results/0/level: 'info' is not one of") for e in errors)
+
+
+LOCATION_PACK = """\
+apiVersion: rulepack/v1
+name: where
+version: 1.0.0
+categories: [{id: c, title: C}]
+rules:
+  - id: c.security
+    title: A security policy
+    category: c
+    severity: warning
+    check: {file: {exists: ["docs/*.md", "{SECURITY,security}.md"]}}
+  - id: c.any-doc
+    title: Some docs
+    category: c
+    severity: warning
+    check: {file: {exists: ["docs/*.md"]}}
+  - id: c.license
+    title: A licence
+    category: c
+    severity: info
+    check: {any: [{file: {exists: ["LICENSE*"]}}, {file: {exists: [COPYING]}}]}
+  - id: c.sbom
+    title: An SBOM step
+    category: c
+    severity: info
+    check: {file: {paths: ["ci/*.yml", .gitlab-ci.yml], contains: "sbom", match: any}}
+"""
+
+
+def locations(log: dict[str, Any]) -> list[tuple[str, str]]:
+    """(rule, uri) of every result, which must have exactly one location."""
+    found = []
+    for result in log["runs"][0]["results"]:
+        (entry,) = result["locations"]
+        artifact = entry["physicalLocation"]["artifactLocation"]
+        assert artifact["uriBaseId"] == "SRCROOT"
+        found.append((result["ruleId"], artifact["uri"]))
+    return found
+
+
+def test_a_finding_without_a_file_points_at_the_rule_file_the_config_or_the_root(
+    policy, make_repo, write_pack
+) -> None:
+    pack = write_pack(LOCATION_PACK)
+    bare = make_repo({"ci/build.yml": "steps: []\n"})
+    code, _, log = sarif(policy, "--pack", pack, bare)
+    assert code == 0  # a warning and an info: the run holds at --fail-on error
+    assert_valid(log)
+    # the first path the rule names outright (braces expanded) and expects to exist, else
+    # the snapshot root: `paths` names files to read if they are there, not files required
+    assert locations(log) == [
+        ("c.security", "SECURITY.md"),
+        ("c.any-doc", "."),
+        # one result per part of `any`, both at the one file a part names
+        ("c.license", "COPYING"),
+        ("c.license", "COPYING"),
+        ("c.sbom", "."),
+    ]
+    configured = make_repo({"ci/build.yml": "steps: []\n", ".rulepack.yaml": "fail_on: never\n"})
+    _, _, log = sarif(policy, "--pack", pack, configured)
+    assert_valid(log)
+    assert locations(log) == [
+        ("c.security", "SECURITY.md"),
+        ("c.any-doc", ".rulepack.yaml"),
+        ("c.license", "COPYING"),
+        ("c.license", "COPYING"),
+        ("c.sbom", ".rulepack.yaml"),
+    ]
+    # a --config from outside the snapshot is no place in it: the root again
+    outside = write_pack("fail_on: never\n", "config.yaml")
+    _, _, log = sarif(policy, "--pack", pack, "--config", outside, configured)
+    assert [uri for _, uri in locations(log)] == ["SECURITY.md", ".", "COPYING", "COPYING", "."]
+
+
+def test_a_large_repository_is_valid_sarif_with_a_location_on_every_result(large_run) -> None:
+    from tests.reporters.conftest import LARGE_LABEL_RULES, LARGE_MANIFESTS
+
+    log = json.loads(large_run.read(".sarif"))
+    assert_valid(log)
+    results = log["runs"][0]["results"]
+    # every finding is a result: the label rules', the README's, one `latest` per manifest
+    assert len(results) == (LARGE_LABEL_RULES + 1) * LARGE_MANIFESTS + 1
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert len(uris) == LARGE_MANIFESTS + 1
+    assert "README.md" in uris  # the file the README rule expected
+    assert all(len(r["locations"]) == 1 for r in results)
