@@ -228,3 +228,28 @@ def test_a_large_file_under_the_cap_is_judged(evaluate, make_repo, check_pack, f
         )
     else:
         assert (run.exit_code, run.status()) == (0, "pass")
+
+
+LONG_INTEGER = "9" * 5000  # more digits than Python converts (4,300)
+WITH_LONG_INTEGER = {
+    "json": '{"a": 1,\n "b": ' + LONG_INTEGER + "}",
+    "yaml": "a: 1\nb: " + LONG_INTEGER + "\n",
+    "toml": "a = 1\nb = " + LONG_INTEGER + "\n",
+}
+
+
+@pytest.mark.parametrize("format_name", sorted(WITH_LONG_INTEGER))
+def test_an_integer_too_long_to_read_makes_its_rule_error_at_its_line(
+    evaluate, make_repo, check_pack, format_name: str
+) -> None:
+    name = f"long.{format_name}"
+    run = evaluate(
+        make_repo({name: WITH_LONG_INTEGER[format_name]}),
+        check_pack(f"{{manifest: {{files: [{name}], assert: 'a'}}}}"),
+    )
+    message = "does not parse: an integer of 5,000 digits (at most 4,300 are read)"
+    assert (run.exit_code, run.status(), run.result()["message"]) == (
+        1,
+        "error",
+        f"{name}:2: {message}",
+    )

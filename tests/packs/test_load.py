@@ -443,6 +443,15 @@ def test_fields_of_the_wrong_type_are_reported_not_read(bad_pack) -> None:
     ]
 
 
+def test_an_integer_too_long_to_read_is_refused_at_its_place(bad_pack) -> None:
+    text = HEADER + "params: {n: " + "9" * 5000 + "}\n"
+    path, lines = bad_pack(text)
+    assert lines == [
+        f"policy: {path}:{at(text, '9')}: error: not valid YAML: an integer of 5,000 digits "
+        "(at most 4,300 are read)"
+    ]
+
+
 def test_merge_keys_inside_merged_mappings_are_resolved(evaluate, make_repo, write_pack) -> None:
     text = (
         HEADER
