@@ -6,7 +6,7 @@
   file), with FILE a file the run read; or `policy: error: --option ...` for a
   problem of an option. Warnings have the same shape with `warning`.
 - Exit 0 or 1: stdout is a JSON report valid against schemas/report.schema.json,
-  and stderr holds warnings only.
+  no rule in it met an internal error, and stderr holds warnings only.
 - `policy validate` prints the same problems without the `policy: ` prefix
   (errors on stderr) and exits 0 or 2.
 """
@@ -70,6 +70,8 @@ def check_eval(result: CliResult, known_file: Callable[[str], bool]) -> list[Pro
     else:
         assert not errors, f"exit {result.exit_code} with errors: {result.stderr}"
         jsonschema.validate(json.loads(result.stdout), report_schema())
+        # a rule that meets an exception the engine did not foresee errors with this
+        assert "internal error in rulepack" not in result.stdout, result.stdout
     return problems
 
 

@@ -178,6 +178,16 @@ PARAMS = mostly(
     st.fixed_dictionaries({"p1": SCALARS}, optional={"p2": st.lists(SCALARS, max_size=2)}),
     st.dictionaries(PARAM_NAMES, SCALARS | st.lists(SCALARS, max_size=2), max_size=3),
 )
+#: `--param` values, typed as YAML scalars; a placeholder filled with one stays a value.
+PARAM_OPTIONS = st.one_of(
+    st.just([]),
+    st.lists(
+        st.sampled_from(["p1=5", "p1=x", "p1=", "p1", "=x", "p2=[1, 2]", "p1=\x00", "p1='a\"b"])
+        | st.sampled_from(["p1=" + "9" * 5000, "p1={a: [", "p1=1e999", "p1=.nan", "nope=1"]),
+        min_size=1,
+        max_size=2,
+    ),
+)
 RULE_IDS = mostly(st.sampled_from(["r", "s", "a.b-c"]), st.sampled_from(["R", "", "x y", "9"]))
 CATEGORY_IDS = mostly(st.sampled_from(["general", "other"]), st.sampled_from(["Gen", ""]))
 ENV = st.dictionaries(
@@ -450,10 +460,11 @@ def test_generated_packs_keep_the_contract(data: st.DataObject, bench: Bench) ->
     repo = bench.repo(data.draw(repo_files()))
     # the generated programs are harmless (true, false, echo): they may run
     commands = data.draw(st.sampled_from([(), ("--no-commands",)]))
-    problems, validated = bench.eval_and_validate(repo, pack, *data.draw(MODES), *commands)
-    # eval and validate agree on the pack (the repository has no config to add errors)
-    pack_errors = [p for p in problems if p.level == "error" and p.file == pack.name]
-    assert bool(pack_errors) == (validated.exit_code == 2), (problems, validated.stderr)
+    params = [arg for item in data.draw(PARAM_OPTIONS) for arg in ("--param", item)]
+    problems, validated = bench.eval_and_validate(repo, pack, *data.draw(MODES), *commands, *params)
+    if not params:  # eval and validate agree on the pack (nor has the repository a config)
+        pack_errors = [p for p in problems if p.level == "error" and p.file == pack.name]
+        assert bool(pack_errors) == (validated.exit_code == 2), (problems, validated.stderr)
 
 
 @fuzz(ci_examples=60)
