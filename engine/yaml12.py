@@ -30,6 +30,7 @@ import yaml
 from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from engine import long_integers
 from engine.model.documents import Document
 
 try:  # libyaml makes parsing several times faster; fall back when it is absent
@@ -266,7 +267,11 @@ def build(node: Node, memo: dict[Node, Any] | None) -> Any:
     if node.__class__ is ScalarNode:
         tag = node.tag
         if tag == _PLAIN:
-            return _plain(node.value)
+            try:
+                return _plain(node.value)
+            except ValueError:  # more digits than Python converts
+                digits = len(node.value.lstrip("+-"))
+                raise YamlError(long_integers.message(digits), *position(node)) from None
         return node.value if tag == _STR else _tagged(node)
     if memo is not None:
         known = memo.get(node)

@@ -75,6 +75,16 @@ class ParseError(Exception):
         self.column = column
 
 
+def long_integer(text: str, error: ValueError) -> Exception:
+    """What to raise for a parser's `error` that is not a parse error of its own: a
+    ParseError where `text` has an integer with more digits than Python converts
+    (engine/long_integers.py), else `error` itself."""
+    from engine import long_integers
+
+    found = long_integers.find(text)
+    return error if found is None else ParseError(*found)
+
+
 def format_for(path: str) -> str:
     """The format a file is read as when a check does not say: by name, then suffix."""
     name = path.rpartition("/")[2]

@@ -85,6 +85,11 @@ def parse(text: str) -> list[Document]:
         if message == "file with no instructions":
             raise ParseError(message, 1) from None
         raise ParseError(message, _refused_at(lines, head, message)) from None
+    # A line continuation with nothing after it (a lone `\`) parses as a command
+    # without instruction, which Docker builds nothing from.
+    commands = tuple(c for c in commands if c.cmd is not None)
+    if not commands:
+        raise ParseError("file with no instructions", 1)
     known = set(dockerfile.all_cmds())
     builder = _Builder(lines[:head], directives.get("escape", "\\"))
     for command in commands:

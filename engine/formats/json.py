@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.formats import ParseError
+from engine.formats import ParseError, long_integer
 from engine.model.documents import Document
 
 
@@ -13,4 +13,6 @@ def parse(text: str) -> list[Document]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(exc.msg, exc.lineno, exc.colno) from None
+    except ValueError as exc:  # not the parser's own error: a number too long to convert
+        raise long_integer(text, exc) from None
     return [Document(1, 1, data)]

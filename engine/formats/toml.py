@@ -14,7 +14,7 @@ import re
 import tomllib
 from typing import Any
 
-from engine.formats import ParseError
+from engine.formats import ParseError, long_integer
 from engine.model.documents import Document
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -37,6 +37,8 @@ def parse(text: str) -> list[Document]:
         raise ParseError(
             message[: found.start()], int(found.group(1)), int(found.group(2))
         ) from None
+    except ValueError as exc:  # not the parser's own error: a number too long to convert
+        raise long_integer(text, exc) from None
     return [Document(1, 1, _plain(data))]
 
 

@@ -90,10 +90,9 @@ class PackBuilder:
         for path, _ in found:
             if len(path) < 2 or path[0] != "rules" or not isinstance(path[1], int):
                 return None
-            # only a broken check or condition keeps the rule from being read further;
-            # a broken category is not looked up again (one message per mistake)
-            partial = len(path) >= 3 and path[2] in ("check", "when", "category")
-            broken.add(path[:3] if partial else path[:2])
+            # the field that broke is not read (a check is not parsed, a category not
+            # looked up again: one message per mistake); the rest of the rule is
+            broken.add(path[:3] if len(path) >= 3 else path[:2])
         return broken
 
     def build(self, chain: list[Layer]) -> Pack:
@@ -227,12 +226,16 @@ class PackBuilder:
         pack_name: str,
         broken: set[KeyPath],
     ) -> Rule:
-        rule_id = str(raw.get("id", f"#{path[-1]}"))
+        def field(key: str, default: Any) -> Any:
+            """The rule's `key`; `default` where the schema rejected it (reported already:
+            reading it would only guess)."""
+            return default if (*path, key) in broken else raw.get(key, default)
+
+        rule_id = str(field("id", f"#{path[-1]}"))
 
         def check(key: str) -> Check | None:
-            if key not in raw or (*path, key) in broken:
-                return None  # the schema problem was reported; reading it would only guess
-            return reader.check(raw[key], (*path, key))
+            value = field(key, None)
+            return None if value is None else reader.check(value, (*path, key))
 
         reader.rule = rule_id
         try:
@@ -244,32 +247,32 @@ class PackBuilder:
                     (*path, "untrusted_when"),
                     "untrusted_when may only read files: it decides whether programs run",
                 )
-            for i, tag in enumerate(raw.get("tags") or ()):
+            tags = field("tags", [])
+            for i, tag in enumerate(tags):
                 if tag == STATIC_TAG:
                     reader.problem(
                         (*path, "tags", i),
                         f"tag {STATIC_TAG!r} is the engine's: it is given to every rule "
                         "that runs no program (--tag static selects them)",
                     )
-            message = (
-                message_template(raw["message"], path, reader, main) if "message" in raw else None
-            )
+            template = field("message", None)
+            message = None if template is None else message_template(template, path, reader, main)
         finally:
             reader.rule = None
         position = layer.located.position((*path, "id"))
         return Rule(
             id=rule_id,
-            title=str(raw.get("title", "")),
-            category=str(raw.get("category", "")),
-            severity=raw.get("severity", "error"),
+            title=str(field("title", "")),
+            category=str(field("category", "")),
+            severity=field("severity", "error"),
             check=main,
             when=when,
             pack=pack_name,
             location=Location(layer.file.display, *(position or ())),
-            tags=tuple(str(t) for t in raw.get("tags", ())),
-            description=str(raw.get("description", "")),
-            remediation=str(raw.get("remediation", "")).strip(),
-            docs=str(raw.get("docs", "")),
+            tags=tuple(str(t) for t in tags),
+            description=str(field("description", "")),
+            remediation=str(field("remediation", "")).strip(),
+            docs=str(field("docs", "")),
             message=message,
             untrusted_when=untrusted_when,
             source=raw,

@@ -34,8 +34,9 @@ def _intent_to_add(repository: GitRepository, start: str) -> list[str]:
     chunks = listed.split(b"\0")
     path = chunks[0]
     for chunk in chunks[1:]:
-        debug, _, following = chunk.rpartition(b"\n")
-        flags = debug.rpartition(b"flags: ")[2]
+        # A path's debug lines end with `flags: HEX` and a newline; the next path
+        # follows, and may hold newlines itself.
+        flags, _, following = chunk.partition(b"flags: ")[2].partition(b"\n")
         if flags and int(flags, 16) & _INTENT_TO_ADD:
             full = path.decode("utf-8", "surrogateescape")
             if full.startswith(start):

@@ -640,3 +640,17 @@ def test_variables_expand_as_a_posix_shell_expands_them(
         check=True,
     )
     assert data["args"]["R"] == shell.stdout
+
+
+def test_a_lone_line_continuation_is_a_file_with_no_instructions(
+    evaluate, make_repo, check_pack
+) -> None:
+    run = evaluate(
+        make_repo({"Dockerfile": "\\"}),
+        check_pack("{manifest: {files: [Dockerfile], assert: 'stages'}}"),
+    )
+    assert (run.exit_code, run.status(), run.result()["message"]) == (
+        1,
+        "error",
+        "Dockerfile:1: does not parse: file with no instructions",
+    )

@@ -184,25 +184,6 @@ def test_data_nested_to_the_limit_parses() -> None:
     assert document.line == 1
 
 
-@pytest.mark.parametrize("format_name", sorted(TOO_DEEP))
-def test_a_deep_repository_file_makes_its_rule_error_with_path_and_line(
-    evaluate, make_repo, check_pack, format_name: str
-) -> None:
-    name = f"deep.{format_name}"
-    run = evaluate(
-        make_repo({name: TOO_DEEP[format_name]}),
-        check_pack(f"{{manifest: {{files: [{name}], format: {format_name}, assert: '@'}}}}"),
-    )
-    message = f"nested deeper than {MAX_DEPTH} levels"
-    assert (run.exit_code, run.status(), run.result()["message"]) == (
-        1,
-        "error",
-        f"{name}:1: does not parse: {message}",
-    )
-    findings = [(f["path"], f["line"], f["message"]) for f in run.result()["findings"]]
-    assert findings == [(name, 1, f"does not parse: {message}")]
-
-
 HUGE = 900_000  # under the 1 MiB cap of manifest checks
 LARGE = {
     "json": '{"a": "' + "x" * HUGE + '"}',
@@ -228,3 +209,40 @@ def test_a_large_file_under_the_cap_is_judged(evaluate, make_repo, check_pack, f
         )
     else:
         assert (run.exit_code, run.status()) == (0, "pass")
+
+
+LONG_INTEGER = "9" * 5000  # more digits than Python converts (4,300)
+#: Repository files that do not parse: name -> text, the line and the reason reported.
+UNREADABLE = {
+    **{
+        f"deep.{name}": (text, 1, f"nested deeper than {MAX_DEPTH} levels")
+        for name, text in TOO_DEEP.items()
+    },
+    **{
+        f"long.{name}": (text, 2, "an integer of 5,000 digits (at most 4,300 are read)")
+        for name, text in {
+            "json": '{"a": 1,\n "b": ' + LONG_INTEGER + "}",
+            "yaml": "a: 1\nb: " + LONG_INTEGER + "\n",
+            "toml": "a = 1\nb = " + LONG_INTEGER + "\n",
+        }.items()
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_a_file_that_does_not_parse_makes_its_rule_error_with_path_and_line(
+    evaluate, make_repo, check_pack, name: str
+) -> None:
+    text, line, reason = UNREADABLE[name]
+    format_name = name.rpartition(".")[2]
+    run = evaluate(
+        make_repo({name: text}),
+        check_pack(f"{{manifest: {{files: [{name}], format: {format_name}, assert: '@'}}}}"),
+    )
+    assert (run.exit_code, run.status(), run.result()["message"]) == (
+        1,
+        "error",
+        f"{name}:{line}: does not parse: {reason}",
+    )
+    findings = [(f["path"], f["line"], f["message"]) for f in run.result()["findings"]]
+    assert findings == [(name, line, f"does not parse: {reason}")]

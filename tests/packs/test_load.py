@@ -429,6 +429,29 @@ def test_every_problem_of_a_pack_is_reported_at_once(bad_pack) -> None:
     ]
 
 
+def test_fields_of_the_wrong_type_are_reported_not_read(bad_pack) -> None:
+    text = HEADER + CATEGORY + "rules:\n"
+    text += rule("{file: {exists: [x]}}", "a", tags="null", message="5")
+    text += rule("{file: {exists: [x]}}", "b", tags="7", remediation="[T]")
+    path, lines = bad_pack(text)
+    assert lines == [
+        f"policy: {path}:{at(text, 'null')}: error: rule a: tags: None is not of type 'array'",
+        f"policy: {path}:{at(text, '5')}: error: rule a: message: 5 is not of type 'string'",
+        f"policy: {path}:{at(text, '7')}: error: rule b: tags: 7 is not of type 'array'",
+        f"policy: {path}:{at(text, '[T]')}: error: rule b: remediation: ['T'] is not of type "
+        "'string'",
+    ]
+
+
+def test_an_integer_too_long_to_read_is_refused_at_its_place(bad_pack) -> None:
+    text = HEADER + "params: {n: " + "9" * 5000 + "}\n"
+    path, lines = bad_pack(text)
+    assert lines == [
+        f"policy: {path}:{at(text, '9')}: error: not valid YAML: an integer of 5,000 digits "
+        "(at most 4,300 are read)"
+    ]
+
+
 def test_merge_keys_inside_merged_mappings_are_resolved(evaluate, make_repo, write_pack) -> None:
     text = (
         HEADER

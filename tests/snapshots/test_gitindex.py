@@ -69,6 +69,17 @@ def test_a_path_added_with_intent_to_add_is_not_committed_so_not_there(make_repo
         snapshot.close()
 
 
+def test_a_staged_name_with_a_newline_beside_an_intent_to_add(make_repo, evaluate, check_pack):
+    repo = make_repo({"new\nline.txt": None, "a.txt": "x\n"})
+    (repo / "later.txt").write_text("")
+    git(repo, "add", "-N", "later.txt")
+
+    run = evaluate(repo, check_pack("{file: {absent: ['**/*.txt']}}"), "--staged")
+
+    assert run.exit_code == 1, run.stderr
+    assert sorted(f["path"] for f in run.result()["findings"]) == ["a.txt", "new\nline.txt"]
+
+
 def test_works_before_the_first_commit(make_repo, evaluate, check_pack) -> None:
     repo = make_repo({"a.txt": "SECRET\n", "b.txt": "ok\n"}, commit=False)
     git(repo, "add", "a.txt")
