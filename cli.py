@@ -17,6 +17,7 @@ import errno
 import functools
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,7 @@ def main() -> None:
     help="Fail only on findings the tree of REV does not have (evaluated the same way). "
     "Default: fail on all.",
 )
+@options.waiver_options
 @reports_input_errors
 def eval_command(
     path: Path,
@@ -139,6 +141,8 @@ def eval_command(
     config: Path | None,
     baseline: Path | None,
     new_since: str | None,
+    strict_waivers: bool,
+    today: date | None,
 ) -> int:
     """Evaluate packs against the repository at PATH (default: the current folder).
 
@@ -165,6 +169,8 @@ def eval_command(
             config=config,
             baseline=baseline,
             new_since=new_since,
+            strict_waivers=strict_waivers,
+            today=today,
         )
     )
 
@@ -187,6 +193,7 @@ def eval_command(
 @options.param_option(evaluation=True)
 @options.execution_options
 @options.config_option
+@options.waiver_options
 @reports_input_errors
 def diff_command(base: str, head: str | None, format_name: str | None, **options: Any) -> int:
     """What got better or worse from BASE to HEAD (refs; HEAD defaults to the working tree).

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -44,6 +45,13 @@ class EvalRequest:
     config: Path | None = None
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
+    strict_waivers: bool = False  # unused and expired waivers fail the run
+    today: date | None = None  # the day waivers are judged on; None: the local date
+
+    @property
+    def day(self) -> date:
+        """The day waivers are judged on."""
+        return self.today or date.today()
 
 
 def run(request: EvalRequest) -> int:
@@ -97,7 +105,14 @@ def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace,
     )
     for warning in workspace.warnings:
         echo(f"policy: {printable(str(warning), newlines=False)}", err=True)
-    return workspace, request.fail_on or workspace.config.fail_on or "error"
+    from engine.waivers import waiver_problems
+
+    config = workspace.config
+    rule_ids = (rule.id for pack in workspace.packs for rule in pack.rules)
+    problems = waiver_problems(config.waivers, rule_ids, request.day, config.max_waiver_days)
+    if problems:
+        raise InputError(problems)
+    return workspace, request.fail_on or config.fail_on or "error"
 
 
 def evaluate_workspace(
@@ -117,7 +132,7 @@ def evaluate_workspace(
     by programs, and stdout holds the report).
     """
     with _no_cycle_collection():
-        return evaluate(
+        report = evaluate(
             workspace.packs,
             snapshot,
             selection=Selection(request.categories, request.rules, request.tags),
@@ -129,6 +144,10 @@ def evaluate_workspace(
             announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
         )
+    from engine.waivers import apply_waivers
+
+    waivers = workspace.config.waivers
+    return apply_waivers(report, waivers, request.day, strict=request.strict_waivers)
 
 
 def _announcer(snapshot: Snapshot) -> Callable[[int], None]:

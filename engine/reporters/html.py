@@ -34,6 +34,7 @@ STATUS_STYLE = {
     "fail": ("failed", "#cf222e"),
     "error": ("errored", "#8250df"),
     "skip": ("skipped", "#8c959f"),
+    "waived": ("waived", "#9a6700"),
 }
 
 _SAFE_URL = re.compile(r"https?://[^\s<>\"']+")

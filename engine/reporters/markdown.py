@@ -34,6 +34,7 @@ STATUS_LABELS = {
     "fail": "❌ fail",
     "skip": "⏭️ skip",
     "error": "⚠️ error",
+    "waived": "🏳️ waived",
 }
 
 # CommonMark lets a backslash escape any ASCII punctuation; these are the ones

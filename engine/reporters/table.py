@@ -38,6 +38,7 @@ _BADGES = {
     "fail": ("✗ fail ", "bold red"),
     "skip": ("- skip ", "dim"),
     "error": ("! error", "bold magenta"),
+    "waived": ("~ waive", "yellow"),
 }
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
