@@ -192,13 +192,14 @@ def _notes(result: RuleResult, waivers: Sequence[Waiver], today: date) -> list[N
                     waiver.at.file,
                     f"waiver expired on {waiver.expires.isoformat()} "
                     f"({waiver.owner}, {waiver.reason})",
+                    waiver=True,
                 )
             )
         elif waiver == result.waived or any(f.waived == waiver for f in result.findings):
             days = (waiver.expires - today).days
             if days <= EXPIRES_SOON_DAYS:
                 unit = "day" if days == 1 else "days"
-                notes.append(Note(waiver.at.file, f"waiver expires in {days} {unit}"))
+                notes.append(Note(waiver.at.file, f"waiver expires in {days} {unit}", waiver=True))
     return notes
 
 

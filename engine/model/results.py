@@ -63,6 +63,8 @@ class Note:
 
     path: str
     message: str
+    # Said by a waiver of the config (expired, expiring soon); not part of its identity.
+    waiver: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

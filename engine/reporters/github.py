@@ -4,7 +4,8 @@ One `::error`/`::warning`/`::notice` line per finding of a failed rule (by the
 rule's severity; `info` is a notice), with `file` and `line` when the finding
 names them; a failed rule without findings gets one annotation without a file.
 A rule that could not be evaluated is an `::error` (it fails the run whatever
-its severity). The last line is a plain summary.
+its severity). Waived rules and the findings a waiver covers are not annotated.
+The last line is a plain summary.
 
 Values are escaped as the Actions runner reads them back: in the message `%`,
 CR and LF become `%25`, `%0D`, `%0A`; in properties `:` and `,` too. So a
@@ -66,10 +67,10 @@ def _failure_lines(result: RuleResult) -> list[str]:
     name = COMMANDS[result.severity]
     if not result.findings:
         return [command(name, _properties(None, title), (result.message or result.title) + advice)]
-    return [  # with a baseline, only what is new is annotated on the pull request
+    return [  # with a baseline, only what is new is annotated; never what a waiver covers
         command(name, _properties(finding, title), finding.message + advice)
         for finding in result.findings
-        if finding.baseline != "known"
+        if finding.baseline != "known" and finding.waived is None
     ]
 
 

@@ -23,6 +23,8 @@ from engine.reporters.common import (
     is_filtered_out,
     rate_text,
     summary_line,
+    waived_text,
+    waiver_state,
 )
 
 #: Findings listed per rule; the rest are counted.
@@ -51,8 +53,9 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;paddi
 text-align:left;vertical-align:top}td.n{text-align:right}th{background:#f6f8fa}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;
 font-weight:600}.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#8250df}
-.skip{background:#8c959f}.rule{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;
-margin:8px 0}.rule h3{font-size:15px;margin:0}.rule .sev{color:#59636e;font-weight:normal}
+.skip{background:#8c959f}.waived{background:#9a6700}
+.rule{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:8px 0}
+.rule h3{font-size:15px;margin:0}.rule .sev{color:#59636e;font-weight:normal}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:1px 4px;
 border-radius:4px}ul{margin:4px 0;padding-left:20px}.fix{margin:4px 0}
 details{margin:8px 0}summary{cursor:pointer;color:#59636e}
@@ -88,6 +91,7 @@ def _by_status(counts: Counts) -> list[tuple[str, int]]:
         ("fail", counts.failed),
         ("error", counts.errored),
         ("skip", counts.skipped),
+        *([("waived", counts.waived)] if counts.waived else []),  # only runs with waivers
     ]
 
 
@@ -215,6 +219,8 @@ def _rule(result: RuleResult) -> str:
     ]
     if result.status == "error":
         parts.append(f"<p>Could not be evaluated: {_multiline(result.reason or '')}</p>")
+    if result.status == "waived" and result.waived is not None:
+        parts.append(f"<p>{esc(waived_text(result.waived))}</p>")
     if result.status in ("fail", "error"):
         parts.append(_findings(result))
     if result.status == "fail" and not result.findings and result.message:
@@ -263,6 +269,24 @@ def _category_sections(report: Report) -> list[str]:
     return sections
 
 
+def _waivers(report: Report) -> str:
+    """The waivers section: every waiver of the config and its state in this run."""
+    if not report.waivers:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{esc(u.waiver.rule)}</code></td>"
+        f"<td>{esc(', '.join(u.waiver.paths) or 'all')}</td><td>{esc(waiver_state(u))}</td>"
+        f"<td>{esc(u.waiver.expires.isoformat())}</td><td>{esc(u.waiver.owner)}</td>"
+        f"<td>{_multiline(u.waiver.reason)}</td><td>{esc(u.waiver.ticket or '')}</td></tr>"
+        for u in report.waivers
+    )
+    return (
+        "<section><h2>Waivers</h2><table><thead><tr><th>Rule</th><th>Paths</th><th>State</th>"
+        "<th>Expires</th><th>Owner</th><th>Reason</th><th>Ticket</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
 def _meta(report: Report, options: ReportOptions) -> str:
     packs = ", ".join(f"{esc(p.name)} {esc(p.version)}" for p in report.packs)
     snapshot = report.snapshot
@@ -300,6 +324,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         "<h2>Summary</h2>",
         _category_table(report),
         *_category_sections(report),
+        _waivers(report),
         "</body></html>",
     ]
     out.write("\n".join(page) + "\n")

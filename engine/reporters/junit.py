@@ -12,6 +12,8 @@ up) with `classname` `<pack>.<category>`.
 text. With `--baseline` or `--new-since`, a result known from the baseline
 does not fail the run, so it is `<skipped message="known: in the baseline">`
 and counted as skipped, and known findings of a new result are left out.
+A waived rule is `<skipped message="waived: REASON (OWNER, until DATE)">`,
+counted as skipped; findings a waiver covers are left out of a failure.
 `time` (seconds) is written because CI views expect it and use it to point
 at slow rules (command rules can take minutes); it is the only part
 that varies between runs, like `duration_ms` in the JSON report. No
@@ -27,7 +29,7 @@ from typing import TextIO
 from engine.model.results import Report, RuleResult
 from engine.printable import printable
 from engine.reporters import ReportOptions
-from engine.reporters.common import by_category, place
+from engine.reporters.common import by_category, place, waived_text
 
 # XML 1.0 forbids most control characters (even as references) and lone surrogates.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -48,7 +50,7 @@ def _known(result: RuleResult) -> bool:
 
 
 def _counts_attributes(element: ET.Element, results: list[RuleResult]) -> None:
-    statuses = ["skip" if _known(r) else r.status for r in results]
+    statuses = ["skip" if _known(r) or r.status == "waived" else r.status for r in results]
     element.set("tests", str(len(results)))
     element.set("failures", str(statuses.count("fail")))
     element.set("errors", str(statuses.count("error")))
@@ -58,7 +60,7 @@ def _counts_attributes(element: ET.Element, results: list[RuleResult]) -> None:
 
 def _details(result: RuleResult) -> str:
     lines = []
-    for finding in (f for f in result.findings if f.baseline != "known"):
+    for finding in (f for f in result.findings if f.baseline != "known" and f.waived is None):
         where = place(finding)
         lines.append(f"{where}: {finding.message}" if where else finding.message)
     if result.status == "fail":
@@ -96,6 +98,8 @@ def _testcase(suite: ET.Element, result: RuleResult) -> None:
         error.text = _details(result) or None
     elif result.status == "skip":
         ET.SubElement(case, "skipped", {"message": xml_text(result.reason or "")})
+    elif result.status == "waived" and result.waived is not None:
+        ET.SubElement(case, "skipped", {"message": xml_text(waived_text(result.waived))})
 
 
 def to_element(report: Report) -> ET.Element:

@@ -24,6 +24,7 @@ from engine.reporters.common import (
     is_filtered_out,
     rate_text,
     summary_line,
+    waiver_state,
 )
 
 #: Findings listed per rule; the rest are counted (a PR comment holds 65,536 characters).
@@ -202,12 +203,34 @@ def _skipped(report: Report) -> list[str]:
     return lines
 
 
+def _waivers(report: Report) -> list[str]:
+    """Every waiver with its state: waived rules show who answers for them, and until when."""
+    if not report.waivers:
+        return []
+    lines = [
+        "",
+        f"### Waivers ({len(report.waivers)})",
+        "",
+        "| Rule | Paths | State | Expires | Owner | Reason | Ticket |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for use in report.waivers:
+        waiver = use.waiver
+        paths = ", ".join(code(p, in_table=True) for p in waiver.paths) or "all"
+        cells = [code(waiver.rule, in_table=True), paths, waiver_state(use)]
+        cells.append(waiver.expires.isoformat())
+        cells += [text(waiver.owner), text(waiver.reason), text(waiver.ticket or "")]
+        lines.append(_row(cells))
+    return lines
+
+
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     lines = [
         *_header(report, options),
         *_category_table(report),
         *_rules_table(report),
         *_problems(report),
+        *_waivers(report),
         *_skipped(report),
     ]
     out.write("\n".join(lines) + "\n")

@@ -4,6 +4,9 @@ One run. `tool.driver` is rulepack, with one reporting descriptor per rule of
 the report (title, remediation as full description and help, docs as helpUri,
 severity as the default level). Each finding of a failed rule is one result,
 located by a URI relative to the snapshot root (`originalUriBaseIds.SRCROOT`).
+A finding a waiver covers (and each of a waived rule) is a result too, with
+`suppressions: [{kind: external, status: accepted, justification: REASON}]`:
+viewers list it as dismissed, and the exception stays on record.
 
 A rule that could not be evaluated is not a result: SARIF's result kinds say
 what a rule found (`fail`, `pass`, `notApplicable`...), and none means "the
@@ -27,6 +30,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from engine.model.results import Finding, Report, RuleResult
+from engine.model.waivers import Waiver
 from engine.printable import json_safe
 from engine.reporters import ReportOptions
 
@@ -118,8 +122,16 @@ def _results(result: RuleResult, rule_id: str, index: int) -> list[dict[str, Any
             entry["properties"] = {"document": finding.document}
         if finding.baseline is not None:  # with --baseline / --new-since
             entry["baselineState"] = "unchanged" if finding.baseline == "known" else "new"
+        waiver = finding.waived or result.waived
+        if waiver is not None:
+            entry["suppressions"] = [suppression(waiver)]
         out.append(entry)
     return out
+
+
+def suppression(waiver: Waiver) -> dict[str, Any]:
+    """A waiver as SARIF says a result was accepted by someone outside the code (§3.35)."""
+    return {"kind": "external", "status": "accepted", "justification": waiver.reason}
 
 
 def _notification(result: RuleResult, rule_id: str, index: int) -> dict[str, Any]:
@@ -148,7 +160,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     notifications: list[dict[str, Any]] = []
     for result in report.results:
         rule_id = ids[(result.pack, result.rule)]
-        if result.status == "fail":
+        if result.status in ("fail", "waived"):  # waived ones carry their suppressions
             results.extend(_results(result, rule_id, index_of[rule_id]))
         elif result.status == "error":
             notifications.append(_notification(result, rule_id, index_of[rule_id]))

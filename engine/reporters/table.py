@@ -28,6 +28,8 @@ from engine.reporters.common import (
     place,
     rate_text,
     summary_parts,
+    waived_text,
+    waivers_section,
 )
 
 #: Findings shown per rule; the rest are counted.
@@ -56,6 +58,8 @@ def _summary_style(status: Status | None, overall: Counts) -> str:
         return "red"
     if status == "error" and overall.errored:
         return "magenta"
+    if status == "waived":
+        return "yellow"
     return ""
 
 
@@ -114,6 +118,8 @@ def _rule_lines(result: RuleResult) -> list[Text]:
         line.append("  (known: in the baseline)", style="dim")
     lines = [line]
     indent = " " * 11
+    if result.waived is not None and result.status == "waived":
+        lines.append(Text(f"{indent}{_line(waived_text(result.waived))}", style="yellow"))
     if result.status in ("skip", "error") and result.reason:
         lines.append(
             Text(
@@ -148,7 +154,32 @@ def _rule_lines(result: RuleResult) -> list[Text]:
             lines.append(fix)
         if result.docs and result.status == "fail":
             lines.append(Text(f"{indent}docs: {_line(result.docs)}", style="dim"))
+    return lines + _waiver_lines(result, indent)
+
+
+def _waiver_lines(result: RuleResult, indent: str) -> list[Text]:
+    """What waivers say on a result: its waived findings (counted) and the waivers' notes."""
+    lines = []
+    waived = sum(f.waived is not None for f in result.findings)
+    if waived and result.status == "fail":
+        lines.append(Text(f"{indent}({waived} waived findings hidden)", style="dim"))
+    lines.extend(
+        Text(f"{indent}{_line(note.message)}", style="yellow")
+        for note in result.notes
+        if note.waiver
+    )
     return lines
+
+
+def _waivers(report: Report) -> list[Text]:
+    """The waivers section: every waiver of the config and its state in this run."""
+    if not report.waivers:
+        return []
+    styles = {"active": "yellow", "expired": "red", "unused": "dim"}
+    lines = [Text("Waivers", style="bold underline")]
+    for use, text in waivers_section(report):
+        lines.append(Text(f"  {_line(text)}", style=styles[use.state]))
+    return [Text(), *lines]
 
 
 def _summary_table(report: Report) -> Table:
@@ -182,6 +213,8 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
                 console.print(line)
         if hidden:
             console.print(Text(f"  ({hidden} filtered out)", style="dim"))
+    for line in _waivers(report):
+        console.print(line)
     console.print()
     console.print(_summary_table(report))
     console.print()
