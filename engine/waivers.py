@@ -17,13 +17,17 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError, Location, Problem
 from engine.model.documents import KeyPath
 from engine.model.results import Finding, Note, Report, RuleResult
 from engine.model.waivers import EXPIRES_SOON_DAYS, Waiver, WaiverState, WaiverUse
 from engine.yaml_located import LocatedData, load_input
+
+if TYPE_CHECKING:
+    from engine.snapshots.base import Snapshot
 
 #: `max_waiver_days` when the config does not say.
 DEFAULT_MAX_WAIVER_DAYS = 365
@@ -230,3 +234,37 @@ def apply_waivers(
         )
         uses.append(WaiverUse(waiver, state))
     return replace(report, results=tuple(results), waivers=tuple(uses), strict_waivers=strict)
+
+
+# -- against a base: `policy diff`, `eval --new-since` ---------------------------------
+
+
+def base_waivers(snapshot: Snapshot, config_file: Path | None = None) -> tuple[Waiver, ...]:
+    """The waivers of the config a base snapshot has (or of `config_file`, with the base's
+    `waivers_file`). A base whose config cannot be read has none: every waiver of the
+    head then shows as added, so that a reviewer misses none."""
+    from engine.config import load_repo_config
+
+    try:
+        return load_repo_config(snapshot, config_file).waivers
+    except InputError:
+        return ()
+
+
+def changed_since(uses: Sequence[WaiverUse], base: Sequence[Waiver]) -> tuple[WaiverUse, ...]:
+    """`uses` marked `added` (no waiver of the base has its rule and paths), `extended` (the
+    base's expired earlier) or `unchanged`."""
+    latest: dict[tuple[str, tuple[str, ...]], date] = {}
+    for waiver in base:
+        known = latest.get(waiver.identity)
+        latest[waiver.identity] = waiver.expires if known is None else max(known, waiver.expires)
+    marked = []
+    for use in uses:
+        before = latest.get(use.waiver.identity)
+        if before is None:
+            marked.append(replace(use, change="added"))
+        elif use.waiver.expires > before:
+            marked.append(replace(use, change="extended", previous_expires=before))
+        else:
+            marked.append(replace(use, change="unchanged"))
+    return tuple(marked)

@@ -374,3 +374,88 @@ def test_an_unknown_rule_in_a_waivers_file_is_located_there(policy, make_repo) -
         "policy: w.yaml:2:9: error: unknown rule 'readm' in waivers: no evaluated pack has it "
         "(did you mean 'readme'?)"
     ]
+
+
+# -- against a base: `policy diff` and `eval --new-since` -----------------------------
+
+BASE_CONFIG = """\
+waivers:
+  - {rule: license, reason: Legal, owner: "@legal", expires: 2027-01-01}
+  - {rule: readme, reason: Docs, owner: "@docs", expires: 2027-01-01}
+"""
+HEAD_CONFIG = """\
+packs: [packs/team.yaml]
+waivers:
+  - {rule: license, reason: Legal, owner: "@legal", expires: 2027-02-01}
+  - {rule: readme, reason: Docs, owner: "@docs", expires: 2027-01-01}
+  - {rule: no-keys, paths: [tests/**], reason: Test keys, owner: "@sec", expires: 2027-01-01}
+"""
+
+
+def changed_repo(make_repo) -> Path:
+    """Committed with BASE_CONFIG; the working tree has HEAD_CONFIG."""
+    repo = repo_with(make_repo, BASE_CONFIG)
+    (repo / ".rulepack.yaml").write_text(HEAD_CONFIG, encoding="utf-8")
+    return repo
+
+
+def test_diff_lists_the_waivers_added_or_extended_since_the_base(policy, make_repo) -> None:
+    repo = changed_repo(make_repo)
+    done = policy("diff", "HEAD", "--format", "json", cwd=repo, env={"RULEPACK_TODAY": TODAY})
+    assert done.exit_code == 0, done.stderr  # new exceptions are listed, not a regression
+    waivers = json.loads(done.stdout)["waivers"]
+    assert [(w["rule"], w["paths"], w["state"]) for w in waivers["added"]] == [
+        ("no-keys", ["tests/**"], "active")
+    ]
+    assert [(w["rule"], w["expires"], w["previous_expires"]) for w in waivers["extended"]] == [
+        ("license", "2027-02-01", "2027-01-01")
+    ]
+    done = policy("diff", "HEAD", cwd=repo, env={"RULEPACK_TODAY": TODAY})
+    text = done.stdout[done.stdout.index("Waivers added or extended:") :].splitlines()
+    assert text[1:3] == [
+        "  license: active, extended, until 2027-02-01 by @legal: Legal (was 2027-01-01)",
+        "  no-keys (tests/**): active, added, until 2027-01-01 by @sec: Test keys",
+    ]
+
+
+def test_diff_without_new_waivers_lists_none(policy, make_repo) -> None:
+    repo = repo_with(make_repo, BASE_CONFIG)
+    done = policy("diff", "HEAD", "--format", "json", cwd=repo, env={"RULEPACK_TODAY": TODAY})
+    assert json.loads(done.stdout)["waivers"] == {"added": [], "extended": []}
+    assert "Waivers" not in policy("diff", "HEAD", cwd=repo, env={"RULEPACK_TODAY": TODAY}).stdout
+
+
+def test_new_since_marks_each_waiver_added_extended_or_unchanged(policy, make_repo) -> None:
+    repo = changed_repo(make_repo)
+    done, report = run(policy, repo, "--new-since", "HEAD")
+    assert done.exit_code == 0, done.stderr  # no-keys fails on deploy/c.pem, as in the base
+    assert [(w["rule"], w["change"], w.get("previous_expires")) for w in report["waivers"]] == [
+        ("license", "extended", "2027-01-01"),
+        ("readme", "unchanged", None),
+        ("no-keys", "added", None),
+    ]
+    done = policy(
+        "eval",
+        "--new-since",
+        "HEAD",
+        "--format",
+        "markdown",
+        cwd=repo,
+        env={"RULEPACK_TODAY": TODAY},
+    )
+    assert (
+        "| `no-keys` | `tests/**` | active, added | 2027-01-01 | @sec | Test keys |  |"
+        in done.stdout
+    )
+
+
+def test_a_base_whose_config_cannot_be_read_shows_every_waiver_added(policy, make_repo) -> None:
+    repo = repo_with(make_repo, "waivers: [oops\n")
+    (repo / ".rulepack.yaml").write_text(HEAD_CONFIG, encoding="utf-8")
+    done = policy("diff", "HEAD", "--format", "json", cwd=repo, env={"RULEPACK_TODAY": TODAY})
+    assert done.exit_code == 0, done.stderr
+    assert [w["rule"] for w in json.loads(done.stdout)["waivers"]["added"]] == [
+        "license",
+        "readme",
+        "no-keys",
+    ]

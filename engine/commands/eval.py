@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -90,6 +90,10 @@ def run(request: EvalRequest) -> int:
                 workspace, earlier, request, fail_on, format_name=format_name
             )
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
+            from engine.waivers import base_waivers, changed_since
+
+            since = changed_since(report.waivers, base_waivers(earlier, request.config))
+            report = replace(report, waivers=since)
     if known is not None:
         from engine.baseline import mark_known
 

@@ -52,9 +52,9 @@ def waiver_entry(waiver: Waiver) -> dict[str, Any]:
     }
 
 
-def _waiver_use(use: WaiverUse) -> dict[str, Any]:
+def _waiver_use(use: WaiverUse, change: bool = True) -> dict[str, Any]:
     data = {**waiver_entry(use.waiver), "state": use.state}
-    if use.change is not None:  # only with --new-since
+    if use.change is not None and change:  # only with --new-since
         data["change"] = use.change
     if use.previous_expires is not None:
         data["previous_expires"] = use.previous_expires.isoformat()
@@ -219,4 +219,8 @@ def diff_to_data(diff: Diff) -> dict[str, Any]:
             "got_worse": diff.got_worse,
         },
         "rules": rules,
+        "waivers": {
+            change: [_waiver_use(u, change=False) for u in diff.waivers if u.change == change]
+            for change in ("added", "extended")
+        },
     }

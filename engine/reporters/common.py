@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from engine.model.diff import Diff
 from engine.model.results import Counts, Finding, Report, RuleResult, Status
 from engine.model.waivers import Waiver, WaiverUse
 
@@ -43,7 +44,7 @@ def waiver_state(use: WaiverUse) -> str:
     return use.state + (f", {use.change}" if use.change in ("added", "extended") else "")
 
 
-def waivers_section(report: Report) -> list[tuple[WaiverUse, str]]:
+def waivers_section(report: Report | Diff) -> list[tuple[WaiverUse, str]]:
     """Every waiver of the run with one line about it, for a report's waivers section:
     `license (LICENSE*): active, until 2027-01-31 by @legal: REASON (SEC-1)`."""
     lines = []
