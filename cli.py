@@ -353,6 +353,52 @@ def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int
     return docs.run(pack, params, output)
 
 
+@main.command("waive")
+@click.argument("rule_id", metavar="RULE")
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="GLOB",
+    help="Waive only the findings in files matching GLOB (repeatable). Default: the whole rule.",
+)
+@click.option(
+    "--reason", required=True, help="Why the exception is acceptable. Default: none, give one."
+)
+@click.option(
+    "--owner",
+    required=True,
+    help="Who answers for it: a person or a team. Default: none, give one.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    required=True,
+    help="It expires this many days from today (at most the config's max_waiver_days). "
+    "Default: none, give one.",
+)
+@click.option("--ticket", metavar="T", help="A link or an id tracking the fix. Default: none.")
+@click.option(
+    "-C",
+    "--repo",
+    "path",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    help="The repository. Default: the current folder.",
+)
+@options.config_option
+@options.today_option
+@reports_input_errors
+def waive_command(rule_id: str, **values: Any) -> int:
+    """Add a waiver of RULE to the repo config (or its waivers_file), keeping its comments.
+
+    The config is created when there is none; the rule must belong to one of its packs.
+    """
+    from engine.commands import waive
+
+    return waive.run(waive.WaiveRequest(rule=rule_id, **values))
+
+
 @main.command("init")
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--force", is_flag=True, help="Replace an existing .rulepack.yaml.")
