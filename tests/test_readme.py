@@ -35,3 +35,13 @@ def test_the_config_example_is_valid_and_names_real_rules(policy) -> None:
         assert f'"id": "{rule_id}"' in rules
     for rule_id, _, _ in config.severity:
         assert f'"id": "{rule_id}"' in rules
+
+
+def test_the_waivers_example_parses_and_names_a_real_rule(policy) -> None:
+    config = parse_config(fenced("Waivers", "yaml"), "README.md")
+    assert [(w.rule, w.paths, w.owner, w.ticket) for w in config.waivers] == [
+        ("sec.no-private-keys", ("tests/fixtures/**",), "@platform-team", "SEC-123")
+    ]
+    assert config.max_waiver_days == 180
+    rules = policy("rules", "--pack", "production", "--format", "json").stdout
+    assert '"id": "sec.no-private-keys"' in rules

@@ -200,3 +200,17 @@ def test_a_broken_config_is_not_touched(policy, make_repo) -> None:
     assert done.exit_code == 2
     assert done.stderr.startswith("policy: .rulepack.yaml:2:1: error: not valid YAML")
     assert config_text(root) == "packs: [packs/team.yaml\n"
+
+
+def test_a_config_from_policy_init_takes_a_waiver_below_its_comments(policy, make_repo) -> None:
+    root = repo(make_repo, None)
+    assert policy("init", root).exit_code == 0
+    before = config_text(root)
+    done = waive(
+        policy, root, "waive", "sys.docker-version", "--reason", "r", "--owner", "o", "--days", "9"
+    )
+    assert done.exit_code == 0, done.stderr
+    assert config_text(root) == before + (
+        "waivers:\n  - rule: sys.docker-version\n    reason: r\n    owner: o\n"
+        "    expires: 2026-12-10\n"
+    )
