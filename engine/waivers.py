@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError, Location, Problem
 from engine.model.documents import KeyPath
-from engine.model.results import Finding, Note, Report, RuleResult
+from engine.model.results import Note, Report, RuleResult
 from engine.model.waivers import EXPIRES_SOON_DAYS, Waiver, WaiverState, WaiverUse
 from engine.yaml_located import LocatedData, load_input
 
@@ -157,25 +157,23 @@ def waiver_problems(
 # -- applying waivers to a run ------------------------------------------------------
 
 
-def covers(waiver: Waiver, finding: Finding) -> bool:
-    """Whether a waiver with `paths` covers a finding: the finding's file matches a glob."""
-    from engine.globs import matching
-
-    return finding.path is not None and bool(matching([finding.path], waiver.paths))
-
-
 def _waive(result: RuleResult, live: Sequence[Waiver], used: set[int]) -> RuleResult:
     """`result` with what `live` (its rule's live waivers) cover marked; `used` gets the
-    index (in `live`) of each waiver that covered something."""
+    index (in `live`) of each waiver that covered something. A waiver with `paths`
+    covers the findings whose file matches one of its globs."""
+    from engine.globs import GlobSet
+
     whole = next((i for i, w in enumerate(live) if not w.paths), None)
     if whole is not None:
         used.add(whole)
         waiver = live[whole]
         findings = tuple(replace(f, waived=waiver) for f in result.findings)
         return replace(result, status="waived", findings=findings, waived=waiver)
+    globs = [GlobSet.compile(w.paths) for w in live]  # once per result, not per finding
     marked = []
     for finding in result.findings:
-        index = next((i for i, w in enumerate(live) if covers(w, finding)), None)
+        path = finding.path
+        index = next((i for i, g in enumerate(globs) if path and g.matches(path)), None)
         if index is not None:
             used.add(index)
             finding = replace(finding, waived=live[index])

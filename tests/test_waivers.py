@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.schemas import validator
+
 PACK = """\
 apiVersion: rulepack/v1
 name: team
@@ -403,6 +405,7 @@ def test_diff_lists_the_waivers_added_or_extended_since_the_base(policy, make_re
     repo = changed_repo(make_repo)
     done = policy("diff", "HEAD", "--format", "json", cwd=repo, env={"RULEPACK_TODAY": TODAY})
     assert done.exit_code == 0, done.stderr  # new exceptions are listed, not a regression
+    assert list(validator("diff").iter_errors(json.loads(done.stdout))) == []
     waivers = json.loads(done.stdout)["waivers"]
     assert [(w["rule"], w["paths"], w["state"]) for w in waivers["added"]] == [
         ("no-keys", ["tests/**"], "active")
@@ -429,6 +432,7 @@ def test_new_since_marks_each_waiver_added_extended_or_unchanged(policy, make_re
     repo = changed_repo(make_repo)
     done, report = run(policy, repo, "--new-since", "HEAD")
     assert done.exit_code == 0, done.stderr  # no-keys fails on deploy/c.pem, as in the base
+    assert list(validator("report").iter_errors(report)) == []
     assert [(w["rule"], w["change"], w.get("previous_expires")) for w in report["waivers"]] == [
         ("license", "extended", "2027-01-01"),
         ("readme", "unchanged", None),
@@ -459,3 +463,27 @@ def test_a_base_whose_config_cannot_be_read_shows_every_waiver_added(policy, mak
         "readme",
         "no-keys",
     ]
+
+
+def test_a_report_with_waivers_is_a_valid_baseline(policy, make_repo, tmp_path) -> None:
+    repo = repo_with(
+        make_repo,
+        "waivers:\n  - {rule: no-keys, paths: [tests/**], reason: r, owner: o,"
+        " expires: 2027-01-01}\n  - {rule: license, reason: r, owner: o, expires: 2027-01-01}\n",
+    )
+    done = policy(
+        "eval",
+        "--format",
+        "json",
+        "-o",
+        tmp_path / "base.json",
+        cwd=repo,
+        env={"RULEPACK_TODAY": TODAY},
+    )
+    assert done.exit_code == 1, done.stderr  # no-keys fails on deploy/c.pem
+    done, report = run(policy, repo, "--baseline", str(tmp_path / "base.json"))
+    assert done.exit_code == 0, done.stderr  # that failure is known
+    assert (result(report, "no-keys")["baseline"], result(report, "license")["status"]) == (
+        "known",
+        "waived",
+    )

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from engine.schemas import validator
 from tests.reporters.test_sarif import assert_valid
 
 CONFIG = """\
@@ -41,6 +42,7 @@ def render(policy, sample, format_name: str, *args: str):
 
 def test_json_has_the_waived_rule_the_expired_note_and_every_waiver_state(policy, waived):
     report = json.loads(render(policy, waived, "json"))
+    assert list(validator("report").iter_errors(report)) == []
     results = {r["rule"]: r for r in report["results"]}
     keys = results["security.keys"]
     mark = {
