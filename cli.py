@@ -17,6 +17,7 @@ import errno
 import functools
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,7 @@ Exit codes:
     help="Fail only on findings the tree of REV does not have (evaluated the same way). "
     "Default: fail on all.",
 )
+@options.waiver_options
 @reports_input_errors
 def eval_command(
     path: Path,
@@ -177,6 +179,8 @@ def eval_command(
     max_annotations: int,
     baseline: Path | None,
     new_since: str | None,
+    strict_waivers: bool,
+    today: date | None,
 ) -> int:
     """Evaluate packs against a repository.
 
@@ -211,6 +215,8 @@ def eval_command(
             max_annotations=max_annotations,
             baseline=baseline,
             new_since=new_since,
+            strict_waivers=strict_waivers,
+            today=today,
         )
     )
 
@@ -234,6 +240,7 @@ def eval_command(
 @options.param_option(evaluation=True)
 @options.execution_options
 @options.config_option
+@options.waiver_options
 @reports_input_errors
 def diff_command(
     base: str, head: str | None, format_name: str | None, show: Any, verbose: bool, **chosen: Any
@@ -417,6 +424,53 @@ def docs_command(pack: str, params: tuple[str, ...], output: Path | None) -> int
     from engine.commands import docs
 
     return docs.run(pack, params, output)
+
+
+@main.command("waive")
+@click.argument("rule_id", metavar="RULE")
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="GLOB",
+    help="Waive only the findings in files matching GLOB (repeatable). Default: the whole rule.",
+)
+@click.option(
+    "--reason", required=True, help="Why the exception is acceptable. Default: none, give one."
+)
+@click.option(
+    "--owner",
+    required=True,
+    help="Who answers for it: a person or a team. Default: none, give one.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    required=True,
+    help="It expires this many days from today (at most the config's max_waiver_days). "
+    "Default: none, give one.",
+)
+@click.option("--ticket", metavar="T", help="A link or an id tracking the fix. Default: none.")
+@click.option(
+    "-C",
+    "--repo",
+    "path",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    help="The repository. Default: the current folder.",
+)
+@options.config_option
+@options.today_option
+@reports_input_errors
+def waive_command(rule_id: str, **values: Any) -> int:
+    """Waive RULE in the repo config, until a date.
+
+    The entry goes into the repo config (or its waivers_file), keeping its comments; the
+    config is created when there is none; the rule must belong to one of its packs.
+    """
+    from engine.commands import waive
+
+    return waive.run(waive.WaiveRequest(rule=rule_id, **values))
 
 
 @main.command("init")

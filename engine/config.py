@@ -7,6 +7,7 @@ config they contain, and an unstaged edit never changes a pre-commit verdict.
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,10 +16,10 @@ from typing import Any
 from engine.errors import InputError, Location, Problem
 from engine.model.packs import Pack
 from engine.model.severity import FailOn
+from engine.model.waivers import Waiver
 from engine.snapshots.base import Snapshot
 from engine.texts import MAX_INPUT_BYTES, BadText, input_text, read_input
-from engine.yaml12 import YamlError
-from engine.yaml_located import LocatedData, load_located
+from engine.yaml_located import LocatedData, load_input
 
 CONFIG_NAME = ".rulepack.yaml"
 
@@ -43,36 +44,31 @@ class RepoConfig:
     pack_path: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     param_locations: Mapping[str, Location] = field(default_factory=dict)  # each key's place
+    waivers: tuple[Waiver, ...] = ()  # `waivers`, then those of `waivers_file`
+    max_waiver_days: int = 365
+    waivers_file: tuple[str, Location] | None = None  # the path as written, and where
 
 
 def parse_config(text: str, file: str) -> RepoConfig:
     """Read and validate a config; raises InputError with every problem located."""
-    try:
-        located = load_located(text, file)
-    except YamlError as exc:
-        raise InputError(
-            Problem(f"not valid YAML: {exc.message}", Location(file, exc.line, exc.column))
-        ) from None
+    located, problems = load_input(text, file)
     if located.data is None:
         return RepoConfig(file=file)
-    problems = [
-        Problem(f"duplicate key {path[-1]!r}", Location(file, line, column))
-        for path, line, column in located.duplicates
-    ]
     data = located.data
-    if isinstance(data, dict) and "waivers" in data:
-        problems.append(
-            Problem(
-                "waivers are not supported yet; use `disable:` to turn a rule off",
-                _at(located, ("waivers",), key=True),
-            )
-        )
-        data = {k: v for k, v in data.items() if k != "waivers"}
-        located = LocatedData(file, data, located.positions, located.key_positions)
     from engine.schemas import schema_problems
 
     problems += [problem for _, problem in schema_problems(located, "config")]
     problems += _exclude_problems(located)
+    if problems:
+        raise InputError(problems)
+    from engine.waivers import DEFAULT_MAX_WAIVER_DAYS, read_waivers
+
+    waivers, problems = read_waivers(located, ("waivers",)) if "waivers" in data else ([], [])
+    waivers_file = data.get("waivers_file")
+    if waivers_file is not None:
+        problem = _waivers_file_problem(waivers_file)
+        if problem:
+            problems.append(Problem(problem, _at(located, ("waivers_file",))))
     if problems:
         raise InputError(problems)
     packs = []
@@ -98,7 +94,21 @@ def parse_config(text: str, file: str) -> RepoConfig:
         param_locations={
             name: _at(located, ("params", name), key=True) for name in data.get("params") or {}
         },
+        waivers=tuple(waivers),
+        max_waiver_days=data.get("max_waiver_days", DEFAULT_MAX_WAIVER_DAYS),
+        waivers_file=(
+            (waivers_file, _at(located, ("waivers_file",))) if waivers_file is not None else None
+        ),
     )
+
+
+def _waivers_file_problem(path: str) -> str | None:
+    """Why `waivers_file` cannot name a file of the snapshot, or None."""
+    if path.startswith("/") or "\\" in path:
+        return f"waivers_file {path!r}: give a POSIX path relative to the repository root"
+    if posixpath.normpath(path).split("/")[0] == "..":
+        return f"waivers_file {path!r} leaves the repository root ('..' is not allowed)"
+    return None
 
 
 def _exclude_problems(located: LocatedData) -> list[Problem]:
@@ -130,14 +140,33 @@ def load_repo_config(snapshot: Snapshot, explicit: Path | None = None) -> RepoCo
             raise InputError(f"cannot read config {explicit}: {exc.strerror or exc}") from None
         except BadText as exc:
             raise InputError(_not_a_config(exc, str(explicit))) from None
-        return parse_config(text, str(explicit))
+        return with_waivers_file(parse_config(text, str(explicit)), snapshot)
     if CONFIG_NAME not in snapshot.files():
         return RepoConfig()
     try:
         text = input_text(snapshot.read_capped(CONFIG_NAME, MAX_INPUT_BYTES))
     except BadText as exc:
         raise InputError(_not_a_config(exc, CONFIG_NAME)) from None
-    return parse_config(text, CONFIG_NAME)
+    return with_waivers_file(parse_config(text, CONFIG_NAME), snapshot)
+
+
+def with_waivers_file(config: RepoConfig, snapshot: Snapshot) -> RepoConfig:
+    """`config` with the waivers of its `waivers_file`, read from `snapshot`, added."""
+    if config.waivers_file is None:
+        return config
+    from engine.waivers import read_waivers_file
+
+    name, location = config.waivers_file
+    path = posixpath.normpath(name)
+    if path not in snapshot.files():
+        raise InputError(Problem(f"waivers_file {name!r}: there is no such file", location))
+    try:
+        text = input_text(snapshot.read_capped(path, MAX_INPUT_BYTES))
+    except BadText as exc:
+        raise InputError(
+            Problem(f"not a waivers file: {exc.message}", Location(path, exc.line, exc.column))
+        ) from None
+    return replace(config, waivers=(*config.waivers, *read_waivers_file(text, path)))
 
 
 def _not_a_config(exc: BadText, file: str) -> Problem:

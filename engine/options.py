@@ -390,6 +390,7 @@ SHOW_WORDS: dict[str, Status] = {
     "failed": "fail",
     "skipped": "skip",
     "errored": "error",
+    "waived": "waived",
 }
 SHOW_ALL = "all"
 
@@ -442,7 +443,7 @@ def show_options(command: F) -> F:
                 shell_complete=_complete_show,
                 help="Rules of these statuses are listed in the table report: "
                 f"{', '.join(show_choices())}, comma-separated (repeatable). "
-                "Default: failed,errored (eval --staged: only what fails the run, "
+                "Default: failed,errored,waived (eval --staged: only what fails the run, "
                 "in one screen; diff: the rules that changed).",
             ),
             click.option(
@@ -508,3 +509,52 @@ def listing_format_option(command: F) -> F:
         show_default=True,
         help="table for people, json for programs.",
     )(command)
+
+
+# ParamType takes type arguments only from click 8.2 on; pyproject accepts 8.1.
+class DayType(click.ParamType):  # type: ignore[type-arg]
+    """A `YYYY-MM-DD` date, as a `datetime.date`."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from datetime import date
+
+        if isinstance(value, date):
+            return value
+        from engine.waivers import parse_date
+
+        day = parse_date(str(value))
+        if day is None:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+        return day
+
+
+def today_option(command: F) -> F:
+    """--today: the day waivers are judged on (tests and reproducible runs set it)."""
+    return env_option(
+        "--today",
+        "today",
+        type=DayType(),
+        envvar="RULEPACK_TODAY",
+        help="Judge waivers as on this day: which are expired, which expire soon, how far "
+        "an expiry may be. Default: the local date.",
+    )(command)
+
+
+def waiver_options(command: F) -> F:
+    """--strict-waivers, --today: how the config's waivers are judged."""
+    return _apply(
+        command,
+        [
+            env_option(
+                "--strict-waivers/--no-strict-waivers",
+                "strict_waivers",
+                default=False,
+                envvar="RULEPACK_STRICT_WAIVERS",
+                help="Exit 1 when a waiver is unused (it covers nothing in this run) or "
+                "expired. Default: report them only.",
+            ),
+            today_option,
+        ],
+    )

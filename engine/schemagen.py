@@ -31,6 +31,8 @@ ENUMS: dict[str, Callable[[], list[Any]]] = {
     "failOn": lambda: list(FAIL_ON_LEVELS),
     "status": lambda: list(STATUSES),
     "statusOrAbsent": lambda: [*STATUSES, None],
+    # `policy test` runs packs without a repo config: no rule of a case is ever waived.
+    "caseStatus": lambda: [s for s in STATUSES if s != "waived"],
     "snapshotKind": lambda: list(get_args(SnapshotKind)),
     "format": lambda: list(FORMATS),
 }

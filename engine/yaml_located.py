@@ -17,9 +17,11 @@ from typing import Any
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
+from engine.errors import InputError, Location, Problem
 from engine.model.documents import KeyPath
 from engine.yaml12 import (
     Pair,
+    YamlError,
     build,
     check_aliases,
     check_depth,
@@ -126,6 +128,21 @@ class _Locator:
         if found:
             hash_column = end.column + found.end() - end.index  # 1-based: the `#` is at end() - 1
             self.result.comment_cuts[path] = (end.line + 1, hash_column)
+
+
+def load_input(text: str, file: str) -> tuple[LocatedData, list[Problem]]:
+    """`load_located` for a user's file: a syntax error raises InputError, located; the
+    duplicate keys come back as problems."""
+    try:
+        located = load_located(text, file)
+    except YamlError as exc:
+        raise InputError(
+            Problem(f"not valid YAML: {exc.message}", Location(file, exc.line, exc.column))
+        ) from None
+    return located, [
+        Problem(f"duplicate key {path[-1]!r}", Location(file, line, column))
+        for path, line, column in located.duplicates
+    ]
 
 
 def load_located(text: str, file: str) -> LocatedData:

@@ -185,7 +185,7 @@ def test_loads_the_results_of_a_json_report(tmp_path) -> None:
         (
             json.dumps({**REPORT, "results": [{**REPORT["results"][0], "status": "meh"}]}),
             "not a valid rulepack report: results/0/status: 'meh' is not one of "
-            "['pass', 'fail', 'skip', 'error']",
+            "['pass', 'fail', 'skip', 'error', 'waived']",
         ),
     ],
 )

@@ -145,9 +145,9 @@ def test_format_completes_each_of_several_formats(complete, tmp_path) -> None:
 
 
 def test_show_completes_the_statuses_after_those_typed(complete, tmp_path) -> None:
-    every = plain("passed", "failed", "skipped", "errored", "all")
+    every = plain("passed", "failed", "skipped", "errored", "waived", "all")
     assert complete("policy eval --show ", tmp_path) == every
     assert complete("policy eval --show passed,s", tmp_path) == plain("passed,skipped")
     assert complete("policy diff HEAD --show failed,", tmp_path) == plain(
-        "failed,passed", "failed,skipped", "failed,errored", "failed,all"
+        "failed,passed", "failed,skipped", "failed,errored", "failed,waived", "failed,all"
     )

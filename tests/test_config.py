@@ -177,18 +177,6 @@ def test_without_config_or_pack_the_production_pack_runs(policy, make_repo) -> N
     assert json.loads(done.stdout)["packs"][0]["name"] == "production"
 
 
-def test_waivers_are_rejected_with_a_clear_message(policy, make_repo) -> None:
-    repo = repo_with(
-        make_repo, "packs: [packs/team.yaml]\nwaivers:\n  - {rule: readme, reason: x}\n"
-    )
-    done, _ = bare_eval(policy, repo)
-    assert (done.exit_code, done.stderr) == (
-        2,
-        "policy: .rulepack.yaml:2:1: error: waivers are not supported yet; "
-        "use `disable:` to turn a rule off\n",
-    )
-
-
 def test_an_unknown_rule_in_disable_or_severity_is_located(policy, make_repo) -> None:
     repo = repo_with(
         make_repo,

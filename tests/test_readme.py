@@ -150,3 +150,13 @@ def test_each_excerpt_is_what_the_format_writes(example, format_name: str) -> No
         )
         assert found is not None, f"not in the output, in this order:\n{run}\n\noutput:\n{output}"
         start = found + len(run)
+
+
+def test_the_waivers_example_parses_and_names_a_real_rule(policy) -> None:
+    config = parse_config(fenced("Waivers", "yaml"), "README.md")
+    assert [(w.rule, w.paths, w.owner, w.ticket) for w in config.waivers] == [
+        ("sec.no-private-keys", ("tests/fixtures/**",), "@platform-team", "SEC-123")
+    ]
+    assert config.max_waiver_days == 180
+    rules = policy("rules", "--pack", "production", "--format", "json").stdout
+    assert '"id": "sec.no-private-keys"' in rules

@@ -62,6 +62,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "failed": 2,
                 "skipped": 1,
                 "errored": 0,
+                "waived": 0,
                 "success_rate": 33.33,
             },
             "beta": {
@@ -70,6 +71,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "failed": 1,
                 "skipped": 0,
                 "errored": 1,
+                "waived": 0,
                 "success_rate": 0.0,
             },
             "gamma": {
@@ -78,6 +80,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "failed": 0,
                 "skipped": 1,
                 "errored": 0,
+                "waived": 0,
                 "success_rate": None,
             },
         },

@@ -9,6 +9,8 @@ diff is rendered by the reporter of `--format` (engine/reporters/).
 
 Exit status 1 only when something got worse at or above `--fail-on`: a rule
 that fails or errors now and did not, or a failing rule with new findings.
+HEAD's waivers apply to both; those HEAD adds or extends (against BASE's own
+config) are listed, so a reviewer sees every new exception.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from engine.errors import InputError
 from engine.model.diff import Diff
 from engine.reporters import DIFF_FORMATS, ReportOptions, diff_reporter
 from engine.snapshots import open_snapshot
+from engine.waivers import base_waivers, changed_since
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,10 @@ def run(request: DiffRequest) -> int:
         check_output(options.output, inputs_of(workspace, options))
         after = evaluate_workspace(workspace, head, options, fail_on, format_name=format_name)
         before = evaluate_workspace(workspace, base, options, fail_on, format_name=format_name)
+        waivers = changed_since(after.waivers, base_waivers(base, options.config))
     changes = compare(records(before.results), records(after.results))
-    diff = Diff(__version__, before.snapshot, after.snapshot, fail_on, tuple(changes))
+    new_waivers = tuple(use for use in waivers if use.change != "unchanged")
+    diff = Diff(__version__, before.snapshot, after.snapshot, fail_on, tuple(changes), new_waivers)
     render = diff_reporter(format_name)
     color = options.output is None and stdout_is_terminal()
     shown = ReportOptions(color=color, show=options.show)

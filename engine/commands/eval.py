@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -56,6 +57,13 @@ class EvalRequest:
     max_annotations: int = DEFAULT_MAX_ANNOTATIONS  # github: annotations per severity
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
+    strict_waivers: bool = False  # unused and expired waivers fail the run
+    today: date | None = None  # the day waivers are judged on; None: the local date
+
+    @property
+    def day(self) -> date:
+        """The day waivers are judged on."""
+        return self.today or date.today()
 
 
 def run(request: EvalRequest) -> int:
@@ -99,6 +107,10 @@ def run(request: EvalRequest) -> int:
                 workspace, earlier, request, fail_on, format_name=format_name
             )
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
+            from engine.waivers import base_waivers, changed_since
+
+            since = changed_since(report.waivers, base_waivers(earlier, request.config))
+            report = replace(report, waivers=since)
     if known is not None:
         from engine.baseline import mark_known
 
@@ -188,7 +200,14 @@ def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace,
     )
     for warning in workspace.warnings:
         echo(f"policy: {printable(str(warning), newlines=False)}", err=True)
-    return workspace, request.fail_on or workspace.config.fail_on or "error"
+    from engine.waivers import waiver_problems
+
+    config = workspace.config
+    rule_ids = (rule.id for pack in workspace.packs for rule in pack.rules)
+    problems = waiver_problems(config.waivers, rule_ids, request.day, config.max_waiver_days)
+    if problems:
+        raise InputError(problems)
+    return workspace, request.fail_on or config.fail_on or "error"
 
 
 def evaluate_workspace(
@@ -223,8 +242,13 @@ def evaluate_workspace(
             announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
         )
+    from engine.waivers import apply_waivers
+
     in_snapshot = request.config is None and workspace.config.file is not None
-    return replace(report, config_file=workspace.config.file) if in_snapshot else report
+    if in_snapshot:
+        report = replace(report, config_file=workspace.config.file)
+    waivers = workspace.config.waivers
+    return apply_waivers(report, waivers, request.day, strict=request.strict_waivers)
 
 
 def _announcer(snapshot: Snapshot) -> Callable[[int], None]:

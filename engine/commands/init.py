@@ -33,6 +33,12 @@ exclude: []
 # Folders searched for packs by name, before .rulepack/packs/, RULEPACK_PATH
 # and the built-in packs.
 pack_path: []
+
+# Expiring exceptions, each with a reason and an owner; `policy waive RULE
+# --reason R --owner O --days N` adds one, so nobody writes a date by hand.
+# waivers:
+#   - {{rule: sec.no-private-keys, paths: ["tests/fixtures/**"], reason: Test keys,
+#      owner: "@platform-team", expires: 2027-03-31, ticket: SEC-123}}
 """
 
 

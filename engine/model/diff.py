@@ -12,6 +12,7 @@ from typing import Literal
 from engine.model.results import Finding, Status
 from engine.model.severity import SEVERITIES, FailOn, Severity
 from engine.model.snapshots import SnapshotInfo
+from engine.model.waivers import WaiverUse
 
 RuleKey = tuple[str, str]  # (pack, rule id)
 Change = Literal["worse", "better", "changed", "same"]
@@ -115,6 +116,7 @@ class Diff:
     head: SnapshotInfo
     fail_on: FailOn
     changes: tuple[RuleChange, ...]
+    waivers: tuple[WaiverUse, ...] = ()  # HEAD's waivers that BASE lacks or that expire later
 
     @property
     def got_worse(self) -> bool:

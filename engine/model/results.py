@@ -16,9 +16,11 @@ from typing import Literal
 from engine.model.severity import SEVERITIES, FailOn, Severity
 from engine.model.snapshots import SnapshotInfo
 from engine.model.teststats import TestStats
+from engine.model.waivers import Waiver, WaiverUse
 
-Status = Literal["pass", "fail", "skip", "error"]
-STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error")
+#: `waived`: a failing rule whose every finding a live waiver covers (engine/waivers.py).
+Status = Literal["pass", "fail", "skip", "error", "waived"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error", "waived")
 #: Set by `eval --baseline` / `--new-since` (engine/baseline.py); None otherwise.
 BaselineMark = Literal["new", "known"]
 #: Why a rule was skipped, as a kind the reporters can tell apart (the reason says more):
@@ -49,6 +51,7 @@ class Finding:
     line: int | None = None
     document: int | None = None
     baseline: BaselineMark | None = None
+    waived: Waiver | None = None  # the live waiver that covers it
     # What the check knew about this place, for `message:` templates (model/messages.py);
     # not part of the report, and not part of a finding's identity.
     facts: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -61,6 +64,8 @@ class Note:
 
     path: str
     message: str
+    # Said by a waiver of the config (expired, expiring soon); not part of its identity.
+    waiver: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ class RuleResult:
     # The first file the rule's check names outright (`README.md` of `exists: [README.md]`):
     # where SARIF points a finding that has no place of its own. Not in the JSON report.
     subject: str | None = None
+    waived: Waiver | None = None  # on waived results: the (first) waiver that covers it
 
     def fails_at(self, fail_on: FailOn) -> bool:
         """Whether this result fails a run at the `--fail-on` level: an error always does
@@ -161,6 +167,7 @@ class Counts:
     failed: int = 0
     skipped: int = 0
     errored: int = 0
+    waived: int = 0  # counted in neither passed nor failed
 
     @property
     def success_rate(self) -> float | None:
@@ -177,6 +184,7 @@ def count(results: Iterable[RuleResult]) -> Counts:
         failed=statuses.count("fail"),
         skipped=statuses.count("skip"),
         errored=statuses.count("error"),
+        waived=statuses.count("waived"),
     )
 
 
@@ -185,7 +193,11 @@ class Summary:
     overall: Counts
     by_severity: dict[str, int]  # failed rules per severity
     by_category: dict[str, Counts]
-    waived: int = 0
+
+    @property
+    def waived(self) -> int:
+        """Rules whose every failure a live waiver covers."""
+        return self.overall.waived
 
 
 def summarize(results: Sequence[RuleResult]) -> Summary:
@@ -232,10 +244,11 @@ class Verdict:
 
     fail_on: FailOn
     failing: tuple[RuleResult, ...]  # in report order
+    stale_waivers: tuple[WaiverUse, ...] = ()  # with --strict-waivers: unused and expired ones
 
     @property
     def fails(self) -> bool:
-        return bool(self.failing)
+        return bool(self.failing or self.stale_waivers)
 
 
 @dataclass(frozen=True)
@@ -248,6 +261,8 @@ class Report:
     baseline: BaselineInfo | None = None
     fail_on: FailOn = "error"  # the run's `--fail-on` level, which the verdict applies
     config_file: str | None = None  # the repo config's path in the snapshot, when it has one
+    waivers: tuple[WaiverUse, ...] = ()  # every waiver of the config, in its order
+    strict_waivers: bool = False  # `--strict-waivers`: unused and expired waivers fail the run
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
@@ -255,8 +270,11 @@ class Report:
 
     @property
     def verdict(self) -> Verdict:
-        """The run's verdict: the results that fail it at `fail_on`, after the baseline."""
-        return Verdict(self.fail_on, tuple(r for r in self.results if r.fails_at(self.fail_on)))
+        """The run's verdict: the results that fail it at `fail_on`, after the baseline, and
+        with `--strict-waivers` the waivers that are unused or expired."""
+        stale = tuple(u for u in self.waivers if u.state != "active") if self.strict_waivers else ()
+        failing = tuple(r for r in self.results if r.fails_at(self.fail_on))
+        return Verdict(self.fail_on, failing, stale)
 
     def category_title(self, category_id: str) -> str:
         return next((c.title for c in self.categories if c.id == category_id), category_id)

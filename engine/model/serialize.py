@@ -15,6 +15,7 @@ from engine.model.diff import Diff
 from engine.model.results import Counts, Finding, Note, Report, RuleResult
 from engine.model.snapshots import SnapshotInfo
 from engine.model.teststats import TestStats
+from engine.model.waivers import Waiver, WaiverUse
 
 REPORT_SCHEMA_ID = "rulepack/report/v1"
 DIFF_SCHEMA_ID = "rulepack/diff/v1"
@@ -27,8 +28,38 @@ def _counts(counts: Counts) -> dict[str, Any]:
         "failed": counts.failed,
         "skipped": counts.skipped,
         "errored": counts.errored,
+        "waived": counts.waived,
         "success_rate": counts.success_rate,
     }
+
+
+def waiver_mark(waiver: Waiver) -> dict[str, Any]:
+    """What a waived result or finding says of the waiver that covers it."""
+    return {
+        "reason": waiver.reason,
+        "owner": waiver.owner,
+        "expires": waiver.expires.isoformat(),
+        "ticket": waiver.ticket,
+    }
+
+
+def waiver_entry(waiver: Waiver) -> dict[str, Any]:
+    """A waiver as the config has it, and where."""
+    return {
+        "rule": waiver.rule,
+        "paths": list(waiver.paths),
+        **waiver_mark(waiver),
+        "source": waiver.where,
+    }
+
+
+def _waiver_use(use: WaiverUse, change: bool = True) -> dict[str, Any]:
+    data = {**waiver_entry(use.waiver), "state": use.state}
+    if use.change is not None and change:  # only with --new-since
+        data["change"] = use.change
+    if use.previous_expires is not None:
+        data["previous_expires"] = use.previous_expires.isoformat()
+    return data
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -40,6 +71,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
     if finding.baseline is not None:  # only with --baseline / --new-since
         data["baseline"] = finding.baseline
+    if finding.waived is not None:
+        data["waived"] = waiver_mark(finding.waived)
     return data
 
 
@@ -64,6 +97,8 @@ def _result(result: RuleResult) -> dict[str, Any]:
         data["baseline"] = result.baseline
     if result.tests is not None:  # only `tests` rules that read reports
         data["tests"] = test_stats_to_data(result.tests)
+    if result.waived is not None:
+        data["waived"] = waiver_mark(result.waived)
     return data
 
 
@@ -111,6 +146,7 @@ def report_to_data(report: Report) -> dict[str, Any]:
     summary = report.summary
     overall = _counts(summary.overall)
     success_rate = overall.pop("success_rate")
+    waived = overall.pop("waived")
     return {
         "schema": REPORT_SCHEMA_ID,
         "tool": {"name": "rulepack", "version": report.tool_version},
@@ -122,13 +158,14 @@ def report_to_data(report: Report) -> dict[str, Any]:
         "categories": [{"id": c.id, "title": c.title, "pack": c.pack} for c in report.categories],
         "summary": {
             **overall,
-            "waived": summary.waived,
+            "waived": waived,
             "by_severity": dict(summary.by_severity),
             "success_rate": success_rate,
             "by_category": {cid: _counts(c) for cid, c in summary.by_category.items()},
             **_baseline(report),
         },
         "results": [_result(r) for r in report.results],
+        "waivers": [_waiver_use(use) for use in report.waivers],
     }
 
 
@@ -205,4 +242,8 @@ def diff_to_data(diff: Diff) -> dict[str, Any]:
             "got_worse": diff.got_worse,
         },
         "rules": rules,
+        "waivers": {
+            change: [_waiver_use(u, change=False) for u in diff.waivers if u.change == change]
+            for change in ("added", "extended")
+        },
     }

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from engine.model.diff import Diff
 from engine.model.results import Counts, Finding, Report, RuleResult, Status
 from engine.model.severity import SEVERITIES, FailOn
+from engine.model.waivers import Waiver, WaiverUse
 
 
 def place(finding: Finding) -> str:
@@ -24,9 +26,39 @@ def place(finding: Finding) -> str:
 
 def findings_to_show(result: RuleResult) -> tuple[Finding, ...]:
     """The findings worth a reader's attention: not known from a baseline (`--baseline`,
-    `--new-since`), and not already quoted by an error's cause."""
+    `--new-since`), not covered by a waiver, and not already quoted by an error's cause."""
     cause = (result.reason or "") if result.status == "error" else ""
-    return tuple(f for f in result.findings if f.baseline != "known" and f.message not in cause)
+    return tuple(
+        f
+        for f in result.findings
+        if f.baseline != "known" and f.waived is None and f.message not in cause
+    )
+
+
+def waived_text(waiver: Waiver) -> str:
+    """`waived: REASON (OWNER, until DATE)`, as JUnit's `<skipped message>` says it."""
+    return f"waived: {waiver.reason} ({waiver.owner}, until {waiver.expires.isoformat()})"
+
+
+def waiver_state(use: WaiverUse) -> str:
+    """`active`, `expired`, `unused`; against a base also `added` or `extended`."""
+    return use.state + (f", {use.change}" if use.change in ("added", "extended") else "")
+
+
+def waivers_section(report: Report | Diff) -> list[tuple[WaiverUse, str]]:
+    """Every waiver of the run with one line about it, for a report's waivers section:
+    `license (LICENSE*): active, until 2027-01-31 by @legal: REASON (SEC-1)`."""
+    lines = []
+    for use in report.waivers:
+        waiver = use.waiver
+        paths = f" ({', '.join(waiver.paths)})" if waiver.paths else ""
+        ticket = f" ({waiver.ticket})" if waiver.ticket else ""
+        text = (
+            f"{waiver.rule}{paths}: {waiver_state(use)}, until {waiver.expires.isoformat()} "
+            f"by {waiver.owner}: {waiver.reason}{ticket}"
+        )
+        lines.append((use, text))
+    return lines
 
 
 def count_cells(counts: Counts) -> list[str]:
@@ -73,7 +105,7 @@ def success_text(counts: Counts) -> str:
     return f"{rate:.2f}%"
 
 
-_STATUS_RANK: dict[Status, int] = {"error": 0, "fail": 0, "pass": 1, "skip": 2}
+_STATUS_RANK: dict[Status, int] = {"error": 0, "fail": 0, "waived": 1, "pass": 1, "skip": 2}
 
 
 def severity_rank(result: RuleResult, fail_on: FailOn) -> tuple[int, bool, int]:
@@ -131,15 +163,19 @@ def is_filtered_out(result: RuleResult) -> bool:
 
 def summary_parts(counts: Counts, by_severity: dict[str, int]) -> list[tuple[str, Status | None]]:
     """The summary as parts, each with the status it counts (for colour): `5 rules`,
-    `1 passed`, `2 failed (1 error, 0 warning, 1 info)`, `1 skipped`, `1 errored`."""
+    `1 passed`, `2 failed (1 error, 0 warning, 1 info)`, `1 skipped`, `1 errored`
+    (and `1 waived` when a rule is)."""
     severities = ", ".join(f"{by_severity.get(level, 0)} {level}" for level in by_severity)
-    return [
+    parts: list[tuple[str, Status | None]] = [
         (f"{counts.total} rules", None),
         (f"{counts.passed} passed", "pass"),
         (f"{counts.failed} failed ({severities})", "fail"),
         (f"{counts.skipped} skipped", "skip"),
         (f"{counts.errored} errored", "error"),
     ]
+    if counts.waived:  # only runs with waivers say it
+        parts.append((f"{counts.waived} waived", "waived"))
+    return parts
 
 
 def summary_line(counts: Counts, by_severity: dict[str, int]) -> str:

@@ -7,6 +7,7 @@ A rule that could not be evaluated is an `::error` (it fails the run whatever
 its severity). A step shows about ten annotations of each kind, so at most
 `--max-annotations` (10) of each are written, errors first, then warnings,
 then notices, each in report order; one more notice counts what was left out.
+Waived rules and the findings a waiver covers are not annotated.
 The last line is a plain summary.
 
 Values are escaped as the Actions runner reads them back: in the message `%`,
@@ -71,10 +72,10 @@ def _failure_lines(result: RuleResult) -> list[str]:
     name = COMMANDS[result.severity]
     if not result.findings:
         return [command(name, _properties(None, title), (result.message or result.title) + advice)]
-    return [  # with a baseline, only what is new is annotated on the pull request
+    return [  # with a baseline, only what is new is annotated; never what a waiver covers
         command(name, _properties(finding, title), finding.message + advice)
         for finding in result.findings
-        if finding.baseline != "known"
+        if finding.baseline != "known" and finding.waived is None
     ]
 
 

@@ -32,6 +32,8 @@ from engine.reporters.common import (
     is_filtered_out,
     rate_text,
     summary_line,
+    waived_text,
+    waiver_state,
 )
 
 #: Findings listed per rule; the rest are counted.
@@ -43,6 +45,7 @@ STATUS_STYLE = {
     "fail": ("failed", "#cf222e"),
     "error": ("errored", "#8250df"),
     "skip": ("skipped", "#8c959f"),
+    "waived": ("waived", "#9a6700"),
 }
 
 _SAFE_URL = re.compile(r"https?://[^\s<>\"']+")
@@ -60,8 +63,9 @@ th,td{border:1px solid #d0d7de;padding:4px 10px;
 text-align:left;vertical-align:top}td.n{text-align:right}th{background:#f6f8fa}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;color:#fff;font-size:12px;
 font-weight:600}.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#8250df}
-.skip{background:#8c959f}.rule{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;
-margin:8px 0}.rule h3{font-size:15px;margin:0}.rule .sev{color:#59636e;font-weight:normal}
+.skip{background:#8c959f}.waived{background:#9a6700}
+.rule{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:8px 0}
+.rule h3{font-size:15px;margin:0}.rule .sev{color:#59636e;font-weight:normal}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:1px 4px;
 border-radius:4px}ul{margin:4px 0;padding-left:20px}.fix{margin:4px 0}
 details{margin:8px 0}summary{cursor:pointer;color:#59636e}
@@ -147,6 +151,7 @@ def _by_status(counts: Counts) -> list[tuple[str, int]]:
         ("fail", counts.failed),
         ("error", counts.errored),
         ("skip", counts.skipped),
+        *([("waived", counts.waived)] if counts.waived else []),  # only runs with waivers
     ]
 
 
@@ -308,7 +313,10 @@ def _rule(result: RuleResult) -> str:
     ]
     if result.status == "error":
         parts.append(f"<p>Could not be evaluated: {prose(result.reason or '')}</p>")
-    parts.append(_findings(result))
+    if result.status == "waived" and result.waived is not None:
+        parts.append(f"<p>{esc(waived_text(result.waived))}</p>")
+    if result.status in ("fail", "error"):
+        parts.append(_findings(result))
     if result.status == "fail" and not result.findings and result.message:
         parts.append(f"<p>{prose(result.message)}</p>")
     if result.status == "fail" and result.remediation.strip():
@@ -366,14 +374,34 @@ def _category_sections(report: Report) -> list[str]:
     for category_id, results in by_category(report.results).items():
         counts = report.summary.by_category[category_id]
         problems = [r for r in results if r.status in ("fail", "error")]
+        waived = [r for r in results if r.status == "waived"]  # a card each: who, why, until
         heading = (
             f'<details class="category" id="{_anchor(category_id)}"{" open" if problems else ""}>'
             f"<summary><h2>{esc(report.category_title(category_id))} "
             f'<span class="sev">· {esc(rate_text(counts))}</span></h2></summary>'
         )
         folds = [_passed(results), _skipped(results)]
-        sections.append(_lines([heading, *(_rule(r) for r in problems), *folds, "</details>"]))
+        cards = [_rule(r) for r in (*problems, *waived)]
+        sections.append(_lines([heading, *cards, *folds, "</details>"]))
     return sections
+
+
+def _waivers(report: Report) -> str:
+    """The waivers section: every waiver of the config and its state in this run."""
+    if not report.waivers:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{esc(u.waiver.rule)}</code></td>"
+        f"<td>{esc(', '.join(u.waiver.paths) or 'all')}</td><td>{esc(waiver_state(u))}</td>"
+        f"<td>{esc(u.waiver.expires.isoformat())}</td><td>{esc(u.waiver.owner)}</td>"
+        f"<td>{prose(u.waiver.reason)}</td><td>{esc(u.waiver.ticket or '')}</td></tr>"
+        for u in report.waivers
+    )
+    return (
+        "<section><h2>Waivers</h2><table><thead><tr><th>Rule</th><th>Paths</th><th>State</th>"
+        "<th>Expires</th><th>Owner</th><th>Reason</th><th>Ticket</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
 
 
 def _meta(report: Report, options: ReportOptions) -> str:
@@ -428,6 +456,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         _search_box(),
         *_tests(report),
         *_category_sections(report),
+        _waivers(report),
         f"<script>{SCRIPT}</script>",
         "</body></html>",
     ]

@@ -17,6 +17,8 @@ and docs go in the element text. With `--baseline` or `--new-since`, a result
 known from the baseline does not fail the run, so it is
 `<skipped message="known: in the baseline">` and counted as skipped, and
 known findings of a new result are left out.
+A waived rule is `<skipped message="waived: REASON (OWNER, until DATE)">`,
+counted as skipped; findings a waiver covers are left out of a failure.
 `time` (seconds) is written because CI views expect it and use it to point
 at slow rules (command rules can take minutes); it is the only part
 that varies between runs, like `duration_ms` in the JSON report. No
@@ -33,7 +35,7 @@ from engine.model.results import Report, RuleResult, Status
 from engine.model.severity import FailOn
 from engine.printable import printable
 from engine.reporters import ReportOptions
-from engine.reporters.common import by_category, place
+from engine.reporters.common import by_category, place, waived_text
 
 # XML 1.0 forbids most control characters (even as references) and lone surrogates.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -57,7 +59,7 @@ def _case_status(result: RuleResult, fail_on: FailOn) -> Status:
     """What the case shows: `fail` or `error` only when the result fails the run, `skip`
     for skipped and known results, `pass` otherwise (a note tells a failure below
     --fail-on)."""
-    if _known(result) or result.status == "skip":
+    if _known(result) or result.status in ("skip", "waived"):
         return "skip"
     return result.status if result.fails_at(fail_on) else "pass"
 
@@ -73,7 +75,7 @@ def _counts_attributes(element: ET.Element, results: list[RuleResult], fail_on: 
 
 def _details(result: RuleResult) -> str:
     lines = []
-    for finding in (f for f in result.findings if f.baseline != "known"):
+    for finding in (f for f in result.findings if f.baseline != "known" and f.waived is None):
         where = place(finding)
         lines.append(f"{where}: {finding.message}" if where else finding.message)
     if result.status == "fail":
@@ -120,6 +122,8 @@ def _testcase(suite: ET.Element, result: RuleResult, fail_on: FailOn) -> None:
     elif shown == "error":
         attributes = {"message": xml_text(result.reason or result.message), "type": "error"}
         ET.SubElement(case, "error", attributes).text = _details(result) or None
+    elif result.status == "waived" and result.waived is not None:
+        ET.SubElement(case, "skipped", {"message": xml_text(waived_text(result.waived))})
     elif shown == "skip":
         ET.SubElement(case, "skipped", {"message": xml_text(result.reason or "")})
     elif result.status in ("fail", "error"):  # fell short, below --fail-on

@@ -39,6 +39,7 @@ from engine.reporters.common import (
     is_filtered_out,
     rate_text,
     summary_line,
+    waiver_state,
 )
 
 #: Findings listed per rule, fewest last: the budget takes the first that fits.
@@ -51,6 +52,7 @@ STATUS_LABELS = {
     "fail": "❌ fail",
     "skip": "⏭️ skip",
     "error": "⚠️ error",
+    "waived": "🏳️ waived",
 }
 
 # CommonMark lets a backslash escape any ASCII punctuation; these are the ones
@@ -272,6 +274,27 @@ def _skipped(report: Report) -> list[str]:
     return lines
 
 
+def _waivers(report: Report) -> list[str]:
+    """Every waiver with its state: waived rules show who answers for them, and until when."""
+    if not report.waivers:
+        return []
+    lines = [
+        "",
+        f"### Waivers ({len(report.waivers)})",
+        "",
+        "| Rule | Paths | State | Expires | Owner | Reason | Ticket |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for use in report.waivers:
+        waiver = use.waiver
+        paths = ", ".join(code(p, in_table=True) for p in waiver.paths) or "all"
+        cells = [code(waiver.rule, in_table=True), paths, waiver_state(use)]
+        cells.append(waiver.expires.isoformat())
+        cells += [text(waiver.owner), text(waiver.reason), text(waiver.ticket or "")]
+        lines.append(_row(cells))
+    return lines
+
+
 @dataclass(frozen=True)
 class Layout:
     """How much of the report is written: findings per rule, optional sections, and the
@@ -296,6 +319,7 @@ def _body(report: Report, layout: Layout) -> list[str]:
     return [
         *(_rules_table(report) if layout.rules_table else []),
         *_problems(report, layout.findings, dropped),
+        *_waivers(report),
         *(_skipped(report) if layout.skipped else []),
     ]
 

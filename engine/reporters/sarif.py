@@ -8,6 +8,9 @@ Code scanning refuses a result without a location, so a finding that names no
 file (a required file is missing, a program failed) points at the file its
 rule names outright (`README.md` of `exists: [README.md]`), else at the repo
 config in the snapshot (`.rulepack.yaml`), else at the snapshot root (`.`).
+A finding a waiver covers (and each of a waived rule) is a result too, with
+`suppressions: [{kind: external, status: accepted, justification: REASON}]`:
+viewers list it as dismissed, and the exception stays on record.
 
 A rule that could not be evaluated is not a result: SARIF's result kinds say
 what a rule found (`fail`, `pass`, `notApplicable`...), and none means "the
@@ -31,6 +34,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from engine.model.results import Finding, Report, RuleResult
+from engine.model.waivers import Waiver
 from engine.printable import json_safe
 from engine.reporters import ReportOptions
 
@@ -127,8 +131,16 @@ def _results(report: Report, result: RuleResult, rule_id: str, index: int) -> li
             entry["properties"] = {"document": finding.document}
         if finding.baseline is not None:  # with --baseline / --new-since
             entry["baselineState"] = "unchanged" if finding.baseline == "known" else "new"
+        waiver = finding.waived or result.waived
+        if waiver is not None:
+            entry["suppressions"] = [suppression(waiver)]
         out.append(entry)
     return out
+
+
+def suppression(waiver: Waiver) -> dict[str, Any]:
+    """A waiver as SARIF says a result was accepted by someone outside the code (§3.35)."""
+    return {"kind": "external", "status": "accepted", "justification": waiver.reason}
 
 
 def _notification(result: RuleResult, rule_id: str, index: int) -> dict[str, Any]:
@@ -157,7 +169,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     notifications: list[dict[str, Any]] = []
     for result in report.results:
         rule_id = ids[(result.pack, result.rule)]
-        if result.status == "fail":
+        if result.status in ("fail", "waived"):  # waived ones carry their suppressions
             results.extend(_results(report, result, rule_id, index_of[rule_id]))
         elif result.status == "error":
             notifications.append(_notification(result, rule_id, index_of[rule_id]))

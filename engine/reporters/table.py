@@ -39,12 +39,14 @@ from engine.reporters.common import (
     success_text,
     summary_parts,
     verdict_text,
+    waived_text,
+    waivers_section,
 )
 
 #: Findings shown per rule; the rest are counted.
 MAX_FINDINGS = 20
 #: What the table lists when `--show` does not say.
-DEFAULT_SHOW: frozenset[Status] = frozenset({"fail", "error"})
+DEFAULT_SHOW: frozenset[Status] = frozenset({"fail", "error", "waived"})
 #: The brief report (the pre-commit hook) fits in this many lines, with at most
 #: BRIEF_FINDINGS findings per rule, each in at most BRIEF_MESSAGE_LINES lines.
 BRIEF_LINES = 36
@@ -56,6 +58,7 @@ _COUNTED: dict[Status, str] = {
     "error": "errored",
     "pass": "passed",
     "skip": "skipped",
+    "waived": "waived",
 }
 
 _BADGES = {
@@ -63,6 +66,7 @@ _BADGES = {
     "fail": ("✗ fail ", "bold red"),
     "skip": ("- skip ", "dim"),
     "error": ("! error", "bold magenta"),
+    "waived": ("~ waive", "yellow"),
 }
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 _INDENT = " " * 11
@@ -81,6 +85,8 @@ def _summary_style(status: Status | None, overall: Counts) -> str:
         return "red"
     if status == "error" and overall.errored:
         return "magenta"
+    if status == "waived":
+        return "yellow"
     return ""
 
 
@@ -204,6 +210,8 @@ def _rule_lines(
     if result.baseline == "known":
         line.append("  (known: in the baseline)", style="dim")
     lines = [line]
+    if result.waived is not None and result.status == "waived":
+        lines.append(Text(f"{_INDENT}{_line(waived_text(result.waived))}", style="yellow"))
     if result.status in ("skip", "error") and result.reason:
         lines.append(
             Text(
@@ -222,7 +230,32 @@ def _rule_lines(
             lines.append(fix)
         if result.docs:
             lines.append(Text(f"{_INDENT}docs: {_line(result.docs)}", style="dim"))
+    return lines + _waiver_lines(result, _INDENT)
+
+
+def _waiver_lines(result: RuleResult, indent: str) -> list[Text]:
+    """What waivers say on a result: its waived findings (counted) and the waivers' notes."""
+    lines = []
+    waived = sum(f.waived is not None for f in result.findings)
+    if waived and result.status == "fail":
+        lines.append(Text(f"{indent}({waived} waived findings hidden)", style="dim"))
+    lines.extend(
+        Text(f"{indent}{_line(note.message)}", style="yellow")
+        for note in result.notes
+        if note.waiver
+    )
     return lines
+
+
+def _waivers(report: Report) -> list[Text]:
+    """The waivers section: every waiver of the config and its state in this run."""
+    if not report.waivers:
+        return []
+    styles = {"active": "yellow", "expired": "red", "unused": "dim"}
+    lines = [Text("Waivers", style="bold underline")]
+    for use, text in waivers_section(report):
+        lines.append(Text(f"  {_line(text)}", style=styles[use.state]))
+    return [Text(), *lines]
 
 
 def _summary_table(report: Report) -> Table:
@@ -243,6 +276,7 @@ def _by_status(counts: Counts) -> dict[Status, int]:
         "error": counts.errored,
         "pass": counts.passed,
         "skip": counts.skipped,
+        "waived": counts.waived,
     }
 
 
@@ -301,6 +335,8 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         hidden = sum(map(is_filtered_out, results))
         if hidden:
             console.print(Text(f"  ({hidden} filtered out)", style="dim"))
+    for line in _waivers(report):
+        console.print(line)
     console.print()
     console.print(_summary_table(report))
     for item in _test_lines(report):

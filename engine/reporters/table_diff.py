@@ -16,7 +16,7 @@ from engine.model.results import Finding
 from engine.model.snapshots import SnapshotInfo
 from engine.printable import printable
 from engine.reporters import ReportOptions
-from engine.reporters.common import place
+from engine.reporters.common import place, waivers_section
 
 
 def describe(info: SnapshotInfo) -> str:
@@ -69,6 +69,16 @@ def section(change: RuleChange) -> str | None:
     return None if change.change == "same" else "other"
 
 
+def _waivers(diff: Diff, out: TextIO) -> None:
+    """The exceptions HEAD adds or extends: a reviewer should see every one."""
+    if not diff.waivers:
+        return
+    out.write("\nWaivers added or extended:\n")
+    for use, text in waivers_section(diff):
+        was = f" (was {use.previous_expires.isoformat()})" if use.previous_expires else ""
+        out.write(f"  {printable(text, newlines=False)}{was}\n")
+
+
 def render_diff(diff: Diff, out: TextIO, options: ReportOptions) -> None:
     """The diff for a terminal or a log: what got worse, what got better, a verdict."""
     out.write(
@@ -83,6 +93,7 @@ def render_diff(diff: Diff, out: TextIO, options: ReportOptions) -> None:
     show = options.show or frozenset()
     same = [c for c in placed.get(None, []) if c.after and c.after.status in show]
     _section("Unchanged (= findings in both):", same, out, unchanged=True)
+    _waivers(diff, out)
     counts = diff.summary
     out.write(
         f"\nSummary: findings {counts.new_findings} new, {counts.fixed_findings} fixed, "

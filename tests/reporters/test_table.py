@@ -149,7 +149,7 @@ def test_an_unknown_show_word_exits_2_naming_the_choices(
     word = "bogus" if args else "fail"
     assert done.stderr.splitlines()[-1] == (
         f"Error: Invalid value for {named}: {word!r} is not one of passed, failed, skipped, "
-        "errored, all (comma-separated)"
+        "errored, waived, all (comma-separated)"
     )
 
 
