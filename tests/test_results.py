@@ -55,6 +55,8 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
         "waived": 0,
         "by_severity": {"error": 1, "warning": 1, "info": 1},
         "success_rate": 20.0,
+        "score": 20.0,  # every weight is 1: the success rate
+        "levels": {},  # the pack declares no levels
         "by_category": {
             "alpha": {
                 "total": 4,
@@ -63,6 +65,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "skipped": 1,
                 "errored": 0,
                 "success_rate": 33.33,
+                "score": 33.33,
             },
             "beta": {
                 "total": 2,
@@ -71,6 +74,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "skipped": 0,
                 "errored": 1,
                 "success_rate": 0.0,
+                "score": 0.0,
             },
             "gamma": {
                 "total": 1,
@@ -79,6 +83,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "skipped": 1,
                 "errored": 0,
                 "success_rate": None,
+                "score": None,
             },
         },
     }

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from engine.model.levels import Level, Standing, below, standing, weighted_rate
 from engine.model.severity import SEVERITIES, FailOn, Severity
 from engine.model.snapshots import SnapshotInfo
 
@@ -134,6 +135,8 @@ class RuleResult:
     duration_ms: float = 0.0
     baseline: BaselineMark | None = None  # on fail/error results: known ones do not fail the run
     skip: SkipKind | None = None  # on skipped results: why, as a kind
+    level: str | None = None  # the rule's maturity level; None when its pack declares none
+    weight: int = 1  # how much the rule counts in the score
 
     def fails_at(self, fail_on: FailOn) -> bool:
         """Whether this result fails a run at the `--fail-on` level: an error always does
@@ -155,22 +158,32 @@ class Counts:
     failed: int = 0
     skipped: int = 0
     errored: int = 0
+    weight_passed: int = 0  # the weights of the passed rules
+    weight_judged: int = 0  # the weights of the passed, failed and errored rules
 
     @property
     def success_rate(self) -> float | None:
         """passed / (passed + failed + errored), in percent; None when nothing was judged."""
-        judged = self.passed + self.failed + self.errored
-        return round(100.0 * self.passed / judged, 2) if judged else None
+        return weighted_rate(self.passed, self.passed + self.failed + self.errored)
+
+    @property
+    def score(self) -> float | None:
+        """The weighted pass rate, in percent: skipped and waived rules count in neither
+        part; None when nothing was judged."""
+        return weighted_rate(self.weight_passed, self.weight_judged)
 
 
 def count(results: Iterable[RuleResult]) -> Counts:
-    statuses = [r.status for r in results]
+    listed = list(results)
+    statuses = [r.status for r in listed]
     return Counts(
         total=len(statuses),
         passed=statuses.count("pass"),
         failed=statuses.count("fail"),
         skipped=statuses.count("skip"),
         errored=statuses.count("error"),
+        weight_passed=sum(r.weight for r in listed if r.status == "pass"),
+        weight_judged=sum(r.weight for r in listed if r.status in ("pass", "fail", "error")),
     )
 
 
@@ -180,9 +193,11 @@ class Summary:
     by_severity: dict[str, int]  # failed rules per severity
     by_category: dict[str, Counts]
     waived: int = 0
+    # pack name -> its standing on its levels, for each pack that declares levels
+    levels: dict[str, Standing] = field(default_factory=dict)
 
 
-def summarize(results: Sequence[RuleResult]) -> Summary:
+def summarize(results: Sequence[RuleResult], packs: Sequence[PackInfo] = ()) -> Summary:
     by_category: dict[str, list[RuleResult]] = {}
     for result in results:
         by_category.setdefault(result.category, []).append(result)
@@ -191,6 +206,11 @@ def summarize(results: Sequence[RuleResult]) -> Summary:
         overall=count(results),
         by_severity={level: failures.count(level) for level in SEVERITIES},
         by_category={cid: count(rs) for cid, rs in by_category.items()},
+        levels={
+            pack.name: standing(pack.level_ids, [r for r in results if r.pack == pack.name])
+            for pack in packs
+            if pack.levels
+        },
     )
 
 
@@ -200,6 +220,14 @@ class PackInfo:
     version: str
     source: str
     path: str
+    levels: tuple[Level, ...] = ()  # lowest first
+
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels)
+
+    def level_title(self, level_id: str) -> str:
+        return next((lv.title for lv in self.levels if lv.id == level_id), level_id)
 
 
 @dataclass(frozen=True)
@@ -226,10 +254,12 @@ class Verdict:
 
     fail_on: FailOn
     failing: tuple[RuleResult, ...]  # in report order
+    # (pack, level) of each `--min-level` / `min_level` the run did not reach
+    short_of: tuple[tuple[str, str], ...] = ()
 
     @property
     def fails(self) -> bool:
-        return bool(self.failing)
+        return bool(self.failing) or bool(self.short_of)
 
 
 @dataclass(frozen=True)
@@ -241,15 +271,32 @@ class Report:
     results: tuple[RuleResult, ...]
     baseline: BaselineInfo | None = None
     fail_on: FailOn = "error"  # the run's `--fail-on` level, which the verdict applies
+    # pack name -> the level it must reach (`--min-level`, `min_level`), whatever `fail_on`
+    min_level: Mapping[str, str] = field(default_factory=dict)
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "summary", summarize(self.results))
+        object.__setattr__(self, "summary", summarize(self.results, self.packs))
 
     @property
     def verdict(self) -> Verdict:
-        """The run's verdict: the results that fail it at `fail_on`, after the baseline."""
-        return Verdict(self.fail_on, tuple(r for r in self.results if r.fails_at(self.fail_on)))
+        """The run's verdict: the results that fail it at `fail_on`, after the baseline,
+        and the packs below the level they must reach."""
+        return Verdict(
+            self.fail_on,
+            tuple(r for r in self.results if r.fails_at(self.fail_on)),
+            self._short_of(),
+        )
+
+    def _short_of(self) -> tuple[tuple[str, str], ...]:
+        """(pack, level) of each pack below the level it must reach."""
+        return tuple(
+            (pack.name, required)
+            for pack in self.packs
+            if (required := self.min_level.get(pack.name)) is not None
+            and (found := self.summary.levels.get(pack.name)) is not None
+            and below(found.achieved, required, pack.level_ids)
+        )
 
     def category_title(self, category_id: str) -> str:
         return next((c.title for c in self.categories if c.id == category_id), category_id)
