@@ -120,6 +120,7 @@ def main() -> None:
     help="Fail only on findings the tree of REV does not have (evaluated the same way). "
     "Default: fail on all.",
 )
+@options.min_level_option
 @reports_input_errors
 def eval_command(
     path: Path,
@@ -139,6 +140,7 @@ def eval_command(
     config: Path | None,
     baseline: Path | None,
     new_since: str | None,
+    min_level: str | None,
 ) -> int:
     """Evaluate packs against the repository at PATH (default: the current folder).
 
@@ -165,6 +167,7 @@ def eval_command(
             config=config,
             baseline=baseline,
             new_since=new_since,
+            min_level=min_level,
         )
     )
 

@@ -43,6 +43,8 @@ class RepoConfig:
     pack_path: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     param_locations: Mapping[str, Location] = field(default_factory=dict)  # each key's place
+    # pack name -> (the level it must reach, where its key is, where its value is)
+    min_level: tuple[tuple[str, str, Location, Location], ...] = ()
 
 
 def parse_config(text: str, file: str) -> RepoConfig:
@@ -98,6 +100,15 @@ def parse_config(text: str, file: str) -> RepoConfig:
         param_locations={
             name: _at(located, ("params", name), key=True) for name in data.get("params") or {}
         },
+        min_level=tuple(
+            (
+                pack,
+                level,
+                _at(located, ("min_level", pack), key=True),
+                _at(located, ("min_level", pack)),
+            )
+            for pack, level in (data.get("min_level") or {}).items()
+        ),
     )
 
 

@@ -44,6 +44,7 @@ class EvalRequest:
     config: Path | None = None
     baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
     new_since: str | None = None  # a ref evaluated the same way, used as the baseline
+    min_level: str | None = None  # a level every pack that declares it must reach
 
 
 def run(request: EvalRequest) -> int:
@@ -116,6 +117,9 @@ def evaluate_workspace(
     announces the programs about to run on stderr (other formats are read
     by programs, and stdout holds the report).
     """
+    from engine.levels import required_levels
+
+    min_level = required_levels(workspace.packs, workspace.config, request.min_level)
     with _no_cycle_collection():
         return evaluate(
             workspace.packs,
@@ -128,6 +132,7 @@ def evaluate_workspace(
             progress=progress,
             announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
+            min_level=min_level,
         )
 
 
