@@ -21,6 +21,7 @@ from engine.reporters.common import (
     count_cells,
     finding_items,
     is_filtered_out,
+    levels_lines,
     rate_text,
     summary_line,
 )
@@ -67,6 +68,10 @@ def esc(value: object) -> str:
 
 def _multiline(value: str) -> str:
     return "<br>".join(esc(line) for line in value.strip().splitlines())
+
+
+def _code(value: str) -> str:
+    return f"<code>{esc(value)}</code>"
 
 
 def _link(url: str) -> str:
@@ -294,6 +299,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         _meta(report, options),
         f'<p><span class="verdict {verdict}">The run {verdict}.</span> '
         f"{esc(summary_line(overall, report.summary.by_severity))}.</p>",
+        *(f'<p class="level">{line}</p>' for line in levels_lines(report, esc, _code)),
         f'<div class="charts"><div>{status_ring(overall)}{_legend(overall)}</div>'
         f"<div>{category_bars(report)}</div></div>",
         "<h2>Summary</h2>",

@@ -22,6 +22,7 @@ from engine.reporters.common import (
     count_cells,
     finding_items,
     is_filtered_out,
+    levels_lines,
     rate_text,
     summary_line,
 )
@@ -201,9 +202,16 @@ def _skipped(report: Report) -> list[str]:
     return lines
 
 
+def _levels(report: Report) -> list[str]:
+    """Each pack's level and score, and what its next level needs, as a list."""
+    lines = levels_lines(report, text, code)
+    return ["", *(f"- {line}" for line in lines)] if lines else []
+
+
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     lines = [
         *_header(report, options),
+        *_levels(report),
         *_category_table(report),
         *_rules_table(report),
         *_problems(report),

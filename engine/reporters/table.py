@@ -25,6 +25,7 @@ from engine.reporters.common import (
     count_cells,
     findings_to_show,
     is_filtered_out,
+    levels_lines,
     place,
     rate_text,
     summary_parts,
@@ -163,6 +164,8 @@ def _summary_table(report: Report) -> Table:
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     console = _console(out, options)
     console.print(_header(report))
+    for standing in levels_lines(report, _line, _line):
+        console.print(Text(standing, style="bold"))
     for category_id, results in by_category(report.results).items():
         console.print()
         counts = report.summary.by_category[category_id]
