@@ -18,6 +18,8 @@ TESTS_DIR = "tests"
 EXPECT_FILE = "expect.yaml"
 REPO_DIR = "repo"
 BIN_DIR = "bin"
+#: `level: none` in an expect.yaml: the repository reaches no level of the pack.
+NO_LEVEL = "none"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class FixtureCase:
     inherit_path: bool = False
     default: Status | None = None
     default_location: Location | None = None
+    level: str | None = None  # the level the repository must reach exactly; NO_LEVEL: none
+    level_location: Location | None = None
     expectations: tuple[Expectation, ...] = ()
     bases: tuple[FixtureCase, ...] = ()  # the cases it extends, bases first
 
@@ -177,6 +181,8 @@ def _read_case(folder: Path, expect: Path, problems: list[Problem]) -> FixtureCa
         inherit_path=bool(data.get("inherit_path", False)),
         default=data.get("default"),
         default_location=_at(located, ("default",)) if "default" in data else None,
+        level=data.get("level"),
+        level_location=_at(located, ("level",)) if "level" in data else None,
         expectations=tuple(expectations),
     )
 
