@@ -155,6 +155,7 @@ Exit codes:
     "Default: fail on all.",
 )
 @options.waiver_options
+@options.min_level_option
 @reports_input_errors
 def eval_command(
     path: Path,
@@ -181,6 +182,7 @@ def eval_command(
     new_since: str | None,
     strict_waivers: bool,
     today: date | None,
+    min_level: str | None,
 ) -> int:
     """Evaluate packs against a repository.
 
@@ -217,6 +219,7 @@ def eval_command(
             new_since=new_since,
             strict_waivers=strict_waivers,
             today=today,
+            min_level=min_level,
         )
     )
 

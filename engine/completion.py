@@ -83,6 +83,12 @@ def category_ids(packs: Sequence[Pack]) -> list[Choice]:
     return [Choice(category_id, title) for category_id, title in categories.items()]
 
 
+def level_ids(packs: Sequence[Pack]) -> list[Choice]:
+    """Every level id of `packs`, lowest first, with its title."""
+    levels = {level.id: level.title for pack in packs for level in pack.levels}
+    return [Choice(level_id, title) for level_id, title in levels.items()]
+
+
 def tags(packs: Sequence[Pack]) -> list[Choice]:
     """Every tag `--tag` selects a rule of `packs` by (`static` included), sorted."""
     found = {t for pack in packs for r in pack.rules for t in r.selection_tags}

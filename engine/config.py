@@ -47,6 +47,8 @@ class RepoConfig:
     waivers: tuple[Waiver, ...] = ()  # `waivers`, then those of `waivers_file`
     max_waiver_days: int = 365
     waivers_file: tuple[str, Location] | None = None  # the path as written, and where
+    # pack name -> (the level it must reach, where its key is, where its value is)
+    min_level: tuple[tuple[str, str, Location, Location], ...] = ()
 
 
 def parse_config(text: str, file: str) -> RepoConfig:
@@ -98,6 +100,15 @@ def parse_config(text: str, file: str) -> RepoConfig:
         max_waiver_days=data.get("max_waiver_days", DEFAULT_MAX_WAIVER_DAYS),
         waivers_file=(
             (waivers_file, _at(located, ("waivers_file",))) if waivers_file is not None else None
+        ),
+        min_level=tuple(
+            (
+                pack,
+                level,
+                _at(located, ("min_level", pack), key=True),
+                _at(located, ("min_level", pack)),
+            )
+            for pack, level in (data.get("min_level") or {}).items()
         ),
     )
 

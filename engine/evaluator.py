@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -219,6 +219,8 @@ def to_result(rule: Rule, outcome: Outcome, duration_ms: float = 0.0) -> RuleRes
         skip=outcome.skip,
         tests=outcome.tests,
         subject=next(iter(rule.check.named_files()), None),
+        level=rule.level,
+        weight=rule.weight,
     )
 
 
@@ -232,11 +234,13 @@ def evaluate(
     progress: Progress | None = None,
     announce: Callable[[int], None] | None = None,
     fail_on: FailOn = "error",
+    min_level: Mapping[str, str] | None = None,
 ) -> Report:
     """Evaluate every rule of `packs` over `snapshot`; results keep pack and rule order.
 
     `announce` is told how many programs are about to run, before the first
-    starts (when any will); `fail_on` is the level the report's verdict applies."""
+    starts (when any will); `fail_on` is the level the report's verdict applies,
+    `min_level` the level each pack named must reach (engine/levels.py checks it)."""
     selection = selection or Selection()
     problems = selection.problems(packs)
     if problems:
@@ -284,10 +288,11 @@ def evaluate(
     return Report(
         tool_version=__version__,
         snapshot=snapshot.info,
-        packs=tuple(PackInfo(p.name, p.version, p.source, p.path) for p in packs),
+        packs=tuple(PackInfo(p.name, p.version, p.source, p.path, p.levels) for p in packs),
         categories=tuple(CategoryInfo(c.id, c.title, p.name) for p in packs for c in p.categories),
         results=tuple(r for r in results if r is not None),
         fail_on=fail_on,
+        min_level=dict(min_level or {}),
     )
 
 

@@ -488,6 +488,19 @@ def report_limit_options(command: F) -> F:
     )
 
 
+def min_level_option(command: F) -> F:
+    """--min-level LEVEL: the maturity level the evaluated packs must reach."""
+    return env_option(
+        "--min-level",
+        "min_level",
+        metavar="LEVEL",
+        envvar="RULEPACK_MIN_LEVEL",
+        shell_complete=of_evaluated_packs(completion.level_ids),
+        help="Exit 1 when a pack that declares LEVEL (bronze, silver, ...) does not reach it, "
+        "whatever --fail-on says. Default: the config's min_level, else none.",
+    )(command)
+
+
 def config_option(command: F) -> F:
     """--config FILE: the repo config, instead of the snapshot's own."""
     return env_option(

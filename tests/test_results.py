@@ -55,6 +55,8 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
         "waived": 0,
         "by_severity": {"error": 1, "warning": 1, "info": 1},
         "success_rate": 20.0,
+        "score": 20.0,  # every weight is 1: the success rate
+        "levels": {},  # the pack declares no levels
         "by_category": {
             "alpha": {
                 "total": 4,
@@ -64,6 +66,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "errored": 0,
                 "waived": 0,
                 "success_rate": 33.33,
+                "score": 33.33,
             },
             "beta": {
                 "total": 2,
@@ -73,6 +76,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "errored": 1,
                 "waived": 0,
                 "success_rate": 0.0,
+                "score": 0.0,
             },
             "gamma": {
                 "total": 1,
@@ -82,6 +86,7 @@ def test_summary_counts_by_severity_and_success_rates(evaluate, make_repo) -> No
                 "errored": 0,
                 "waived": 0,
                 "success_rate": None,
+                "score": None,
             },
         },
     }

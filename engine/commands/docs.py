@@ -1,8 +1,8 @@
 """`policy docs --pack P`: a Markdown reference of a pack.
 
-The reference lists the pack's parameters, its categories and every rule
-(id, title, severity, tags, when it applies, what it checks, remediation,
-docs link), then the file sets and conditions the rules name. The output
+The reference lists the pack's parameters, its levels, its categories and
+every rule (id, title, severity, level and weight, tags, when it applies, what
+it checks, remediation, docs link), then the file sets and conditions the rules name. The output
 depends only on the pack, so the references of the built-in packs are
 committed under docs/packs/ and a test keeps them current.
 """
@@ -92,6 +92,7 @@ def render(pack: Pack) -> str:
         "",
     ]
     lines += _params(pack)
+    lines += _levels(pack)
     lines += _index(pack)
     for category in pack.categories:
         rules = [r for r in pack.rules if r.category == category.id]
@@ -119,11 +120,36 @@ def _params(pack: Pack) -> list[str]:
     return [*lines, ""]
 
 
-def _index(pack: Pack) -> list[str]:
-    lines = ["## Rules", "", "| rule | severity | category | title |", "| --- | --- | --- | --- |"]
-    for rule in pack.rules:
+def _levels(pack: Pack) -> list[str]:
+    """The pack's levels, lowest first, each with its rules' count and weight."""
+    if not pack.levels:
+        return []
+    lines = [
+        "## Levels",
+        "",
+        "Cumulative, lowest first: a repository reaches a level when every rule at it and at "
+        "every lower level passes, is skipped or is waived (`policy eval --min-level LEVEL`).",
+        "",
+        "| level | title | rules | weight | description |",
+        "| --- | --- | ---: | ---: | --- |",
+    ]
+    for level in pack.levels:
+        rules = [r for r in pack.rules if r.level == level.id]
         lines.append(
-            f"| [`{rule.id}`](#{_anchor(rule.id)}) | {rule.severity} | {rule.category} "
+            f"| `{level.id}` | {_cell(level.title)} | {len(rules)} "
+            f"| {sum(r.weight for r in rules)} | {_cell(level.description)} |"
+        )
+    return [*lines, ""]
+
+
+def _index(pack: Pack) -> list[str]:
+    placed = bool(pack.levels)  # level and weight columns, when the pack has levels
+    head = f"| rule | severity |{' level | weight |' if placed else ''} category | title |"
+    lines = ["## Rules", "", head, "|" + " --- |" * head.count(" | ") + " --- |"]
+    for rule in pack.rules:
+        level = f" {rule.level} | {rule.weight} |" if placed else ""
+        lines.append(
+            f"| [`{rule.id}`](#{_anchor(rule.id)}) | {rule.severity} |{level} {rule.category} "
             f"| {_cell(rule.title)} |"
         )
     return [*lines, ""]
@@ -132,6 +158,8 @@ def _index(pack: Pack) -> list[str]:
 def _rule(rule: Rule) -> list[str]:
     lines = [f'<a id="{_anchor(rule.id)}"></a>', "", f"### `{rule.id}`: {rule.title}", ""]
     facts = [f"severity **{rule.severity}**"]
+    if rule.level is not None:
+        facts.append(f"level **{rule.level}**, weight {rule.weight}")
     if rule.tags:
         facts.append("tags " + ", ".join(f"`{t}`" for t in rule.tags))
     if not rule.enabled:

@@ -65,6 +65,8 @@ class EvalRequest:
         """The day waivers are judged on."""
         return self.today or date.today()
 
+    min_level: str | None = None  # a level every pack that declares it must reach
+
 
 def run(request: EvalRequest) -> int:
     """Evaluate once, write each report asked for, and return the exit status (0 holds,
@@ -226,6 +228,9 @@ def evaluate_workspace(
     announces the programs about to run on stderr (other formats are read
     by programs, and stdout holds the report).
     """
+    from engine.levels import required_levels
+
+    min_level = required_levels(workspace.packs, workspace.config, request.min_level)
     with _no_cycle_collection():
         report = evaluate(
             workspace.packs,
@@ -241,6 +246,7 @@ def evaluate_workspace(
             progress=progress,
             announce=_announcer(snapshot) if format_name == "table" else None,
             fail_on=fail_on,
+            min_level=min_level,
         )
     from engine.waivers import apply_waivers
 

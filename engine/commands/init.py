@@ -22,6 +22,8 @@ params: {{}}
 
 # Lowest severity of a failed rule that fails the run: error | warning | info | never
 fail_on: error
+# The maturity level each pack must reach, whatever fail_on says (--min-level wins):
+# min_level: {{production: silver}}
 
 # Rules to turn off (reported as skipped), and severities to change.
 disable: []

@@ -39,6 +39,8 @@ def run(spec: str, params: Sequence[str], format_name: str) -> int:
                         "title": r.title,
                         "category": r.category,
                         "severity": r.severity,
+                        "level": r.level,
+                        "weight": r.weight,
                         "tags": list(r.tags),
                         "enabled": r.enabled,
                     }
@@ -49,7 +51,10 @@ def run(spec: str, params: Sequence[str], format_name: str) -> int:
         )
         return 0
     echo(f"{pack.name} {pack.version} ({pack.source}: {pack.path}), {len(pack.rules)} rules")
+    if pack.levels:
+        echo("levels: " + " < ".join(f"{level.title} ({level.id})" for level in pack.levels))
     width = max((len(r.id) for r in pack.rules), default=2)
+    level_width = max((len(level.id) for level in pack.levels), default=0)
     for category in pack.categories:
         rules = [r for r in pack.rules if r.category == category.id]
         if not rules:
@@ -58,5 +63,6 @@ def run(spec: str, params: Sequence[str], format_name: str) -> int:
         for rule in rules:
             off = "  (disabled)" if not rule.enabled else ""
             tags = f"  [{', '.join(rule.tags)}]" if rule.tags else ""
-            echo(f"  {rule.id:<{width}}  {rule.severity:<7}  {rule.title}{tags}{off}")
+            placed = f"{rule.level or '':<{level_width}}  x{rule.weight:<2} " if pack.levels else ""
+            echo(f"  {rule.id:<{width}}  {rule.severity:<7}  {placed}{rule.title}{tags}{off}")
     return 0

@@ -51,15 +51,19 @@ def run(target: Path, cases: Sequence[str] = (), min_coverage: float = 0.0) -> i
 
 def _print_case(outcome: CaseOutcome) -> None:
     case = outcome.case
-    if not outcome.mismatches:
+    failed = len(outcome.mismatches) + bool(outcome.level_mismatch)
+    if not failed:
         echo(f"  ok    {case.name} ({outcome.checked} expectation(s))")
         return
-    echo(
-        f"  FAIL  {case.name} ({len(outcome.mismatches)} of {outcome.checked} "
-        f"expectation(s) not met)"
-    )
+    echo(f"  FAIL  {case.name} ({failed} of {outcome.checked} expectation(s) not met)")
     if case.description:
         echo(f"        {case.description.strip()}")
+    if outcome.level_mismatch:
+        blocking = ", ".join(outcome.level_blocking) or "nothing"
+        echo(
+            f"        level: {outcome.level_mismatch}; the next level needs {blocking} "
+            f"({case.level_location})"
+        )
     for mismatch in outcome.mismatches:
         where = mismatch.expectation.location
         echo(f"        {mismatch.expectation.rule}: {mismatch.why} ({where})")
@@ -81,7 +85,8 @@ def _print_coverage(report: PackTestReport, min_coverage: float, partial: bool) 
     scope = " (only the selected cases)" if partial else ""
     echo(
         f"coverage: {len(coverage.covered)} of {len(coverage.rules)} rule(s) seen passing, "
-        f"failing and, where they can, skipping ({coverage.percent:g}%){scope}"
+        f"failing and, where they can, skipping ({coverage.percent:g}%"
+        f"{' of rules and levels' if coverage.levels else ''}){scope}"
     )
     lacking: dict[str, list[str]] = {}
     for rule in coverage.rules:
@@ -90,4 +95,12 @@ def _print_coverage(report: PackTestReport, min_coverage: float, partial: bool) 
             lacking.setdefault(lacks, []).append(rule)
     for lacks, rules in lacking.items():
         echo(f"  not covered, {lacks} ({len(rules)}): {', '.join(rules)}")
+    if coverage.levels:
+        proven = len(coverage.levels) - len(coverage.unproven_levels)
+        echo(f"levels: {proven} of {len(coverage.levels)} proven by a case at that level")
+        if coverage.unproven_levels:
+            echo(
+                f"  not proven ({len(coverage.unproven_levels)}): "
+                + ", ".join(coverage.unproven_levels)
+            )
     return coverage.percent < min_coverage

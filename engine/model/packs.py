@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from engine.errors import Location
+from engine.model.levels import Level
 from engine.model.messages import MessageTemplate
 from engine.model.severity import Severity
 
@@ -107,6 +108,8 @@ class Rule:
     # A condition (reading files only) under which the repository chooses the programs
     # the rule runs: without --trust-repo the rule is then skipped instead.
     untrusted_when: Check | None = None
+    level: str | None = None  # its maturity level (the pack's lowest by default; None: no levels)
+    weight: int = 1  # how much it counts in the score
     source: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -151,6 +154,7 @@ class Pack:
     description: str = ""
     requires: str = ""
     categories: tuple[Category, ...] = ()
+    levels: tuple[Level, ...] = ()  # maturity levels, lowest first (cumulative)
     rules: tuple[Rule, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     extends: tuple[str, ...] = ()  # names of the packs it extends, nearest first

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from engine.model.levels import Level, Standing, below, standing, weighted_rate
 from engine.model.severity import SEVERITIES, FailOn, Severity
 from engine.model.snapshots import SnapshotInfo
 from engine.model.teststats import TestStats
@@ -146,6 +147,8 @@ class RuleResult:
     # where SARIF points a finding that has no place of its own. Not in the JSON report.
     subject: str | None = None
     waived: Waiver | None = None  # on waived results: the (first) waiver that covers it
+    level: str | None = None  # the rule's maturity level; None when its pack declares none
+    weight: int = 1  # how much the rule counts in the score
 
     def fails_at(self, fail_on: FailOn) -> bool:
         """Whether this result fails a run at the `--fail-on` level: an error always does
@@ -168,16 +171,24 @@ class Counts:
     skipped: int = 0
     errored: int = 0
     waived: int = 0  # counted in neither passed nor failed
+    weight_passed: int = 0  # the weights of the passed rules
+    weight_judged: int = 0  # the weights of the passed, failed and errored rules
 
     @property
     def success_rate(self) -> float | None:
         """passed / (passed + failed + errored), in percent; None when nothing was judged."""
-        judged = self.passed + self.failed + self.errored
-        return round(100.0 * self.passed / judged, 2) if judged else None
+        return weighted_rate(self.passed, self.passed + self.failed + self.errored)
+
+    @property
+    def score(self) -> float | None:
+        """The weighted pass rate, in percent: skipped and waived rules count in neither
+        part; None when nothing was judged."""
+        return weighted_rate(self.weight_passed, self.weight_judged)
 
 
 def count(results: Iterable[RuleResult]) -> Counts:
-    statuses = [r.status for r in results]
+    listed = list(results)
+    statuses = [r.status for r in listed]
     return Counts(
         total=len(statuses),
         passed=statuses.count("pass"),
@@ -185,6 +196,8 @@ def count(results: Iterable[RuleResult]) -> Counts:
         skipped=statuses.count("skip"),
         errored=statuses.count("error"),
         waived=statuses.count("waived"),
+        weight_passed=sum(r.weight for r in listed if r.status == "pass"),
+        weight_judged=sum(r.weight for r in listed if r.status in ("pass", "fail", "error")),
     )
 
 
@@ -199,8 +212,11 @@ class Summary:
         """Rules whose every failure a live waiver covers."""
         return self.overall.waived
 
+    # pack name -> its standing on its levels, for each pack that declares levels
+    levels: dict[str, Standing] = field(default_factory=dict)
 
-def summarize(results: Sequence[RuleResult]) -> Summary:
+
+def summarize(results: Sequence[RuleResult], packs: Sequence[PackInfo] = ()) -> Summary:
     by_category: dict[str, list[RuleResult]] = {}
     for result in results:
         by_category.setdefault(result.category, []).append(result)
@@ -209,6 +225,11 @@ def summarize(results: Sequence[RuleResult]) -> Summary:
         overall=count(results),
         by_severity={level: failures.count(level) for level in SEVERITIES},
         by_category={cid: count(rs) for cid, rs in by_category.items()},
+        levels={
+            pack.name: standing(pack.level_ids, [r for r in results if r.pack == pack.name])
+            for pack in packs
+            if pack.levels
+        },
     )
 
 
@@ -218,6 +239,14 @@ class PackInfo:
     version: str
     source: str
     path: str
+    levels: tuple[Level, ...] = ()  # lowest first
+
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels)
+
+    def level_title(self, level_id: str) -> str:
+        return next((lv.title for lv in self.levels if lv.id == level_id), level_id)
 
 
 @dataclass(frozen=True)
@@ -245,10 +274,12 @@ class Verdict:
     fail_on: FailOn
     failing: tuple[RuleResult, ...]  # in report order
     stale_waivers: tuple[WaiverUse, ...] = ()  # with --strict-waivers: unused and expired ones
+    # (pack, level) of each `--min-level` / `min_level` the run did not reach
+    short_of: tuple[tuple[str, str], ...] = ()
 
     @property
     def fails(self) -> bool:
-        return bool(self.failing or self.stale_waivers)
+        return bool(self.failing or self.stale_waivers or self.short_of)
 
 
 @dataclass(frozen=True)
@@ -263,18 +294,31 @@ class Report:
     config_file: str | None = None  # the repo config's path in the snapshot, when it has one
     waivers: tuple[WaiverUse, ...] = ()  # every waiver of the config, in its order
     strict_waivers: bool = False  # `--strict-waivers`: unused and expired waivers fail the run
+    # pack name -> the level it must reach (`--min-level`, `min_level`), whatever `fail_on`
+    min_level: Mapping[str, str] = field(default_factory=dict)
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "summary", summarize(self.results))
+        object.__setattr__(self, "summary", summarize(self.results, self.packs))
 
     @property
     def verdict(self) -> Verdict:
-        """The run's verdict: the results that fail it at `fail_on`, after the baseline, and
-        with `--strict-waivers` the waivers that are unused or expired."""
+        """The run's verdict: the results that fail it at `fail_on`, after the baseline,
+        with `--strict-waivers` the waivers that are unused or expired, and the packs below
+        the level they must reach."""
         stale = tuple(u for u in self.waivers if u.state != "active") if self.strict_waivers else ()
         failing = tuple(r for r in self.results if r.fails_at(self.fail_on))
-        return Verdict(self.fail_on, failing, stale)
+        return Verdict(self.fail_on, failing, stale_waivers=stale, short_of=self._short_of())
+
+    def _short_of(self) -> tuple[tuple[str, str], ...]:
+        """(pack, level) of each pack below the level it must reach."""
+        return tuple(
+            (pack.name, required)
+            for pack in self.packs
+            if (required := self.min_level.get(pack.name)) is not None
+            and (found := self.summary.levels.get(pack.name)) is not None
+            and below(found.achieved, required, pack.level_ids)
+        )
 
     def category_title(self, category_id: str) -> str:
         return next((c.title for c in self.categories if c.id == category_id), category_id)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.model.diff import Diff
-from engine.model.results import Counts, Finding, Note, Report, RuleResult
+from engine.model.results import Counts, Finding, Note, PackInfo, Report, RuleResult
 from engine.model.snapshots import SnapshotInfo
 from engine.model.teststats import TestStats
 from engine.model.waivers import Waiver, WaiverUse
@@ -30,6 +30,7 @@ def _counts(counts: Counts) -> dict[str, Any]:
         "errored": counts.errored,
         "waived": counts.waived,
         "success_rate": counts.success_rate,
+        "score": counts.score,
     }
 
 
@@ -82,6 +83,8 @@ def _result(result: RuleResult) -> dict[str, Any]:
         "pack": result.pack,
         "category": result.category,
         "severity": result.severity,
+        "level": result.level,
+        "weight": result.weight,
         "status": result.status,
         "title": result.title,
         "message": result.message,
@@ -137,6 +140,20 @@ def _baseline(report: Report) -> dict[str, Any]:
     }
 
 
+def _pack(pack: PackInfo) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": pack.name,
+        "version": pack.version,
+        "source": pack.source,
+        "path": pack.path,
+    }
+    if pack.levels:  # only a pack that declares levels
+        data["levels"] = [
+            {"id": lv.id, "title": lv.title, "description": lv.description} for lv in pack.levels
+        ]
+    return data
+
+
 def snapshot_to_data(info: SnapshotInfo) -> dict[str, Any]:
     return {"kind": info.kind, "root": info.root, "ref": info.ref, "commit": info.commit}
 
@@ -147,21 +164,24 @@ def report_to_data(report: Report) -> dict[str, Any]:
     overall = _counts(summary.overall)
     success_rate = overall.pop("success_rate")
     waived = overall.pop("waived")
+    score = overall.pop("score")
     return {
         "schema": REPORT_SCHEMA_ID,
         "tool": {"name": "rulepack", "version": report.tool_version},
         "snapshot": snapshot_to_data(report.snapshot),
-        "packs": [
-            {"name": p.name, "version": p.version, "source": p.source, "path": p.path}
-            for p in report.packs
-        ],
+        "packs": [_pack(p) for p in report.packs],
         "categories": [{"id": c.id, "title": c.title, "pack": c.pack} for c in report.categories],
         "summary": {
             **overall,
             "waived": waived,
             "by_severity": dict(summary.by_severity),
             "success_rate": success_rate,
+            "score": score,
             "by_category": {cid: _counts(c) for cid, c in summary.by_category.items()},
+            "levels": {
+                pack: {"achieved": s.achieved, "next": s.next, "blocking": list(s.blocking)}
+                for pack, s in summary.levels.items()
+            },
             **_baseline(report),
         },
         "results": [_result(r) for r in report.results],
@@ -194,6 +214,8 @@ def _result_from(item: Mapping[str, Any]) -> RuleResult:
         tags=tuple(item["tags"]),
         duration_ms=item["duration_ms"],
         baseline=item.get("baseline"),
+        level=item.get("level"),
+        weight=item.get("weight", 1),
     )
 
 

@@ -19,6 +19,7 @@ from engine.checks.combinators import AllCheck
 from engine.checks.reader import PackReader
 from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
+from engine.model.levels import Level
 from engine.model.packs import OUTSIDE_EFFECTS, STATIC_TAG, Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
 from engine.packs.finder import PackFile
@@ -144,9 +145,11 @@ class PackBuilder:
         for reader, data in zip(readers, datas, strict=True):
             for name, raw in (data.get("conditions") or {}).items():
                 conditions[name] = reader.check(raw, ("conditions", name))
+        levels = self._levels(chain, datas)
 
         rules: list[Rule] = []
         rule_sites: dict[str, Location] = {}
+        level_sites: dict[str, tuple[Layer, KeyPath]] = {}  # where each rule's level was set
         for layer, reader, data, broken in zip(chain, readers, datas, broken_rules, strict=True):
             for i, raw in enumerate(data.get("rules") or []):
                 if not isinstance(raw, dict):
@@ -172,8 +175,11 @@ class PackBuilder:
                     )
                     continue
                 rule_sites[rule.id] = rule.location
+                if "level" in raw:
+                    level_sites[rule.id] = (layer, ("rules", i, "level"))
                 rules.append(rule)
-            rules = self._apply_overrides(layer, data, rules)
+            rules = self._apply_overrides(layer, data, rules, level_sites)
+        rules = self._place_on_levels(rules, levels, level_sites)
         return Pack(
             name=top.name,
             version=str(top.data.get("version", "")),
@@ -182,6 +188,7 @@ class PackBuilder:
             description=str(top.data.get("description", "")),
             requires=str(top.data.get("requires", "")),
             categories=tuple(categories.values()),
+            levels=levels,
             rules=tuple(rules),
             params=params,
             extends=tuple(layer.name for layer in reversed(chain[:-1])),
@@ -275,10 +282,70 @@ class PackBuilder:
             docs=str(field("docs", "")),
             message=message,
             untrusted_when=untrusted_when,
+            level=str(raw["level"]) if "level" in raw else None,
+            weight=_weight(raw),
             source=raw,
         )
 
-    def _apply_overrides(self, layer: Layer, data: dict[str, Any], rules: list[Rule]) -> list[Rule]:
+    def _levels(self, chain: list[Layer], datas: list[dict[str, Any]]) -> tuple[Level, ...]:
+        """The levels of the chain, lowest first: a base's, then those each pack adds (a
+        pack may retitle an inherited level, not reorder them); ids unique in each file."""
+        merged: dict[str, Level] = {}
+        for layer, data in zip(chain, datas, strict=True):
+            inherited = list(merged)
+            first: dict[str, int] = {}
+            for i, raw in enumerate(data.get("levels") or []):
+                if not isinstance(raw, dict) or "id" not in raw:
+                    continue  # the schema reports it
+                level_id = str(raw["id"])
+                if level_id in first:
+                    where = layer.located.position(("levels", first[level_id], "id"))
+                    line = f" (first defined at line {where[0]})" if where else ""
+                    self._problem(
+                        layer, ("levels", i, "id"), f"duplicate level id {level_id!r}{line}"
+                    )
+                    continue
+                first[level_id] = i
+                merged[level_id] = Level(
+                    level_id, str(raw.get("title", level_id)), str(raw.get("description", ""))
+                )
+            kept = [level_id for level_id in first if level_id in inherited]
+            if kept != [level_id for level_id in inherited if level_id in first]:
+                self._problem(
+                    layer,
+                    ("levels",),
+                    "levels keep the order of the extended pack's levels "
+                    f"({', '.join(inherited)}); new levels come after them",
+                )
+        return tuple(merged.values())
+
+    def _place_on_levels(
+        self,
+        rules: list[Rule],
+        levels: tuple[Level, ...],
+        sites: Mapping[str, tuple[Layer, KeyPath]],
+    ) -> list[Rule]:
+        """Rules with their level: the pack's lowest unless set; one naming a level the
+        pack does not declare is a problem where it was set."""
+        known = [level.id for level in levels]
+        placed = []
+        for rule in rules:
+            if rule.level is None:
+                rule = replace(rule, level=known[0] if known else None)
+            elif rule.level not in known:
+                layer, path = sites[rule.id]
+                declared = f"levels: {', '.join(known)}" if known else "the pack declares no levels"
+                self._problem(layer, path, f"unknown level {rule.level!r} ({declared})")
+            placed.append(rule)
+        return placed
+
+    def _apply_overrides(
+        self,
+        layer: Layer,
+        data: dict[str, Any],
+        rules: list[Rule],
+        level_sites: dict[str, tuple[Layer, KeyPath]],
+    ) -> list[Rule]:
         by_id = {rule.id: i for i, rule in enumerate(rules)}
         for i, override in enumerate(data.get("overrides") or []):
             target = by_id.get(str(override.get("rule")))
@@ -296,8 +363,22 @@ class PackBuilder:
                 rule = replace(rule, enabled=False, disabled_by=f"disabled by pack {layer.name}")
             elif override.get("enabled") is True:
                 rule = replace(rule, enabled=True, disabled_by="")
+            if "level" in override:
+                rule = replace(rule, level=str(override["level"]))
+                level_sites[rule.id] = (layer, ("overrides", i, "level"))
+            if "weight" in override:
+                rule = replace(rule, weight=_weight(override))
             rules[target] = rule
         return rules
+
+
+def _weight(raw: Mapping[str, Any]) -> int:
+    """A rule's (or an override's) `weight`: 1 by default; the schema rejects any but a
+    positive integer (a built-in pack is checked by the test suite)."""
+    weight = raw.get("weight", 1)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 1:
+        return 1
+    return int(weight)
 
 
 def _sibling_reader(pack_file: PackFile) -> Callable[[str], str]:

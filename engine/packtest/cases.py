@@ -18,6 +18,8 @@ TESTS_DIR = "tests"
 EXPECT_FILE = "expect.yaml"
 REPO_DIR = "repo"
 BIN_DIR = "bin"
+#: `level: none` in an expect.yaml: the repository reaches no level of the pack.
+NO_LEVEL = "none"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class FixtureCase:
     results: tuple[str, ...] = ()  # test reports beside repo/, given as --results gives them
     default: Status | None = None
     default_location: Location | None = None
+    level: str | None = None  # the level the repository must reach exactly; NO_LEVEL: none
+    level_location: Location | None = None
     expectations: tuple[Expectation, ...] = ()
     bases: tuple[FixtureCase, ...] = ()  # the cases it extends, bases first
 
@@ -179,6 +183,8 @@ def _read_case(folder: Path, expect: Path, problems: list[Problem]) -> FixtureCa
         results=tuple(str(r) for r in data.get("results") or ()),
         default=data.get("default"),
         default_location=_at(located, ("default",)) if "default" in data else None,
+        level=data.get("level"),
+        level_location=_at(located, ("level",)) if "level" in data else None,
         expectations=tuple(expectations),
     )
 

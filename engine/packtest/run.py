@@ -16,7 +16,14 @@ from engine.model.results import SKIPPED_BY_OPTIONS, RuleResult
 from engine.packs.finder import PackFinder, pack_file_from_disk
 from engine.packs.load import PackLoader
 from engine.packtest.build import build_case, case_environ
-from engine.packtest.cases import REPO_DIR, TESTS_DIR, Expectation, FixtureCase, read_cases
+from engine.packtest.cases import (
+    NO_LEVEL,
+    REPO_DIR,
+    TESTS_DIR,
+    Expectation,
+    FixtureCase,
+    read_cases,
+)
 from engine.snapshots.materialize import temporary_folder
 
 #: Findings shown under a mismatch.
@@ -39,6 +46,14 @@ class CaseOutcome:
     mismatches: tuple[Mismatch, ...]
     met: tuple[Expectation, ...]  # expectations that held, for coverage
     proven_skips: frozenset[str] = frozenset()  # rules skipped by their own condition
+    level_mismatch: str = ""  # why the repository is not at the case's `level:`; "" when it is
+    level_blocking: tuple[str, ...] = ()  # the rules that keep it from the next level
+    level_reached: str | None = None  # the level the case's repository reached (NO_LEVEL: none)
+
+    @property
+    def proven_level(self) -> str | None:
+        """The level this case proves a repository at (its `level:`, met)."""
+        return self.case.level if self.case.level and not self.level_mismatch else None
 
 
 @dataclass(frozen=True)
@@ -50,16 +65,25 @@ class Coverage:
     failing: frozenset[str]
     skipping: frozenset[str] = frozenset()
     skippable: frozenset[str] = frozenset()  # rules with a skip condition to prove
+    levels: tuple[str, ...] = ()  # the pack's levels: each wants a case at it
+    levels_proven: frozenset[str] = frozenset()
 
     @property
     def covered(self) -> tuple[str, ...]:
         return tuple(r for r in self.rules if not self.missing(r))
 
     @property
+    def unproven_levels(self) -> tuple[str, ...]:
+        return tuple(level for level in self.levels if level not in self.levels_proven)
+
+    @property
     def percent(self) -> float:
-        if not self.rules:
+        """Covered rules and proven levels, of all rules and levels, in percent."""
+        items = len(self.rules) + len(self.levels)
+        if not items:
             return 100.0
-        return round(100.0 * len(self.covered) / len(self.rules), 2)
+        done = len(self.covered) + len(self.levels) - len(self.unproven_levels)
+        return round(100.0 * done / items, 2)
 
     def missing(self, rule: str) -> str:
         """What a rule lacks: 'never passes', 'never fails nor skips', ...; '' when covered."""
@@ -81,7 +105,7 @@ class PackTestReport:
 
     @property
     def mismatches(self) -> int:
-        return sum(len(o.mismatches) for o in self.outcomes)
+        return sum(len(o.mismatches) + bool(o.level_mismatch) for o in self.outcomes)
 
 
 def pack_file_of(target: Path) -> Path:
@@ -140,14 +164,26 @@ def run_pack_tests(target: Path, only: Sequence[str] = ()) -> PackTestReport:
         frozenset(failing),
         frozenset(rule for o in outcomes for rule in o.proven_skips),
         frozenset(r.id for r in enabled if r.can_skip),
+        tuple(level.id for level in pack.levels),
+        frozenset(level for o in outcomes if (level := o.proven_level) is not None),
     )
     return PackTestReport(pack, tuple(outcomes), coverage)
 
 
 def _check_rules_and_params(pack: Pack, cases: Sequence[FixtureCase]) -> None:
     known = {r.id for r in pack.rules}
+    levels = [level.id for level in pack.levels]
     problems = []
     for case in cases:
+        if case.level is not None and case.level not in (*levels, NO_LEVEL):
+            declared = ", ".join(levels) or "none declared"
+            problems.append(
+                Problem(
+                    f"level: pack {pack.name} has no level {case.level!r} (levels: {declared}; "
+                    f"{NO_LEVEL}: the repository reaches no level)",
+                    case.level_location,
+                )
+            )
         for expectation in case.expectations:
             if expectation.rule not in known:
                 import difflib
@@ -219,8 +255,20 @@ def _run_case(case: FixtureCase, pack: Pack, dest: Path) -> CaseOutcome:
         met.append(expectation)
         if result is not None and result.status == "skip" and not _skipped_by_options(result):
             proven_skips.add(expectation.rule)
+    standing = report.summary.levels.get(pack.name)
+    reached = (standing.achieved or NO_LEVEL) if standing is not None else None
+    level_mismatch = ""
+    if case.level is not None and reached is not None and reached != case.level:
+        level_mismatch = f"expected level {case.level}, got {reached}"
     return CaseOutcome(
-        case, len(expectations), tuple(mismatches), tuple(met), frozenset(proven_skips)
+        case,
+        len(expectations) + (case.level is not None),
+        tuple(mismatches),
+        tuple(met),
+        frozenset(proven_skips),
+        level_mismatch,
+        standing.blocking if standing is not None else (),
+        reached,
     )
 
 

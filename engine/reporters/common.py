@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from engine.model.diff import Diff
-from engine.model.results import Counts, Finding, Report, RuleResult, Status
+from engine.model.results import Counts, Finding, Report, RuleResult, Status, count
 from engine.model.severity import SEVERITIES, FailOn
 from engine.model.waivers import Waiver, WaiverUse
 
@@ -182,3 +182,52 @@ def summary_line(counts: Counts, by_severity: dict[str, int]) -> str:
     """`5 rules: 1 passed, 2 failed (1 error, 0 warning, 1 info), 1 skipped, 1 errored`."""
     total, *parts = summary_parts(counts, by_severity)
     return f"{total[0]}: " + ", ".join(text for text, _ in parts)
+
+
+#: Blocking rules a level line names; the rest are counted.
+MAX_BLOCKING = 10
+
+
+def levels_lines(
+    report: Report, text: Callable[[str], str], rule: Callable[[str], str]
+) -> list[str]:
+    """One line per pack that declares levels, for the top of a report: the level reached,
+    the pack's score, and what the next level needs, most severe first.
+
+    `production: level Bronze · score 82.50% · Silver needs 2 rules: ha.replicas-min (error),
+    mon.alert-rules (warning)`; then `· below the required Silver` when `--min-level` is
+    not met. `text` escapes the report's words for the format, `rule` writes a rule id.
+    """
+    lines = []
+    short = dict(report.verdict.short_of)
+    for pack in report.packs:
+        found = report.summary.levels.get(pack.name)
+        if found is None:
+            continue
+        results = [r for r in report.results if r.pack == pack.name]
+        level = pack.level_title(found.achieved) if found.achieved else "none"
+        score = count(results).score
+        parts = [
+            f"{text(pack.name)}: level {text(level)}",
+            f"score {'n/a' if score is None else f'{score:.2f}%'}",
+        ]
+        if found.next is None:
+            parts.append("the top level")
+        else:
+            by_id = {r.rule: r for r in results}
+            blocking = [by_id[rule_id] for rule_id in found.blocking]
+            named = [
+                f"{rule(r.rule)} ({r.severity}{', errored' if r.status == 'error' else ''})"
+                for r in blocking[:MAX_BLOCKING]
+            ]
+            if len(blocking) > MAX_BLOCKING:
+                named.append(f"… and {len(blocking) - MAX_BLOCKING} more")
+            noun = "rule" if len(blocking) == 1 else "rules"
+            parts.append(
+                f"{text(pack.level_title(found.next))} needs {len(blocking)} {noun}: "
+                + ", ".join(named)
+            )
+        if pack.name in short:
+            parts.append(f"below the required {text(pack.level_title(short[pack.name]))}")
+        lines.append(" · ".join(parts))
+    return lines

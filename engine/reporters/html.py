@@ -30,6 +30,7 @@ from engine.reporters.common import (
     count_cells,
     finding_items,
     is_filtered_out,
+    levels_lines,
     rate_text,
     summary_line,
     waived_text,
@@ -131,6 +132,10 @@ def prose(value: str) -> str:
         else:
             parts.append("<br>".join(esc(line) for line in span.text.split("\n")))
     return "".join(parts)
+
+
+def _code(value: str) -> str:
+    return f"<code>{esc(value)}</code>"
 
 
 def _link(url: str) -> str:
@@ -449,6 +454,7 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         _meta(report, options),
         f'<p><span class="verdict {verdict}">The run {verdict}.</span> '
         f"{esc(summary_line(overall, report.summary.by_severity))}.</p>",
+        *(f'<p class="level">{line}</p>' for line in levels_lines(report, esc, _code)),
         f'<div class="charts"><div>{status_ring(overall)}{_legend(overall)}</div>'
         f"<div>{category_bars(report)}</div></div>",
         "<h2>Summary</h2>",

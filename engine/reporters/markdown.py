@@ -37,6 +37,7 @@ from engine.reporters.common import (
     finding_items,
     findings_to_show,
     is_filtered_out,
+    levels_lines,
     rate_text,
     summary_line,
     waiver_state,
@@ -274,6 +275,12 @@ def _skipped(report: Report) -> list[str]:
     return lines
 
 
+def _levels(report: Report) -> list[str]:
+    """Each pack's level and score, and what its next level needs, as a list."""
+    lines = levels_lines(report, text, code)
+    return ["", *(f"- {line}" for line in lines)] if lines else []
+
+
 def _waivers(report: Report) -> list[str]:
     """Every waiver with its state: waived rules show who answers for them, and until when."""
     if not report.waivers:
@@ -405,5 +412,10 @@ def _fit(report: Report, head: list[str], budget: int) -> list[str]:
 
 
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
-    head = [*_header(report, options), *_category_table(report), *_tests(report)]
+    head = [
+        *_header(report, options),
+        *_levels(report),
+        *_category_table(report),
+        *_tests(report),
+    ]
     out.write("\n".join(_fit(report, head, options.max_chars)) + "\n")

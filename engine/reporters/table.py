@@ -34,6 +34,7 @@ from engine.reporters.common import (
     findings_to_show,
     is_filtered_out,
     judged_text,
+    levels_lines,
     most_severe_first,
     place,
     success_text,
@@ -322,7 +323,11 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         _render_brief(report, console, options.rest)
         return
     show = options.show if options.show is not None else DEFAULT_SHOW
-    for line in (_verdict(report), _counts(report), *_packs(report), _where(report)):
+    # The verdict, then each pack's level and what the next needs, then the counts.
+    console.print(_verdict(report))
+    for standing in levels_lines(report, _line, _line):
+        console.print(Text(standing, style="bold"))
+    for line in (_counts(report), *_packs(report), _where(report)):
         console.print(line)
     listed = [r for r in report.results if r.status in show]
     for category_id, results in most_severe_first(listed, report.fail_on).items():

@@ -113,3 +113,41 @@ def test_output_never_overwrites_the_pack(policy, write_pack) -> None:
         f"policy: error: -o {path} names a file of the pack; write the output to another file\n"
     )
     assert path.read_bytes() == before
+
+
+LEVELLED = """\
+apiVersion: rulepack/v1
+name: ladder
+version: 1.0.0
+categories: [{id: docs, title: Documentation}]
+levels:
+  - {id: bronze, title: Bronze, description: Safe to deploy}
+  - {id: silver, title: Silver}
+rules:
+  - {id: docs.readme, title: A README, category: docs, weight: 3,
+     check: {file: {exists: [README.md]}}}
+  - {id: docs.guide, title: A guide, category: docs, level: silver, severity: info,
+     check: {file: {exists: [GUIDE.md]}}}
+"""
+
+
+def test_the_reference_shows_levels_and_each_rule_s_level_and_weight(policy, write_pack) -> None:
+    done = policy("docs", "--pack", write_pack(LEVELLED))
+    assert done.exit_code == 0, done.stderr
+    text = done.stdout
+    assert (
+        "## Levels\n\n"
+        "Cumulative, lowest first: a repository reaches a level when every rule at it and at "
+        "every lower level passes, is skipped or is waived (`policy eval --min-level LEVEL`).\n\n"
+        "| level | title | rules | weight | description |\n"
+        "| --- | --- | ---: | ---: | --- |\n"
+        "| `bronze` | Bronze | 1 | 3 | Safe to deploy |\n"
+        "| `silver` | Silver | 1 | 1 |  |\n"
+    ) in text
+    assert (
+        "| rule | severity | level | weight | category | title |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        "| [`docs.readme`](#rule-docs-readme) | error | bronze | 3 | docs | A README |\n"
+        "| [`docs.guide`](#rule-docs-guide) | info | silver | 1 | docs | A guide |\n"
+    ) in text
+    assert "- severity **info**; level **silver**, weight 1\n" in text

@@ -56,6 +56,8 @@ def test_params_apply_to_the_listing(policy, write_pack) -> None:
         "title": "DOCS.md exists",
         "category": "docs",
         "severity": "error",
+        "level": None,  # the pack declares no levels
+        "weight": 1,
         "tags": ["repo"],
         "enabled": True,
     }

@@ -537,3 +537,78 @@ def test_a_skip_for_want_of_trust_does_not_prove_the_rules_own_skip(policy, pack
         "  not covered, never skips (1): fmt",
         "result: FAILED (coverage 50% is below 100%)",
     ]
+
+
+LEVELLED = PACK.replace(
+    "rules:\n",
+    "levels: [{id: bronze, title: Bronze}, {id: silver, title: Silver}]\nrules:\n",
+).replace(
+    "    category: docs\n    check: {file: {paths",
+    "    category: docs\n    level: silver\n    check: {file: {paths",
+)
+AT_EACH_LEVEL = {
+    "bare": {"expect.yaml": "level: none\nrules: {readme: fail, usage: fail}\n", "repo/a.txt": ""},
+    "readme": {
+        "expect.yaml": "level: bronze\nrules: {readme: pass, usage: fail}\n",
+        "repo/README.md": "# Demo\n",
+    },
+    "usage": {
+        "expect.yaml": "level: silver\nrules: {readme: pass, usage: pass}\n",
+        "repo/README.md": "## Usage\n",
+    },
+}
+
+
+def test_a_case_proves_the_level_its_repository_reaches(policy, pack_dir) -> None:
+    done = policy("test", pack_dir(AT_EACH_LEVEL, pack=LEVELLED), "--min-coverage", "100")
+    assert done.exit_code == 0, done.stdout
+    assert done.stdout.splitlines()[1:] == [
+        "  ok    bare (3 expectation(s))",
+        "  ok    readme (3 expectation(s))",
+        "  ok    usage (3 expectation(s))",
+        "coverage: 2 of 2 rule(s) seen passing, failing and, where they can, skipping "
+        "(100% of rules and levels)",
+        "levels: 2 of 2 proven by a case at that level",
+        "result: ok",
+    ]
+
+
+def test_a_level_not_reached_is_a_mismatch_naming_what_blocks_it(policy, pack_dir) -> None:
+    cases = {**AT_EACH_LEVEL, "readme": {**AT_EACH_LEVEL["readme"]}}
+    cases["readme"]["expect.yaml"] = "level: silver\nrules: {readme: pass}\n"
+    root = pack_dir(cases, pack=LEVELLED)
+    done = policy("test", root)
+    assert done.exit_code == 1
+    expect = root / "tests" / "readme" / "expect.yaml"
+    assert done.stdout.splitlines()[2:4] == [
+        "  FAIL  readme (1 of 2 expectation(s) not met)",
+        f"        level: expected level silver, got bronze; the next level needs usage "
+        f"({expect}:1:8)",
+    ]
+    assert done.stdout.splitlines()[-1] == "result: FAILED (1 mismatch(es))"
+
+
+def test_a_level_no_case_proves_lowers_the_coverage(policy, pack_dir) -> None:
+    cases = {name: files for name, files in AT_EACH_LEVEL.items() if name != "usage"}
+    cases["readme"] = {**cases["readme"], "repo/README.md": "## Usage\n"}
+    cases["readme"]["expect.yaml"] = "rules: {readme: pass, usage: pass}\n"
+    done = policy("test", pack_dir(cases, pack=LEVELLED), "--min-coverage", "100")
+    assert done.exit_code == 1
+    assert done.stdout.splitlines()[-4:] == [
+        "coverage: 2 of 2 rule(s) seen passing, failing and, where they can, skipping "
+        "(50% of rules and levels)",
+        "levels: 0 of 2 proven by a case at that level",
+        "  not proven (2): bronze, silver",
+        "result: FAILED (coverage 50% is below 100%)",
+    ]
+
+
+def test_an_expected_level_the_pack_lacks_is_an_input_error(policy, pack_dir) -> None:
+    root = pack_dir({"x": {"expect.yaml": "level: platinum\n", "repo/a": ""}}, pack=LEVELLED)
+    done = policy("test", root)
+    assert done.exit_code == 2
+    expect = root / "tests" / "x" / "expect.yaml"
+    assert done.stderr.splitlines() == [
+        f"policy: {expect}:1:8: error: level: pack demo has no level 'platinum' "
+        "(levels: bronze, silver; none: the repository reaches no level)"
+    ]

@@ -159,6 +159,16 @@ def test_every_rule_words_its_failures_in_plain_language(name: str) -> None:
             )
 
 
+@pytest.mark.parametrize("name", ["production", "testing", "oss"])
+def test_each_pack_with_rules_climbs_bronze_silver_gold_heavier_at_the_bottom(name: str) -> None:
+    pack = load_pack_for(builtin_packs_dir() / name / "pack.yaml", {})
+    assert [level.id for level in pack.levels] == ["bronze", "silver", "gold"]
+    assert all(level.description for level in pack.levels)
+    assert {rule.level for rule in pack.rules} == {"bronze", "silver", "gold"}
+    heaviest = {lv.id: max(r.weight for r in pack.rules if r.level == lv.id) for lv in pack.levels}
+    assert heaviest["bronze"] > heaviest["gold"]
+
+
 @pytest.mark.parametrize("name", PACKS)
 def test_each_pack_passes_its_fixtures_with_full_rule_coverage(name: str) -> None:
     report = run_pack_tests(builtin_packs_dir() / name)
@@ -166,8 +176,9 @@ def test_each_pack_passes_its_fixtures_with_full_rule_coverage(name: str) -> Non
         f"{o.case.name}: {m.expectation.rule}: {m.why}"
         for o in report.outcomes
         for m in o.mismatches
-    ]
+    ] + [f"{o.case.name}: {o.level_mismatch}" for o in report.outcomes if o.level_mismatch]
     assert mismatches == []
+    assert report.coverage.unproven_levels == ()  # a case at every level
     uncovered = [
         f"{r} ({report.coverage.missing(r)})"
         for r in report.coverage.rules

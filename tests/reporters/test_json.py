@@ -102,6 +102,8 @@ def test_a_result_in_full(evaluate, make_repo) -> None:
         "pack": "sample",
         "category": "deploy",
         "severity": "warning",
+        "level": None,  # the pack declares no levels
+        "weight": 1,
         "status": "fail",
         "title": "Deployments run two replicas",
         "message": "k8s/app.yaml:3: Deployment/api: spec.replicas is 1, expected >= 2",
