@@ -18,7 +18,7 @@ import click
 from click.core import ParameterSource
 
 from engine import completion
-from engine.model.results import STATUSES, Status
+from engine.model.results import STATUS_WORDS, STATUSES, Status
 from engine.model.severity import FAIL_ON_LEVELS
 from engine.reporters import (
     DEFAULT_MAX_ANNOTATIONS,
@@ -385,13 +385,7 @@ def output_options(
 
 
 #: The words of `--show`: each status as the reports count it ("3 passed"), then `all`.
-SHOW_WORDS: dict[str, Status] = {
-    "passed": "pass",
-    "failed": "fail",
-    "skipped": "skip",
-    "errored": "error",
-    "waived": "waived",
-}
+SHOW_WORDS: dict[str, Status] = {STATUS_WORDS[status]: status for status in STATUSES}
 SHOW_ALL = "all"
 
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from engine.model.severity import SEVERITIES
 
 if TYPE_CHECKING:
-    from engine.model.results import RuleResult
+    from engine.model.results import RuleResult, Status
 
 #: Statuses that let a rule's level be reached (`waived`: an accepted, live exception).
-REACHES_LEVEL: frozenset[str] = frozenset({"pass", "skip", "waived"})
+REACHES_LEVEL: frozenset[Status] = frozenset({"pass", "skip", "waived"})
 #: Statuses that block a level.
-BLOCKS_LEVEL: frozenset[str] = frozenset({"fail", "error"})
+BLOCKS_LEVEL: frozenset[Status] = frozenset({"fail", "error"})
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,14 @@ from engine.model.waivers import Waiver, WaiverUse
 #: `waived`: a failing rule whose every finding a live waiver covers (engine/waivers.py).
 Status = Literal["pass", "fail", "skip", "error", "waived"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "skip", "error", "waived")
+#: Each status as reports count it ("3 passed") and as `--show` names it.
+STATUS_WORDS: dict[Status, str] = {
+    "pass": "passed",
+    "fail": "failed",
+    "skip": "skipped",
+    "error": "errored",
+    "waived": "waived",
+}
 #: Set by `eval --baseline` / `--new-since` (engine/baseline.py); None otherwise.
 BaselineMark = Literal["new", "known"]
 #: Why a rule was skipped, as a kind the reporters can tell apart (the reason says more):
@@ -173,6 +181,10 @@ class Counts:
     waived: int = 0  # counted in neither passed nor failed
     weight_passed: int = 0  # the weights of the passed rules
     weight_judged: int = 0  # the weights of the passed, failed and errored rules
+
+    def of(self, status: Status) -> int:
+        """The rules that ended in `status`."""
+        return int(getattr(self, STATUS_WORDS[status]))
 
     @property
     def success_rate(self) -> float | None:

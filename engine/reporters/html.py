@@ -21,7 +21,7 @@ import html
 import re
 from typing import TextIO
 
-from engine.model.results import Counts, Report, RuleResult
+from engine.model.results import Counts, Report, RuleResult, Status
 from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.code_spans import spans
@@ -151,13 +151,10 @@ def _number(value: float) -> str:
 
 def _by_status(counts: Counts) -> list[tuple[str, int]]:
     """(status, rules) in the order the ring and its legend show them."""
-    return [
-        ("pass", counts.passed),
-        ("fail", counts.failed),
-        ("error", counts.errored),
-        ("skip", counts.skipped),
-        *([("waived", counts.waived)] if counts.waived else []),  # only runs with waivers
-    ]
+    shown: tuple[Status, ...] = ("pass", "fail", "error", "skip")
+    if counts.waived:  # only runs with waivers
+        shown += ("waived",)
+    return [(status, counts.of(status)) for status in shown]
 
 
 def status_ring(counts: Counts) -> str:

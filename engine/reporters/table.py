@@ -25,7 +25,7 @@ from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
-from engine.model.results import Counts, Report, RuleResult, Status, count
+from engine.model.results import STATUS_WORDS, Counts, Report, RuleResult, Status, count
 from engine.model.snapshots import SnapshotInfo
 from engine.printable import printable
 from engine.reporters import ReportOptions
@@ -54,13 +54,6 @@ BRIEF_LINES = 36
 BRIEF_FINDINGS = 3
 BRIEF_MESSAGE_LINES = 6
 #: How each status is counted in the report's sentences.
-_COUNTED: dict[Status, str] = {
-    "fail": "failed",
-    "error": "errored",
-    "pass": "passed",
-    "skip": "skipped",
-    "waived": "waived",
-}
 
 _BADGES = {
     "pass": ("✓ pass ", "green"),
@@ -163,7 +156,7 @@ def _where(report: Report) -> Text:
 def _heading(report: Report, category_id: str) -> Text:
     """`High availability · 5 failed · 1 passed · 3 skipped · 6 of 9 judged`."""
     counts = report.summary.by_category[category_id]
-    parts = [f"{n} {_COUNTED[status]}" for status, n in _by_status(counts).items() if n]
+    parts = [f"{n} {STATUS_WORDS[status]}" for status, n in _by_status(counts).items() if n]
     heading = Text(_line(report.category_title(category_id)), style="bold underline")
     heading.append(" · " + " · ".join([*parts, judged_text(counts)]), style="dim")
     return heading
@@ -272,19 +265,13 @@ def _summary_table(report: Report) -> Table:
 
 def _by_status(counts: Counts) -> dict[Status, int]:
     """The counts by status, in the order the report names them: failures first."""
-    return {
-        "fail": counts.failed,
-        "error": counts.errored,
-        "pass": counts.passed,
-        "skip": counts.skipped,
-        "waived": counts.waived,
-    }
+    return {status: counts.of(status) for status in ("fail", "error", "pass", "skip", "waived")}
 
 
 def _not_listed(counts: Counts, show: Collection[Status]) -> str:
     """`30 passed, 31 skipped`: what the listing left out, by status."""
     numbers = _by_status(counts).items()
-    return ", ".join(f"{n} {_COUNTED[s]}" for s, n in numbers if n and s not in show)
+    return ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in numbers if n and s not in show)
 
 
 def _test_lines(report: Report) -> list[Table | Text]:
