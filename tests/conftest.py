@@ -55,6 +55,9 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     for variable in [name for name in os.environ if name.startswith("RULEPACK_")]:
         monkeypatch.delenv(variable)  # the user's pack path and option defaults stay out
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # No test reads or writes the user's own results store or caches.
+    monkeypatch.setenv("RULEPACK_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("RULEPACK_CACHE_DIR", str(home / "cache"))
 
 
 def git(root: Path, *args: str) -> str:
