@@ -66,7 +66,15 @@ SUBCOMMANDS: Mapping[str, bool] = {
     "init": False,
     "add": True,
     "commit": True,
+    # Only for fleet mirrors (engine/fleet/mirrors.py), with `network=True`: the
+    # repository is one rulepack cloned itself, so its config is rulepack's.
+    "clone": False,
+    "fetch": False,
+    "rev-list": False,
 }
+
+#: The transports a `network=True` command may use (GIT_ALLOW_PROTOCOL's list).
+NETWORK_PROTOCOLS = "file:git:http:https:ssh"
 
 #: Given as `-c key=value` to every command.
 SAFE_CONFIG: tuple[tuple[str, str], ...] = (
@@ -125,14 +133,18 @@ def run(
     input: bytes | None = None,
     env: Mapping[str, str] | None = None,
     config: Mapping[str, str] | None = None,
+    network: bool = False,
 ) -> Completed:
     """Run `git ARGS` in `cwd` with the repository's programs disabled; never raises
     for a non-zero exit (see `Completed.ok`).
 
     `env` is the environment to start from (this process's by default);
-    `config` adds `-c key=value` settings of the caller's own.
+    `config` adds `-c key=value` settings of the caller's own. `network` lets
+    a clone or fetch use NETWORK_PROTOCOLS (every other command has none).
     """
     argv, environ = _prepared(args, cwd, env, config)
+    if network:
+        environ["GIT_ALLOW_PROTOCOL"] = NETWORK_PROTOCOLS
     try:
         done = subprocess.run(argv, cwd=cwd, input=input, env=environ, capture_output=True)
     except (FileNotFoundError, NotADirectoryError) as exc:

@@ -13,8 +13,9 @@ counts and the baseline marks are the report's (engine/model/results.py).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from engine.model.diff import Diff
 from engine.model.results import Report, Status
@@ -71,6 +72,17 @@ REPORTERS: dict[str, Reporter] = {
 DIFF_FORMATS: tuple[str, ...] = tuple(name for name, r in REPORTERS.items() if r.diff_module)
 
 
+#: The formats of `policy fleet`, each a module `engine.reporters.fleet_<name>` with
+#: `render_fleet(report, out, options)` (the report is engine/fleet/rollup.py's).
+FLEET_REPORTERS: dict[str, str] = {
+    "table": "the terminal report: every repository, then the rollups",
+    "json": "the rollups and every repository (schemas/fleet-report.schema.json)",
+    "markdown": "the rollups and every repository, for an issue or a wiki",
+    "html": "a dashboard in one self-contained page, with charts",
+}
+FLEET_FORMATS: tuple[str, ...] = tuple(FLEET_REPORTERS)
+
+
 class Render(Protocol):
     def __call__(self, report: Report, out: TextIO, options: ReportOptions) -> None: ...
 
@@ -93,4 +105,13 @@ def diff_reporter(name: str) -> RenderDiff:
         raise KeyError(name)
     module = importlib.import_module(f"engine.reporters.{found}")
     render: RenderDiff = module.render_diff
+    return render
+
+
+def fleet_reporter(name: str) -> Callable[[Any, TextIO, ReportOptions], None]:
+    """The render function of a `policy fleet` format (KeyError for an unknown one)."""
+    if name not in FLEET_REPORTERS:
+        raise KeyError(name)
+    module = importlib.import_module(f"engine.reporters.fleet_{name}")
+    render: Callable[[Any, TextIO, ReportOptions], None] = module.render_fleet
     return render
