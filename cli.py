@@ -283,6 +283,14 @@ def diff_command(
     help="Output format. Default: table.",
 )
 @options.output_file_option("the report")
+@click.option(
+    "--store",
+    "store",
+    metavar="URL",
+    help="The results store each repository's run goes into (sqlite:///FILE, "
+    "postgresql://user@host/db). Default: RULEPACK_STORE, else results.db in the "
+    "user data folder.",
+)
 @reports_input_errors
 def fleet_command(
     source: Path,
@@ -291,6 +299,7 @@ def fleet_command(
     scheduler: str | None,
     format_name: str,
     output: Path | None,
+    store: str | None,
 ) -> int:
     """Evaluate many repositories on Dask.
 
@@ -309,6 +318,7 @@ def fleet_command(
             scheduler=scheduler,
             format=format_name,
             output=output,
+            store=store,
         )
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
+from engine.printable import echo
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class FleetRequest:
     scheduler: str | None = None  # an existing cluster's address; None: a local one
     format: str = "table"
     output: Path | None = None
+    store: str | None = None  # the results store's URL; None: RULEPACK_STORE, else the default
 
 
 def run(request: FleetRequest) -> int:
@@ -46,9 +49,26 @@ def run(request: FleetRequest) -> int:
     entries = read_fleet(request.source)
     check_output(request.output, [(request.source, "REPOS.yaml, which this run reads")])
     packs = tuple(_absolute_if_file(spec) for spec in request.packs)
-    tasks = [RepositoryTask(entry, packs) for entry in entries]
     fleet_run = new_fleet_run_id()
-    rows = _run(tasks, request, fleet_run)
+    tasks = [RepositoryTask(entry, fleet_run, packs) for entry in entries]
+    from engine.store.database import open_store
+
+    with open_store(request.store) as store:  # a store that cannot be used fails first
+        recorded = []
+
+        def record(row: dict[str, Any]) -> None:
+            from engine.fleet.stored import record_from_data
+
+            if row.get("record") is not None:
+                recorded.append(store.record(record_from_data(row.pop("record"))))
+
+        rows = _run(tasks, request, fleet_run, record)
+    from engine.store.urls import shown
+
+    echo(
+        f"policy: {len(recorded)} runs recorded in {shown(store.url)}, fleet run {fleet_run}",
+        err=True,
+    )
     from engine.fleet.rollup import build_report
 
     report = build_report(rows, fleet_run)
@@ -67,18 +87,28 @@ def _absolute_if_file(spec: str) -> str:
     return str(path.absolute()) if path.is_file() else spec
 
 
-def _run(tasks: list[Any], request: FleetRequest, fleet_run: str) -> list[dict[str, Any]]:
+def _run(
+    tasks: list[Any],
+    request: FleetRequest,
+    fleet_run: str,
+    record: Callable[[dict[str, Any]], None],
+) -> list[dict[str, Any]]:
+    """The rows of the tasks; each is recorded (and shown on the progress bar) as it comes."""
     from engine.fleet.cluster import run_tasks
 
     with ExitStack() as stack:
-        on_row = _ignore
+        on_row = record
         if sys.stderr is not None and sys.stderr.isatty():
             from engine.fleet.progress import FleetProgress
 
             progress = stack.enter_context(
                 FleetProgress(len(tasks), color=not os.environ.get("NO_COLOR"))
             )
-            on_row = progress.done
+
+            def on_row(row: dict[str, Any]) -> None:
+                record(row)
+                progress.done(row)
+
         return run_tasks(
             tasks,
             workers=request.workers or os.cpu_count() or 1,
@@ -86,10 +116,6 @@ def _run(tasks: list[Any], request: FleetRequest, fleet_run: str) -> list[dict[s
             run_id=fleet_run,
             on_row=on_row,
         )
-
-
-def _ignore(row: dict[str, Any]) -> None:
-    """No progress to show (standard error is not a terminal)."""
 
 
 def _write(report: Any, request: FleetRequest) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.errors import InputError, Problem, bounded
 from engine.fleet.repos import FleetEntry
+from engine.model.results import Report
 
 #: A row's `status`: evaluated (the report says how it went), or not.
 EVALUATED = "evaluated"
@@ -29,6 +30,7 @@ class RepositoryTask:
     """What a worker needs to evaluate one repository: the entry and the packs asked for."""
 
     entry: FleetEntry
+    fleet_run: str  # the id the run in the store is tagged with
     packs: tuple[str, ...] = ()  # `--pack` as given (files made absolute); none: the config's
 
 
@@ -50,6 +52,7 @@ def evaluate_repository(task: RepositoryTask) -> dict[str, Any]:
         row["commit"] = report.snapshot.commit
         row["fails"] = report.verdict.fails
         row["report"] = report_to_data(report)
+        row["record"] = _record(report, Path(where), task)
     except InputError as exc:
         row = _row(entry, ERROR, entry.owner)
         row["error"] = "; ".join(_said(problem) for problem in exc.problems)
@@ -57,22 +60,29 @@ def evaluate_repository(task: RepositoryTask) -> dict[str, Any]:
     return row
 
 
-def _evaluate(path: Path, ref: str, packs: tuple[str, ...]) -> tuple[Any, str | None]:
+def _evaluate(path: Path, ref: str, packs: tuple[str, ...]) -> tuple[Report, str | None]:
     """The report of `path` at `ref` (static: no program runs) and the CODEOWNERS owner."""
-    from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace
+    from engine.commands.eval import EvalRequest
+    from engine.commits import commit_workspace
     from engine.fleet.codeowners import root_owner
-    from engine.snapshots import open_snapshot
 
     if not path.exists():
         raise InputError(f"{path}: no such folder")
-    request = EvalRequest(path=path, ref=ref, packs=packs, no_commands=True)
-    snapshot = open_snapshot(path, ref, False, ref_option="ref")
-    try:
-        workspace, fail_on = load_workspace(snapshot, request)
-        report = evaluate_workspace(workspace, snapshot, request, fail_on)
-        return report, root_owner(snapshot)
-    finally:
-        snapshot.close()
+    with commit_workspace(path, ref, EvalRequest(packs=packs), option="ref") as commit:
+        return commit.evaluate(), root_owner(commit.snapshot)
+
+
+def _record(report: Report, path: Path, task: RepositoryTask) -> dict[str, Any]:
+    """The run for the results store, named as REPOS.yaml names the repository."""
+    from engine.commits import commit_date
+    from engine.fleet.stored import record_to_data
+    from engine.store.records import Repository, repository_of, run_record, settings_of
+
+    assert report.snapshot.commit is not None
+    identity = Repository(task.entry.name, task.entry.url or repository_of(path).url)
+    when = commit_date(path, report.snapshot.commit)
+    settings = settings_of(no_commands=True)
+    return record_to_data(run_record(report, identity, when, task.fleet_run, settings))
 
 
 def _said(problem: Problem) -> str:
@@ -94,6 +104,7 @@ def _row(entry: FleetEntry, status: str, owner: str | None) -> dict[str, Any]:
         "commit": None,
         "fails": None,
         "report": None,
+        "record": None,  # the run for the results store (engine/fleet/stored.py)
     }
 
 

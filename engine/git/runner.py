@@ -20,7 +20,8 @@ after every configuration file, so they win over any of them:
 - the pager (`core.pager`, `pager.<command>`): `--no-pager` and
   `GIT_PAGER=cat`; output is a pipe in any case.
 - every transport, so nothing is fetched and no remote program, ssh command,
-  credential helper or askpass runs (a partial clone fetches missing objects
+  credential helper or askpass runs (except in `policy fleet`'s own mirrors,
+  which `clone` and `fetch` with `network=True`) (a partial clone fetches missing objects
   by itself; `remote.*.uploadpack`, `core.sshCommand`, `protocol.*.allow`):
   `GIT_ALLOW_PROTOCOL=` (an empty allow-list, which wins over any
   `protocol.*.allow`), `GIT_NO_LAZY_FETCH=1` (git 2.44 and later) and
@@ -62,6 +63,7 @@ SUBCOMMANDS: Mapping[str, bool] = {
     "ls-files": False,
     "ls-tree": False,
     "cat-file": False,
+    "rev-list": False,  # `policy history`: the first-parent line, with commit dates
     "diff-files": True,
     "init": False,
     "add": True,
@@ -70,7 +72,6 @@ SUBCOMMANDS: Mapping[str, bool] = {
     # repository is one rulepack cloned itself, so its config is rulepack's.
     "clone": False,
     "fetch": False,
-    "rev-list": False,
 }
 
 #: The transports a `network=True` command may use (GIT_ALLOW_PROTOCOL's list).

@@ -17,6 +17,7 @@ class Layer:
 
     file: PackFile
     located: LocatedData
+    text: str = ""  # the file as read: what the pack's digest covers
 
     @property
     def data(self) -> dict[str, Any]:

@@ -155,7 +155,7 @@ class PackLoader:
                     ),
                 ]
             ) from None
-        layer = Layer(pack_file, located)
+        layer = Layer(pack_file, located, text)
         for dup_path, line, column in located.duplicates:
             self.problems.append(
                 Problem(

@@ -259,3 +259,30 @@ def test_workers_and_scheduler_together_are_an_input_error(policy, mixed_fleet) 
         2,
         "policy: error: --workers and --scheduler cannot be used together\n",
     )
+
+
+def test_each_repository_s_run_goes_into_the_store_tagged_with_the_fleet_run(
+    policy, mixed_fleet, fleet_pack, tmp_path
+) -> None:
+    from engine.store.database import open_store
+
+    url = f"sqlite:///{tmp_path / 'results.db'}"
+    done = policy("fleet", mixed_fleet, "--pack", fleet_pack, "--store", url, "--format", "json")
+    report = json.loads(done.stdout)
+    fleet_run = report["fleet_run"]
+    assert done.stderr == f"policy: 3 runs recorded in {url}, fleet run {fleet_run}\n"
+    with open_store(url) as store:
+        runs = store.runs(fleet_run=fleet_run)
+        assert store.runs(fleet_run="another") == []
+    evaluated = {r["name"]: r for r in report["repositories"] if r["outcome"] != "error"}
+    assert sorted((run.repository.name, run.commit, run.score) for run in runs) == sorted(
+        (name, r["commit"], r["score"]) for name, r in evaluated.items()
+    )
+    assert {run.fleet_run for run in runs} == {fleet_run}
+    assert {run.settings for run in runs} == {"commands=off"}
+    silver = next(run for run in runs if run.repository.name == "silver")
+    assert [(rule.rule, rule.status) for rule in silver.rules] == [
+        ("readme", "pass"),
+        ("license", "pass"),
+        ("ci", "pass"),
+    ]
