@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,8 +74,10 @@ def write_fleet(tmp_path: Path) -> Callable[[str], Path]:
 
 
 def bare_clone(repo: Path, where: Path) -> Path:
-    """A bare clone of `repo` at `where` (a server's copy, for `url:` entries)."""
+    """A bare clone of `repo` at `where`: a server's copy for `url:` entries, which serves
+    partial clones as hosting services do (git's own default is not to)."""
     subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(where)], check=True)
+    subprocess.run(["git", "config", "uploadpack.allowFilter", "true"], cwd=where, check=True)
     return where
 
 
@@ -141,3 +144,22 @@ def _address(scheduler_file: Path) -> str:
         except (OSError, ValueError, KeyError):
             time.sleep(0.1)
     raise AssertionError("the Dask scheduler did not start within 60 s")
+
+
+def sample_fleet_report(make_repo: Callable[..., Path], pack: Path) -> Any:
+    """The fleet report of four repositories, evaluated here without Dask (each task's
+    function called in this process): `web` silver, `api` bronze, `job` none (all owned
+    by `@team|<b>`, a name that needs escaping), and `gone`, which cannot be read."""
+    from engine.fleet.repos import FleetEntry
+    from engine.fleet.rollup import build_report
+    from engine.fleet.task import RepositoryTask, evaluate_repository
+
+    owner = "@team|<b>"
+    entries = [
+        FleetEntry("web", str(make_repo(SILVER)), None, owner=owner, tags=("public",)),
+        FleetEntry("api", str(make_repo(BRONZE)), None, owner=owner, tags=("public",)),
+        FleetEntry("job", str(make_repo({"x.txt": "x"})), None, owner="@ops"),
+        FleetEntry("gone", "/no/such/folder", None),
+    ]
+    rows = [evaluate_repository(RepositoryTask(e, "run-1", (str(pack),))) for e in entries]
+    return build_report(rows, "run-1")

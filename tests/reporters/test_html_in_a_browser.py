@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reporters.chromium import Browser, Page, find_chromium
+from tests.reporters.chromium import Browser, Page, started_browser
 
 WIDTH, HEIGHT = 1600, 1000
 
@@ -51,12 +51,7 @@ FILTER = """(query => {
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory) -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium to load the page in: install Debian's `chromium` (.ci/run does)")
-    started = Browser.start(executable, tmp_path_factory.mktemp("profile"), WIDTH, HEIGHT)
-    yield started
-    started.close()
+    yield from started_browser(tmp_path_factory.mktemp("profile"), WIDTH, HEIGHT)
 
 
 @pytest.fixture
