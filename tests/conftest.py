@@ -266,3 +266,33 @@ def survivors(pids: set[int], within: float = 20.0) -> set[int]:
 def read_pids(*files: Path) -> set[int]:
     """The pids that programs wrote into `files` (one each)."""
     return {int(f.read_text()) for f in files}
+
+
+# -- results stores: every store test runs against SQLite and PostgreSQL ----------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL server per test process (tests/store/postgres.py); skipped,
+    saying why, only when PostgreSQL is not installed."""
+    from tests.store.postgres import server_programs, start_server
+
+    if server_programs() is None:
+        pytest.skip("PostgreSQL is not installed (no initdb, pg_ctl): .ci/run installs it")
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_databases = iter(range(1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a new, empty results store of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'results.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.create_database(f"store_{next(_databases)}"))
