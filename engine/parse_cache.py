@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from engine.model.documents import Document
@@ -80,3 +81,13 @@ class MemoryParseCache(ParseCache):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+@contextmanager
+def closing_cache(cache: ParseCache | None) -> Iterator[ParseCache | None]:
+    """`cache` (or no cache), closed on exit however the block ends."""
+    try:
+        yield cache
+    finally:
+        if cache is not None:
+            cache.close()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-import engine.context
 from engine.checks import evaluate_check
 from engine.context import EvaluationContext, EvaluationOptions, ParsedFile
 from engine.parse_cache import CachedParse, MemoryParseCache, ParseKey
@@ -62,20 +61,6 @@ def comparable(parsed: ParsedFile) -> tuple[object, ...]:
     error = parsed.error
     where = (error.message, error.line, error.column) if error is not None else None
     return (parsed.path, parsed.documents, where, parsed.note, parsed.size)
-
-
-@pytest.fixture
-def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The formats this process parses text as, one entry per parse."""
-    parsed: list[str] = []
-    real = engine.context.parse_text
-
-    def counting(format_name: str, text: str) -> object:
-        parsed.append(format_name)
-        return real(format_name, text)
-
-    monkeypatch.setattr(engine.context, "parse_text", counting)
-    return parsed
 
 
 def two_commits(make_repo: Callable[..., Path]) -> Path:
@@ -142,8 +127,40 @@ def test_a_file_over_the_cap_is_not_read_from_the_cache(make_repo: Callable[...,
     assert parsed.note.message == "not read: 304 bytes is over the 100-byte cap"
 
 
-def test_the_working_tree_does_not_use_the_cache_yet(make_repo: Callable[..., Path]) -> None:
+def test_the_working_tree_keeps_tracked_files_git_knows_unchanged(
+    make_repo: Callable[..., Path],
+) -> None:
+    """Git's index knows each tracked file's blob id and stat data; an edited or
+    untracked file has no id yet, and is parsed every run."""
     root = make_repo(FILES)
+    write_files(root, {"k8s/broken.yaml": "a: [2\n", "new.yaml": "kind: Pod\n"})
+    cache = RecordingCache()
+    first = parse_all(root, None, cache)
+    blob = git(root, "rev-parse", "HEAD:k8s/app.yaml").strip()
+    assert (blob, "yaml") in cache.stored
+    assert len(cache.stored) == 3  # app.yaml, latin1.yaml, Cargo.toml
+    again = parse_all(root, None, cache)
+    assert len(cache.stored) == 3
+    assert first == again == parse_all(root, None, None)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [{".gitattributes": "*.yaml text eol=crlf\n"}, {"k8s/.gitattributes": "* -text\n"}],
+    ids=["attributes", "attributes in a folder"],
+)
+def test_no_blob_id_is_trusted_where_git_may_convert_line_endings(
+    make_repo: Callable[..., Path], setting: dict[str, str | bytes | None]
+) -> None:
+    root = make_repo({**FILES, **setting})
+    cache = RecordingCache()
+    parse_all(root, None, cache)
+    assert cache.stored == []
+
+
+def test_no_blob_id_is_trusted_with_autocrlf(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    git(root, "config", "core.autocrlf", "true")
     cache = RecordingCache()
     parse_all(root, None, cache)
     assert cache.stored == []
