@@ -284,22 +284,28 @@ class EvaluationContext:
     def prefetch(self, files: Sequence[tuple[str, str]], max_bytes: int) -> None:
         """Parse many (path, format) files ahead of use, on several cores when it pays."""
         workers = self.options.parse_workers
-        if workers < 1:
+        minimum = self.options.parallel_minimum
+        cached = self.options.parse_cache is not None  # asked for in one batch, however few
+        if not cached and (workers < 1 or sum(f not in self._parsed for f in files) < minimum):
             return  # parsed one by one, on first use
-        if sum(item not in self._parsed for item in files) < self.options.parallel_minimum:
-            return
         # Claimed, the files are parsed once even when other threads prefetch or
         # read them meanwhile: those wait for these cells instead of parsing again.
         with self._parsed.claim(files) as claim:
-            if claim.keys:  # else another thread claimed them all in the meantime
-                self._parse_claimed(claim, max_bytes)
+            todo = self._fill_from_cache(claim, max_bytes)
+            if workers >= 1 and len(todo) >= minimum:
+                self._parse_claimed(claim, todo, max_bytes)
+            # else the files left are parsed one by one, on first use
 
-    def _parse_claimed(self, claim: Claim[tuple[str, str], ParsedFile], max_bytes: int) -> None:
+    def _parse_claimed(
+        self,
+        claim: Claim[tuple[str, str], ParsedFile],
+        todo: Sequence[tuple[str, str]],
+        max_bytes: int,
+    ) -> None:
         from concurrent.futures import Future
 
         from engine.parse_pool import CHUNK, parse_chunk
 
-        todo = self._fill_from_cache(claim, max_bytes)
         parsed: dict[tuple[str, str], ParsedFile] = {}  # what to keep in the parse cache
         workers = self.options.parse_workers
         # Workers take the front share; this process parses the rest meanwhile.

@@ -128,6 +128,7 @@ class DiskParseCache(ParseCache):
         self._memory = MemoryParseCache()
         self._pending: dict[str, bytes] = {}
         self._stale: set[str] = set()  # keys read today whose use is recorded on an older day
+        self._missed: set[ParseKey] = set()  # asked for and not found: not asked for again
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         self._broken = False  # the file could not be opened or used: no cache this run
@@ -137,11 +138,13 @@ class DiskParseCache(ParseCache):
     def get_many(self, keys: Iterable[ParseKey]) -> dict[ParseKey, CachedParse]:
         wanted = list(keys)
         found = self._memory.get_many(wanted)
-        missing = [key for key in wanted if key not in found]
+        missing = [key for key in wanted if key not in found and key not in self._missed]
         if missing:
             read = self._read(missing)
             self._memory.put_many(read)
             found.update(read)
+            with self._lock:
+                self._missed.update(key for key in missing if key not in read)
         return found
 
     def put_many(self, entries: Mapping[ParseKey, CachedParse]) -> None:
