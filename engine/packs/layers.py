@@ -17,6 +17,7 @@ class Layer:
 
     file: PackFile
     located: LocatedData
+    text: str = ""  # what was read: with where it was found, the loaded-pack cache's key
 
     @property
     def data(self) -> dict[str, Any]:
