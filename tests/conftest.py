@@ -11,6 +11,7 @@
   that check.
 - `evaluate(repo, pack, *args)` runs `policy eval --format json` and returns
   the exit code, the parsed report and stderr (`.status(rule)`, `.result(rule)`).
+- `count_parses` lists the format of every text this process parses.
 
 Git is isolated from the user's configuration for every test, and the
 user's RULEPACK_* variables (pack path, option defaults) are unset.
@@ -218,6 +219,23 @@ def evaluate(
         return EvalRun(done.exit_code, report, done.stderr)
 
     return run
+
+
+@pytest.fixture
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formats this process parses text as, one entry per parse (parse caches
+    are judged by what they save)."""
+    import engine.context
+
+    parsed: list[str] = []
+    real = engine.context.parse_text
+
+    def counting(format_name: str, text: str) -> object:
+        parsed.append(format_name)
+        return real(format_name, text)
+
+    monkeypatch.setattr(engine.context, "parse_text", counting)
+    return parsed
 
 
 # -- processes a run leaves behind (Linux: read from /proc) ----------------------------

@@ -265,7 +265,11 @@ def evaluate_workspace(
     from engine.levels import required_levels
 
     min_level = required_levels(workspace.packs, workspace.config, request.min_level)
-    with _no_cycle_collection():
+    from engine.parse_cache import closing_cache
+    from engine.parse_cache_disk import open_parse_cache
+
+    parse_cache = open_parse_cache()  # files parsed by an earlier run are not parsed again
+    with _no_cycle_collection(), closing_cache(parse_cache):
         report = evaluate(
             workspace.packs,
             snapshot,
@@ -275,6 +279,7 @@ def evaluate_workspace(
                 jobs=request.jobs,
                 trust_repo=request.trust_repo,
                 results=request.results,
+                parse_cache=parse_cache,
             ),
             exclude=workspace.config.exclude,
             progress=progress,
