@@ -65,7 +65,8 @@ class Store:
             "ref": run.ref,
             "tool_version": run.tool_version,
             "packs": [
-                {"name": p.name, "version": p.version, "digest": p.digest} for p in run.packs
+                {"name": p.name, "version": p.version, "digest": p.digest, "levels": list(p.levels)}
+                for p in run.packs
             ],
             "pack_key": run.pack_key,
             "settings": run.settings,
@@ -163,7 +164,10 @@ def _run_from(row: Any) -> RunRecord:
         snapshot_kind=row["snapshot_kind"],
         ref=row["ref"],
         tool_version=row["tool_version"],
-        packs=tuple(PackDigest(p["name"], p["version"], p["digest"]) for p in row["packs"]),
+        packs=tuple(
+            PackDigest(p["name"], p["version"], p["digest"], tuple(p.get("levels", ())))
+            for p in row["packs"]
+        ),
         summary=dict(row["summary"]),
         rules=(),
         fleet_run=row["fleet_run"],

@@ -26,6 +26,7 @@ class PackDigest:
     name: str
     version: str
     digest: str
+    levels: tuple[str, ...] = ()  # the pack's level ids, lowest first
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def run_record(
         snapshot_kind=report.snapshot.kind,
         ref=report.snapshot.ref,
         tool_version=report.tool_version,
-        packs=tuple(PackDigest(p.name, p.version, p.digest) for p in report.packs),
+        packs=tuple(PackDigest(p.name, p.version, p.digest, p.level_ids) for p in report.packs),
         summary=summary_to_data(report.summary),
         rules=tuple(
             RuleRecord(r.pack, r.rule, r.category, r.status, len(r.findings))
