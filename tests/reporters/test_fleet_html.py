@@ -1,9 +1,10 @@
 """`policy fleet --format html`: the dashboard, loaded in headless Chromium as a reader would.
 
-The page must load with nothing logged (nothing blocked by its
-Content-Security-Policy, nothing fetched), draw a bar per owner in the level
-chart with segments as wide as their counts and a score bar per owner, and
-show every repository with its outcome; names are text, never markup.
+The page must load with nothing logged (no script blocked by its
+Content-Security-Policy, nothing fetched), draw with plotly a stacked bar per
+owner in the level chart (one trace per level, segments as wide as their
+counts) and a score bar per owner, and show every repository with its
+outcome; names are text, never markup.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ WIDTH, HEIGHT = 1400, 900
 
 MEASURE = """(() => {
   const width = e => Math.round(e.getBoundingClientRect().width);
+  const bars = id => [...document.querySelectorAll(`#${id} g.trace.bars`)].map(trace =>
+    [...trace.querySelectorAll("g.point path")].map(width));
+  const data = id => document.getElementById(id).data.map(t => [t.name, t.y, t.x]);
   return {
-    levels: [...document.querySelectorAll("svg.level-chart g.levels")].map(g =>
-      [g.dataset.group, [...g.querySelectorAll("rect")].map(r =>
-        [r.querySelector("title").textContent, width(r)])]),
-    scores: [...document.querySelectorAll("svg.score-chart g.score")].map(g =>
-      [g.dataset.group, width(g.querySelector("rect"))]),
+    levels: data("levels-0"), levelBars: bars("levels-0"),
+    scores: data("scores"), scoreBars: bars("scores"),
     repositories: [...document.querySelectorAll("table.repositories tr[data-repository]")]
       .map(tr => [tr.dataset.repository, tr.querySelector(".badge").textContent,
                   getComputedStyle(tr.querySelector(".badge")).backgroundColor]),
@@ -53,13 +54,22 @@ def test_the_dashboard_loads_cleanly_and_draws_levels_and_scores_per_owner(
     page = browser.open(page_file.as_uri())
     assert page.problems == []
     drawn = page.evaluate(MEASURE)
-    # Bars are as wide as their counts: 420 px for the owner with the most repositories (2).
+    owners = ["(no owner)", "@ops", "@team|<b>"]
     assert drawn["levels"] == [
-        ["(no owner)", []],
-        ["@ops", [["none: 1", 210]]],
-        ["@team|<b>", [["silver: 1", 210], ["bronze: 1", 210]]],
+        ["silver", owners, [0, 0, 1]],
+        ["bronze", owners, [0, 0, 1]],
+        ["none", owners, [0, 1, 0]],
     ]
-    assert drawn["scores"] == [["(no owner)", 0], ["@ops", 0], ["@team|<b>", 252]]  # 60%
+    # Each non-zero count is a drawn bar, and one repository is as wide in every trace.
+    silver, bronze, none = drawn["levelBars"]
+    assert [w > 0 for w in silver + bronze + none] == [False, False, True] * 2 + [
+        False,
+        True,
+        False,
+    ]
+    assert silver[2] == bronze[2] == none[1]
+    assert drawn["scores"] == [["mean score", owners, [0, 0, 60.0]]]
+    assert drawn["scoreBars"][0][2] > 0
     assert drawn["repositories"] == [
         ["web", "pass", "rgb(26, 127, 55)"],
         ["api", "fail", "rgb(207, 34, 46)"],
