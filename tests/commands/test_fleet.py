@@ -286,3 +286,31 @@ def test_each_repository_s_run_goes_into_the_store_tagged_with_the_fleet_run(
         ("license", "pass"),
         ("ci", "pass"),
     ]
+
+
+def test_each_format_is_written_to_the_file_named(
+    policy, make_repo, write_fleet, fleet_pack, dask_cluster, tmp_path
+) -> None:
+    fleet = write_fleet(f"- {{name: one, path: {make_repo(SILVER)}, owner: '@a'}}\n")
+    written = {}
+    for format_name in ("table", "json", "markdown", "html"):
+        output = tmp_path / f"fleet.{format_name}"
+        done = policy(
+            "fleet",
+            fleet,
+            "--pack",
+            fleet_pack,
+            "--scheduler",
+            dask_cluster,
+            "--format",
+            format_name,
+            "-o",
+            output,
+        )
+        assert (done.exit_code, done.stdout) == (0, ""), done.stderr  # its one run holds
+        written[format_name] = output.read_text(encoding="utf-8")
+    assert written["table"].startswith("fleet run ")
+    assert json.loads(written["json"])["summary"]["repositories"] == 1
+    assert written["markdown"].startswith("## rulepack fleet `")
+    assert written["html"].startswith("<!DOCTYPE html>")
+    assert '<div class="chart" id="levels-0"></div>' in written["html"]
