@@ -218,3 +218,13 @@ def apply_config(packs: Sequence[Pack], config: RepoConfig) -> list[Pack]:
             rules.append(rule)
         changed.append(replace(pack, rules=tuple(rules)))
     return changed
+
+
+def base_waivers(snapshot: Snapshot, config_file: Path | None = None) -> tuple[Waiver, ...]:
+    """The waivers of the config a base snapshot has (or of `config_file`, with the base's
+    `waivers_file`). A base whose config cannot be read has none: every waiver of the
+    head then shows as added, so that a reviewer misses none."""
+    try:
+        return load_repo_config(snapshot, config_file).waivers
+    except InputError:
+        return ()

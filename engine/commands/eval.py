@@ -109,7 +109,8 @@ def run(request: EvalRequest) -> int:
                 workspace, earlier, request, fail_on, format_name=format_name
             )
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
-            from engine.waivers import base_waivers, changed_since
+            from engine.config import base_waivers
+            from engine.waivers import changed_since
 
             since = changed_since(report.waivers, base_waivers(earlier, request.config))
             report = replace(report, waivers=since)
