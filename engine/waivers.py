@@ -17,16 +17,13 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.errors import InputError, Location, Problem
 from engine.model.documents import KeyPath
 from engine.model.results import Note, Report, RuleResult
 from engine.model.waivers import EXPIRES_SOON_DAYS, Waiver, WaiverState, WaiverUse
 from engine.yaml_located import LocatedData, load_input
-
-if TYPE_CHECKING:
-    pass
 
 #: `max_waiver_days` when the config does not say.
 DEFAULT_MAX_WAIVER_DAYS = 365
