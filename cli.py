@@ -316,7 +316,8 @@ def packs_command(format_name: str, trust_repo: bool) -> int:
     """List the packs available.
 
     Name, version, source and rule count, in the order names are looked up
-    (the repository's own last, unless --trust-repo).
+    (the repository's own last, unless --trust-repo); then the config's remote
+    (git:) packs, with the version rulepack.lock pins, read from the cache.
     """
     from engine.commands import packs
 

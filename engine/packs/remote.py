@@ -300,12 +300,12 @@ def _check_declared(folder: Path, entry: LockEntry, request: RemoteRequest) -> N
     from engine.yaml12 import YamlError
     from engine.yaml_located import load_located
 
-    where = f"{entry.path or 'the top'} in tag {entry.tag} of {entry.url}"
+    place = f"in {entry.path} in" if entry.path else "at the top of"
+    where = f"{place} tag {entry.tag} of {entry.url}"
     pack = folder / PACK_FILE
     if not pack.is_file():
         raise InputError(
-            f"there is no {PACK_FILE} in {where} (path: is the folder holding the pack's "
-            f"{PACK_FILE})"
+            f"there is no {PACK_FILE} {where} (path: is the folder holding the pack's {PACK_FILE})"
         )
     try:
         data = load_located(read_input(pack), str(pack)).data
@@ -316,8 +316,8 @@ def _check_declared(folder: Path, entry: LockEntry, request: RemoteRequest) -> N
     declared = versions.coerce(str(data.get("version", "")))
     if declared is None or declared != tag_version(entry.tag):
         raise InputError(
-            f"the pack in {where} declares version {data.get('version')}, not the tag's "
+            f"the pack {where} declares version {data.get('version')}, not the tag's "
             f"{entry.version}: a tag's pack must declare the tag's version"
         )
     if data.get("name") != request.name:
-        raise InputError(f"the pack in {where} is named {data.get('name')!r}, not {request.name!r}")
+        raise InputError(f"the pack {where} is named {data.get('name')!r}, not {request.name!r}")

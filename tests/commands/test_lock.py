@@ -154,3 +154,23 @@ def test_packs_lists_remote_packs_with_their_locked_version(policy, make_repo, r
     }
     table = policy("packs", cwd=repo).stdout.splitlines()
     assert table[-1].split() == ["base", "1.1.0", "git", "1", f"{released.url}@v1.1.0/packs/base"]
+
+
+def test_lock_pins_the_remote_packs_a_remote_pack_extends(
+    policy, make_repo, pack_repository
+) -> None:
+    base, top = pack_repository(), pack_repository()
+    base.release("v1.0.0", {"pack.yaml": remote_pack("base")})
+    extends = f'extends:\n  - {{pack: base, git: "{base.url}", version: "^1.0"}}\n'
+    top_pack = remote_pack("top", version="3.0.0", head=extends, rules=" []\n")
+    top.release("v3.0.0", {"pack.yaml": top_pack})
+    repo = make_repo({".rulepack.yaml": config(top.url, version="^3", path=".", name="top")})
+    done = policy("lock", repo)
+    assert done.exit_code == 0, done.stderr
+    pinned = sorted(line.split(" (")[0] for line in done.stdout.splitlines()[:-1])
+    assert pinned == ["locked base 1.0.0", "locked top 3.0.0"]
+    text = (repo / "rulepack.lock").read_text()
+    assert text.count("  - pack: ") == 2 and '    path: ""\n' in text
+    evaluated = policy("eval", repo, "--locked", "--format", "json")
+    assert evaluated.exit_code == 1, evaluated.stderr
+    assert [r["rule"] for r in json.loads(evaluated.stdout)["results"]] == ["readme"]

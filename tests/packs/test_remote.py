@@ -161,17 +161,6 @@ def test_a_range_no_tag_satisfies_lists_the_tags(policy, make_repo, released) ->
     )
 
 
-def test_a_tag_whose_pack_declares_another_version(policy, make_repo, pack_repository) -> None:
-    repository = pack_repository()
-    repository.release("v1.2.0", {"packs/base/pack.yaml": remote_pack(version="1.1.0")})
-    repo = make_repo({".rulepack.yaml": config(repository.url)})
-    assert rejected(policy, repo) == (
-        "policy: .rulepack.yaml:2:5: error: the pack in packs/base in tag v1.2.0 of "
-        f"{repository.url} declares version 1.1.0, not the tag's 1.2.0: a tag's pack must "
-        "declare the tag's version\n"
-    )
-
-
 def test_a_path_not_in_the_repository(policy, make_repo, released) -> None:
     repo = make_repo({".rulepack.yaml": config(released.url, path="packs/nope")})
     assert rejected(policy, repo) == (
@@ -180,20 +169,34 @@ def test_a_path_not_in_the_repository(policy, make_repo, released) -> None:
     )
 
 
-def test_a_folder_without_pack_yaml(policy, make_repo, pack_repository) -> None:
+@pytest.mark.parametrize(
+    ("files", "reason"),
+    [
+        (
+            {"packs/base/pack.yaml": remote_pack(version="1.1.0")},
+            "the pack in packs/base in tag v1.2.0 of {url} declares version 1.1.0, not the "
+            "tag's 1.2.0: a tag's pack must declare the tag's version",
+        ),
+        (
+            {"packs/base/README.md": "no pack here"},
+            "there is no pack.yaml in packs/base in tag v1.2.0 of {url} (path: is the folder "
+            "holding the pack's pack.yaml)",
+        ),
+        (
+            {"packs/base/pack.yaml": remote_pack("other", version="1.2.0")},
+            "the pack in packs/base in tag v1.2.0 of {url} is named 'other', not 'base'",
+        ),
+    ],
+    ids=["another-version", "no-pack-yaml", "another-name"],
+)
+def test_a_tag_whose_folder_is_not_the_pack_asked_for(
+    policy, make_repo, pack_repository, files, reason
+) -> None:
     repository = pack_repository()
-    repository.release("v1.0.0", {"packs/base/README.md": "no pack here"})
+    repository.release("v1.2.0", files)
     repo = make_repo({".rulepack.yaml": config(repository.url)})
-    assert rejected(policy, repo) == (
-        f"policy: .rulepack.yaml:2:5: error: there is no pack.yaml in packs/base in tag v1.0.0 "
-        f"of {repository.url} (path: is the folder holding the pack's pack.yaml)\n"
-    )
-
-
-def test_a_pack_with_another_name(policy, make_repo, released) -> None:
-    repo = make_repo({".rulepack.yaml": config(released.url, name="other")})
-    stderr = rejected(policy, repo)
-    assert stderr.endswith("is named 'base', not 'other'\n")
+    expected = reason.format(url=repository.url)
+    assert rejected(policy, repo) == f"policy: .rulepack.yaml:2:5: error: {expected}\n"
 
 
 @pytest.mark.parametrize(
