@@ -9,9 +9,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from engine.errors import InputError
 from engine.folders import cache_dir
 from engine.packs.cache import folder_digest
+from engine.packs.remote import RemoteRequest, highest_tag
 from tests.conftest import git
 
 RULE = "  - {id: readme, title: README, category: general, check: {file: {exists: [README.md]}}}\n"
@@ -368,3 +372,33 @@ def test_a_ref_whose_locked_pack_is_not_cached_fetches_nothing(policy, make_repo
         "to fetch it\n"
     )
     assert not cache_dir("packs").exists()
+
+
+# -- choosing a tag -----------------------------------------------------------------------
+
+numbers = st.integers(0, 3).map(str)
+releases = st.builds(lambda *parts: ".".join(parts), numbers, numbers, numbers)
+prereleases = st.builds(lambda r, p: f"{r}-{p}", releases, st.sampled_from(["rc.1", "beta"]))
+ranges = st.sampled_from(["*", "^1.0", "~1.2", ">=2.1.0", "<1", "1.x || 3.x", "^2.0.0-rc.1", "^9"])
+
+
+@given(
+    st.lists(st.tuples(releases | prereleases, st.booleans()), min_size=1, max_size=8),
+    ranges,
+)
+def test_the_chosen_tag_is_what_node_semver_finds_highest(tagged, version_range) -> None:
+    """The reference: node-semver's max_satisfying over the versions the tags name."""
+    import nodesemver
+
+    tags = {("v" if prefixed else "") + version: "0" * 40 for version, prefixed in tagged}
+    versions = [t.removeprefix("v") for t in tags]
+    tags["latest"] = "1" * 40  # a tag that names no version is never chosen
+    best = nodesemver.max_satisfying(versions, version_range, False)
+    request = RemoteRequest("base", "https://x.example/p.git", "", version_range)
+    if best is None:
+        with pytest.raises(InputError):
+            highest_tag(tags, request)
+    else:
+        chosen = highest_tag(tags, request)
+        assert chosen.removeprefix("v") == best
+        assert chosen.startswith("v") or f"v{best}" not in tags  # v1.2.0 over 1.2.0
