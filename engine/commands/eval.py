@@ -66,6 +66,7 @@ class EvalRequest:
         return self.today or date.today()
 
     min_level: str | None = None  # a level every pack that declares it must reach
+    locked: bool = False  # remote packs only as the lock pins them
 
 
 def run(request: EvalRequest) -> int:
@@ -191,6 +192,7 @@ def showing_everything(request: EvalRequest) -> str:
     switches = {
         "--no-commands": request.no_commands,
         "--trust-repo": request.trust_repo,
+        "--locked": request.locked,
     }
     words += [flag for flag, on in switches.items() if on]
     return shlex.join([*words, "--show", "all"])
@@ -199,7 +201,12 @@ def showing_everything(request: EvalRequest) -> str:
 def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:
     """The packs and config for `snapshot` (warnings go to stderr), and the --fail-on level."""
     workspace = open_workspace(
-        snapshot, request.packs, request.params, request.config, trust_repo=request.trust_repo
+        snapshot,
+        request.packs,
+        request.params,
+        request.config,
+        trust_repo=request.trust_repo,
+        locked=request.locked,
     )
     for warning in workspace.warnings:
         echo(f"policy: {printable(str(warning), newlines=False)}", err=True)

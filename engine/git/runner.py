@@ -27,6 +27,12 @@ after every configuration file, so they win over any of them:
   `GIT_TERMINAL_PROMPT=0`.
 - automatic gc and maintenance after a commit: `gc.auto=0`, `maintenance.auto=false`.
 
+Remote packs are the one exception to "nothing is fetched": `ls-remote` and
+`fetch` (`NETWORK_SUBCOMMANDS`) may use the `file`, `https` and `ssh`
+transports and nothing else. They run in a bare repository rulepack has
+just created (engine/git/remote.py), so no repository's configuration is
+read; the user's own (credential helpers, `core.sshCommand`, proxies) is.
+
 Settings that run programs only in commands rulepack never runs are left
 alone: `diff.external` and textconv (patches; diff-files is asked for names
 only, with `--no-ext-diff --no-textconv`), `core.editor`, `sequence.editor`
@@ -66,7 +72,13 @@ SUBCOMMANDS: Mapping[str, bool] = {
     "init": False,
     "add": True,
     "commit": True,
+    "ls-remote": False,
+    "fetch": False,
 }
+
+#: The commands that may reach another repository, and the transports they may use.
+NETWORK_SUBCOMMANDS = frozenset({"ls-remote", "fetch"})
+NETWORK_PROTOCOLS = "file:https:ssh"
 
 #: Given as `-c key=value` to every command.
 SAFE_CONFIG: tuple[tuple[str, str], ...] = (
@@ -200,6 +212,8 @@ def _prepared(
     if args[0] not in SUBCOMMANDS:
         raise ValueError(f"git {args[0]} is not a command rulepack runs (see SUBCOMMANDS)")
     environ = {**(os.environ if env is None else env), **SAFE_ENVIRONMENT}
+    if args[0] in NETWORK_SUBCOMMANDS:
+        environ["GIT_ALLOW_PROTOCOL"] = NETWORK_PROTOCOLS
     settings = [*(config or {}).items(), *SAFE_CONFIG]
     argv = [GIT, "--no-pager"]
     for key, value in settings:
