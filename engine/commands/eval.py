@@ -33,6 +33,7 @@ from engine.testresults import given_reports
 from engine.workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only by runs that record
+    from engine.parse_cache import ParseCache
     from engine.store.database import Store
 
 
@@ -253,8 +254,12 @@ def evaluate_workspace(
     fail_on: FailOn = "error",
     progress: Progress | None = None,
     format_name: str = "",
+    parse_cache: ParseCache | None = None,
 ) -> Report:
     """Evaluate the workspace's packs and config over `snapshot` with the request's options.
+
+    `parse_cache` is a cache the caller keeps open over several evaluations (`policy
+    history`'s commits); without it the user's persistent cache is opened for this one.
 
     Another snapshot than the workspace's own (the base of `--new-since` and
     of `policy diff`) is judged by the same rules, so that differences come
@@ -268,8 +273,10 @@ def evaluate_workspace(
     from engine.parse_cache import closing_cache
     from engine.parse_cache_disk import open_parse_cache
 
-    parse_cache = open_parse_cache()  # files parsed by an earlier run are not parsed again
-    with _no_cycle_collection(), closing_cache(parse_cache):
+    owned = open_parse_cache() if parse_cache is None else None  # earlier runs' parses
+    if parse_cache is None:  # (not `or`: an empty cache is falsy)
+        parse_cache = owned
+    with _no_cycle_collection(), closing_cache(owned):
         report = evaluate(
             workspace.packs,
             snapshot,
