@@ -162,6 +162,7 @@ Exit codes:
     help="Remote (git:) packs only as rulepack.lock pins them: a missing or stale lock is an "
     "input error. Default: a remote pack the lock does not pin is resolved from the network.",
 )
+@options.store_option(recording=True)
 @reports_input_errors
 def eval_command(
     path: Path,
@@ -190,6 +191,7 @@ def eval_command(
     today: date | None,
     min_level: str | None,
     locked: bool,
+    store: str | None,
 ) -> int:
     """Evaluate packs against a repository.
 
@@ -228,6 +230,7 @@ def eval_command(
             today=today,
             min_level=min_level,
             locked=locked,
+            store=store,
         )
     )
 
@@ -267,6 +270,115 @@ def diff_command(
 
     evaluation = EvalRequest(format=format_name, show=options.listed(show, verbose), **chosen)
     return diff.run(diff.DiffRequest(base=base, head=head, evaluation=evaluation))
+
+
+@main.command("history")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@options.packs_option
+@click.option(
+    "--branch",
+    metavar="REV",
+    help="The branch (or any rev) whose first-parent line is judged. Default: HEAD.",
+)
+@click.option(
+    "--last",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Judge the newest N commits. Default: 30 (unless --since).",
+)
+@click.option(
+    "--since",
+    type=options.DayType(),
+    help="Judge the commits made on this day (YYYY-MM-DD) or later. Default: --last 30.",
+)
+@options.store_option(recording=False)
+@options.history_format_options
+@options.selection_options
+@options.param_option(evaluation=True)
+@options.config_option
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="As for policy eval (history runs no program: command rules are skipped).",
+)
+@reports_input_errors
+def history_command(
+    path: Path,
+    packs: tuple[str, ...],
+    branch: str | None,
+    last: int | None,
+    since: date | None,
+    store: str | None,
+    format_name: str,
+    output: Path | None,
+    categories: tuple[str, ...],
+    rules: tuple[str, ...],
+    tags: tuple[str, ...],
+    params: tuple[str, ...],
+    config: Path | None,
+    jobs: int,
+) -> int:
+    """Judge and record each commit of a branch.
+
+    Each commit of the branch's first-parent line (newest first) is evaluated
+    statically from git objects, without a checkout: command rules are skipped.
+    Each run is recorded in the results store; a commit whose stored run used the
+    same pack digests is not evaluated again. PATH is the repository (default: the
+    current folder).
+    """
+    from engine.commands import history
+    from engine.commands.eval import EvalRequest
+
+    evaluation = EvalRequest(
+        packs=packs,
+        categories=categories,
+        rules=rules,
+        tags=tags,
+        params=params,
+        config=config,
+        jobs=jobs,
+    )
+    return history.run(
+        history.HistoryRequest(
+            path=path,
+            evaluation=evaluation,
+            branch=branch,
+            last=last,
+            since=since,
+            store=store,
+            format=format_name,
+            output=output,
+        )
+    )
+
+
+@main.command("trend")
+@click.option(
+    "--repo",
+    metavar="NAME",
+    help="The repository, by its name in the store. Default: the current folder's "
+    "repository, else the store's only one.",
+)
+@click.option("--pack", metavar="NAME", help="Only runs that evaluated this pack. Default: all.")
+@options.store_option(recording=False)
+@options.history_format_options
+@reports_input_errors
+def trend_command(
+    repo: str | None, pack: str | None, store: str | None, format_name: str, output: Path | None
+) -> int:
+    """Show a stored trend.
+
+    Per commit: score, level, counts and the rules that changed status. Nothing
+    is evaluated: the runs are those `policy eval --store` and `policy history`
+    recorded.
+    """
+    from engine.commands import trend
+
+    return trend.run(
+        trend.TrendRequest(repo=repo, pack=pack, store=store, format=format_name, output=output)
+    )
 
 
 @main.group("hook")

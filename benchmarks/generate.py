@@ -178,10 +178,44 @@ def generate(count: int, out: Path) -> Path:
             target = base / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
+    _commit(root)
+    return root
+
+
+def _commit(root: Path) -> None:
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "synthetic"], cwd=root, check=True)
+
+
+#: Files of the small repository besides one service's: what a Rust crate carries.
+RUST_SERVICE_TOP = {
+    "LICENSE": "Apache-2.0\n",
+    ".gitignore": "target/\n",
+    ".github/workflows/ci.yml": "on: [push]\njobs:\n  test: {runs-on: ubuntu-latest, steps: []}\n",
+    "Cargo.lock": "version = 3\n",
+    "CHANGELOG.md": "# Changes\n",
+    "SECURITY.md": "# Security\n\nMail security@example.invalid.\n",
+    ".editorconfig": "root = true\n",
+    "rust-toolchain.toml": '[toolchain]\nchannel = "1.79"\n',
+}
+RUST_SERVICE_FILES = 40
+
+
+def generate_rust_service(out: Path) -> Path:
+    """Create (once) a small Rust service of RUST_SERVICE_FILES files: the repository
+    the start-up figures are measured on."""
+    root = out / "rust-service"
+    if (root / ".git").is_dir():
+        return root
+    files = {**service_files(0), **RUST_SERVICE_TOP}
+    for n in range(RUST_SERVICE_FILES - len(files)):
+        files[f"src/extra_{n}.rs"] = f"pub fn extra_{n}() -> u32 {{ {n} }}\n"
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    _commit(root)
     return root
 
 

@@ -1,87 +1,195 @@
-"""Time `policy eval` on synthetic monorepos beside the floor, and print the figures.
+"""Time `policy` beside its floors, and print every figure beside its target.
 
-    python benchmarks/run.py [--sizes 1000 10000 100000] [--repeat 3]
+    python benchmarks/run.py [--sizes 1000 10000 100000] [--repeat 3] [--only targets|table]
 
-For each size it generates the repository once (benchmarks/.repos/, ignored
-by git), then takes the median wall time of `repeat` runs of each of these,
-run in turns:
+Repositories are generated once (benchmarks/.repos/, ignored by git). Each
+figure is the median wall time of `repeat` runs, the runs of one group taken
+in turns (floor, rulepack, floor, ...), so that a slow spell of a shared
+machine slows both sides of a ratio alike. Two parts:
 
-- floor:     benchmarks/floor.py (git ls-files + PyYAML's C loader on every YAML file)
-- worktree:  policy eval REPO --pack benchmarks/pack.yaml (50 file and manifest rules)
-- ref HEAD:  the same with --ref HEAD (read from git objects)
-- staged:    the same with --staged (read from the index)
+Targets (issue 13), each printed with its floor, the ratio and the target:
 
-plus `policy --version`, the start-up cost every command pays. Ratios are
-against the floor. Run it on a quiet machine: the figures are wall times.
+- start-up: `policy --version`; `policy eval --pack production --no-commands`
+  on a 40-file Rust service; `policy eval --staged` on the 1k repository;
+  floor: `python -c "import yaml"`.
+- manifests4.yaml (4 manifest rules) on the working tree at 1k, 10k and 100k
+  files with an empty parse cache (cold), and at 100k again with the cache a
+  first run filled (warm); floor: benchmarks/floor.py (git ls-files + PyYAML's
+  C loader on every YAML file). Peak memory of the cold 100k run.
+- files10.yaml (10 file rules) at 100k files: under half a second.
+
+Table: benchmarks/pack.yaml (50 file and manifest rules) on the working tree,
+`--ref HEAD` and `--staged` at each size, beside floor.py, cache cold.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate, generate_rust_service  # noqa: E402
 
 PYTHON = sys.executable
 POLICY = str(Path(sys.executable).parent / "policy")
-PACK = str(HERE / "pack.yaml")
+REPOS = HERE / ".repos"
+#: Where the runs keep their parse cache: emptied before each cold run.
+CACHE = Path(tempfile.gettempdir()) / "rulepack-benchmark-cache"
 
 
-def once(command: list[str]) -> float:
-    """Wall time of one run of `command`; exit codes 0 and 1 are both verdicts."""
+@dataclass(frozen=True)
+class Run:
+    """One command to time; `cold` empties the cache folder first (not timed)."""
+
+    command: list[str]
+    cold: bool = False
+
+
+def once(run: Run) -> tuple[float, int]:
+    """Wall time and peak memory (KiB, the main process) of one run; exit codes 0
+    and 1 are both verdicts."""
+    if run.cold:
+        shutil.rmtree(CACHE, ignore_errors=True)
+    environ = {**os.environ, "RULEPACK_CACHE_DIR": str(CACHE)}
+    # An installed rulepack has its bytecode compiled; a checkout run with bytecode
+    # writing turned off would compile every module on every run instead.
+    environ.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    process = subprocess.Popen(
+        run.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environ
+    )
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr}")
-    return elapsed
+    process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(run.command)} failed ({process.returncode}): {stderr}")
+    return elapsed, usage.ru_maxrss
 
 
-def medians(commands: dict[str, list[str]], repeat: int) -> dict[str, float]:
-    """Median wall time of each command, taking turns, so that a slow spell of the
-    machine slows every command alike instead of skewing one ratio."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
+def in_turns(runs: dict[str, Run], repeat: int) -> dict[str, tuple[float, int]]:
+    """Median wall time and largest peak memory of each run, taking turns."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    peaks: dict[str, int] = dict.fromkeys(runs, 0)
     for _ in range(repeat):
-        for name, command in commands.items():
-            times[name].append(once(command))
-    return {name: statistics.median(values) for name, values in times.items()}
+        for name, run in runs.items():
+            elapsed, peak = once(run)
+            times[name].append(elapsed)
+            peaks[name] = max(peaks[name], peak)
+    return {name: (statistics.median(values), peaks[name]) for name, values in times.items()}
+
+
+def verdict(ok: bool) -> str:
+    return "holds" if ok else "MISSED"
+
+
+def line(what: str, value: float, floor: float, target: float) -> None:
+    ratio = value / floor
+    print(
+        f"  {what:<46} {value:>6.2f} s  floor {floor:>5.2f} s  {ratio:>4.2f}x"
+        f"  (target {target:.1f}x: {verdict(ratio <= target)})"
+    )
+
+
+def targets(sizes: list[int], repeat: int) -> None:
+    print("Targets (issue 13): median wall time, ratio to the floor")
+    yaml_floor = Run([PYTHON, "-c", "import yaml"])
+    service = str(generate_rust_service(REPOS))
+    small = str(generate(1000, REPOS))
+    quiet = ["--format", "json", "-o", os.devnull]
+    found = in_turns(
+        {
+            "floor": yaml_floor,
+            "version": Run([POLICY, "--version"]),
+            "service": Run(
+                [POLICY, "eval", service, "--pack", "production", "--no-commands", *quiet]
+            ),
+            "staged": Run(
+                [POLICY, "eval", small, "--pack", "production", "--staged", "--no-commands", *quiet]
+            ),
+        },
+        max(repeat, 5),
+    )
+    floor = found["floor"][0]
+    print(f"  start-up floor: python -c 'import yaml' {floor:.3f} s")
+    line("policy --version", found["version"][0], floor, 2.0)
+    line("eval --pack production --no-commands (40 files)", found["service"][0], floor, 3.0)
+    line("eval --staged, same, 1k files", found["staged"][0], floor, 3.0)
+
+    manifests = str(HERE / "manifests4.yaml")
+    goals = {1000: 1.5, 10000: 1.0, 100000: 0.8}
+    for size in sizes:
+        repo = str(generate(size, REPOS))
+        command = [POLICY, "eval", repo, "--pack", manifests, *quiet]
+        runs = {
+            "floor": Run([PYTHON, str(HERE / "floor.py"), repo]),
+            "cold": Run(command, cold=True),
+        }
+        if size == max(sizes):
+            runs["warm"] = Run(command)  # follows the cold run, whose cache it reads
+            runs["files"] = Run([POLICY, "eval", repo, "--pack", str(HERE / "files10.yaml")])
+        found = in_turns(runs, repeat)
+        floor = found["floor"][0]
+        line(f"4 manifest rules, {size:,} files, cold", found["cold"][0], floor, goals.get(size, 1))
+        if "warm" in found:
+            line(f"4 manifest rules, {size:,} files, warm", found["warm"][0], floor, 0.3)
+            peak = found["cold"][1] / 1024
+            ok = verdict(peak < 300)
+            print(f"  {'peak memory, cold run':<46} {peak:>6.0f} MiB  (target 300 MiB: {ok})")
+            files = found["files"][0]
+            what = f"10 file rules, {size:,} files"
+            print(f"  {what:<46} {files:>6.2f} s  (target 0.5 s: {verdict(files <= 0.5)})")
+
+
+def table(sizes: list[int], repeat: int) -> None:
+    pack = str(HERE / "pack.yaml")
+    print("50-rule pack (benchmarks/pack.yaml), parse cache cold")
+    header = f"{'files':>8}  {'floor':>7}  {'worktree':>9}  {'ref HEAD':>9}  {'staged':>7}"
+    print(header + "   (seconds; x = multiple of the floor)")
+    for size in sizes:
+        repo = str(generate(size, REPOS))
+        base = [POLICY, "eval", repo, "--pack", pack, "--format", "json", "-o", os.devnull]
+        found = in_turns(
+            {
+                "floor": Run([PYTHON, str(HERE / "floor.py"), repo]),
+                "worktree": Run(base, cold=True),
+                "ref": Run([*base, "--ref", "HEAD"], cold=True),
+                "staged": Run([*base, "--staged"], cold=True),
+            },
+            repeat,
+        )
+        floor, worktree, ref, staged = (found[k][0] for k in ("floor", "worktree", "ref", "staged"))
+        print(
+            f"{size:>8}  {floor:>6.2f}s  {worktree:>6.2f}s {worktree / floor:>3.1f}x"
+            f"  {ref:>6.2f}s {ref / floor:>3.1f}x  {staged:>5.2f}s {staged / floor:>3.1f}x"
+        )
+
+
+PARTS: dict[str, Callable[[list[int], int], None]] = {"targets": targets, "table": table}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="rulepack benchmarks")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=sorted(PARTS))
     args = parser.parse_args()
-
-    version = medians({"version": [POLICY, "--version"]}, max(args.repeat, 5))["version"]
-    print(f"policy --version: {version * 1000:.0f} ms")
-    print()
-    header = f"{'files':>8}  {'floor':>7}  {'worktree':>9}  {'ref HEAD':>9}  {'staged':>7}"
-    print(header + "   (seconds; x = multiple of the floor)")
-    for size in args.sizes:
-        repo = str(generate(size, HERE / ".repos"))
-        base = [POLICY, "eval", repo, "--pack", PACK, "--format", "json", "-o", "/dev/null"]
-        found = medians(
-            {
-                "floor": [PYTHON, str(HERE / "floor.py"), repo],
-                "worktree": base,
-                "ref": [*base, "--ref", "HEAD"],
-                "staged": [*base, "--staged"],
-            },
-            args.repeat,
-        )
-        floor, worktree, ref, staged = (found[k] for k in ("floor", "worktree", "ref", "staged"))
-        print(
-            f"{size:>8}  {floor:>6.2f}s  {worktree:>6.2f}s {worktree / floor:>3.1f}x"
-            f"  {ref:>6.2f}s {ref / floor:>3.1f}x  {staged:>5.2f}s {staged / floor:>3.1f}x"
-        )
+    for name, part in PARTS.items():
+        if args.only in (None, name):
+            part(args.sizes, args.repeat)
+            print()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from engine.model.packs import Check, FileSet
 from engine.model.results import Note, Outcome
 from engine.model.snapshots import Unreadable
 from engine.once import Claim, Once, OnceMap
+from engine.parse_cache import CachedParse, ParseCache, ParseKey
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.process import RunningPrograms
 from engine.snapshots.base import Snapshot
@@ -44,6 +45,31 @@ class ParsedFile:
     error: ParseError | None = None
     note: Note | None = None
     size: int = 0
+
+
+def _from_cache(path: str, entry: CachedParse) -> ParsedFile:
+    """A kept parse as the file at `path`."""
+    note = Note(path, entry.note) if entry.note is not None else None
+    error = ParseError(*entry.error) if entry.error is not None else None
+    return ParsedFile(path, entry.documents, error, note, entry.size)
+
+
+def _was_parsed(parsed: ParsedFile) -> bool:
+    """Whether the file's text was parsed (else it was not read: binary, too big)."""
+    # A file not read always has a note; one that parsed to nothing with a note of
+    # invalid UTF-8 is not kept either, which costs a parse, never a wrong answer.
+    return bool(parsed.documents) or parsed.error is not None or parsed.note is None
+
+
+def _to_cache(parsed: ParsedFile) -> CachedParse:
+    """A parse to keep, without its path."""
+    error = parsed.error
+    return CachedParse(
+        parsed.size,
+        parsed.note.message if parsed.note is not None else None,
+        parsed.documents,
+        (error.message, error.line, error.column) if error is not None else None,
+    )
 
 
 #: Tests and benchmarks set this to parse in worker processes from that many files on
@@ -70,6 +96,8 @@ class EvaluationOptions:
     packs' command rules, a rule's `untrusted_when`); off, those rules are skipped.
     `results`: test reports outside the snapshot (`--results`), which `tests` checks
     read beside the reports they find in it; never written.
+    `parse_cache`: parsed files kept by content id (engine.parse_cache), consulted
+    before parsing; one cache may serve many contexts. The caller closes it.
     """
 
     no_commands: bool = False
@@ -79,6 +107,7 @@ class EvaluationOptions:
     parse_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
     parallel_minimum: int = field(default_factory=_parallel_minimum)
     results: tuple[Path, ...] = ()
+    parse_cache: ParseCache | None = None
 
 
 def _left_out_by(paths: Collection[str], globs: Sequence[str], what: str) -> str:
@@ -222,7 +251,27 @@ class EvaluationContext:
             return ParsedFile(path, note=too_big(path, found.size, max_bytes).note, size=found.size)
         return found
 
+    def _cache_key(self, path: str, format_name: str) -> ParseKey | None:
+        """What the parse cache knows this file's parse by, when there is one to ask."""
+        if self.options.parse_cache is None:
+            return None
+        content_id = self.snapshot.content_id(path)
+        return None if content_id is None else (content_id, format_name)
+
     def _parse(self, path: str, format_name: str, max_bytes: int) -> ParsedFile:
+        cache = self.options.parse_cache
+        key = self._cache_key(path, format_name)
+        if cache is None or key is None:
+            return self._parse_text(path, format_name, max_bytes)
+        kept = cache.get(key)
+        if kept is not None:
+            return _from_cache(path, kept)
+        parsed = self._parse_text(path, format_name, max_bytes)
+        if _was_parsed(parsed):
+            cache.put(key, _to_cache(parsed))
+        return parsed
+
+    def _parse_text(self, path: str, format_name: str, max_bytes: int) -> ParsedFile:
         text = self.text(path, max_bytes)
         if text.text is None:
             return ParsedFile(path, note=text.note, size=text.size)
@@ -235,22 +284,29 @@ class EvaluationContext:
     def prefetch(self, files: Sequence[tuple[str, str]], max_bytes: int) -> None:
         """Parse many (path, format) files ahead of use, on several cores when it pays."""
         workers = self.options.parse_workers
-        if workers < 1:
+        minimum = self.options.parallel_minimum
+        cached = self.options.parse_cache is not None  # asked for in one batch, however few
+        if not cached and (workers < 1 or sum(f not in self._parsed for f in files) < minimum):
             return  # parsed one by one, on first use
-        if sum(item not in self._parsed for item in files) < self.options.parallel_minimum:
-            return
         # Claimed, the files are parsed once even when other threads prefetch or
         # read them meanwhile: those wait for these cells instead of parsing again.
         with self._parsed.claim(files) as claim:
-            if claim.keys:  # else another thread claimed them all in the meantime
-                self._parse_claimed(claim, max_bytes)
+            todo = self._fill_from_cache(claim, max_bytes)
+            if workers >= 1 and len(todo) >= minimum:
+                self._parse_claimed(claim, todo, max_bytes)
+            # else the files left are parsed one by one, on first use
 
-    def _parse_claimed(self, claim: Claim[tuple[str, str], ParsedFile], max_bytes: int) -> None:
+    def _parse_claimed(
+        self,
+        claim: Claim[tuple[str, str], ParsedFile],
+        todo: Sequence[tuple[str, str]],
+        max_bytes: int,
+    ) -> None:
         from concurrent.futures import Future
 
         from engine.parse_pool import CHUNK, parse_chunk
 
-        todo = claim.keys
+        parsed: dict[tuple[str, str], ParsedFile] = {}  # what to keep in the parse cache
         workers = self.options.parse_workers
         # Workers take the front share; this process parses the rest meanwhile.
         shared = len(todo) * workers // (workers + 1)
@@ -276,15 +332,52 @@ class EvaluationContext:
         for (path, fmt), source in zip(todo[shared:], sources[shared:], strict=True):
             if isinstance(source, bytes):
                 self._texts.offer(path, decode_text(path, source))
-            found = self._parse(path, fmt, max_bytes)
+            found = self._parse_text(path, fmt, max_bytes)
+            parsed[path, fmt] = found
             if found.size <= max_bytes:  # kept as `documents` keeps it
                 claim.fill((path, fmt), found)
         for chunk, future in futures:
             blobs: list[bytes] = result_of(future)
             for job, blob in zip(chunk, blobs, strict=True):
-                parsed = self._received(job, blob)
-                if parsed is not None:
-                    claim.fill((job.path, job.format), parsed)
+                received = self._received(job, blob)
+                if received is not None:
+                    parsed[job.path, job.format] = received
+                    claim.fill((job.path, job.format), received)
+        self._keep_in_cache(parsed)
+
+    def _fill_from_cache(
+        self, claim: Claim[tuple[str, str], ParsedFile], max_bytes: int
+    ) -> Sequence[tuple[str, str]]:
+        """Fill the claimed files the parse cache holds; the others, still to parse
+        (a file over `max_bytes` is left to `documents`, as parsing would leave it)."""
+        cache = self.options.parse_cache
+        if cache is None:
+            return claim.keys
+        keys = {item: self._cache_key(*item) for item in claim.keys}
+        kept = cache.get_many(key for key in keys.values() if key is not None)
+        if not kept:
+            return claim.keys
+        todo = []
+        for (path, fmt), key in keys.items():
+            entry = kept.get(key) if key is not None else None
+            if entry is None:
+                todo.append((path, fmt))
+            elif entry.size <= max_bytes:
+                claim.fill((path, fmt), _from_cache(path, entry))
+        return todo
+
+    def _keep_in_cache(self, parsed: Mapping[tuple[str, str], ParsedFile]) -> None:
+        """Store in the parse cache the files just parsed that it can know again."""
+        cache = self.options.parse_cache
+        if cache is None:
+            return
+        entries = {}
+        for (path, fmt), found in parsed.items():
+            key = self._cache_key(path, fmt)
+            if key is not None and _was_parsed(found):
+                entries[key] = _to_cache(found)
+        if entries:
+            cache.put_many(entries)
 
     def _sources(self, paths: list[str], max_bytes: int) -> list[str | bytes | None]:
         """How workers read files: paths on disk, else bytes read in one pipelined batch

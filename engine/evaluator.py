@@ -288,7 +288,9 @@ def evaluate(
     return Report(
         tool_version=__version__,
         snapshot=snapshot.info,
-        packs=tuple(PackInfo(p.name, p.version, p.source, p.path, p.levels) for p in packs),
+        packs=tuple(
+            PackInfo(p.name, p.version, p.source, p.path, p.levels, p.digest) for p in packs
+        ),
         categories=tuple(CategoryInfo(c.id, c.title, p.name) for p in packs for c in p.categories),
         results=tuple(r for r in results if r is not None),
         fail_on=fail_on,

@@ -40,6 +40,11 @@ class Expression:
     parsed: Any = field(compare=False, repr=False)  # jmespath's ParsedResult (the AST)
     run: Closure = field(compare=False, repr=False)  # the AST as closures (fast)
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Pickled as its text (the loaded-pack cache): closures do not pickle, and
+        # compiling again a text that compiled once cannot fail.
+        return compile_expression, (self.text,)
+
     def search(self, data: Any) -> Any:
         """Evaluate against `data`; raises ExpressionError on a run-time type error."""
         try:

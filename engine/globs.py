@@ -5,12 +5,17 @@ Globs match whole POSIX paths relative to the root: `**` spans folders, `*`,
 a dot are matched like any other (exclude `.github/**` explicitly). wcmatch
 supplies the grammar (imported on first use: `policy --version` does not pay
 for it). On a 100,000-file tree a regex per path per glob is too slow, so
-`FileIndex` answers the common shapes from lookup tables:
+`FileIndex` answers the common shapes from lookup tables and string tests,
+without a regex (translating and compiling one costs about 0.3 ms, and a pack
+of 90 rules holds hundreds of globs, most never used by a run):
 
     Cargo.toml           one exact path
     **/Cargo.toml        every file with that name
     **/*.yaml            every file with that extension
-    deploy/**/*.yaml     only the paths under `deploy/` go through the regex
+    deploy/**/*.yaml     those of them under `deploy/`
+    deploy/*.yaml        ... directly in `deploy/`
+    deploy/*/x.yaml      the paths under `deploy/` named x.yaml go through a regex,
+                         translated the first time a path is matched against it
 
 `check_glob` refuses, before anything is matched, a glob written in a way no
 snapshot path is written (`vendor/`, `./deploy/*.yaml`): it would select
@@ -22,7 +27,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 _MAGIC = re.compile(r"[*?\[{\\]")
 
@@ -154,23 +160,64 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(positive[0])
 
 
+def _star_pieces(name: str) -> tuple[str, ...] | None:
+    """A glob name whose only wildcard is `*`, as the literal pieces between its stars
+    (`README*` -> ("README", "")); None for any other name."""
+    if "**" in name or _MAGIC.search(name.replace("*", "")):
+        return None
+    return tuple(name.split("*"))
+
+
+def _name_matches(pieces: tuple[str, ...], name: str) -> bool:
+    """Whether a file name matches a `*`-only glob name, given as its pieces."""
+    if len(pieces) == 1:
+        return name == pieces[0]
+    first, last = pieces[0], pieces[-1]
+    end = len(name) - len(last)
+    if end < len(first) or not name.startswith(first) or not name.endswith(last):
+        return False
+    at = len(first)
+    for piece in pieces[1:-1]:  # the leftmost place of each piece leaves the most room
+        at = name.find(piece, at, end)
+        if at < 0:
+            return False
+        at += len(piece)
+    return True
+
+
+def _ordinary(path: str) -> bool:
+    """Whether a path is written the way snapshots write them (no leading `/`, no empty,
+    `.` or `..` names): string tests answer globs for those; wcmatch decides the others
+    (entries refused as unsafe are matched too, to say which were passed over)."""
+    if path.startswith("/") or "//" in path:
+        return False
+    return "/." not in f"/{path}" or all(name not in (".", "..") for name in path.split("/"))
+
+
 @dataclass(frozen=True)
 class _Shape:
     """One brace-free glob, taken apart so the index can answer it cheaply.
 
-    `prefix` is its leading literal folders; `name` how its last component is
-    looked up (an exact file name, an extension, or a regex over the distinct
-    file names); `needles` are literal folder names every match contains;
-    `regex` is the whole glob, the final word on a candidate.
+    `prefix` is its leading literal folders; `name_kind` how the index looks
+    its last component up (an exact file name, an extension, a scan of the
+    distinct file names, or not at all); `needles` are literal folder names
+    every match contains. Most globs are matched with string tests alone:
+
+        by name:   PREFIX NAME or PREFIX**/NAME, NAME with no wildcard but `*`
+        by folder: PREFIX** or PREFIX**/FOLDER/**
+
+    Any other glob is matched by `regex`, the whole glob, compiled on first use.
     """
 
     text: str
     prefix: str = ""  # "deploy/" for deploy/**/*.yaml
     name_kind: str = "any"  # "exact" | "suffix" | "pattern" | "any"
     name: str = ""
-    name_regex: re.Pattern[str] | None = None
     needles: tuple[str, ...] = ()
-    regex: re.Pattern[str] | None = None  # None: the glob is a literal path
+    form: str = "literal"  # "literal" | "name" | "folder" | "regex"
+    deep: bool = False  # by name: `**/` before the name (any folder may follow the prefix)
+    pieces: tuple[str, ...] = ()  # by name: the name's pieces between stars
+    folder: str = ""  # by folder: the FOLDER of PREFIX**/FOLDER/** ("" for PREFIX**)
 
     @classmethod
     def of(cls, pattern: str) -> _Shape:
@@ -183,23 +230,55 @@ class _Shape:
         prefix = "".join(part + "/" for part in parts[:literal])
         last = parts[-1]
         if not _MAGIC.search(last):
-            name_kind, name, name_regex = "exact", last, None
+            name_kind, name = "exact", last
         elif last.startswith("*.") and not _MAGIC.search(last[1:]):
-            name_kind, name, name_regex = "suffix", last[1:], None
+            name_kind, name = "suffix", last[1:]
         elif "**" not in last:
-            name_kind, name, name_regex = "pattern", last, _regex(last)
+            name_kind, name = "pattern", last
         else:
-            name_kind, name, name_regex = "any", "", None
-        needles = tuple(
-            f"/{part}/" for part in parts[literal:-1] if part and not _MAGIC.search(part)
-        )
-        return cls(pattern, prefix, name_kind, name, name_regex, needles, _regex(pattern))
+            name_kind, name = "any", ""
+        middle = parts[literal:-1]
+        needles = tuple(f"/{part}/" for part in middle if part and not _MAGIC.search(part))
+        shape = cls(pattern, prefix, name_kind, name, needles, "regex")
+        pieces = _star_pieces(last)
+        if pieces is not None and middle in ([], ["**"]):
+            return replace(shape, form="name", deep=bool(middle), pieces=pieces)
+        if last == "**" and (not middle or (len(middle) == 2 and needles and middle[0] == "**")):
+            return replace(shape, form="folder", folder=middle[1] if middle else "")
+        return shape
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The whole glob as a regex (not for a literal glob)."""
+        return _regex(self.text)
+
+    @cached_property
+    def _name_regex(self) -> re.Pattern[str]:
+        return _regex(self.name)
+
+    def name_matches(self, name: str) -> bool:
+        """Whether a file name matches the glob's last component (a `pattern` name)."""
+        if self.pieces:
+            return _name_matches(self.pieces, name)
+        return self._name_regex.match(name) is not None
 
     def matches(self, path: str) -> bool:
         """Whether one path (relative to where the glob applies) matches."""
-        if self.regex is None:
+        form = self.form
+        if form == "literal":
             return path == self.text
-        return self.regex.match(path) is not None
+        if form == "regex" or not _ordinary(path):
+            return self.regex.match(path) is not None
+        if not path.startswith(self.prefix):
+            return False
+        rest = path[len(self.prefix) :]
+        if form == "folder":
+            return f"/{rest}".find(f"/{self.folder}/") >= 0 if self.folder else rest != ""
+        if self.deep:
+            rest = rest.rpartition("/")[2]
+        elif "/" in rest:
+            return False
+        return _name_matches(self.pieces, rest)
 
 
 @dataclass(frozen=True)
@@ -292,8 +371,7 @@ class FileIndex:
             last = shape.name[shape.name.rfind(".") :]  # `*.tar.gz` is indexed under `.gz`
             named = self._by_suffix.get(last, ())
         elif shape.name_kind == "pattern" and not shape.prefix:
-            assert shape.name_regex is not None
-            match = shape.name_regex.match
+            match = shape.name_matches
             named = [p for name, ps in self._by_name.items() if match(name) for p in ps]
         else:
             return under
@@ -304,26 +382,26 @@ class FileIndex:
         return [p for p in named if p.startswith(shape.prefix)]
 
     def _everywhere(self, shape: _Shape) -> list[str]:
-        if shape.regex is None:
+        if shape.form == "literal":
             return [shape.text] if shape.text in self._set else []
         candidates = self._candidates(shape)
         if shape.needles:
             needles = shape.needles
             candidates = [p for p in candidates if all(n in "/" + p for n in needles)]
-        match = shape.regex.match
-        return [p for p in candidates if match(p)]
+        matches = shape.matches
+        return [p for p in candidates if matches(p)]
 
     def first(self, globs: GlobSet) -> str | None:
         """One path the globs select (stopping at the first), or None: for `exists`."""
         for shape in globs.include:
-            if shape.regex is None:
+            if shape.form == "literal":
                 hits: Iterable[str] = [shape.text] if shape.text in self._set else []
             else:
-                needles, match = shape.needles, shape.regex.match
+                needles, matches = shape.needles, shape.matches
                 hits = (
                     p
                     for p in self._candidates(shape)
-                    if all(n in "/" + p for n in needles) and match(p)
+                    if all(n in "/" + p for n in needles) and matches(p)
                 )
             for path in hits:
                 if not globs.excluded(path):
@@ -350,12 +428,12 @@ class FileIndex:
             cut = len(prefix)
             found: set[str] = set()
             for shape in globs.include:
-                if shape.regex is None:  # a literal path: one lookup
+                if shape.form == "literal":  # a literal path: one lookup
                     if prefix + shape.text in self._set:
                         found.add(prefix + shape.text)
                     continue
-                match = shape.regex.match
-                found.update(p for p in self._under(prefix + shape.prefix) if match(p[cut:]))
+                matches = shape.matches
+                found.update(p for p in self._under(prefix + shape.prefix) if matches(p[cut:]))
             if found and globs.exclude:
                 found = {p for p in found if not globs.excluded(p[cut:])}
             selected[folder] = tuple(sorted(found))

@@ -565,3 +565,46 @@ def waiver_options(command: F) -> F:
             today_option,
         ],
     )
+
+
+def store_option(recording: bool) -> Callable[[F], F]:
+    """--store [URL]: the results store. For `eval` (`recording`) the flag alone records the
+    run in the default store; history and trend always use one."""
+    where = "RULEPACK_STORE, else results.db in the user data folder"
+    if recording:
+        return click.option(
+            "--store",
+            "store",
+            is_flag=False,
+            flag_value="",
+            default=None,
+            metavar="[URL]",
+            help=f"Also record the run in the results store URL (sqlite:///PATH or "
+            f"postgresql://USER@HOST/DB; alone: {where}). Default: not recorded.",
+        )
+    return click.option(
+        "--store",
+        "store",
+        metavar="URL",
+        help=f"The results store (sqlite:///PATH or postgresql://USER@HOST/DB). Default: {where}.",
+    )
+
+
+def history_format_options(command: F) -> F:
+    """--format and -o of `history` and `trend`."""
+    from engine.reporters import HISTORY_FORMATS
+
+    return _apply(
+        command,
+        [
+            click.option(
+                "--format",
+                "format_name",
+                type=click.Choice(HISTORY_FORMATS),
+                default="table",
+                show_default=True,
+                help="Output format (html: the trend as charts, in one self-contained file).",
+            ),
+            output_file_option("the history"),
+        ],
+    )

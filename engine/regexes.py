@@ -21,6 +21,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +51,18 @@ class RegexTimeout(Exception):
 
 @dataclass(frozen=True)
 class Regex:
-    """A compiled pack regex; `pattern` is the text the pack wrote."""
+    """A checked pack regex; `pattern` is the text the pack wrote, `plain` the same
+    pattern written out for the `regex` engine, which compiles it on first use (a
+    pack holds dozens of regexes, and a run on a small repository uses few)."""
 
     pattern: str
-    compiled: regex.Pattern[str] = field(compare=False, repr=False)
+    plain: str = field(compare=False, repr=False)
+
+    @cached_property
+    def compiled(self) -> regex.Pattern[str]:
+        import regex
+
+        return regex.compile(self.plain, regex.VERSION0)
 
     def search(self, text: str) -> regex.Match[str] | None:
         """The first match in `text`; raises RegexTimeout past the time limit."""
@@ -113,9 +122,7 @@ def compile_regex(pattern: str) -> Compiled:
     )
     names = {number: name for name, number in tree.state.groupdict.items()}
     text = _flags(tree.state.flags) + _Writer(names).sequence(tree, 0, tree.state.flags)
-    import regex
-
-    return Compiled(Regex(pattern, regex.compile(text, regex.VERSION0)), notes)
+    return Compiled(Regex(pattern, text), notes)
 
 
 # -- writing re's tree out again ------------------------------------------------------

@@ -13,6 +13,7 @@
   the exit code, the parsed report and stderr (`.status(rule)`, `.result(rule)`).
 - `pack_repository()` is a repository of packs published as a bare repository
   (`.url`, a file:// URL); `.release(tag, files)` commits files and pushes a tag.
+- `count_parses` lists the format of every text this process parses.
 
 Git is isolated from the user's configuration for every test, and the
 user's RULEPACK_* variables (pack path, option defaults) are unset.
@@ -260,6 +261,23 @@ def evaluate(
     return run
 
 
+@pytest.fixture
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formats this process parses text as, one entry per parse (parse caches
+    are judged by what they save)."""
+    import engine.context
+
+    parsed: list[str] = []
+    real = engine.context.parse_text
+
+    def counting(format_name: str, text: str) -> object:
+        parsed.append(format_name)
+        return real(format_name, text)
+
+    monkeypatch.setattr(engine.context, "parse_text", counting)
+    return parsed
+
+
 # -- processes a run leaves behind (Linux: read from /proc) ----------------------------
 
 
@@ -306,3 +324,33 @@ def survivors(pids: set[int], within: float = 20.0) -> set[int]:
 def read_pids(*files: Path) -> set[int]:
     """The pids that programs wrote into `files` (one each)."""
     return {int(f.read_text()) for f in files}
+
+
+# -- results stores: every store test runs against SQLite and PostgreSQL ----------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL server per test process (tests/store/postgres.py); skipped,
+    saying why, only when PostgreSQL is not installed."""
+    from tests.store.postgres import server_programs, start_server
+
+    if server_programs() is None:
+        pytest.skip("PostgreSQL is not installed (no initdb, pg_ctl): .ci/run installs it")
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_databases = iter(range(1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a new, empty results store of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'results.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.create_database(f"store_{next(_databases)}"))

@@ -6,6 +6,8 @@ import json
 import textwrap
 from pathlib import Path
 
+from engine.packs.digest import files_digest
+
 PACK = """\
 apiVersion: rulepack/v1
 name: team
@@ -49,9 +51,12 @@ def test_packs_from_the_config_run_on_a_bare_eval(policy, make_repo) -> None:
     done, report = bare_eval(policy, repo_with(make_repo, "packs: [packs/team.yaml]\n"))
     assert done.exit_code == 0, done.stderr
     assert statuses(report) == {"readme": "pass", "license": "fail", "count": "pass"}
+    digest = report["packs"][0].pop("digest")  # of the pack as the repository holds it
     assert report["packs"] == [
         {"name": "team", "version": "1.2.0", "source": "repo", "path": "packs/team.yaml"}
     ]
+    read = (Path(report["snapshot"]["root"]) / "packs/team.yaml").read_bytes()
+    assert digest == files_digest([("repo:packs/team.yaml", read)])
 
 
 def test_params_from_the_config_and_the_command_line_wins(policy, make_repo) -> None:

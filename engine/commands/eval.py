@@ -11,7 +11,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from engine.commands.outputs import Output, parse_formats, plan_outputs
 from engine.context import EvaluationOptions
@@ -31,6 +31,10 @@ from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
 from engine.testresults import given_reports
 from engine.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only by runs that record
+    from engine.parse_cache import ParseCache
+    from engine.store.database import Store
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class EvalRequest:
 
     min_level: str | None = None  # a level every pack that declares it must reach
     locked: bool = False  # remote packs only as the lock pins them
+    # `--store [URL]`: record the run in the results store ("": RULEPACK_STORE, else the
+    # default); None: do not record it
+    store: str | None = None
 
 
 def run(request: EvalRequest) -> int:
@@ -84,6 +91,11 @@ def run(request: EvalRequest) -> int:
     with ExitStack() as stack:
         snapshot = open_snapshot(request.path, request.ref, request.staged)
         stack.callback(snapshot.close)
+        store = None
+        if request.store is not None:  # a store that cannot be used fails before any work
+            from engine.store.database import open_store
+
+            store = stack.enter_context(open_store(request.store or None))
         earlier = None
         if request.new_since is not None:  # an unknown ref fails before any work
             earlier = open_snapshot(request.path, request.new_since, ref_option="--new-since")
@@ -115,6 +127,8 @@ def run(request: EvalRequest) -> int:
 
             since = changed_since(report.waivers, base_waivers(earlier, request.config))
             report = replace(report, waivers=since)
+        if store is not None:
+            record_run(store, report, request)
     if known is not None:
         from engine.baseline import mark_known
 
@@ -126,6 +140,27 @@ def run(request: EvalRequest) -> int:
     if summary is not None:
         append_step_summary(report, summary, options)
     return 1 if report.verdict.fails else 0
+
+
+def record_run(store: Store, report: Report, request: EvalRequest) -> int:
+    """Record `report` in the store, with the repository it judged; returns the run's id."""
+    from engine.commits import commit_date
+    from engine.store.records import repository_of, run_record
+
+    root = Path(report.snapshot.root)
+    commit = report.snapshot.commit
+    date = commit_date(root, commit) if commit else None
+    record = run_record(report, repository_of(root), date, settings=run_settings(request))
+    return store.record(record)
+
+
+def run_settings(request: EvalRequest) -> str:
+    """What besides the commit and the packs decides a run's results, as the store keeps it:
+    commands on or off, and the params and selection of the command line."""
+    from engine.store.records import settings_of
+
+    selection = (("category", request.categories), ("rule", request.rules), ("tag", request.tags))
+    return settings_of(request.no_commands, request.params, selection)
 
 
 def step_summary(outputs: tuple[Output, ...]) -> Path | None:
@@ -227,8 +262,12 @@ def evaluate_workspace(
     fail_on: FailOn = "error",
     progress: Progress | None = None,
     format_name: str = "",
+    parse_cache: ParseCache | None = None,
 ) -> Report:
     """Evaluate the workspace's packs and config over `snapshot` with the request's options.
+
+    `parse_cache` is a cache the caller keeps open over several evaluations (`policy
+    history`'s commits); without it the user's persistent cache is opened for this one.
 
     Another snapshot than the workspace's own (the base of `--new-since` and
     of `policy diff`) is judged by the same rules, so that differences come
@@ -239,7 +278,13 @@ def evaluate_workspace(
     from engine.levels import required_levels
 
     min_level = required_levels(workspace.packs, workspace.config, request.min_level)
-    with _no_cycle_collection():
+    from engine.parse_cache import closing_cache
+    from engine.parse_cache_disk import open_parse_cache
+
+    owned = open_parse_cache() if parse_cache is None else None  # earlier runs' parses
+    if parse_cache is None:  # (not `or`: an empty cache is falsy)
+        parse_cache = owned
+    with _no_cycle_collection(), closing_cache(owned):
         report = evaluate(
             workspace.packs,
             snapshot,
@@ -249,6 +294,7 @@ def evaluate_workspace(
                 jobs=request.jobs,
                 trust_repo=request.trust_repo,
                 results=request.results,
+                parse_cache=parse_cache,
             ),
             exclude=workspace.config.exclude,
             progress=progress,

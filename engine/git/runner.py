@@ -68,6 +68,7 @@ SUBCOMMANDS: Mapping[str, bool] = {
     "ls-files": False,
     "ls-tree": False,
     "cat-file": False,
+    "rev-list": False,  # `policy history`: the first-parent line, with commit dates
     "diff-files": True,
     "init": False,
     "add": True,

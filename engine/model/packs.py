@@ -164,6 +164,9 @@ class Pack:
     # Whether a file of its `extends` chain was read from the evaluated repository: then
     # the whole pack is the repository's, and runs programs only with --trust-repo.
     from_repository: bool = False
+    # files_digest (engine/packs/digest.py) of every file the pack was loaded from: its
+    # `extends` chain and the JSON Schemas its checks read; "" for a pack too broken to build.
+    digest: str = ""
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

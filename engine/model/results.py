@@ -252,6 +252,7 @@ class PackInfo:
     source: str
     path: str
     levels: tuple[Level, ...] = ()  # lowest first
+    digest: str = ""  # of the files it was loaded from (engine/packs/digest.py)
 
     @property
     def level_ids(self) -> tuple[str, ...]:

@@ -12,7 +12,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.model.diff import Diff
-from engine.model.results import Counts, Finding, Note, PackInfo, Report, RuleResult
+from engine.model.results import (
+    Counts,
+    Finding,
+    Note,
+    PackInfo,
+    Report,
+    RuleResult,
+    Summary,
+)
 from engine.model.snapshots import SnapshotInfo
 from engine.model.teststats import TestStats
 from engine.model.waivers import Waiver, WaiverUse
@@ -146,6 +154,7 @@ def _pack(pack: PackInfo) -> dict[str, Any]:
         "version": pack.version,
         "source": pack.source,
         "path": pack.path,
+        "digest": pack.digest,
     }
     if pack.levels:  # only a pack that declares levels
         data["levels"] = [
@@ -158,32 +167,36 @@ def snapshot_to_data(info: SnapshotInfo) -> dict[str, Any]:
     return {"kind": info.kind, "root": info.root, "ref": info.ref, "commit": info.commit}
 
 
-def report_to_data(report: Report) -> dict[str, Any]:
-    """The report as schemas/report.schema.json describes it."""
-    summary = report.summary
+def summary_to_data(summary: Summary) -> dict[str, Any]:
+    """The summary as the JSON report has it (without `baseline`); the results store keeps
+    the same."""
     overall = _counts(summary.overall)
     success_rate = overall.pop("success_rate")
     waived = overall.pop("waived")
     score = overall.pop("score")
+    return {
+        **overall,
+        "waived": waived,
+        "by_severity": dict(summary.by_severity),
+        "success_rate": success_rate,
+        "score": score,
+        "by_category": {cid: _counts(c) for cid, c in summary.by_category.items()},
+        "levels": {
+            pack: {"achieved": s.achieved, "next": s.next, "blocking": list(s.blocking)}
+            for pack, s in summary.levels.items()
+        },
+    }
+
+
+def report_to_data(report: Report) -> dict[str, Any]:
+    """The report as schemas/report.schema.json describes it."""
     return {
         "schema": REPORT_SCHEMA_ID,
         "tool": {"name": "rulepack", "version": report.tool_version},
         "snapshot": snapshot_to_data(report.snapshot),
         "packs": [_pack(p) for p in report.packs],
         "categories": [{"id": c.id, "title": c.title, "pack": c.pack} for c in report.categories],
-        "summary": {
-            **overall,
-            "waived": waived,
-            "by_severity": dict(summary.by_severity),
-            "success_rate": success_rate,
-            "score": score,
-            "by_category": {cid: _counts(c) for cid, c in summary.by_category.items()},
-            "levels": {
-                pack: {"achieved": s.achieved, "next": s.next, "blocking": list(s.blocking)}
-                for pack, s in summary.levels.items()
-            },
-            **_baseline(report),
-        },
+        "summary": {**summary_to_data(report.summary), **_baseline(report)},
         "results": [_result(r) for r in report.results],
         "waivers": [_waiver_use(use) for use in report.waivers],
     }

@@ -22,6 +22,7 @@ from engine.model.documents import KeyPath
 from engine.model.levels import Level
 from engine.model.packs import OUTSIDE_EFFECTS, STATIC_TAG, Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
+from engine.packs.digest import files_digest
 from engine.packs.finder import PackFile
 from engine.packs.layers import Layer
 from engine.packs.params import merged, substitute, type_problem
@@ -121,6 +122,7 @@ class PackBuilder:
         categories: dict[str, Category] = {}
         filesets: dict[str, FileSet] = {}
         conditions: dict[str, Check] = {}
+        files_read = [(layer.file.digest_key(), layer.text.encode()) for layer in chain]
         readers = [
             PackReader(
                 layer.located,
@@ -128,7 +130,7 @@ class PackBuilder:
                 parse_check,
                 filesets,
                 conditions,
-                read_sibling=_sibling_reader(layer.file),
+                read_sibling=_sibling_reader(layer.file, files_read),
             )
             for layer in chain
         ]
@@ -198,6 +200,7 @@ class PackBuilder:
                 if isinstance(top.data.get(key), dict)
             },
             from_repository=from_repository,
+            digest=_digest(files_read),
         )
 
     def _check_header(self, layer: Layer, data: dict[str, Any]) -> None:
@@ -381,6 +384,20 @@ def _weight(raw: Mapping[str, Any]) -> int:
     return int(weight)
 
 
-def _sibling_reader(pack_file: PackFile) -> Callable[[str], str]:
-    """Reads files of the pack file's own folder (JSON Schemas of manifest checks)."""
-    return pack_file.read_in_own_folder
+def _sibling_reader(
+    pack_file: PackFile, files_read: list[tuple[str, bytes]]
+) -> Callable[[str], str]:
+    """Reads files of the pack file's own folder (JSON Schemas of manifest checks), adding
+    each to `files_read`, which the pack's digest covers."""
+
+    def read(relative: str) -> str:
+        text = pack_file.read_in_own_folder(relative)
+        files_read.append((pack_file.digest_key(relative), text.encode()))
+        return text
+
+    return read
+
+
+def _digest(files_read: list[tuple[str, bytes]]) -> str:
+    """The pack's digest: a file read twice (a schema two checks use) counts once."""
+    return files_digest(dict(files_read).items())

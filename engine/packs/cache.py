@@ -1,72 +1,117 @@
-"""Remote packs on disk: the user cache folder `packs/`, by commit id, as plain files.
+"""Loaded packs kept between runs, so that a run whose packs did not change skips
+building them (params, schema validation, regexes, JMESPath), which costs a
+small repository's run more than evaluating it.
 
-`packs/<commit>/<path>/` holds the files of the pack folder `path` in that
-commit (`.` for the repository's top), written once and never changed: a
-folder appears whole (written beside it, then renamed) or not at all.
-Whether its files are still what was fetched is for the lock's digest to say.
+An entry is keyed by everything a build reads: the digest of the `extends`
+chain's files (engine/packs/digest.py: each file's place in the chain, where it
+was found and its text), the params and where they were set, whether built-in
+packs are validated, and the engine's code version (engine/code_version.py),
+so no engine trusts another's entries. A pack that reads a file beside itself
+(a manifest `schema:`) is not kept: that file is not part of the key.
+
+Entries are pickles of the built pack and the warnings its build gave, in the
+user cache folder (`loaded-packs/`), which only the user can write, as with
+any cache of theirs. Each is written to a temporary file and renamed into
+place, so a reader never sees half of one, and two processes can write the
+same one at once. A corrupt or unreadable entry is a miss; the folder keeps at
+most MAX_ENTRIES entries, the least recently written going first.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import shutil
+import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
 
-from engine.errors import InputError
-from engine.folders import cache_dir
+from engine.errors import Location, Problem
+from engine.model.packs import Pack, walk
 from engine.packs.digest import files_digest
 
+#: The cache folder's kind (engine/folders.py).
+KIND = "loaded-packs"
+#: Entries kept; past it, the least recently written are removed.
+MAX_ENTRIES = 64
 
-def cached_folder(commit: str, path: str) -> Path:
-    """Where the pack folder `path` of `commit` is kept (whether it is there or not)."""
-    return cache_dir("packs") / commit / quote(path or ".", safe="")
+
+@dataclass(frozen=True)
+class CachedPack:
+    """A built pack and the problems (warnings) its build added."""
+
+    pack: Pack
+    problems: tuple[Problem, ...]
 
 
-def store(commit: str, path: str, files: Iterable[tuple[str, bytes]]) -> Path:
-    """Write the files of a pack folder into the cache; returns the folder."""
-    final = cached_folder(commit, path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=".partial-", dir=final.parent))
+def cache_key(
+    files: Sequence[tuple[str, str]],
+    params: Mapping[str, Any],
+    param_sites: Mapping[str, Location],
+    validate_builtin: bool,
+    version: str,
+) -> str:
+    """The key of a build: `files` are (where the file was found, its text), bases first."""
+    digest = files_digest(
+        (f"{place}\0{where}", text.encode("utf-8", "surrogateescape"))
+        for place, (where, text) in enumerate(files)
+    )
+    inputs = repr(
+        (version, digest, sorted(params.items()), sorted(param_sites.items()), validate_builtin)
+    )
+    return hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def keepable(pack: Pack) -> bool:
+    """Whether the build read nothing but the chain's files (no manifest `schema:`)."""
+    return not any(
+        getattr(check, "schema", None) is not None
+        for rule in pack.rules
+        for check in walk(rule.check)
+    )
+
+
+def load(folder: Path, key: str) -> CachedPack | None:
+    """The entry for `key`, or None (none kept, or one that does not read back)."""
     try:
-        for relative, data in files:
-            target = building.joinpath(*_parts(relative))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        data = (folder / f"{key}.pickle").read_bytes()
+        found = pickle.loads(data)
+    except Exception:  # a missing, truncated or foreign file: a miss, never a failure
+        return None
+    return found if isinstance(found, CachedPack) else None
+
+
+def store(folder: Path, key: str, entry: CachedPack) -> None:
+    """Keep `entry` under `key`; a folder that cannot be written keeps nothing."""
+    try:
+        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # something in the pack that does not pickle: not kept
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
         try:
-            building.rename(final)
-        except OSError:
-            if not final.is_dir():  # else another run stored the same commit meanwhile
-                raise
-    except OSError as exc:
-        raise InputError(f"cannot write the pack cache {final}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    return final
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, folder / f"{key}.pickle")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        _trim(folder)
+    except OSError:
+        return
 
 
-def _parts(relative: str) -> list[str]:
-    """The components of a path from a git tree; refuses one that could leave the folder."""
-    parts = relative.split("/")
-    if relative.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
-        raise InputError(f"a remote pack holds the unsafe path {relative!r}")
-    return parts
-
-
-def folder_files(folder: Path) -> list[tuple[str, bytes]]:
-    """Every regular file under `folder`: (relative POSIX path, bytes); links are not followed."""
-    found = []
-    for top, folders, names in os.walk(folder):
-        folders.sort()
-        for name in sorted(names):
-            path = Path(top) / name
-            if path.is_file() and not path.is_symlink():
-                found.append((path.relative_to(folder).as_posix(), path.read_bytes()))
-    return found
-
-
-def folder_digest(folder: Path) -> str:
-    """The digest of a cached pack folder's files (engine/packs/digest.py)."""
-    return files_digest(folder_files(folder))
+def _trim(folder: Path) -> None:
+    """Remove the least recently written entries past MAX_ENTRIES."""
+    entries = []
+    for path in folder.glob("*.pickle"):
+        if not path.name.startswith(".tmp-"):
+            try:
+                entries.append((path.stat().st_mtime_ns, path.name, path))
+            except OSError:
+                continue  # removed meanwhile by another process
+    for _, _, path in sorted(entries)[:-MAX_ENTRIES]:
+        path.unlink(missing_ok=True)

@@ -189,6 +189,14 @@ class PackFile:
     def identity(self) -> str:
         return f"{self.folder.source}:{self.display}"
 
+    def digest_key(self, relative: str | None = None) -> str:
+        """How this file (or a file of its folder, `relative` to it) is named in the pack's
+        digest: its source and a path that is the same on every machine (never absolute)."""
+        path = self.path if relative is None else self.sibling(relative).path
+        if isinstance(self.folder, SnapshotFolder):
+            path = self.folder.display(path)
+        return f"{self.folder.source}:{path}"
+
 
 def _below(path: str, folder: str) -> bool:
     """Whether normal `path` is inside `folder` ("" or "." being the top of a relative tree)."""

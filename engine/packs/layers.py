@@ -17,6 +17,9 @@ class Layer:
 
     file: PackFile
     located: LocatedData
+    # the file as read: the pack's digest covers it; with where it was found, it is the
+    # loaded-pack cache's key
+    text: str = ""
 
     @property
     def data(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine import versions
 from engine.errors import InputError, Location, Problem
+from engine.folders import cache_dir
 from engine.model.documents import KeyPath
 from engine.model.packs import Pack
 from engine.packs.build import PackBuilder
@@ -79,14 +80,37 @@ class PackLoader:
         return pack
 
     def _load(self, pack_file: PackFile, start: int) -> Pack:
+        from engine.packs import cache
+
         layer = self._layer(pack_file)
         chain = self._chain(layer, [])
-        builder = PackBuilder(self.problems, self.params, self.validate_builtin, self.param_sites)
-        pack = builder.build(chain)
+        key = self._cache_key(chain)
+        folder = cache_dir(cache.KIND)
+        kept = cache.load(folder, key)
+        built_from = len(self.problems)
+        if kept is not None:  # built by an earlier run from the same files and params
+            self.problems.extend(kept.problems)
+            pack = kept.pack
+        else:
+            builder = PackBuilder(
+                self.problems, self.params, self.validate_builtin, self.param_sites
+            )
+            pack = builder.build(chain)
         errors = [p for p in self.problems[start:] if p.level == "error"]
         if errors:
             raise InputError(sorted(errors, key=_problem_order))
+        if kept is None and cache.keepable(pack):
+            cache.store(folder, key, cache.CachedPack(pack, tuple(self.problems[built_from:])))
         return pack
+
+    def _cache_key(self, chain: list[Layer]) -> str:
+        from engine.code_version import code_version
+        from engine.packs.cache import cache_key
+
+        files = [(f"{layer.file.identity()}\0{layer.file.display}", layer.text) for layer in chain]
+        return cache_key(
+            files, self.params, self.param_sites, self.validate_builtin, code_version()
+        )
 
     @property
     def warnings(self) -> list[Problem]:
@@ -169,7 +193,7 @@ class PackLoader:
                     ),
                 ]
             ) from None
-        layer = Layer(pack_file, located)
+        layer = Layer(pack_file, located, text)
         for dup_path, line, column in located.duplicates:
             self.problems.append(
                 Problem(

@@ -4,7 +4,7 @@ A remote pack is a folder holding `pack.yaml` in a git repository, chosen by
 a version range over the repository's tags (`vX.Y.Z` or `X.Y.Z`: the
 highest inside the range), whose pack must declare the tag's version.
 `RemotePacks` turns such an entry into a pack file in the cache
-(engine/packs/cache.py):
+(engine/packs/remote_cache.py):
 
 - an entry the lock (engine/packs/lock.py) pins is used as pinned: no tag is
   listed; its commit is fetched only when the cache lacks it, and the
@@ -162,7 +162,7 @@ class RemotePacks:
         return self._pack_file(entry)
 
     def _pack_file(self, entry: LockEntry) -> PackFile:
-        from engine.packs.cache import cached_folder
+        from engine.packs.remote_cache import cached_folder
 
         return PackFile(RemoteFolder(cached_folder(entry.commit, entry.path), entry), PACK_FILE)
 
@@ -175,7 +175,7 @@ class RemotePacks:
 
     def _cached(self, entry: LockEntry) -> Path:
         """The cached folder of a pinned entry, fetched when missing; its digest checked."""
-        from engine.packs.cache import cached_folder, folder_digest, store
+        from engine.packs.remote_cache import cached_folder, folder_digest, store
 
         folder = cached_folder(entry.commit, entry.path)
         if folder.is_dir():
@@ -228,8 +228,8 @@ class RemotePacks:
                 "fetches: run `policy lock` and commit (or stage) rulepack.lock"
             )
         from engine.git.remote import fetch_folder, remote_tags
-        from engine.packs.cache import cached_folder, folder_digest, store
         from engine.packs.digest import files_digest
+        from engine.packs.remote_cache import cached_folder, folder_digest, store
 
         tags = remote_tags(request.url)
         tag = highest_tag(tags, request)

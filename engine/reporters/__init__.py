@@ -3,21 +3,26 @@
 A reporter is a module of this package with `render(report, out, options)`,
 described by one `Reporter` in `REPORTERS`; one that can also render what
 `policy diff` found names the module whose `render_diff(diff, out, options)`
-does it. The CLI's `--format` choices (for `eval` and for `diff`) and the
-format list of the README follow from this registry
-(tests/reporters/test_registry.py). Modules are imported on first use:
-`--format json` never imports rich. Reporters only render: the verdict, the
-counts and the baseline marks are the report's (engine/model/results.py).
+does it; one that renders what `policy history` and `policy trend` found names the
+module whose `render_history(history, out, options)` does it. The CLI's
+`--format` choices (for `eval`, `diff`, `history` and `trend`) and the format
+list of the README follow from this registry (tests/reporters/test_registry.py).
+Modules are imported on first use: `--format json` never imports rich.
+Reporters only render: the verdict, the counts and the baseline marks are the
+report's (engine/model/results.py).
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from engine.model.diff import Diff
 from engine.model.results import Report, Status
+
+if TYPE_CHECKING:  # the history model imports the store's records; reports need neither
+    from engine.history.model import History
 
 #: The Markdown report's budget: a GitHub comment holds 65,535 characters; some room is left.
 DEFAULT_MAX_CHARS = 65_000
@@ -49,6 +54,7 @@ class Reporter:
     summary: str  # one line, for `--help` and the README
     suffix: str  # what `--format A,B -o NAME` adds to NAME for this format's file
     diff_module: str | None = None  # the module with `render_diff`, when it has one
+    history_module: str | None = None  # the module with `render_history`, when it has one
 
     @property
     def module(self) -> str:
@@ -58,21 +64,46 @@ class Reporter:
 REPORTERS: dict[str, Reporter] = {
     r.name: r
     for r in (
-        Reporter("table", "the terminal report, by category, with a summary", ".txt", "table_diff"),
-        Reporter("json", "everything the run found (schemas/report.schema.json)", ".json", "json"),
-        Reporter("markdown", "a report for a pull-request comment", ".md"),
+        Reporter(
+            "table",
+            "the terminal report, by category, with a summary",
+            ".txt",
+            "table_diff",
+            "history_table",
+        ),
+        Reporter(
+            "json",
+            "everything the run found (schemas/report.schema.json)",
+            ".json",
+            "json",
+            "history_json",
+        ),
+        Reporter(
+            "markdown",
+            "a report for a pull-request comment",
+            ".md",
+            history_module="history_markdown",
+        ),
         Reporter("sarif", "SARIF 2.1.0 for code scanning", ".sarif"),
         Reporter("junit", "JUnit XML for CI test views", ".junit.xml"),
         Reporter("github", "GitHub Actions annotations", ".github.txt"),
-        Reporter("html", "one self-contained page with charts", ".html"),
+        Reporter(
+            "html", "one self-contained page with charts", ".html", history_module="history_html"
+        ),
     )
 }
 #: The formats `policy diff` can write.
 DIFF_FORMATS: tuple[str, ...] = tuple(name for name, r in REPORTERS.items() if r.diff_module)
+#: The formats `policy history` and `policy trend` can write.
+HISTORY_FORMATS: tuple[str, ...] = tuple(n for n, r in REPORTERS.items() if r.history_module)
 
 
 class Render(Protocol):
     def __call__(self, report: Report, out: TextIO, options: ReportOptions) -> None: ...
+
+
+class RenderHistory(Protocol):
+    def __call__(self, history: History, out: TextIO, options: ReportOptions) -> None: ...
 
 
 class RenderDiff(Protocol):
@@ -88,9 +119,17 @@ def reporter(name: str) -> Render:
 
 def diff_reporter(name: str) -> RenderDiff:
     """The function that renders a diff in a format (KeyError when the format has none)."""
-    found = REPORTERS[name].diff_module
-    if found is None:
-        raise KeyError(name)
-    module = importlib.import_module(f"engine.reporters.{found}")
-    render: RenderDiff = module.render_diff
+    render: RenderDiff = _function(REPORTERS[name].diff_module, "render_diff", name)
     return render
+
+
+def history_reporter(name: str) -> RenderHistory:
+    """The function that renders a history in a format (KeyError when the format has none)."""
+    render: RenderHistory = _function(REPORTERS[name].history_module, "render_history", name)
+    return render
+
+
+def _function(module: str | None, function: str, name: str) -> Any:
+    if module is None:
+        raise KeyError(name)
+    return getattr(importlib.import_module(f"engine.reporters.{module}"), function)

@@ -50,6 +50,11 @@ class Snapshot(ABC):
         """`read_capped` for many files at once (git snapshots pipeline the requests)."""
         return [self.read_capped(path, max_bytes) for path in paths]
 
+    def content_id(self, path: str) -> str | None:
+        """What identifies a listed file's bytes (two files with the same id hold the
+        same bytes): the git blob id where the snapshot knows it, else None."""
+        return None
+
     def disk_path(self, path: str) -> str | None:
         """Where a listed file can be read directly on disk, if it can (worker processes)."""
         return None

@@ -134,6 +134,12 @@ class GitObjectsSnapshot(Snapshot):
     def read_many_capped(self, paths: list[str], max_bytes: int) -> list[bytes | int]:
         return self._blobs.read_many_capped([self._entry(p).object_id for p in paths], max_bytes)
 
+    def content_id(self, path: str) -> str | None:
+        try:
+            return self._entry(path).object_id
+        except FileNotFoundError:  # not a file of the snapshot: reading it will say so
+            return None
+
     def is_executable(self, path: str) -> bool:
         return self._entry(path).is_executable
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine.errors import InputError
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK
-from engine.git.repository import head_commit, locate
+from engine.git.repository import Repository, head_commit, locate
 from engine.git.runner import GitNotInstalled, git_reason, start
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, existing_folder, resolve_link
@@ -50,17 +50,42 @@ def _git_outputs(root: Path, *commands: tuple[str, ...]) -> list[list[str]]:
     return outputs
 
 
-def _in_git(root: Path) -> bool:
-    """Whether `root` is read as a git work tree: False outside git or without git;
-    InputError when git refuses the repository or `root` is not in its work tree."""
+def _in_git(root: Path) -> Repository | None:
+    """The repository whose work tree `root` is read as: None outside git or without
+    git; InputError when git refuses the repository or `root` is not in its work tree."""
     try:
         repository = locate(root)
     except GitNotInstalled:
-        return False
+        return None
     if repository is None:
-        return False
+        return None
     repository.place_of(root)
-    return True
+    return repository
+
+
+#: Settings under which a checked-out file's bytes may differ from its blob (line
+#: endings, encodings); git config keys are shown lower-case.
+_CONVERTING_SETTINGS = ("core.autocrlf", "core.eol", "core.attributesfile")
+
+
+def _may_convert(repository: Repository, root: Path, config: list[str], paths: list[str]) -> bool:
+    """Whether git might convert files between blob and work tree here (attributes or
+    line-ending settings), so that an index blob id might not name the file's bytes."""
+    for item in config:
+        key, _, value = item.partition("\n")
+        if key in _CONVERTING_SETTINGS and not (key == "core.autocrlf" and value == "false"):
+            return True
+    if any(p == ".gitattributes" or p.endswith("/.gitattributes") for p in paths):
+        return True
+    folders = [repository.common_dir / "info", Path("/etc")]
+    folder, top = root, repository.work_tree
+    while top is not None and folder != top and folder.parent != folder:
+        folder = folder.parent
+        folders.append(folder)
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    places = [f / name for f in folders for name in (".gitattributes", "attributes")]
+    places += [Path(config_home) / "git" / "attributes", Path("/etc/gitattributes")]
+    return any(place.exists() for place in places)
 
 
 def _open(path: str) -> int:
@@ -108,12 +133,16 @@ class WorktreeSnapshot(Snapshot):
     def __init__(self, root: Path, *, use_git: bool = True) -> None:
         self.root = root.resolve()
         self._prefix = str(self.root) + os.sep
-        self.in_git = use_git and _in_git(self.root)
+        self._repository = _in_git(self.root) if use_git else None
+        self.in_git = self._repository is not None
         commit = head_commit(self.root) if self.in_git else None
         self.info = SnapshotInfo("worktree", str(self.root), None, commit)
         self._files: tuple[str, ...] | None = None
         self._unreadable: list[Unreadable] = []
         self._resolved: dict[str, Path] = {}  # symlinked files -> the file they point at
+        # Tracked files that git's index says are unchanged -> their blob id: git keeps
+        # stat data (size, mtime, inode) for each and compares contents when in doubt.
+        self._index_ids: dict[str, str] = {}
 
     # -- listing -----------------------------------------------------------------
 
@@ -160,9 +189,11 @@ class WorktreeSnapshot(Snapshot):
         return tuple(self._unreadable)
 
     def _list_git(self) -> list[str]:
-        staged, untracked, worktree_changes = _git_outputs(
+        staged, untracked, worktree_changes, config = _git_outputs(
             self.root,
-            ("ls-files", "-z", "-s"),  # tracked, with modes (symlinks, submodules)
+            # tracked, with modes (symlinks, submodules), blob ids, and tags (`H`: a file
+            # git compares with the work tree, not one it is told to assume unchanged)
+            ("ls-files", "-z", "-s", "-v"),
             ("ls-files", "-z", "-o", "--exclude-standard"),  # untracked, not ignored
             # edited, deleted, retyped; names only, and not asking each submodule
             # `git status` (which would read the submodule's own configuration)
@@ -175,11 +206,16 @@ class WorktreeSnapshot(Snapshot):
                 "--no-textconv",
                 "--ignore-submodules=dirty",
             ),
+            ("config", "-z", "--list"),  # settings that convert line endings
         )
         tracked: dict[str, str] = {}
+        blob_ids: dict[str, str] = {}
         for line in staged:
             meta, _, path = line.partition("\t")
-            tracked[path] = meta.split(" ", 1)[0]
+            tag, mode, blob_id, _ = meta.split(" ", 3)
+            tracked[path] = mode
+            if tag == "H" and mode.startswith("100"):
+                blob_ids[path] = blob_id
         changed: set[str] = set()
         deleted: set[str] = set()
         for status, path in zip(worktree_changes[::2], worktree_changes[1::2], strict=True):
@@ -194,6 +230,9 @@ class WorktreeSnapshot(Snapshot):
                 self._classify(path, result)
             else:
                 result.append(path)
+        assert self._repository is not None
+        if not _may_convert(self._repository, self.root, config, [*tracked, *untracked]):
+            self._index_ids = {p: i for p, i in blob_ids.items() if p not in changed}
         for path in untracked:
             if path.endswith("/"):  # git shows a nested repository as a folder
                 self._unreadable.append(
@@ -264,6 +303,10 @@ class WorktreeSnapshot(Snapshot):
 
     def read_capped(self, path: str, max_bytes: int) -> bytes | int:
         return read_file_capped(self._real(path), max_bytes)
+
+    def content_id(self, path: str) -> str | None:
+        self.files()
+        return self._index_ids.get(path)
 
     def disk_path(self, path: str) -> str | None:
         return self._real(path)

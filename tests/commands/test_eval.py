@@ -335,3 +335,50 @@ def test_the_staged_report_ends_with_the_exact_command_that_shows_everything(
     everything = policy(*words[1:])
     assert everything.exit_code == 1
     assert "           • a.pem: should not exist" in everything.stdout.splitlines()
+
+
+def test_store_records_the_run_in_the_default_store_or_the_one_named(
+    policy, make_repo, write_pack, tmp_path: Path
+) -> None:
+    import os
+
+    from engine.store.database import open_store
+
+    pack = write_pack(
+        "apiVersion: rulepack/v1\nname: p\nversion: 1.0.0\ncategories:\n"
+        "  - {id: g, title: G}\nrules:\n"
+        "  - {id: r, title: R, category: g, check: {file: {exists: [README.md]}}}\n"
+    )
+    repo = make_repo({"README.md": "x"})
+    done = policy("eval", repo, "--pack", pack, "--store", "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["passed"] == 1  # the report is unchanged
+    default = Path(os.environ["RULEPACK_DATA_DIR"]) / "results.db"
+    with open_store(f"sqlite:///{default}") as store:
+        (run,) = store.runs()
+    assert (run.repository.name, run.snapshot_kind, run.settings) == (
+        repo.name,
+        "worktree",
+        "commands=on",
+    )
+    named = tmp_path / "named.db"
+    static = ("eval", repo, "--pack", pack, "--ref", "HEAD", "--no-commands")
+    done = policy(*static, "--param", "x=1", "--store", f"sqlite:///{named}")
+    assert done.exit_code == 2  # no pack declares x: nothing is recorded
+    done = policy(*static, "--store", f"sqlite:///{named}")
+    assert done.exit_code == 0, done.stderr
+    with open_store(f"sqlite:///{named}") as store:
+        (run,) = store.runs()  # one: the run that failed recorded nothing
+    assert (run.snapshot_kind, run.ref, run.settings) == ("ref", "HEAD", "commands=off")
+
+
+def test_a_store_that_cannot_be_used_fails_before_any_work(policy, make_repo, tmp_path) -> None:
+    repo = make_repo({"README.md": "x"})
+    done = policy("eval", repo, "--store", "ftp://x/y")
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "policy: error: --store ftp://x/y: unknown store URL scheme 'ftp'; "
+        "use sqlite:///PATH or postgresql://USER@HOST/DATABASE\n"
+    )
+    done = policy("eval", repo, "--store", env={"RULEPACK_STORE": "ftp://x/y"})
+    assert done.stderr.startswith("policy: error: RULEPACK_STORE=ftp://x/y: unknown store URL")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.packs.cache import cached_folder, folder_digest
+from engine.packs.remote_cache import cached_folder, folder_digest
 from tests.conftest import git
 from tests.packs.test_remote import config, remote_pack
 

@@ -184,3 +184,52 @@ def test_an_extending_pack_may_retitle_an_inherited_level(evaluate, make_repo, w
         {"id": "silver", "title": "Operable", "description": "On call"},
         {"id": "gold", "title": "Gold", "description": ""},
     ]
+
+
+# -- the pack's digest ----------------------------------------------------------------------
+
+DIGEST_CHECK = "{manifest: {files: ['*.yaml'], schema: schemas/deploy.json}}"
+
+
+def _schema_pack_folder(folder: Path, check_pack, deploy: object, defs: object) -> Path:
+    """A pack whose rule checks *.yaml against schemas/deploy.json, which refers to defs.json."""
+    (folder / "schemas").mkdir(parents=True)
+    (folder / "schemas/deploy.json").write_text(json.dumps(deploy))
+    (folder / "schemas/defs.json").write_text(json.dumps(defs))
+    (folder / "pack.yaml").write_text(check_pack(DIGEST_CHECK))
+    return folder / "pack.yaml"
+
+
+def _digest(evaluate, make_repo, pack: Path) -> str:
+    run = evaluate(make_repo({"a.yaml": "x: 1\n"}), pack)
+    assert run.report is not None, run.stderr
+    return str(run.report["packs"][0]["digest"])
+
+
+def test_a_pack_has_the_same_digest_in_any_folder_and_another_when_a_schema_changes(
+    evaluate, make_repo, check_pack, tmp_path: Path
+) -> None:
+    deploy = {"$ref": "defs.json#/$defs/thing"}
+    defs = {"$defs": {"thing": {"type": "object"}}}
+    here = _schema_pack_folder(tmp_path / "here", check_pack, deploy, defs)
+    there = _schema_pack_folder(tmp_path / "elsewhere/deep", check_pack, deploy, defs)
+    digest = _digest(evaluate, make_repo, here)
+    assert digest == _digest(evaluate, make_repo, there)  # no folder in what it covers
+    (tmp_path / "here/unrelated.txt").write_text("not read")
+    assert _digest(evaluate, make_repo, here) == digest
+    (tmp_path / "here/schemas/defs.json").write_text(json.dumps({"$defs": {"thing": {}}}))
+    assert _digest(evaluate, make_repo, here) != digest  # a file a $ref reads counts
+
+
+def test_the_digest_covers_the_packs_a_pack_extends(
+    evaluate, make_repo, check_pack, write_pack, tmp_path: Path
+) -> None:
+    base = write_pack(check_pack("{file: {exists: [README.md]}}"), name="base.yaml")
+    child = write_pack(
+        "apiVersion: rulepack/v1\nname: child\nversion: 1.0.0\nextends: [{pack: ./base.yaml}]\n"
+        "rules: []\n",
+        name="child.yaml",
+    )
+    digest = _digest(evaluate, make_repo, child)
+    base.write_text(base.read_text() + "\n# changed\n")
+    assert _digest(evaluate, make_repo, child) != digest

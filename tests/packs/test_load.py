@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.packs.digest import files_digest
 from engine.resources import builtin_packs_dir
 
 HEADER = "apiVersion: rulepack/v1\nname: test\nversion: 1.0.0\n"
@@ -547,8 +548,15 @@ def test_extends_by_name_on_the_pack_path_with_a_satisfied_range(
         ("base.readme", "child", "pass"),
         ("base.license", "child", "fail"),
     ]
+    # the digest covers both files of the chain, named without their folders
+    digest = files_digest(
+        [
+            ("file:pack.yaml", pack.read_bytes()),
+            ("path:base.yaml", (library / "base.yaml").read_bytes()),
+        ]
+    )
     assert run.report["packs"] == [
-        {"name": "child", "version": "2.0.0", "source": "file", "path": str(pack)}
+        {"name": "child", "version": "2.0.0", "source": "file", "path": str(pack), "digest": digest}
     ]
 
 

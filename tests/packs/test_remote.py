@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from engine.errors import InputError
 from engine.folders import cache_dir
-from engine.packs.cache import folder_digest
 from engine.packs.remote import RemoteRequest, highest_tag
+from engine.packs.remote_cache import folder_digest
 from tests.conftest import git
 
 RULE = "  - {id: readme, title: README, category: general, check: {file: {exists: [README.md]}}}\n"

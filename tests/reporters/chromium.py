@@ -166,6 +166,21 @@ class Page:
         metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
         self.browser.call("Emulation.setDeviceMetricsOverride", metrics, self.session)
 
+    def screenshot(self) -> bytes:
+        """The page as it is drawn now, as PNG bytes (the whole page, not only the window)."""
+        import base64
+
+        width, height = self.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+        )
+        clip = {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}
+        shot = self.browser.call(
+            "Page.captureScreenshot",
+            {"format": "png", "clip": clip, "captureBeyondViewport": True},
+            self.session,
+        )
+        return base64.b64decode(shot["data"])
+
     @property
     def problems(self) -> list[str]:
         """What the page logged: console messages, exceptions, blocked loads."""

@@ -7,14 +7,12 @@ category, take the window's width, and its filter box and links must work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reporters.chromium import Browser, Page, find_chromium
-
-WIDTH, HEIGHT = 1600, 1000
+from tests.reporters.chromium import Page
+from tests.reporters.conftest import WIDTH
 
 #: What the page draws, measured by the browser after layout.
 MEASURE = """(() => {
@@ -47,16 +45,6 @@ FILTER = """(query => {
     count: document.querySelector("#search output").textContent,
   };
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium to load the page in: install Debian's `chromium` (.ci/run does)")
-    started = Browser.start(executable, tmp_path_factory.mktemp("profile"), WIDTH, HEIGHT)
-    yield started
-    started.close()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from engine.packs.digest import files_digest
 from engine.resources import schema_path
 
 PACK = """\
@@ -84,8 +85,15 @@ def test_the_report_says_what_was_evaluated(evaluate, make_repo, write_pack) -> 
     snapshot = report["snapshot"]
     assert (snapshot["kind"], snapshot["root"], snapshot["ref"]) == ("worktree", str(repo), None)
     assert re.fullmatch(r"[0-9a-f]{40}", snapshot["commit"])
+    digest = files_digest([("file:pack.yaml", pack.read_bytes())])  # no folder in its key
     assert report["packs"] == [
-        {"name": "sample", "version": "1.2.3", "source": "file", "path": str(pack)}
+        {
+            "name": "sample",
+            "version": "1.2.3",
+            "source": "file",
+            "path": str(pack),
+            "digest": digest,
+        }
     ]
     assert report["categories"] == [
         {"id": "docs", "title": "Documentation", "pack": "sample"},
