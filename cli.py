@@ -156,6 +156,12 @@ Exit codes:
 )
 @options.waiver_options
 @options.min_level_option
+@click.option(
+    "--locked",
+    is_flag=True,
+    help="Remote (git:) packs only as rulepack.lock pins them: a missing or stale lock is an "
+    "input error. Default: a remote pack the lock does not pin is resolved from the network.",
+)
 @options.store_option(recording=True)
 @reports_input_errors
 def eval_command(
@@ -184,6 +190,7 @@ def eval_command(
     strict_waivers: bool,
     today: date | None,
     min_level: str | None,
+    locked: bool,
     store: str | None,
 ) -> int:
     """Evaluate packs against a repository.
@@ -222,6 +229,7 @@ def eval_command(
             strict_waivers=strict_waivers,
             today=today,
             min_level=min_level,
+            locked=locked,
             store=store,
         )
     )
@@ -475,11 +483,34 @@ def packs_command(format_name: str, trust_repo: bool) -> int:
     """List the packs available.
 
     Name, version, source and rule count, in the order names are looked up
-    (the repository's own last, unless --trust-repo).
+    (the repository's own last, unless --trust-repo); then the config's remote
+    (git:) packs, with the version rulepack.lock pins, read from the cache.
     """
     from engine.commands import packs
 
     return packs.run(Path("."), format_name, trust_repo)
+
+
+@main.command("lock")
+@click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option(
+    "--upgrade",
+    is_flag=True,
+    help="Move every remote pack to the newest tag its range allows. Default: keep each "
+    "pinned version that still satisfies its range.",
+)
+@options.config_option
+@reports_input_errors
+def lock_command(path: Path, upgrade: bool, config: Path | None) -> int:
+    """Pin the remote packs in rulepack.lock.
+
+    Every git: pack of the repo config at PATH (default: the current folder), and
+    every git: pack they extend, is resolved to a tag, fetched into the cache and
+    written with its commit and digest to rulepack.lock beside the config.
+    """
+    from engine.commands import lock
+
+    return lock.run(path, config, upgrade)
 
 
 @main.command("rules")

@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace
 from engine.model.results import Report
 from engine.model.severity import FailOn
+from engine.parse_cache import ParseCache
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
 from engine.workspace import Workspace
@@ -46,9 +47,12 @@ class CommitWorkspace:
 
         return pack_key((p.name, p.digest) for p in self.workspace.packs)
 
-    def evaluate(self) -> Report:
-        """The report of the commit, as `policy eval --ref COMMIT --no-commands` makes it."""
-        return evaluate_workspace(self.workspace, self.snapshot, self.request, self.fail_on)
+    def evaluate(self, parse_cache: ParseCache | None = None) -> Report:
+        """The report of the commit, as `policy eval --ref COMMIT --no-commands` makes it;
+        `parse_cache`, kept open by the caller over many commits, parses each blob once."""
+        return evaluate_workspace(
+            self.workspace, self.snapshot, self.request, self.fail_on, parse_cache=parse_cache
+        )
 
 
 @contextmanager

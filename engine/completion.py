@@ -48,7 +48,8 @@ def evaluated_packs(root: Path, packs: Sequence[str], config: Path | None) -> li
 
     snapshot = open_snapshot(root)
     try:
-        return open_workspace(snapshot, packs, config_file=config).packs
+        # Tab never waits for the network: remote packs only from the lock and the cache
+        return open_workspace(snapshot, packs, config_file=config, fetch=False).packs
     finally:
         snapshot.close()
 

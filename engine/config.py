@@ -26,11 +26,14 @@ CONFIG_NAME = ".rulepack.yaml"
 
 @dataclass(frozen=True)
 class PackRequest:
-    """A pack to evaluate: a name or a path, an optional version range."""
+    """A pack to evaluate: a name or a path, an optional version range; with `git`, a
+    remote pack in that repository's folder `path` (engine/packs/remote.py)."""
 
     spec: str
     version: str | None = None
     location: Location | None = None
+    git: str | None = None
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,20 @@ def parse_config(text: str, file: str) -> RepoConfig:
         raise InputError(problems)
     packs = []
     for i, entry in enumerate(data.get("packs") or []):
-        spec, version = (
-            (entry, None) if isinstance(entry, str) else (entry["pack"], entry.get("version"))
-        )
-        packs.append(PackRequest(spec, version, _at(located, ("packs", i))))
+        if isinstance(entry, str):
+            packs.append(PackRequest(entry, None, _at(located, ("packs", i))))
+            continue
+        git, path = entry.get("git"), ""
+        if git is not None:
+            from engine.packs.remote import entry_problems, request_of
+
+            found = entry_problems(entry)
+            problems += [Problem(text, _at(located, ("packs", i, key))) for key, text in found]
+            path = "" if found else request_of(entry).path
+        at = _at(located, ("packs", i))
+        packs.append(PackRequest(entry["pack"], entry.get("version"), at, git, path))
+    if problems:
+        raise InputError(problems)
     return RepoConfig(
         file=file,
         packs=tuple(packs),
@@ -218,3 +231,13 @@ def apply_config(packs: Sequence[Pack], config: RepoConfig) -> list[Pack]:
             rules.append(rule)
         changed.append(replace(pack, rules=tuple(rules)))
     return changed
+
+
+def base_waivers(snapshot: Snapshot, config_file: Path | None = None) -> tuple[Waiver, ...]:
+    """The waivers of the config a base snapshot has (or of `config_file`, with the base's
+    `waivers_file`). A base whose config cannot be read has none: every waiver of the
+    head then shows as added, so that a reviewer misses none."""
+    try:
+        return load_repo_config(snapshot, config_file).waivers
+    except InputError:
+        return ()

@@ -23,7 +23,7 @@ from engine.model.severity import FAIL_ON_LEVELS, SEVERITIES
 from engine.model.snapshots import SnapshotKind
 from engine.resources import schema_path
 
-SCHEMAS = ("rulepack", "config", "report", "diff", "fixture")
+SCHEMAS = ("rulepack", "config", "report", "diff", "fixture", "lock")
 
 #: `$defs` entries whose `enum` comes from the code, wherever a schema has them.
 ENUMS: dict[str, Callable[[], list[Any]]] = {

@@ -17,17 +17,13 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.errors import InputError, Location, Problem
 from engine.model.documents import KeyPath
 from engine.model.results import Note, Report, RuleResult
 from engine.model.waivers import EXPIRES_SOON_DAYS, Waiver, WaiverState, WaiverUse
 from engine.yaml_located import LocatedData, load_input
-
-if TYPE_CHECKING:
-    from engine.snapshots.base import Snapshot
 
 #: `max_waiver_days` when the config does not say.
 DEFAULT_MAX_WAIVER_DAYS = 365
@@ -235,18 +231,6 @@ def apply_waivers(
 
 
 # -- against a base: `policy diff`, `eval --new-since` ---------------------------------
-
-
-def base_waivers(snapshot: Snapshot, config_file: Path | None = None) -> tuple[Waiver, ...]:
-    """The waivers of the config a base snapshot has (or of `config_file`, with the base's
-    `waivers_file`). A base whose config cannot be read has none: every waiver of the
-    head then shows as added, so that a reviewer misses none."""
-    from engine.config import load_repo_config
-
-    try:
-        return load_repo_config(snapshot, config_file).waivers
-    except InputError:
-        return ()
 
 
 def changed_since(uses: Sequence[WaiverUse], base: Sequence[Waiver]) -> tuple[WaiverUse, ...]:

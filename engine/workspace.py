@@ -19,6 +19,7 @@ from engine.errors import InputError, Problem
 from engine.model.packs import Pack
 from engine.packs.finder import PACK_FILE, PackFile, PackFinder, SnapshotFolder, is_file_spec
 from engine.packs.load import PackLoader
+from engine.packs.remote import RemotePacks, RemoteRequest
 from engine.snapshots.base import Snapshot
 from engine.yaml12 import parse_scalar
 
@@ -54,16 +55,21 @@ def load_packs(
     *,
     validate_builtin: bool = False,
     trust_repo: bool = False,
+    remote: RemotePacks | None = None,
 ) -> tuple[list[Pack], list[Problem], tuple[Path, ...]]:
     """Load the packs a run asked for; returns them with the loader's warnings and
     the pack files it read from disk.
 
     Unless `trust_repo`, a pack name resolves to the repository's own pack files
-    only when no other pack has that name (engine/packs/finder.py)."""
+    only when no other pack has that name (engine/packs/finder.py). `remote`
+    resolves `git:` packs (by default from the network, without a lock)."""
     finder = PackFinder.standard(snapshot, config.pack_path, trust_repo=trust_repo)
     params = {**config.params, **cli_params}
     sites = {name: at for name, at in config.param_locations.items() if name not in cli_params}
-    loader = PackLoader(finder, params, validate_builtin=validate_builtin, param_sites=sites)
+    remote = remote or RemotePacks()
+    loader = PackLoader(
+        finder, params, validate_builtin=validate_builtin, param_sites=sites, remote=remote
+    )
     requests = [PackRequest(spec) for spec in pack_specs] or list(config.packs)
     if not requests:
         requests = [PackRequest(DEFAULT_PACK)]
@@ -96,9 +102,19 @@ def load_packs(
         for name in config.params
         if name not in declared
     ]
+    if remote.locked and not pack_specs and remote.unused():  # `--pack` leaves pins unused
+        problems += [
+            Problem(
+                f"--locked: {remote.lock.file if remote.lock else ''} is stale: it pins "
+                f"{entry.url} {entry.tag} ({entry.pack}), which no pack uses any more: "
+                "run `policy lock`"
+            )
+            for entry in remote.unused()
+        ]
     if problems:
         raise InputError(problems)
-    return apply_config(packs, config), loader.warnings, loader.files_on_disk
+    warnings = [*loader.warnings, *remote.warnings]
+    return apply_config(packs, config), warnings, loader.files_on_disk
 
 
 def _load_request(
@@ -108,6 +124,9 @@ def _load_request(
         problem = versions.range_problem(request.version)
         if problem:
             raise InputError(problem)
+    if request.git is not None:
+        remote = RemoteRequest(request.spec, request.git, request.path, request.version or "*")
+        return loader.load_remote(remote)
     if from_config and snapshot is not None and is_file_spec(request.spec):
         spec = posixpath.normpath(request.spec)
         if f"{spec}/{PACK_FILE}" in snapshot.files():  # a pack folder
@@ -125,11 +144,16 @@ def open_workspace(
     config_file: Path | None = None,
     *,
     trust_repo: bool = False,
+    locked: bool = False,
+    fetch: bool = True,
 ) -> Workspace:
-    """Read the config from the snapshot (or `config_file`) and load the packs."""
+    """Read the config from the snapshot (or `config_file`) and load the packs; remote
+    packs by the lock beside the config (`locked`: only by it; `fetch`: the working
+    tree's may be fetched)."""
     config = load_repo_config(snapshot, config_file)
+    remote = RemotePacks.for_snapshot(snapshot, config_file, locked=locked, fetch=fetch)
     packs, warnings, pack_files = load_packs(
-        snapshot, config, pack_specs, parse_params(params), trust_repo=trust_repo
+        snapshot, config, pack_specs, parse_params(params), trust_repo=trust_repo, remote=remote
     )
     found = snapshot.disk_path(config.file) if config_file is None and config.file else None
     config_read = config_file or (Path(found) if found is not None else None)

@@ -11,6 +11,8 @@
   that check.
 - `evaluate(repo, pack, *args)` runs `policy eval --format json` and returns
   the exit code, the parsed report and stderr (`.status(rule)`, `.result(rule)`).
+- `pack_repository()` is a repository of packs published as a bare repository
+  (`.url`, a file:// URL); `.release(tag, files)` commits files and pushes a tag.
 - `count_parses` lists the format of every text this process parses.
 
 Git is isolated from the user's configuration for every test, and the
@@ -181,6 +183,44 @@ def check_pack(pack_text: Callable[..., str]) -> Callable[..., str]:
         return pack_text(f"- id: r\n  title: T\n  category: general\n  check: {check}{extra}", head)
 
     return build
+
+
+@dataclass
+class PackRepository:
+    """A repository of packs with tagged releases, published as a bare repository."""
+
+    work: Path
+    bare: Path
+
+    @property
+    def url(self) -> str:
+        return self.bare.as_uri()
+
+    def release(
+        self, tag: str, files: dict[str, str | bytes | None], *, annotated: bool = False
+    ) -> str:
+        """Commit `files`, tag the commit (an annotated tag if asked), push both; the commit id."""
+        write_files(self.work, files)
+        git(self.work, "add", "-A")
+        git(self.work, "commit", "-q", "--allow-empty", "-m", f"release {tag}")
+        git(self.work, "tag", *(["-a", "-m", tag] if annotated else []), tag)
+        git(self.work, "push", "-q", str(self.bare), "HEAD:refs/heads/main", f"refs/tags/{tag}")
+        return git(self.work, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def pack_repository(tmp_path: Path) -> Callable[[], PackRepository]:
+    counter = iter(range(1_000_000))
+
+    def make() -> PackRepository:
+        number = next(counter)
+        work, bare = tmp_path / f"packs-work{number}", tmp_path / f"packs{number}.git"
+        work.mkdir()
+        git(work, "init", "-q")
+        git(tmp_path, "init", "-q", "--bare", str(bare))
+        return PackRepository(work, bare)
+
+    return make
 
 
 @dataclass

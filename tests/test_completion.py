@@ -151,3 +151,18 @@ def test_show_completes_the_statuses_after_those_typed(complete, tmp_path) -> No
     assert complete("policy diff HEAD --show failed,", tmp_path) == plain(
         "failed,passed", "failed,skipped", "failed,errored", "failed,waived", "failed,all"
     )
+
+
+def test_rules_of_a_remote_pack_complete_from_the_cache_and_never_fetch(
+    complete, policy, make_repo, pack_repository
+) -> None:
+    from engine.folders import cache_dir
+    from tests.packs.test_remote import config, remote_pack
+
+    repository = pack_repository()
+    repository.release("v1.0.0", {"packs/base/pack.yaml": remote_pack()})
+    repo = make_repo({".rulepack.yaml": config(repository.url)})
+    assert complete("policy eval --rule ", repo) == []  # not pinned: nothing fetched
+    assert not cache_dir("packs").exists()
+    assert policy("lock", repo).exit_code == 0
+    assert complete("policy eval --rule ", repo) == plain("readme")

@@ -160,3 +160,18 @@ def test_the_waivers_example_parses_and_names_a_real_rule(policy) -> None:
     assert config.max_waiver_days == 180
     rules = policy("rules", "--pack", "production", "--format", "json").stdout
     assert '"id": "sec.no-private-keys"' in rules
+
+
+def test_the_remote_pack_example_parses_and_locks_as_shown() -> None:
+    from engine.commands.lock import pinned_line
+    from engine.packs.lock import LockEntry
+
+    heading = "Remote packs and the lock file"
+    config = parse_config(fenced(heading, "yaml"), "README.md")
+    url = "https://git.example.com/platform/policies.git"
+    remote = [(p.spec, p.git, p.version, p.path) for p in config.packs if p.git]
+    assert remote == [("production-plus", url, "^2.1", "packs/production-plus")]
+    shown = fenced_blocks(heading, "text")[1].splitlines()[1]
+    commit = "4f1c2a9e7b10" + "0" * 28
+    entry = LockEntry("production-plus", url, "packs/production-plus", "v2.1.3", commit, "")
+    assert shown == pinned_line(entry, ())

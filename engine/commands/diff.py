@@ -29,11 +29,12 @@ from engine.commands.eval import (
     stdout_is_terminal,
     write_output,
 )
+from engine.config import base_waivers
 from engine.errors import InputError
 from engine.model.diff import Diff
 from engine.reporters import DIFF_FORMATS, ReportOptions, diff_reporter
 from engine.snapshots import open_snapshot
-from engine.waivers import base_waivers, changed_since
+from engine.waivers import changed_since
 
 
 @dataclass(frozen=True)

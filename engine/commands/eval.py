@@ -33,6 +33,7 @@ from engine.testresults import given_reports
 from engine.workspace import Workspace, open_workspace
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only by runs that record
+    from engine.parse_cache import ParseCache
     from engine.store.database import Store
 
 
@@ -69,6 +70,7 @@ class EvalRequest:
         return self.today or date.today()
 
     min_level: str | None = None  # a level every pack that declares it must reach
+    locked: bool = False  # remote packs only as the lock pins them
     # `--store [URL]`: record the run in the results store ("": RULEPACK_STORE, else the
     # default); None: do not record it
     store: str | None = None
@@ -120,7 +122,8 @@ def run(request: EvalRequest) -> int:
                 workspace, earlier, request, fail_on, format_name=format_name
             )
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
-            from engine.waivers import base_waivers, changed_since
+            from engine.config import base_waivers
+            from engine.waivers import changed_since
 
             since = changed_since(report.waivers, base_waivers(earlier, request.config))
             report = replace(report, waivers=since)
@@ -224,6 +227,7 @@ def showing_everything(request: EvalRequest) -> str:
     switches = {
         "--no-commands": request.no_commands,
         "--trust-repo": request.trust_repo,
+        "--locked": request.locked,
     }
     words += [flag for flag, on in switches.items() if on]
     return shlex.join([*words, "--show", "all"])
@@ -232,7 +236,12 @@ def showing_everything(request: EvalRequest) -> str:
 def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:
     """The packs and config for `snapshot` (warnings go to stderr), and the --fail-on level."""
     workspace = open_workspace(
-        snapshot, request.packs, request.params, request.config, trust_repo=request.trust_repo
+        snapshot,
+        request.packs,
+        request.params,
+        request.config,
+        trust_repo=request.trust_repo,
+        locked=request.locked,
     )
     for warning in workspace.warnings:
         echo(f"policy: {printable(str(warning), newlines=False)}", err=True)
@@ -253,8 +262,12 @@ def evaluate_workspace(
     fail_on: FailOn = "error",
     progress: Progress | None = None,
     format_name: str = "",
+    parse_cache: ParseCache | None = None,
 ) -> Report:
     """Evaluate the workspace's packs and config over `snapshot` with the request's options.
+
+    `parse_cache` is a cache the caller keeps open over several evaluations (`policy
+    history`'s commits); without it the user's persistent cache is opened for this one.
 
     Another snapshot than the workspace's own (the base of `--new-since` and
     of `policy diff`) is judged by the same rules, so that differences come
@@ -268,8 +281,10 @@ def evaluate_workspace(
     from engine.parse_cache import closing_cache
     from engine.parse_cache_disk import open_parse_cache
 
-    parse_cache = open_parse_cache()  # files parsed by an earlier run are not parsed again
-    with _no_cycle_collection(), closing_cache(parse_cache):
+    owned = open_parse_cache() if parse_cache is None else None  # earlier runs' parses
+    if parse_cache is None:  # (not `or`: an empty cache is falsy)
+        parse_cache = owned
+    with _no_cycle_collection(), closing_cache(owned):
         report = evaluate(
             workspace.packs,
             snapshot,

@@ -5,7 +5,8 @@ A fleet entry with `url:` is cloned once with `git clone --mirror
 folder `mirrors/`, and fetched on later runs. Before a commit is evaluated,
 the blobs of its tree alone are fetched in one request, as git's own partial
 clone would on a checkout; older contents are never downloaded. Every command
-goes through engine/git/runner.py; only these may use the network.
+goes through engine/git/runner.py, which lets `clone` and `fetch` (and no
+other command) use the `file`, `https` and `ssh` transports.
 """
 
 from __future__ import annotations
@@ -75,13 +76,12 @@ def _fetch_tree_blobs(url: str, folder: Path, ref: str) -> None:
         folder,
         input="".join(f"{oid}\n" for oid in missing).encode(),
         config={"fetch.negotiationAlgorithm": "noop"},  # ask for exactly these objects
-        network=True,
     )
     if not done.ok:
         raise InputError(f"cannot fetch the files of {ref!r} from {url}: {done.reason}")
 
 
 def _git(args: list[str], cwd: Path, failure: str) -> None:
-    done = runner.run(args, cwd, network=True)
+    done = runner.run(args, cwd)
     if not done.ok:
         raise InputError(f"{failure}: {done.reason}")

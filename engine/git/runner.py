@@ -20,13 +20,20 @@ after every configuration file, so they win over any of them:
 - the pager (`core.pager`, `pager.<command>`): `--no-pager` and
   `GIT_PAGER=cat`; output is a pipe in any case.
 - every transport, so nothing is fetched and no remote program, ssh command,
-  credential helper or askpass runs (except in `policy fleet`'s own mirrors,
-  which `clone` and `fetch` with `network=True`) (a partial clone fetches missing objects
+  credential helper or askpass runs (a partial clone fetches missing objects
   by itself; `remote.*.uploadpack`, `core.sshCommand`, `protocol.*.allow`):
   `GIT_ALLOW_PROTOCOL=` (an empty allow-list, which wins over any
   `protocol.*.allow`), `GIT_NO_LAZY_FETCH=1` (git 2.44 and later) and
   `GIT_TERMINAL_PROMPT=0`.
 - automatic gc and maintenance after a commit: `gc.auto=0`, `maintenance.auto=false`.
+
+Remote packs and fleet mirrors are the exceptions to "nothing is fetched":
+`ls-remote`, `fetch` and `clone` (`NETWORK_SUBCOMMANDS`) may use the `file`,
+`https` and `ssh` transports and nothing else. They run in a bare repository
+rulepack has created itself (engine/git/remote.py; engine/fleet/mirrors.py
+clones its mirrors with `clone --mirror`), so no evaluated repository's
+configuration is read; the user's own (credential helpers, `core.sshCommand`,
+proxies) is.
 
 Settings that run programs only in commands rulepack never runs are left
 alone: `diff.external` and textconv (patches; diff-files is asked for names
@@ -68,14 +75,14 @@ SUBCOMMANDS: Mapping[str, bool] = {
     "init": False,
     "add": True,
     "commit": True,
-    # Only for fleet mirrors (engine/fleet/mirrors.py), with `network=True`: the
-    # repository is one rulepack cloned itself, so its config is rulepack's.
-    "clone": False,
+    "ls-remote": False,
     "fetch": False,
+    "clone": False,  # fleet mirrors (engine/fleet/mirrors.py): a bare, blob-less clone
 }
 
-#: The transports a `network=True` command may use (GIT_ALLOW_PROTOCOL's list).
-NETWORK_PROTOCOLS = "file:git:http:https:ssh"
+#: The commands that may reach another repository, and the transports they may use.
+NETWORK_SUBCOMMANDS = frozenset({"ls-remote", "fetch", "clone"})
+NETWORK_PROTOCOLS = "file:https:ssh"
 
 #: Given as `-c key=value` to every command.
 SAFE_CONFIG: tuple[tuple[str, str], ...] = (
@@ -134,18 +141,14 @@ def run(
     input: bytes | None = None,
     env: Mapping[str, str] | None = None,
     config: Mapping[str, str] | None = None,
-    network: bool = False,
 ) -> Completed:
     """Run `git ARGS` in `cwd` with the repository's programs disabled; never raises
     for a non-zero exit (see `Completed.ok`).
 
     `env` is the environment to start from (this process's by default);
-    `config` adds `-c key=value` settings of the caller's own. `network` lets
-    a clone or fetch use NETWORK_PROTOCOLS (every other command has none).
+    `config` adds `-c key=value` settings of the caller's own.
     """
     argv, environ = _prepared(args, cwd, env, config)
-    if network:
-        environ["GIT_ALLOW_PROTOCOL"] = NETWORK_PROTOCOLS
     try:
         done = subprocess.run(argv, cwd=cwd, input=input, env=environ, capture_output=True)
     except (FileNotFoundError, NotADirectoryError) as exc:
@@ -213,6 +216,8 @@ def _prepared(
     if args[0] not in SUBCOMMANDS:
         raise ValueError(f"git {args[0]} is not a command rulepack runs (see SUBCOMMANDS)")
     environ = {**(os.environ if env is None else env), **SAFE_ENVIRONMENT}
+    if args[0] in NETWORK_SUBCOMMANDS:
+        environ["GIT_ALLOW_PROTOCOL"] = NETWORK_PROTOCOLS
     settings = [*(config or {}).items(), *SAFE_CONFIG]
     argv = [GIT, "--no-pager"]
     for key, value in settings:

@@ -16,6 +16,7 @@ from engine.commits import commit_workspace
 from engine.errors import InputError
 from engine.history.line import CommitInfo, Line
 from engine.history.model import History, level_ids_of, points_of
+from engine.parse_cache import MemoryParseCache, ParseCache, closing_cache
 from engine.store.database import Store
 from engine.store.records import Repository, RunRecord, run_record
 
@@ -39,24 +40,29 @@ def walk(
     store: Store,
     repository: Repository,
     advance: Advance | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> Walked:
     """Judge each commit of `line` (or reuse its stored run), record new runs, and return
-    the history, newest first."""
+    the history, newest first. `parse_cache` (default: the user's, else one in memory) is
+    shared by every commit."""
     chosen = run_settings(replace(request, no_commands=True))  # history never runs programs
     runs: list[RunRecord] = []
     reused: set[int] = set()
     notes = list(_line_notes(line))
-    for info in reversed(line.commits):  # oldest first: each point's changes follow from it
-        try:
-            run, was_stored = _run_of(line, info, request, store, repository, chosen)
-        except InputError as exc:
-            notes.append(f"commit {info.id[:12]} left out: {_one_line(exc)}")
-        else:
-            runs.append(run)
-            if was_stored and run.id is not None:
-                reused.add(run.id)
-        if advance is not None:
-            advance(info)
+    owned = _parse_cache() if parse_cache is None else None
+    with closing_cache(owned):
+        cache = owned if parse_cache is None else parse_cache
+        for info in reversed(line.commits):  # oldest first: changes are against the one before
+            try:
+                run, was_stored = _run_of(line, info, request, store, repository, chosen, cache)
+            except InputError as exc:
+                notes.append(f"commit {info.id[:12]} left out: {_one_line(exc)}")
+            else:
+                runs.append(run)
+                if was_stored and run.id is not None:
+                    reused.add(run.id)
+            if advance is not None:
+                advance(info)
     history = History(
         repository,
         line.branch,
@@ -74,15 +80,24 @@ def _run_of(
     store: Store,
     repository: Repository,
     chosen: str,
+    cache: ParseCache | None,
 ) -> tuple[RunRecord, bool]:
     """The commit's run, and whether it was in the store already."""
     with commit_workspace(line.repository.root, info.id, request, option="--branch") as commit:
         found = store.reusable(repository.name, info.id, commit.pack_key, chosen)
         if found is not None:
             return found, True
-        report = commit.evaluate()
+        report = commit.evaluate(cache)
     record = run_record(report, repository, info.date, settings=chosen)
     return _stored(record, store.record(record)), False
+
+
+def _parse_cache() -> ParseCache:
+    """One cache for the whole walk: a blob that many commits hold is parsed once. The
+    user's persistent one, or one in memory when that is turned off."""
+    from engine.parse_cache_disk import open_parse_cache
+
+    return open_parse_cache() or MemoryParseCache()
 
 
 def _stored(record: RunRecord, run_id: int) -> RunRecord:

@@ -10,7 +10,7 @@ and column; any error-level problem makes the load an InputError.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,13 @@ from engine.model.packs import Pack
 from engine.packs.build import PackBuilder
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
 from engine.packs.layers import Layer
+from engine.packs.remote import (
+    ANY_VERSION,
+    RemotePacks,
+    RemoteRequest,
+    entry_problems,
+    request_of,
+)
 from engine.texts import BadText
 from engine.yaml12 import YamlError
 from engine.yaml_located import load_located
@@ -34,13 +41,15 @@ class PackLoader:
     `validate_builtin` also schema-validates built-in packs (the test suite and
     `policy validate` do; a normal run trusts what shipped). `param_sites` says
     where each of `params` was set (a config's line); one not there came from
-    `--param`.
+    `--param`. `remote` resolves `git:` packs (by default from the network,
+    without a lock).
     """
 
     finder: PackFinder
     params: Mapping[str, Any] = field(default_factory=dict)
     validate_builtin: bool = False
     param_sites: Mapping[str, Location] = field(default_factory=dict)
+    remote: RemotePacks = field(default_factory=RemotePacks)
     problems: list[Problem] = field(default_factory=list)
     _read: dict[str, Layer] = field(default_factory=dict)
 
@@ -51,6 +60,11 @@ class PackLoader:
         start = len(self.problems)  # finding a pack reads it: its problems count too
         pack_file = self._find(spec, version_range, None, None)
         return self._load(pack_file, start)
+
+    def load_remote(self, request: RemoteRequest) -> Pack:
+        """A remote pack (a `git:` entry of the repo config); raises InputError."""
+        start = len(self.problems)
+        return self._load(self.remote.pack_file(request), start)
 
     def load_file(self, pack_file: PackFile, version_range: str | None = None) -> Pack:
         """A pack from a known file; raises InputError on any error-level problem."""
@@ -235,7 +249,10 @@ class PackLoader:
                 problem = versions.range_problem(str(version_range)) or ""
                 self.problems.append(layer.problem(("extends", i, "version"), problem))
                 version_range = None
-            base_file = self._find(str(entry["pack"]), version_range, layer, at)
+            if "git" in entry:
+                base_file = self._remote_base(layer, i, entry, version_range)
+            else:
+                base_file = self._find(str(entry["pack"]), version_range, layer, at)
             base_layer = self._layer(base_file, layer, at)
             for base in self._chain(base_layer, [*stack, identity], layer, at):
                 if all(base is not known for known in chain):
@@ -243,7 +260,19 @@ class PackLoader:
         chain.append(layer)
         return chain
 
-    # -- building ---------------------------------------------------------------------------
+    def _remote_base(
+        self, layer: Layer, i: int, entry: Mapping[str, Any], version_range: str | None
+    ) -> PackFile:
+        """The pack file a `git:` entry of `extends` names; its problems located there."""
+        problems = [layer.problem(("extends", i, key), text) for key, text in entry_problems(entry)]
+        if problems:
+            raise InputError([*self._errors(), *problems])
+        request = replace(request_of(entry), version=version_range or ANY_VERSION)
+        try:
+            return self.remote.pack_file(request)
+        except InputError as exc:
+            where = [layer.problem(("extends", i, "git"), p.message) for p in exc.problems]
+            raise InputError([*self._errors(), *where]) from None
 
 
 def _is_text(path: KeyPath) -> bool:

@@ -72,8 +72,8 @@ def score_chart(history: History) -> Chart:
         "title": {"text": "Score over time, overall and per category"},
         "yaxis": {**_AXIS, "title": {"text": "score (%)"}, "range": [0, 100.5]},
         "xaxis": {**_AXIS, "title": {"text": "commit date"}},
-        "margin": {"t": 48, "r": 16},
-        "legend": {"orientation": "h"},
+        "margin": {"t": 48, "r": 16, "b": 96},
+        "legend": {"orientation": "h", "y": -0.22},
     }
     return Chart("score", traces, layout)
 
@@ -111,8 +111,8 @@ def level_chart(history: History) -> Chart | None:
             "range": [-0.3, len(names) - 0.7],
         },
         "xaxis": {**_AXIS, "title": {"text": "commit date"}},
-        "margin": {"t": 48, "r": 16},
-        "legend": {"orientation": "h"},
+        "margin": {"t": 48, "r": 16, "b": 96},
+        "legend": {"orientation": "h", "y": -0.22},
     }
     return Chart("level", traces, layout)
 

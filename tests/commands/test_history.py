@@ -310,3 +310,33 @@ def test_the_table_shows_each_commit_and_a_sparkline_per_category(
     assert "Score, oldest to newest: ▃▆█" in lines
     assert "  docs    ▅██  100.00" in lines
     assert "  deploy  ▁▁█  100.00" in lines
+
+
+def test_a_terminal_gets_a_progress_bar_over_the_commits(
+    policy_exe, three_commits, pack_file, tmp_path: Path
+) -> None:
+    import pty
+
+    repo, _ = three_commits
+    leader, follower = pty.openpty()  # stderr is a terminal; stdout goes to a file
+    out = tmp_path / "out.json"
+    command = [policy_exe, "history", str(repo), "--pack", str(pack_file), "--format", "json"]
+    command += ["--store", f"sqlite:///{tmp_path / 'r.db'}", "-o", str(out)]
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    done = subprocess.run(command, stderr=follower, env=env, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: all was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "history" in text and "3/3" in text and "ETA" in text
+    assert "policy: 3 commit(s) evaluated, 0 reused from the store" in text
+    assert len(json.loads(out.read_text())["commits"]) == 3

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,16 +192,3 @@ class Page:
                 entry = params.get("entry") or params.get("exceptionDetails") or params
                 found.append(json.dumps(entry)[:500])
         return found
-
-
-def started_browser(profile: Path, width: int, height: int) -> Iterator[Browser]:
-    """A browser for a module's tests (a fixture yields from this), closed after them;
-    the tests are skipped when no Chromium is installed."""
-    import pytest
-
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium to load the page in: install Debian's `chromium` (.ci/run does)")
-    started = Browser.start(executable, profile, width, height)
-    yield started
-    started.close()

@@ -14,9 +14,10 @@ Rules, in pack order (category, severity -> status):
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -225,3 +226,20 @@ def large_run(tmp_path_factory: pytest.TempPathFactory, policy_exe: str) -> Larg
     )  # fmt: skip
     assert done.stderr == ""
     return LargeRun(done.returncode, out, summary)
+
+
+#: The browser window the HTML pages are loaded in.
+WIDTH, HEIGHT = 1600, 1000
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium (tests/reporters/chromium.py), one per test module."""
+    from tests.reporters.chromium import Browser, find_chromium
+
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("no Chromium to load the page in: install Debian's `chromium` (.ci/run does)")
+    started = Browser.start(executable, tmp_path_factory.mktemp("profile"), WIDTH, HEIGHT)
+    yield started
+    started.close()

@@ -10,15 +10,9 @@ outcome; names are text, never markup.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-
-import pytest
 
 from engine.reporters import ReportOptions, fleet_reporter
 from tests.fleet.fixtures import FLEET_PACK, sample_fleet_report
-from tests.reporters.chromium import Browser, started_browser
-
-WIDTH, HEIGHT = 1400, 900
 
 MEASURE = """(() => {
   const width = e => Math.round(e.getBoundingClientRect().width);
@@ -36,11 +30,6 @@ MEASURE = """(() => {
     markup: document.querySelectorAll("body b").length,
   };
 })()"""
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[Browser]:
-    yield from started_browser(tmp_path_factory.mktemp("profile"), WIDTH, HEIGHT)
 
 
 def test_the_dashboard_loads_cleanly_and_draws_levels_and_scores_per_owner(

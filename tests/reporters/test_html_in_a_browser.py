@@ -7,14 +7,12 @@ category, take the window's width, and its filter box and links must work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reporters.chromium import Browser, Page, started_browser
-
-WIDTH, HEIGHT = 1600, 1000
+from tests.reporters.chromium import Page
+from tests.reporters.conftest import WIDTH
 
 #: What the page draws, measured by the browser after layout.
 MEASURE = """(() => {
@@ -47,11 +45,6 @@ FILTER = """(query => {
     count: document.querySelector("#search output").textContent,
   };
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory) -> Iterator[Browser]:
-    yield from started_browser(tmp_path_factory.mktemp("profile"), WIDTH, HEIGHT)
 
 
 @pytest.fixture

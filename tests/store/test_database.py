@@ -79,6 +79,20 @@ def test_a_repository_is_named_by_its_remote_else_by_its_folder(make_repo) -> No
     assert repository_of(repo) == Repository("payments", "git@example.invalid:team/payments.git")
 
 
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://example.invalid/team/payments/", "payments"),
+        ("/srv/mirrors/billing.git", "billing"),
+        ("git@example.invalid:ledger.git", "ledger"),
+    ],
+)
+def test_a_repository_is_named_after_the_last_part_of_its_remote(make_repo, url, name) -> None:
+    repo = make_repo(README_ONLY)
+    git(repo, "remote", "add", "origin", url)
+    assert repository_of(repo) == Repository(name, url)
+
+
 def test_the_commit_date_keeps_the_committers_offset(make_repo) -> None:
     repo = make_repo(README_ONLY)
     git(repo, "commit", "-q", "--allow-empty", "-m", "later", "--date", "2024-05-06T07:08:09+02:00")
