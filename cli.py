@@ -27,7 +27,7 @@ from engine import __version__, options
 from engine.errors import InputError
 from engine.options import F
 from engine.printable import echo, printable
-from engine.reporters import DIFF_FORMATS
+from engine.reporters import DIFF_FORMATS, FLEET_FORMATS
 
 #: Errors of writing (to standard output, mostly): exit 2 with the reason, as `-o` does.
 _WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF)
@@ -378,6 +378,61 @@ def trend_command(
 
     return trend.run(
         trend.TrendRequest(repo=repo, pack=pack, store=store, format=format_name, output=output)
+    )
+
+
+@main.command("fleet")
+@click.argument("source", metavar="REPOS", type=click.Path(path_type=Path))
+@options.packs_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes of the local Dask cluster. Default: one per core.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Run on the existing Dask cluster at ADDRESS (tcp://host:8786). Default: a local cluster.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(list(FLEET_FORMATS)),
+    default="table",
+    help="Output format. Default: table.",
+)
+@options.output_file_option("the report")
+@options.store_option(recording=False)
+@reports_input_errors
+def fleet_command(
+    source: Path,
+    packs: tuple[str, ...],
+    workers: int | None,
+    scheduler: str | None,
+    format_name: str,
+    output: Path | None,
+    store: str | None,
+) -> int:
+    """Evaluate many repositories on Dask.
+
+    REPOS is a REPOS.yaml file listing the repositories (path or url, ref,
+    owner, tags), or a folder: every git repository directly inside it. Each
+    is evaluated statically at its ref (no program runs), and the report rolls
+    up per owner and per tag. Needs the extra: pip install 'rulepack[fleet]'.
+    """
+    from engine.commands import fleet
+
+    return fleet.run(
+        fleet.FleetRequest(
+            source=source,
+            packs=packs,
+            workers=workers,
+            scheduler=scheduler,
+            format=format_name,
+            output=output,
+            store=store,
+        )
     )
 
 

@@ -27,11 +27,13 @@ after every configuration file, so they win over any of them:
   `GIT_TERMINAL_PROMPT=0`.
 - automatic gc and maintenance after a commit: `gc.auto=0`, `maintenance.auto=false`.
 
-Remote packs are the one exception to "nothing is fetched": `ls-remote` and
-`fetch` (`NETWORK_SUBCOMMANDS`) may use the `file`, `https` and `ssh`
-transports and nothing else. They run in a bare repository rulepack has
-just created (engine/git/remote.py), so no repository's configuration is
-read; the user's own (credential helpers, `core.sshCommand`, proxies) is.
+Remote packs and fleet mirrors are the exceptions to "nothing is fetched":
+`ls-remote`, `fetch` and `clone` (`NETWORK_SUBCOMMANDS`) may use the `file`,
+`https` and `ssh` transports and nothing else. They run in a bare repository
+rulepack has created itself (engine/git/remote.py; engine/fleet/mirrors.py
+clones its mirrors with `clone --mirror`), so no evaluated repository's
+configuration is read; the user's own (credential helpers, `core.sshCommand`,
+proxies) is.
 
 Settings that run programs only in commands rulepack never runs are left
 alone: `diff.external` and textconv (patches; diff-files is asked for names
@@ -75,10 +77,11 @@ SUBCOMMANDS: Mapping[str, bool] = {
     "commit": True,
     "ls-remote": False,
     "fetch": False,
+    "clone": False,  # fleet mirrors (engine/fleet/mirrors.py): a bare, blob-less clone
 }
 
 #: The commands that may reach another repository, and the transports they may use.
-NETWORK_SUBCOMMANDS = frozenset({"ls-remote", "fetch"})
+NETWORK_SUBCOMMANDS = frozenset({"ls-remote", "fetch", "clone"})
 NETWORK_PROTOCOLS = "file:https:ssh"
 
 #: Given as `-c key=value` to every command.

@@ -15,6 +15,7 @@ report's (engine/model/results.py).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
@@ -55,6 +56,7 @@ class Reporter:
     suffix: str  # what `--format A,B -o NAME` adds to NAME for this format's file
     diff_module: str | None = None  # the module with `render_diff`, when it has one
     history_module: str | None = None  # the module with `render_history`, when it has one
+    fleet_module: str | None = None  # the module with `render_fleet`, when it has one
 
     @property
     def module(self) -> str:
@@ -70,6 +72,7 @@ REPORTERS: dict[str, Reporter] = {
             ".txt",
             "table_diff",
             "history_table",
+            "fleet_table",
         ),
         Reporter(
             "json",
@@ -77,18 +80,24 @@ REPORTERS: dict[str, Reporter] = {
             ".json",
             "json",
             "history_json",
+            "fleet_json",
         ),
         Reporter(
             "markdown",
             "a report for a pull-request comment",
             ".md",
             history_module="history_markdown",
+            fleet_module="fleet_markdown",
         ),
         Reporter("sarif", "SARIF 2.1.0 for code scanning", ".sarif"),
         Reporter("junit", "JUnit XML for CI test views", ".junit.xml"),
         Reporter("github", "GitHub Actions annotations", ".github.txt"),
         Reporter(
-            "html", "one self-contained page with charts", ".html", history_module="history_html"
+            "html",
+            "one self-contained page with charts",
+            ".html",
+            history_module="history_html",
+            fleet_module="fleet_html",
         ),
     )
 }
@@ -96,6 +105,9 @@ REPORTERS: dict[str, Reporter] = {
 DIFF_FORMATS: tuple[str, ...] = tuple(name for name, r in REPORTERS.items() if r.diff_module)
 #: The formats `policy history` and `policy trend` can write.
 HISTORY_FORMATS: tuple[str, ...] = tuple(n for n, r in REPORTERS.items() if r.history_module)
+#: The formats `policy fleet` can write (each module's `render_fleet` renders
+#: engine/fleet/rollup.py's FleetReport).
+FLEET_FORMATS: tuple[str, ...] = tuple(n for n, r in REPORTERS.items() if r.fleet_module)
 
 
 class Render(Protocol):
@@ -126,6 +138,14 @@ def diff_reporter(name: str) -> RenderDiff:
 def history_reporter(name: str) -> RenderHistory:
     """The function that renders a history in a format (KeyError when the format has none)."""
     render: RenderHistory = _function(REPORTERS[name].history_module, "render_history", name)
+    return render
+
+
+def fleet_reporter(name: str) -> Callable[[Any, TextIO, ReportOptions], None]:
+    """The function that renders a fleet report in a format (KeyError when it has none)."""
+    render: Callable[[Any, TextIO, ReportOptions], None] = _function(
+        REPORTERS[name].fleet_module, "render_fleet", name
+    )
     return render
 
 

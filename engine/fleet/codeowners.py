@@ -1,0 +1,40 @@
+"""The owner of a repository's root, from its CODEOWNERS file.
+
+GitHub reads the first of `.github/CODEOWNERS`, `CODEOWNERS` and
+`docs/CODEOWNERS`; in it, the last line whose pattern covers every path wins.
+The fleet's rollups want one owner per repository: the first owner of that
+line (`* @platform @sre` belongs to `@platform`).
+"""
+
+from __future__ import annotations
+
+from engine.snapshots.base import Snapshot
+
+#: Where GitHub looks for the file, in its order.
+CODEOWNERS_FILES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+#: Patterns that cover every path of the repository.
+WHOLE_REPOSITORY = frozenset({"*", "/", "/*", "**", "/**", "**/*", "/**/*"})
+#: More than any real CODEOWNERS file; a larger one is not read.
+MAX_BYTES = 1 << 20
+
+
+def root_owner(snapshot: Snapshot) -> str | None:
+    """The first owner of the last CODEOWNERS line covering `/`, or None."""
+    present = set(snapshot.files())
+    for name in CODEOWNERS_FILES:
+        if name in present:
+            text = snapshot.read_capped(name, MAX_BYTES)
+            if isinstance(text, int):
+                return None
+            return owner_of_root(text.decode("utf-8", "replace"))
+    return None
+
+
+def owner_of_root(text: str) -> str | None:
+    """The first owner of the last line of `text` (a CODEOWNERS file) covering `/`."""
+    found = None
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if words and words[0] in WHOLE_REPOSITORY:
+            found = words[1] if len(words) > 1 else None  # a bare pattern unsets the owner
+    return found
