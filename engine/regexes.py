@@ -120,9 +120,39 @@ def compile_regex(pattern: str) -> Compiled:
         for warning in caught
         if issubclass(warning.category, FutureWarning)
     )
+    _refuse_self_conditions(tree, frozenset())
     names = {number: name for name, number in tree.state.groupdict.items()}
     text = _flags(tree.state.flags) + _Writer(names).sequence(tree, 0, tree.state.flags)
     return Compiled(Regex(pattern, text), notes)
+
+
+def _refuse_self_conditions(items: Any, open_groups: frozenset[int]) -> None:
+    """A condition `(?(N)...)` inside group N itself tests what an earlier repeat left in
+    the group, which `re` and `regex` remember differently (`re` keeps the old capture,
+    `regex` has reset it): refused, so that no pattern is read two ways."""
+    for op, value in items:
+        kind = str(op)
+        if kind == "SUBPATTERN":
+            number, _, _, body = value
+            _refuse_self_conditions(body, open_groups | {number} if number else open_groups)
+        elif kind == "GROUPREF_EXISTS":
+            number, yes, no = value
+            if number in open_groups:
+                raise ValueError(
+                    f"the condition (?({number})...) is inside group {number}, the group it "
+                    "tests, which rulepack cannot run the way re does: test another group"
+                )
+            for branch in (yes, no or ()):
+                _refuse_self_conditions(branch, open_groups)
+        elif kind == "BRANCH":
+            for alternative in value[1]:
+                _refuse_self_conditions(alternative, open_groups)
+        elif kind in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            _refuse_self_conditions(value[2], open_groups)
+        elif kind == "ATOMIC_GROUP":
+            _refuse_self_conditions(value, open_groups)
+        elif kind in ("ASSERT", "ASSERT_NOT"):
+            _refuse_self_conditions(value[1], open_groups)
 
 
 # -- writing re's tree out again ------------------------------------------------------

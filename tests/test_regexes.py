@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from engine import regexes
@@ -139,6 +139,7 @@ texts = st.text(alphabet=ALPHABET, max_size=30)
 
 @settings(max_examples=1000, deadline=None)
 @given(patterns, st.lists(texts, min_size=1, max_size=4))
+@example("(?:(?P<g>(a)?(?(1)(?!a)|a))(?P=g))*", ["aa"])  # found by this test: now refused
 def test_generated_patterns_are_read_as_re_reads_them(pattern: str, samples: list[str]) -> None:
     try:
         with warnings.catch_warnings():
@@ -151,6 +152,11 @@ def test_generated_patterns_are_read_as_re_reads_them(pattern: str, samples: lis
         return
     except RecursionError:  # pragma: no cover - patterns here are shallow
         assume(False)
+    try:
+        compile_regex(pattern)
+    except ValueError as refused:  # the one construct read two ways, refused at load
+        assert "is inside group" in str(refused), (pattern, refused)
+        return
     for text in samples:
         if _folds_a_backreference(pattern, text):
             continue
@@ -248,3 +254,11 @@ def test_a_set_python_warns_about_is_a_warning_not_a_different_reading() -> None
     assert compiled.regex.search("x") is None  # re reads a set of `[:alph` then `]`
     match = compiled.regex.search("a]")
     assert match is not None and match.group(0) == "a]"
+
+
+def test_a_condition_inside_the_group_it_tests_is_refused() -> None:
+    # Found by the property above: on "aa", re keeps g="a" from the first repeat, regex "".
+    with pytest.raises(ValueError, match=r"the condition \(\?\(1\)\.\.\.\) is inside group 1"):
+        compile_regex("(?:(?P<g>(a)?(?(1)(?!a)|a))(?P=g))*")
+    # The same condition outside the group runs as re runs it
+    assert compile_regex("(?:(a)?(?(1)(?!a)|a))*").regex.search("aa").span() == (0, 2)
