@@ -159,6 +159,7 @@ def generate(count: int, out: Path) -> Path:
     """Create (once) the repository with about `count` files; returns its path."""
     root = out / f"repo-{count}"
     if (root / ".git").is_dir():
+        _refresh(root)
         return root
     root.mkdir(parents=True, exist_ok=True)
     top = {
@@ -180,6 +181,12 @@ def generate(count: int, out: Path) -> Path:
             target.write_text(text)
     _commit(root)
     return root
+
+
+def _refresh(root: Path) -> None:
+    """Bring the index's file stats up to date: a copied or touched repository would
+    otherwise look edited everywhere to git (and to the working-tree snapshot)."""
+    subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=root, check=False)
 
 
 def _commit(root: Path) -> None:
@@ -208,6 +215,7 @@ def generate_rust_service(out: Path) -> Path:
     the start-up figures are measured on."""
     root = out / "rust-service"
     if (root / ".git").is_dir():
+        _refresh(root)
         return root
     files = {**service_files(0), **RUST_SERVICE_TOP}
     for n in range(RUST_SERVICE_FILES - len(files)):

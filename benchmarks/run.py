@@ -42,10 +42,12 @@ sys.path.insert(0, str(HERE))
 from generate import generate, generate_rust_service  # noqa: E402
 
 PYTHON = sys.executable
+#: The `policy` timed: this environment's, or another install's (`--policy`).
 POLICY = str(Path(sys.executable).parent / "policy")
 REPOS = HERE / ".repos"
 #: Where the runs keep their parse cache: emptied before each cold run.
 CACHE = Path(tempfile.gettempdir()) / "rulepack-benchmark-cache"
+BYTECODE = Path(tempfile.gettempdir()) / "rulepack-benchmark-bytecode"
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,10 @@ def once(run: Run) -> tuple[float, int]:
         shutil.rmtree(CACHE, ignore_errors=True)
     environ = {**os.environ, "RULEPACK_CACHE_DIR": str(CACHE)}
     # An installed rulepack has its bytecode compiled; a checkout run with bytecode
-    # writing turned off would compile every module on every run instead.
+    # writing turned off would compile every module on every run instead. It is kept
+    # apart, so that timing another checkout (--policy) writes nothing into it.
     environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    environ["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
     started = time.perf_counter()
     process = subprocess.Popen(
         run.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environ
@@ -185,7 +189,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=sorted(PARTS))
+    parser.add_argument("--policy", help="another `policy` to time (an older build)")
     args = parser.parse_args()
+    if args.policy:
+        global POLICY
+        POLICY = args.policy
     for name, part in PARTS.items():
         if args.only in (None, name):
             part(args.sizes, args.repeat)

@@ -262,12 +262,17 @@ class _Shape:
             return _name_matches(self.pieces, name)
         return self._name_regex.match(name) is not None
 
+    def matches_oddly_written(self, path: str) -> bool:
+        """`matches` for a path that is not `_ordinary`, left to the glob's regex."""
+        return path == self.text if self.form == "literal" else bool(self.regex.match(path))
+
     def matches(self, path: str) -> bool:
-        """Whether one path (relative to where the glob applies) matches."""
+        """Whether one path (relative to where the glob applies, written as snapshots
+        write paths: `_ordinary`) matches."""
         form = self.form
         if form == "literal":
             return path == self.text
-        if form == "regex" or not _ordinary(path):
+        if form == "regex":
             return self.regex.match(path) is not None
         if not path.startswith(self.prefix):
             return False
@@ -314,6 +319,15 @@ class GlobSet:
 
     def matches(self, path: str) -> bool:
         return any(s.matches(path) for s in self.include) and not self.excluded(path)
+
+    def matches_any_path(self, path: str) -> bool:
+        """`matches` for a path however written (`../x`, `/abs`): wcmatch decides the
+        paths no snapshot lists."""
+        if _ordinary(path):
+            return self.matches(path)
+        return any(s.matches_oddly_written(path) for s in self.include) and not any(
+            s.matches_oddly_written(path) for s in self.exclude
+        )
 
 
 class FileIndex:
@@ -443,4 +457,4 @@ class FileIndex:
 def matching(paths: Iterable[str], globs: Sequence[str]) -> set[str]:
     """The subset of `paths` that match any of `globs` (no index needed)."""
     compiled = GlobSet.compile(globs)
-    return {p for p in paths if compiled.matches(p)}
+    return {p for p in paths if compiled.matches_any_path(p)}

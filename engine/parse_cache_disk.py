@@ -129,8 +129,10 @@ class DiskParseCache(ParseCache):
         self._pending: dict[str, bytes] = {}
         self._stale: set[str] = set()  # keys read today whose use is recorded on an older day
         self._missed: set[ParseKey] = set()  # asked for and not found: not asked for again
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held to use `_connection` (reads) and the sets
         self._connection: sqlite3.Connection | None = None
+        self._write_lock = threading.Lock()  # held while writing, on a connection of its own
+        self._writers: list[threading.Thread] = []
         self._broken = False  # the file could not be opened or used: no cache this run
 
     # -- the interface --------------------------------------------------------------
@@ -156,10 +158,19 @@ class DiskParseCache(ParseCache):
                     self._pending[self._row_key(key)] = value
             full = len(self._pending) >= WRITE_BATCH
         if full:
-            self._write()
+            # Written meanwhile, on another thread: SQLite lets go of the GIL while it
+            # writes, so the run goes on judging documents on the other core.
+            writer = threading.Thread(target=self._write, name="parse cache", daemon=True)
+            with self._lock:
+                self._writers.append(writer)
+            writer.start()
 
     def close(self) -> None:
         """Write what is pending, record today's use, keep the file under its bound."""
+        with self._lock:
+            writers, self._writers = self._writers, []
+        for writer in writers:
+            writer.join()
         self._write()
         with self._lock:
             if self._connection is not None:
@@ -251,8 +262,8 @@ class DiskParseCache(ParseCache):
     def _transaction(self, work: Any) -> None:
         import sqlite3
 
-        with self._lock:
-            connection = self._open(create=True)
+        with self._write_lock:
+            connection = None if self._broken else self._connect()
             if connection is None:
                 return
             try:
@@ -262,22 +273,30 @@ class DiskParseCache(ParseCache):
             except sqlite3.OperationalError:
                 pass  # another process held the file too long: these writes are skipped
             except sqlite3.Error:
-                self._give_up()
+                self._broken = True
+            finally:
+                connection.close()
 
     def _open(self, create: bool) -> sqlite3.Connection | None:
-        """The connection, opened on first need (the caller holds the lock); None when
-        there is no usable file (not made yet and `create` false, or broken)."""
+        """The reading connection, opened on first need (the caller holds the lock); None
+        when there is no usable file (not made yet and `create` false, or broken)."""
         if self._connection is not None or self._broken:
             return self._connection
         if not create and not self._path.exists():
             return None
+        self._connection = self._connect()
+        return self._connection
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """A new connection to the file, made if need be; None (and no cache from then
+        on) when it cannot be."""
         import sqlite3
 
         for attempt in range(2):
             try:
                 self._path.parent.mkdir(parents=True, exist_ok=True)
                 # Used from several threads (command rules run on `--jobs` threads),
-                # always under the lock.
+                # always under one of the locks.
                 connection = sqlite3.connect(
                     self._path,
                     timeout=BUSY_MS / 1000,
@@ -295,7 +314,6 @@ class DiskParseCache(ParseCache):
             except OSError:
                 self._broken = True
                 return None
-            self._connection = connection
             return connection
         return None
 

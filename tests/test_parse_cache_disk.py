@@ -16,7 +16,7 @@ import pytest
 from engine.folders import cache_dir
 from engine.model.documents import Document
 from engine.parse_cache import CachedParse
-from engine.parse_cache_disk import FILE_NAME, DiskParseCache, decode, encode
+from engine.parse_cache_disk import FILE_NAME, WRITE_BATCH, DiskParseCache, decode, encode
 from tests.conftest import EvalRun
 
 PACK = """\
@@ -202,3 +202,15 @@ def test_two_processes_can_use_the_cache_at_once(
     reports = [without_durations(json.loads(out)) for out, _ in outputs]
     assert reports[0] == reports[1] == reports[2]
     assert len(entries()) == 300
+
+
+def test_a_large_batch_written_meanwhile_is_all_there_once_closed(tmp_path: Path) -> None:
+    cache = DiskParseCache(tmp_path, "v", 1 << 30)
+    keys = [(f"blob{i}", "yaml") for i in range(WRITE_BATCH + 10)]
+    cache.put_many({key: entry(1) for key in keys})  # handed to a writer thread
+    cache.put(("last", "json"), entry(2))
+    cache.close()
+    fresh = DiskParseCache(tmp_path, "v", 1 << 30)
+    found = fresh.get_many([*keys, ("last", "json")])
+    assert len(found) == WRITE_BATCH + 11
+    assert found["last", "json"] == entry(2)

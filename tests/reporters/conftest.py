@@ -211,6 +211,8 @@ def large_run(tmp_path_factory: pytest.TempPathFactory, policy_exe: str) -> Larg
     gitconfig.write_text("[user]\n\tname = Test\n\temail = test@example.invalid\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RULEPACK_", "GIT_"))}
     env.update(GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1")
+    # Set up before any test's own isolation: the run's caches stay out of the user's too.
+    env.update(RULEPACK_CACHE_DIR=str(root / "cache"), RULEPACK_DATA_DIR=str(root / "data"))
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "initial"]):
         subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
     out = root / "out"
