@@ -32,6 +32,22 @@ def test_version(policy) -> None:
     assert (done.exit_code, done.stdout) == (0, f"rulepack, version {__version__}\n")
 
 
+def test_the_installed_program_answers_the_version_as_the_cli_does(policy, policy_exe) -> None:
+    # engine/launch.py answers `--version` alone without loading click; its words must be
+    # click's, and anything more still goes to the command line
+    fast = subprocess.run([policy_exe, "--version"], capture_output=True, text=True)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (0, policy("--version").stdout, "")
+    script = (
+        "import sys\nsys.argv = ['policy', '--version']\nfrom engine.launch import main\n"
+        "main()\nprint(sorted(m for m in ('click', 'rich', 'yaml') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout + done.stderr
+    more = subprocess.run([policy_exe, "--version", "--bogus"], capture_output=True, text=True)
+    assert (more.returncode, more.stdout) == (2, "")  # click's own answer to a bad option
+    assert "No such option '--bogus'" in more.stderr
+
+
 def test_help_lists_the_commands(policy) -> None:
     done = policy("--help")
     assert done.exit_code == 0

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +28,9 @@ from engine.model.results import STATUS_WORDS, Counts, Report, RuleResult, Statu
 from engine.model.snapshots import SnapshotInfo
 from engine.printable import printable
 from engine.reporters import ReportOptions
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID  # the bar itself is loaded only on a terminal
 from engine.reporters.common import (
     count_cells,
     findings_to_show,
