@@ -27,7 +27,7 @@ from engine.model.packs import Check, FileSet
 from engine.model.results import Note, Outcome
 from engine.model.snapshots import Unreadable
 from engine.once import Claim, Once, OnceMap
-from engine.parse_cache import CachedParse, ParseCache, ParseKey
+from engine.parse_cache import CachedParse, CachedText, ParseCache, ParseKey
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.process import RunningPrograms
 from engine.snapshots.base import Snapshot
@@ -227,13 +227,34 @@ class EvaluationContext:
         return found
 
     def _read(self, path: str, max_bytes: int) -> TextFile:
+        cache = self.options.parse_cache
+        content_id = self.snapshot.content_id(path) if cache is not None else None
+        if cache is not None and content_id is not None:
+            kept = cache.texts.get(content_id)  # read at an earlier commit of a history
+            if kept is not None and kept.size <= max_bytes:
+                note = Note(path, kept.note) if kept.note is not None else None
+                return TextFile(path, kept.text, note, kept.size)
         try:
             data = self.snapshot.read_capped(path, max_bytes)
         except OSError as exc:
             return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
         if isinstance(data, int):
             return too_big(path, data, max_bytes)
-        return decode_text(path, data)
+        read = decode_text(path, data)
+        if cache is not None and content_id is not None:
+            note_text = read.note.message if read.note is not None else None
+            cache.texts.put(content_id, CachedText(read.text, note_text, read.size))
+        return read
+
+    def from_content(self, path: str, what: str, compute: Callable[[], T]) -> T:
+        """`compute()`, a value that depends on the bytes of `path` alone, computed once per
+        run, and once for every run sharing a parse cache where the snapshot knows the
+        file's content id (the commits of a history)."""
+        cache = self.options.parse_cache
+        content_id = self.snapshot.content_id(path) if cache is not None else None
+        if cache is None or content_id is None:
+            return self.memo((what, path), compute)
+        return self.memo((what, path), lambda: cache.derived.get(what, content_id, compute))
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES

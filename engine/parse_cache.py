@@ -10,17 +10,25 @@ entry serves every path that holds it.
 `MemoryParseCache` lives for one process and may be shared by many contexts
 (`policy history` evaluates many commits of one repository, one context
 each): pass the same instance in each context's `EvaluationOptions`.
+
+Every cache also keeps, in memory only, the texts that content checks read
+(`texts`) and what is derived from a file's bytes alone (`derived`): a history
+reads the same unchanged files at every commit, and one request to git per
+file per commit costs more than judging them.
 """
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from engine.model.documents import Document
+
+T = TypeVar("T")
 
 #: What an entry is looked up by: (content id, format name).
 ParseKey = tuple[str, str]
@@ -40,8 +48,74 @@ class CachedParse:
     error: tuple[str, int | None, int | None] | None = None
 
 
+@dataclass(frozen=True)
+class CachedText:
+    """A file's text as a content check reads it (engine.texts.decode_text), without its
+    path: `note` is the decoding note's message."""
+
+    text: str | None
+    note: str | None
+    size: int
+
+
+#: The most text (in characters) a cache keeps in memory; past it, texts are read again.
+MAX_TEXT_CHARS = 256 * 1024 * 1024
+
+
+class TextMemo:
+    """Texts by content id, for as long as the cache lives; safe from several threads."""
+
+    def __init__(self, max_chars: int = MAX_TEXT_CHARS) -> None:
+        self._texts: dict[str, CachedText] = {}
+        self._chars = 0
+        self._max_chars = max_chars
+        self._lock = threading.Lock()
+
+    def get(self, content_id: str) -> CachedText | None:
+        """The text kept for `content_id`, or None."""
+        return self._texts.get(content_id)
+
+    def put(self, content_id: str, text: CachedText) -> None:
+        """Keep a text, unless the memo is full."""
+        chars = len(text.text or "")
+        with self._lock:
+            if content_id not in self._texts and self._chars + chars <= self._max_chars:
+                self._texts[content_id] = text
+                self._chars += chars
+
+
+#: The most values a cache derives from contents and keeps in memory (`derived`).
+MAX_DERIVED = 20_000
+
+
+class DerivedMemo:
+    """Values computed from a file's bytes alone (a YAML file built again with positions,
+    for the lines of findings), by (what, content id); safe from several threads."""
+
+    def __init__(self, max_values: int = MAX_DERIVED) -> None:
+        self._values: dict[tuple[str, str], Any] = {}
+        self._max_values = max_values
+        self._lock = threading.Lock()
+
+    def get(self, what: str, content_id: str, compute: Callable[[], T]) -> T:
+        """The value kept for (what, content id), else `compute()`, kept while there is room."""
+        key = (what, content_id)
+        if key in self._values:
+            value: T = self._values[key]
+            return value
+        value = compute()
+        with self._lock:
+            if len(self._values) < self._max_values:
+                self._values[key] = value
+        return value
+
+
 class ParseCache(ABC):
     """Where parsed files are kept between contexts; safe to use from several threads."""
+
+    def __init__(self) -> None:
+        self.texts = TextMemo()
+        self.derived = DerivedMemo()
 
     @abstractmethod
     def get_many(self, keys: Iterable[ParseKey]) -> dict[ParseKey, CachedParse]:
@@ -67,6 +141,7 @@ class MemoryParseCache(ParseCache):
     """Entries kept in this process, for as long as the cache object lives."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._entries: dict[ParseKey, CachedParse] = {}
         self._lock = threading.Lock()
 

@@ -122,6 +122,7 @@ class DiskParseCache(ParseCache):
     contexts in one process (a history run) find it without asking the file again."""
 
     def __init__(self, folder: Path, version: str, max_bytes: int) -> None:
+        super().__init__()
         self._path = folder / FILE_NAME
         self._version = version
         self._max_bytes = max_bytes

@@ -164,3 +164,99 @@ def test_no_blob_id_is_trusted_with_autocrlf(make_repo: Callable[..., Path]) -> 
     cache = RecordingCache()
     parse_all(root, None, cache)
     assert cache.stored == []
+
+
+def read_texts(
+    root: Path, ref: str, cache: MemoryParseCache | None, max_bytes: int = 1000
+) -> tuple[dict[str, tuple[object, ...]], list[str]]:
+    """Every file's text as content checks read it, and the paths read from git meanwhile."""
+    options = EvaluationOptions(parse_workers=0, parse_cache=cache)
+    snapshot = open_snapshot(root, ref)
+    read: list[str] = []
+    reader = snapshot.read_capped
+
+    def counted(path: str, cap: int) -> bytes | int:
+        read.append(path)
+        return reader(path, cap)
+
+    snapshot.read_capped = counted  # type: ignore[method-assign]
+    try:
+        with EvaluationContext(snapshot, evaluate_check, options) as context:
+            texts = {}
+            for path in context.index.paths:
+                text = context.text(path, max_bytes)
+                texts[path] = (text.path, text.text, text.note, text.size)
+            return texts, read
+    finally:
+        snapshot.close()
+
+
+def test_a_text_unchanged_between_commits_is_read_from_git_once(
+    make_repo: Callable[..., Path],
+) -> None:
+    root = make_repo(FILES)
+    git(root, "mv", "k8s/latin1.yaml", "latin1.yaml")
+    write_files(root, {"k8s/app.yaml": "kind: Job\n"})
+    git(root, "commit", "-q", "-am", "second")
+    cache = MemoryParseCache()
+    read_texts(root, "HEAD~1", cache)
+    texts, read = read_texts(root, "HEAD", cache)
+    # Only the changed file is asked of git (a binary file is kept as "not read: binary")
+    assert read == ["k8s/app.yaml"]
+    # and what is read from the cache names the path that holds the bytes now
+    assert texts == read_texts(root, "HEAD", None)[0]
+    assert texts["latin1.yaml"][2].path == "latin1.yaml"  # type: ignore[union-attr]
+    # A smaller cap is not answered from a text kept under a larger one
+    small, read = read_texts(root, "HEAD", cache, max_bytes=10)
+    assert "Cargo.toml" in read and small["Cargo.toml"][1] is None
+
+
+LINED_PACK = """\
+apiVersion: rulepack/v1
+name: lined
+version: 1.0.0
+categories: [{id: general, title: General}]
+rules:
+  - id: replicas
+    title: Two replicas at least
+    category: general
+    check:
+      manifest:
+        files: ["**/*.yaml"]
+        where: "kind == 'Deployment'"
+        assert: "spec.replicas >= `2`"
+"""
+
+
+def test_the_lines_of_findings_are_built_once_for_a_blob_many_commits_hold(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.checks.subjects
+    from engine.commands.eval import EvalRequest
+    from engine.commits import commit_workspace
+
+    manifest = "kind: Deployment\nmetadata: {name: app}\nspec:\n  replicas: 1\n"
+    root = make_repo({"k8s/app.yaml": manifest, "other.txt": "1"})
+    git(root, "mv", "k8s/app.yaml", "app.yaml")  # the same blob, at a new path
+    git(root, "commit", "-q", "-m", "moved")
+    (tmp_path / "lined.yaml").write_text(LINED_PACK)
+    request = EvalRequest(packs=(str(tmp_path / "lined.yaml"),))
+    built: list[int] = []
+    real = engine.checks.subjects.load_lined_documents
+
+    def counting(text: str) -> object:
+        built.append(1)
+        return real(text)
+
+    monkeypatch.setattr(engine.checks.subjects, "load_lined_documents", counting)
+
+    def findings(rev: str, cache: MemoryParseCache | None) -> list[tuple[str | None, int | None]]:
+        with commit_workspace(root, rev, request) as commit:
+            report = commit.evaluate(cache)
+        return [(f.path, f.line) for r in report.results for f in r.findings]
+
+    cache = MemoryParseCache()
+    assert findings("HEAD~1", cache) == [("k8s/app.yaml", 4)]
+    assert findings("HEAD", cache) == [("app.yaml", 4)]  # the line is the field's
+    assert len(built) == 1
+    assert findings("HEAD", None) == [("app.yaml", 4)]

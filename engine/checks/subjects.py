@@ -113,7 +113,8 @@ def pinpoint(
         return None
     if subject.format != "yaml":
         return subject.line
-    lined = context.memo(("lined", subject.path), lambda: _lined(context, subject.path))
+    path = subject.path
+    lined = context.from_content(path, "lined", lambda: _lined(context, path))
     document = lined.get(subject.document)
     if document is None:
         return subject.line
