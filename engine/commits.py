@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 
 from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace
@@ -78,13 +77,3 @@ def evaluate_commit(path: Path, rev: str, request: EvalRequest | None = None) ->
     """The report of the repository at `path` at commit `rev`, judged statically."""
     with commit_workspace(path, rev, request) as commit:
         return commit.evaluate()
-
-
-def commit_date(path: Path, commit: str) -> datetime:
-    """When `commit` was committed, with the committer's offset."""
-    from engine.git.runner import output
-    from engine.snapshots.gitrepo import open_repository
-
-    cwd = open_repository(path, "--ref").cwd
-    text = output(["rev-list", "--no-walk", "--format=%cI", "--end-of-options", commit], cwd)
-    return datetime.fromisoformat(text.decode("ascii").splitlines()[-1].strip())

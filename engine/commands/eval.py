@@ -144,7 +144,7 @@ def run(request: EvalRequest) -> int:
 
 def record_run(store: Store, report: Report, request: EvalRequest) -> int:
     """Record `report` in the store, with the repository it judged; returns the run's id."""
-    from engine.commits import commit_date
+    from engine.snapshots.gitrepo import commit_date
     from engine.store.records import repository_of, run_record
 
     root = Path(report.snapshot.root)

@@ -74,8 +74,8 @@ def _evaluate(path: Path, ref: str, packs: tuple[str, ...]) -> tuple[Report, str
 
 def _record(report: Report, path: Path, task: RepositoryTask) -> dict[str, Any]:
     """The run for the results store, named as REPOS.yaml names the repository."""
-    from engine.commits import commit_date
     from engine.fleet.stored import record_to_data
+    from engine.snapshots.gitrepo import commit_date
     from engine.store.records import Repository, repository_of, run_record, settings_of
 
     assert report.snapshot.commit is not None

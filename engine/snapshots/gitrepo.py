@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from engine.errors import InputError
@@ -58,3 +59,12 @@ def open_repository(path: Path, option: str) -> GitRepository:
     if repository.bare:
         return GitRepository(repository, repository.git_dir.resolve(), "", option)
     return GitRepository(repository, folder, repository.place_of(path, option), option)
+
+
+def commit_date(path: Path, commit: str) -> datetime:
+    """When `commit` was committed, with the committer's offset."""
+    from engine.git.runner import output
+
+    cwd = open_repository(path, "--ref").cwd
+    text = output(["rev-list", "--no-walk", "--format=%cI", "--end-of-options", commit], cwd)
+    return datetime.fromisoformat(text.decode("ascii").splitlines()[-1].strip())

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.commits import commit_date, evaluate_commit
+from engine.commits import evaluate_commit
 from engine.errors import InputError
+from engine.snapshots.gitrepo import commit_date
 from engine.store.database import open_store
 from engine.store.records import Repository, repository_of, run_record
 from tests.conftest import git
