@@ -200,10 +200,11 @@ def eval_command(
     """
     from engine.commands import eval as eval_
     from engine.commands.outputs import split_outputs
+    from engine.runs import EvalRequest
 
     output, format_outputs = split_outputs(outputs)
     return eval_.run(
-        eval_.EvalRequest(
+        EvalRequest(
             path=path,
             packs=packs,
             ref=ref,
@@ -266,7 +267,7 @@ def diff_command(
     exit 1 only when something got worse at or above --fail-on.
     """
     from engine.commands import diff
-    from engine.commands.eval import EvalRequest
+    from engine.runs import EvalRequest
 
     evaluation = EvalRequest(format=format_name, show=options.listed(show, verbose), **chosen)
     return diff.run(diff.DiffRequest(base=base, head=head, evaluation=evaluation))
@@ -329,7 +330,7 @@ def history_command(
     current folder).
     """
     from engine.commands import history
-    from engine.commands.eval import EvalRequest
+    from engine.runs import EvalRequest
 
     evaluation = EvalRequest(
         packs=packs,

@@ -2,7 +2,7 @@
 
 `policy history` does this at each commit of a branch, `policy fleet` once per
 repository. It is `policy eval --ref COMMIT --no-commands` (the same snapshot,
-workspace and evaluation, engine/commands/eval.py): the packs and the config
+workspace and evaluation, engine/runs.py): the packs and the config
 are those of that commit, and command rules are skipped with their reason.
 The packs are loaded before anything is evaluated, so a caller can see their
 digests and reuse a stored run instead (`CommitWorkspace.pack_key`).
@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from engine.commands.eval import EvalRequest, evaluate_workspace, load_workspace
 from engine.model.results import Report
 from engine.model.severity import FailOn
 from engine.parse_cache import ParseCache
+from engine.runs import EvalRequest, evaluate_workspace, load_workspace
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
 from engine.workspace import Workspace

@@ -232,8 +232,8 @@ def test_the_lines_of_findings_are_built_once_for_a_blob_many_commits_hold(
     make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import engine.checks.subjects
-    from engine.commands.eval import EvalRequest
     from engine.commits import commit_workspace
+    from engine.runs import EvalRequest
 
     manifest = "kind: Deployment\nmetadata: {name: app}\nspec:\n  replicas: 1\n"
     root = make_repo({"k8s/app.yaml": manifest, "other.txt": "1"})

@@ -20,19 +20,12 @@ from dataclasses import dataclass, field
 
 from engine import __version__
 from engine.baseline import compare, records
-from engine.commands.eval import (
-    EvalRequest,
-    check_output,
-    evaluate_workspace,
-    inputs_of,
-    load_workspace,
-    stdout_is_terminal,
-    write_output,
-)
+from engine.commands.eval import check_output, inputs_of, stdout_is_terminal, write_output
 from engine.config import base_waivers
 from engine.errors import InputError
 from engine.model.diff import Diff
 from engine.reporters import DIFF_FORMATS, ReportOptions, diff_reporter
+from engine.runs import EvalRequest, evaluate_workspace, load_workspace
 from engine.snapshots import open_snapshot
 from engine.waivers import changed_since
 

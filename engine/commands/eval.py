@@ -3,77 +3,29 @@
 from __future__ import annotations
 
 import codecs
-import gc
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from engine.commands.outputs import Output, parse_formats, plan_outputs
-from engine.context import EvaluationOptions
 from engine.errors import InputError
-from engine.evaluator import Progress, Selection, evaluate
 from engine.model.diff import RuleRecord
-from engine.model.results import Report, Status
-from engine.model.severity import FailOn
-from engine.printable import echo, printable
+from engine.model.results import Report
 from engine.reporters import (
-    DEFAULT_MAX_ANNOTATIONS,
-    DEFAULT_MAX_CHARS,
     ReportOptions,
     reporter,
 )
+from engine.runs import EvalRequest, evaluate_workspace, load_workspace, run_settings
 from engine.snapshots import open_snapshot
-from engine.snapshots.base import Snapshot
 from engine.testresults import given_reports
-from engine.workspace import Workspace, open_workspace
+from engine.workspace import Workspace
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only by runs that record
-    from engine.parse_cache import ParseCache
     from engine.store.database import Store
-
-
-@dataclass(frozen=True)
-class EvalRequest:
-    path: Path = Path(".")
-    packs: tuple[str, ...] = ()
-    ref: str | None = None
-    staged: bool = False
-    format: str | None = None  # eval: one format or several, separated by commas
-    output: Path | None = None  # -o FILE (with several formats: the name each suffix extends)
-    format_outputs: tuple[tuple[str, Path], ...] = ()  # -o FORMAT=FILE (eval)
-    fail_on: FailOn | None = None
-    show: frozenset[Status] | None = None  # the statuses the table lists (--show, -v)
-    categories: tuple[str, ...] = ()
-    rules: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    params: tuple[str, ...] = ()
-    no_commands: bool = False
-    jobs: int = 1
-    trust_repo: bool = False  # the repository's own packs and choices of programs run
-    results: tuple[Path, ...] = ()  # test reports (or folders of them) outside the snapshot
-    config: Path | None = None
-    max_chars: int = DEFAULT_MAX_CHARS  # markdown and the job summary: characters at most
-    max_annotations: int = DEFAULT_MAX_ANNOTATIONS  # github: annotations per severity
-    baseline: Path | None = None  # a JSON report: only findings it lacks fail the run
-    new_since: str | None = None  # a ref evaluated the same way, used as the baseline
-    strict_waivers: bool = False  # unused and expired waivers fail the run
-    today: date | None = None  # the day waivers are judged on; None: the local date
-
-    @property
-    def day(self) -> date:
-        """The day waivers are judged on."""
-        return self.today or date.today()
-
-    min_level: str | None = None  # a level every pack that declares it must reach
-    locked: bool = False  # remote packs only as the lock pins them
-    # `--store [URL]`: record the run in the results store ("": RULEPACK_STORE, else the
-    # default); None: do not record it
-    store: str | None = None
 
 
 def run(request: EvalRequest) -> int:
@@ -154,15 +106,6 @@ def record_run(store: Store, report: Report, request: EvalRequest) -> int:
     return store.record(record)
 
 
-def run_settings(request: EvalRequest) -> str:
-    """What besides the commit and the packs decides a run's results, as the store keeps it:
-    commands on or off, and the params and selection of the command line."""
-    from engine.store.records import settings_of
-
-    selection = (("category", request.categories), ("rule", request.rules), ("tag", request.tags))
-    return settings_of(request.no_commands, request.params, selection)
-
-
 def step_summary(outputs: tuple[Output, ...]) -> Path | None:
     """The GitHub job summary file ($GITHUB_STEP_SUMMARY) when the run writes annotations."""
     found = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -231,114 +174,6 @@ def showing_everything(request: EvalRequest) -> str:
     }
     words += [flag for flag, on in switches.items() if on]
     return shlex.join([*words, "--show", "all"])
-
-
-def load_workspace(snapshot: Snapshot, request: EvalRequest) -> tuple[Workspace, FailOn]:
-    """The packs and config for `snapshot` (warnings go to stderr), and the --fail-on level."""
-    workspace = open_workspace(
-        snapshot,
-        request.packs,
-        request.params,
-        request.config,
-        trust_repo=request.trust_repo,
-        locked=request.locked,
-    )
-    for warning in workspace.warnings:
-        echo(f"policy: {printable(str(warning), newlines=False)}", err=True)
-    from engine.waivers import waiver_problems
-
-    config = workspace.config
-    rule_ids = (rule.id for pack in workspace.packs for rule in pack.rules)
-    problems = waiver_problems(config.waivers, rule_ids, request.day, config.max_waiver_days)
-    if problems:
-        raise InputError(problems)
-    return workspace, request.fail_on or config.fail_on or "error"
-
-
-def evaluate_workspace(
-    workspace: Workspace,
-    snapshot: Snapshot,
-    request: EvalRequest,
-    fail_on: FailOn = "error",
-    progress: Progress | None = None,
-    format_name: str = "",
-    parse_cache: ParseCache | None = None,
-) -> Report:
-    """Evaluate the workspace's packs and config over `snapshot` with the request's options.
-
-    `parse_cache` is a cache the caller keeps open over several evaluations (`policy
-    history`'s commits); without it the user's persistent cache is opened for this one.
-
-    Another snapshot than the workspace's own (the base of `--new-since` and
-    of `policy diff`) is judged by the same rules, so that differences come
-    from the files, not from changed packs or config. The table format
-    announces the programs about to run on stderr (other formats are read
-    by programs, and stdout holds the report).
-    """
-    from engine.levels import required_levels
-
-    min_level = required_levels(workspace.packs, workspace.config, request.min_level)
-    from engine.parse_cache import closing_cache
-    from engine.parse_cache_disk import open_parse_cache
-
-    owned = open_parse_cache() if parse_cache is None else None  # earlier runs' parses
-    if parse_cache is None:  # (not `or`: an empty cache is falsy)
-        parse_cache = owned
-    with _no_cycle_collection(), closing_cache(owned):
-        report = evaluate(
-            workspace.packs,
-            snapshot,
-            selection=Selection(request.categories, request.rules, request.tags),
-            options=EvaluationOptions(
-                no_commands=request.no_commands,
-                jobs=request.jobs,
-                trust_repo=request.trust_repo,
-                results=request.results,
-                parse_cache=parse_cache,
-            ),
-            exclude=workspace.config.exclude,
-            progress=progress,
-            announce=_announcer(snapshot) if format_name == "table" else None,
-            fail_on=fail_on,
-            min_level=min_level,
-        )
-    from engine.waivers import apply_waivers
-
-    in_snapshot = request.config is None and workspace.config.file is not None
-    if in_snapshot:
-        report = replace(report, config_file=workspace.config.file)
-    waivers = workspace.config.waivers
-    return apply_waivers(report, waivers, request.day, strict=request.strict_waivers)
-
-
-def _announcer(snapshot: Snapshot) -> Callable[[int], None]:
-    """Says on stderr how many programs are about to run in `snapshot`, and where."""
-
-    def announce(programs: int) -> None:
-        from engine.reporters.table import announcement
-
-        echo(
-            f"policy: {printable(announcement(programs, snapshot.info), newlines=False)}", err=True
-        )
-
-    return announce
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a run builds millions of parsed objects.
-
-    Parsed manifests hold no reference cycles, and the collector would scan
-    them again and again as they grow: about a quarter of the run time on a
-    100,000-file repository.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def write_report(

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from engine.commands.eval import EvalRequest, check_output, stdout_is_terminal, write_output
+from engine.commands.eval import check_output, stdout_is_terminal, write_output
 from engine.errors import InputError
 from engine.printable import echo, printable
 from engine.reporters import ReportOptions, history_reporter
+from engine.runs import EvalRequest
 
 #: Commits judged when neither --last nor --since says.
 DEFAULT_LAST = 30

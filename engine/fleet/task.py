@@ -62,9 +62,9 @@ def evaluate_repository(task: RepositoryTask) -> dict[str, Any]:
 
 def _evaluate(path: Path, ref: str, packs: tuple[str, ...]) -> tuple[Report, str | None]:
     """The report of `path` at `ref` (static: no program runs) and the CODEOWNERS owner."""
-    from engine.commands.eval import EvalRequest
     from engine.commits import commit_workspace
     from engine.fleet.codeowners import root_owner
+    from engine.runs import EvalRequest
 
     if not path.exists():
         raise InputError(f"{path}: no such folder")

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from engine.commands.eval import EvalRequest, run_settings
 from engine.commits import commit_workspace
 from engine.errors import InputError
 from engine.history.line import CommitInfo, Line
 from engine.history.model import History, level_ids_of, points_of
 from engine.parse_cache import MemoryParseCache, ParseCache, closing_cache
+from engine.runs import EvalRequest, run_settings
 from engine.store.database import Store
 from engine.store.records import Repository, RunRecord, run_record
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.commands.eval import EvalRequest
 from engine.history.line import first_parent_line
 from engine.history.walk import walk
+from engine.runs import EvalRequest
 from engine.store.database import open_store
 from engine.store.records import Repository
 from tests.commands.test_history import commit
