@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 
@@ -10,27 +9,9 @@ class FleetProgress:
     """A rich progress bar over the fleet's repositories; shown only on a terminal."""
 
     def __init__(self, total: int, color: bool) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from engine.progress_bar import progress_bar
 
-        self._progress = Progress(
-            TextColumn("repositories"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr, no_color=not color),
-            transient=True,
-        )
+        self._progress = progress_bar("repositories", color, failed=True, eta=True)
         self._failed = 0
         self._task = self._progress.add_task("", total=total, failed=0)
 

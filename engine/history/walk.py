@@ -121,29 +121,9 @@ def _one_line(exc: InputError) -> str:
 @contextmanager
 def terminal_progress(total: int, color: bool) -> Iterator[Advance]:
     """A progress bar on stderr over the commits: done of total, elapsed time and ETA."""
-    import sys
+    from engine.progress_bar import progress_bar
 
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    progress = Progress(
-        TextColumn("history"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
-        console=Console(file=sys.stderr, no_color=not color),
-        transient=True,
-    )
+    progress = progress_bar("history", color, eta=True, description=True)
     task = progress.add_task("", total=total)
 
     def advance(info: CommitInfo) -> None:

@@ -391,26 +391,11 @@ class TerminalProgress:
     since they started, and the rule running (the first, when `--jobs` runs several)."""
 
     def __init__(self, color: bool) -> None:
-        import sys
         import threading
 
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+        from engine.progress_bar import progress_bar
 
-        self._progress = Progress(
-            TextColumn("running commands"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=Console(file=sys.stderr, no_color=not color),
-            transient=True,
-        )
+        self._progress = progress_bar("running commands", color, description=True)
         self._task: TaskID | None = None
         self._running: list[str] = []  # rule ids, in the order they started
         self._lock = threading.Lock()  # rules start and end on the pool's threads
