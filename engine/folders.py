@@ -2,13 +2,18 @@
 
 The platform's user folders (platformdirs: XDG on Linux, ~/Library on macOS,
 %LOCALAPPDATA% on Windows), each overridable by a variable so that CI jobs,
-tests and containers can point them elsewhere. Nothing is created here: the
-module that writes a folder creates it, when it first writes.
+tests and containers can point them elsewhere. `data_dir` and `cache_dir` create
+nothing (a module creates its folder when it first writes); `folder_written_whole`
+is how a cached folder appears complete or not at all.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 #: Override the user data folder (the default results store lives there).
@@ -35,3 +40,21 @@ def cache_dir(kind: str) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("rulepack", appauthor=False)) / kind
+
+
+@contextmanager
+def folder_written_whole(final: Path, is_complete: Callable[[Path], bool]) -> Iterator[Path]:
+    """A temporary folder beside `final` to fill; renamed to `final` when the block ends
+    well, so that a folder stopped halfway never looks done. When another process put a
+    complete `final` there meanwhile (`is_complete`), theirs is kept; OSError otherwise."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    try:
+        yield building
+        try:
+            building.rename(final)
+        except OSError:
+            if not is_complete(final):
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)

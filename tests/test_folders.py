@@ -27,3 +27,25 @@ def test_without_them_the_platform_folders_are_used(monkeypatch: pytest.MonkeyPa
     assert folders.cache_dir("packs") == Path(
         platformdirs.user_cache_dir("rulepack", appauthor=False), "packs"
     )
+
+
+def test_a_folder_appears_whole_or_not_at_all(tmp_path: Path) -> None:
+    final = tmp_path / "cache" / "abc"
+    with pytest.raises(RuntimeError), folders.folder_written_whole(final, Path.is_dir) as part:
+        (part / "half").write_text("x")
+        raise RuntimeError("stopped halfway")
+    assert not final.exists() and list((tmp_path / "cache").iterdir()) == []
+    with folders.folder_written_whole(final, Path.is_dir) as part:
+        (part / "pack.yaml").write_text("mine")
+    assert (final / "pack.yaml").read_text() == "mine"
+    # Another process finished first: its complete folder is kept, ours dropped
+    with folders.folder_written_whole(final, Path.is_dir) as part:
+        (part / "pack.yaml").write_text("second")
+    assert (final / "pack.yaml").read_text() == "mine"
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["abc"]
+    # A leftover that is not complete is an error, never taken for done
+    broken = tmp_path / "cache" / "broken"
+    broken.mkdir()
+    (broken / "x").write_text("x")
+    with pytest.raises(OSError), folders.folder_written_whole(broken, lambda p: False):
+        pass

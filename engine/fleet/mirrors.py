@@ -12,14 +12,11 @@ other command) use the `file`, `https` and `ssh` transports.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from engine.errors import InputError
-from engine.folders import cache_dir
+from engine.folders import cache_dir, folder_written_whole
 from engine.git import runner
 
 
@@ -47,18 +44,9 @@ def update_mirror(url: str, ref: str) -> Path:
 def _clone(url: str, folder: Path) -> None:
     """Clone into a temporary folder beside `folder`, then rename: a clone that fails or
     is stopped halfway never looks like a mirror."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
-    try:
+    with folder_written_whole(folder, lambda done: (done / "HEAD").is_file()) as partial:
         args = ["clone", "--mirror", "--filter=blob:none", "--quiet", "--", url, str(partial)]
         _git(args, folder.parent, f"cannot clone {url}")
-        try:
-            os.rename(partial, folder)
-        except OSError:  # another run cloned it meanwhile: use theirs
-            if not (folder / "HEAD").is_file():
-                raise
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _fetch_tree_blobs(url: str, folder: Path, ref: str) -> None:

@@ -9,14 +9,12 @@ Whether its files are still what was fetched is for the lock's digest to say.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
 from engine.errors import InputError
-from engine.folders import cache_dir
+from engine.folders import cache_dir, folder_written_whole
 from engine.packs.digest import files_digest
 
 
@@ -28,22 +26,14 @@ def cached_folder(commit: str, path: str) -> Path:
 def store(commit: str, path: str, files: Iterable[tuple[str, bytes]]) -> Path:
     """Write the files of a pack folder into the cache; returns the folder."""
     final = cached_folder(commit, path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=".partial-", dir=final.parent))
     try:
-        for relative, data in files:
-            target = building.joinpath(*_parts(relative))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        try:
-            building.rename(final)
-        except OSError:
-            if not final.is_dir():  # else another run stored the same commit meanwhile
-                raise
+        with folder_written_whole(final, Path.is_dir) as building:
+            for relative, data in files:
+                target = building.joinpath(*_parts(relative))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
     except OSError as exc:
         raise InputError(f"cannot write the pack cache {final}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
     return final
 
 
