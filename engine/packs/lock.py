@@ -118,30 +118,8 @@ def lock_text(entries: list[LockEntry]) -> str:
 
 
 def _quoted(text: str) -> str:
-    """`text` as a YAML double-quoted scalar: printable characters as they are, the rest
-    escaped (YAML allows no control character, DEL or lone surrogate in a file)."""
-    out = []
-    for char in text:
-        code = ord(char)
-        if char in '"\\':
-            out.append("\\" + char)
-        elif _printable(code):
-            out.append(char)
-        elif code < 0x100:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    return '"' + "".join(out) + '"'
+    """`text` as a YAML double-quoted scalar on one line, escaped as PyYAML escapes it."""
+    import yaml
 
-
-def _printable(code: int) -> bool:
-    """YAML's printable characters, less the byte order mark and what YAML 1.1 reads as a
-    line break (NEL, the line and paragraph separators), which a quoted scalar would fold."""
-    return (
-        0x20 <= code <= 0x7E
-        or (0xA0 <= code <= 0xD7FF and code not in (0x2028, 0x2029))
-        or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
-        or 0x10000 <= code <= 0x10FFFF
-    )
+    dumped: str = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=2**31)
+    return dumped.rstrip("\n")
