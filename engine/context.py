@@ -240,11 +240,46 @@ class EvaluationContext:
             return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
         if isinstance(data, int):
             return too_big(path, data, max_bytes)
+        return self._decoded(path, data, content_id)
+
+    def _decoded(self, path: str, data: bytes, content_id: str | None) -> TextFile:
+        """The text of bytes just read, kept in the parse cache when it can know them again."""
         read = decode_text(path, data)
+        cache = self.options.parse_cache
         if cache is not None and content_id is not None:
             note_text = read.note.message if read.note is not None else None
             cache.texts.put(content_id, CachedText(read.text, note_text, read.size))
         return read
+
+    def prefetch_texts(self, paths: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        """Read the texts of many files ahead of `text`, in one pipelined batch where the
+        snapshot reads from git (a round trip per file would cost more than the reading).
+
+        Files already read, held by the parse cache or not in git are left to `text`,
+        and so is every file when the batch fails: `text` then says why, file by file.
+        """
+        if all(self.snapshot.disk_path(path) is not None for path in paths[:1]):
+            return  # on disk: reading one by one costs no round trip
+        cache = self.options.parse_cache
+        todo = []
+        for path in paths:
+            if self._texts.peek(path) is not None:
+                continue
+            content_id = self.snapshot.content_id(path)
+            if content_id is None:
+                continue
+            if cache is not None and cache.texts.get(content_id) is not None:
+                continue
+            todo.append((path, content_id))
+        if len(todo) < 2:
+            return
+        try:
+            contents = self.snapshot.read_many_capped([path for path, _ in todo], max_bytes)
+        except OSError:
+            return
+        for (path, content_id), data in zip(todo, contents, strict=True):
+            if isinstance(data, bytes):  # one over the cap is left to `text`, which says so
+                self._texts.offer(path, self._decoded(path, data, content_id))
 
     def from_content(self, path: str, what: str, compute: Callable[[], T]) -> T:
         """`compute()`, a value that depends on the bytes of `path` alone, computed once per

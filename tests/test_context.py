@@ -233,3 +233,83 @@ def test_ctrl_c_while_rules_wait_for_a_condition_kills_its_program(
     assert (process.returncode, stderr.decode()) == (130, announced + "policy: interrupted\n")
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid.read_text()), 0)
+
+
+class CountedTree(GitTreeSnapshot):
+    """A commit's files whose one-by-one and batch reads are counted."""
+
+    single: list[str]
+    batches: list[list[str]]
+
+    def read_capped(self, path: str, max_bytes: int) -> bytes | int:
+        self.single.append(path)
+        return super().read_capped(path, max_bytes)
+
+    def read_many_capped(self, paths: list[str], max_bytes: int) -> list[bytes | int]:
+        self.batches.append(list(paths))
+        return super().read_many_capped(paths, max_bytes)
+
+
+def counted_tree(root: Path) -> CountedTree:
+    snapshot = CountedTree.open(root, "HEAD")
+    assert isinstance(snapshot, CountedTree)
+    snapshot.single, snapshot.batches = [], []
+    return snapshot
+
+
+TEXTS: dict[str, str | bytes | None] = {
+    "a.txt": "alpha\n",
+    "b.txt": "beta\n",
+    "bin.dat": b"\x00\x01binary",
+    "latin1.txt": b"caf\xe9\n",
+    "big.txt": "x" * 100 + "\n",
+}
+
+
+def test_texts_prefetched_from_git_are_those_read_one_by_one(make_repo) -> None:
+    root = make_repo(TEXTS)
+    paths = sorted(TEXTS)
+    one_by_one = counted_tree(root)
+    with context_of(one_by_one) as context:
+        expected = [context.text(path, max_bytes=64) for path in paths]
+    prefetched = counted_tree(root)
+    with context_of(prefetched) as context:
+        context.prefetch_texts(paths, max_bytes=64)
+        found = [context.text(path, max_bytes=64) for path in paths]
+    assert found == expected
+    # (path, read as text, with a note, size)
+    assert [(t.path, t.text is not None, t.note is not None, t.size) for t in found] == [
+        ("a.txt", True, False, 6),
+        ("b.txt", True, False, 5),
+        ("big.txt", False, True, 101),
+        ("bin.dat", False, True, 8),
+        ("latin1.txt", True, True, 5),
+    ]
+    # One batch for all; only the file over the cap is asked for again, to say so.
+    assert prefetched.batches == [paths]
+    assert prefetched.single == ["big.txt"]
+
+
+def test_a_failed_batch_leaves_each_file_to_say_why_it_is_not_read(
+    make_repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = counted_tree(make_repo({"a.txt": "alpha\n", "b.txt": "beta\n"}))
+
+    def broken(paths: list[str], max_bytes: int) -> list[bytes | int]:
+        raise OSError(5, "git cat-file stopped")
+
+    monkeypatch.setattr(snapshot, "read_many_capped", broken)
+    with context_of(snapshot) as context:
+        context.prefetch_texts(["a.txt", "b.txt"])
+        assert [context.text(p).text for p in ("a.txt", "b.txt")] == ["alpha\n", "beta\n"]
+    assert snapshot.single == ["a.txt", "b.txt"]
+
+
+def test_files_on_disk_are_not_prefetched(make_repo) -> None:
+    snapshot = WorktreeSnapshot(make_repo({"a.txt": "alpha\n", "b.txt": "beta\n"}))
+    reads: list[list[str]] = []
+    snapshot.read_many_capped = lambda paths, max_bytes: reads.append(paths) or []  # type: ignore[method-assign]
+    with context_of(snapshot) as context:
+        context.prefetch_texts(["a.txt", "b.txt"])
+        assert context.text("a.txt").text == "alpha\n"
+    assert reads == []

@@ -160,6 +160,7 @@ def _evaluate_contents(
     findings: list[Finding] = []
     read = 0
     containing = 0
+    context.prefetch_texts(matched, check.max_bytes)
     for path in matched:
         text_file = context.text(path, check.max_bytes)
         if text_file.note is not None:
