@@ -8,7 +8,6 @@ so that a check can make its rule `error` instead of treating it as false.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 import jmespath
@@ -32,18 +31,46 @@ class ExpressionError(Exception):
     """An expression that failed on a particular document."""
 
 
-@dataclass(frozen=True)
 class Expression:
-    """A compiled JMESPath expression and the text it came from."""
+    """A compiled JMESPath expression and the text it came from; equal by text.
 
-    text: str
-    parsed: Any = field(compare=False, repr=False)  # jmespath's ParsedResult (the AST)
-    run: Closure = field(compare=False, repr=False)  # the AST as closures (fast)
+    One read back from the loaded-pack cache holds only its text and compiles it
+    on first use: a run on a small repository evaluates few of a pack's
+    expressions, and compiling them all again would cost more than the run.
+    """
+
+    __slots__ = ("_parsed", "_run", "text")
+
+    def __init__(self, text: str, parsed: Any = None, run: Closure | None = None) -> None:
+        self.text = text
+        self._parsed = parsed  # jmespath's ParsedResult (the AST)
+        self._run = run  # the AST as closures (fast)
+
+    @property
+    def parsed(self) -> Any:
+        if self._parsed is None:
+            # The text compiled once when the pack was built, so it cannot fail now.
+            self._parsed = jmespath.compile(self.text)
+        return self._parsed
+
+    @property
+    def run(self) -> Closure:
+        if self._run is None:
+            self._run = compile_ast(cast(Any, self.parsed.parsed))
+        return self._run
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expression) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Expression(text={self.text!r})"
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
-        # Pickled as its text (the loaded-pack cache): closures do not pickle, and
-        # compiling again a text that compiled once cannot fail.
-        return compile_expression, (self.text,)
+        # Pickled as its text (the loaded-pack cache): closures do not pickle.
+        return Expression, (self.text,)
 
     def search(self, data: Any) -> Any:
         """Evaluate against `data`; raises ExpressionError on a run-time type error."""

@@ -79,3 +79,16 @@ def test_compile_errors_name_the_column(text: str, message: str) -> None:
     with pytest.raises(ValueError) as caught:
         compile_expression(text)
     assert str(caught.value) == message
+
+
+def test_an_expression_read_back_from_the_pack_cache_answers_as_the_original() -> None:
+    import pickle
+
+    original = compile_expression("spec.replicas >= `2` && kind == 'Deployment'")
+    kept = pickle.loads(pickle.dumps(original))
+    assert kept == original and hash(kept) == hash(original)
+    assert repr(kept) == "Expression(text=\"spec.replicas >= `2` && kind == 'Deployment'\")"
+    document = {"kind": "Deployment", "spec": {"replicas": 1}}
+    assert kept.search(document) is original.search(document) is False
+    assert kept.explain(document) == original.explain(document)
+    assert kept.focus() == original.focus()

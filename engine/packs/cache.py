@@ -1,6 +1,8 @@
 """Loaded packs kept between runs, so that a run whose packs did not change skips
 building them (params, schema validation, regexes, JMESPath), which costs a
-small repository's run more than evaluating it.
+small repository's run more than evaluating it. Each pack file read with
+positions is kept too (by its name and text), since finding the `extends`
+chain, which the key needs, reads every file of it.
 
 An entry is keyed by everything a build reads: the digest of the `extends`
 chain's files (engine/packs/digest.py: each file's place in the chain, where it
@@ -26,7 +28,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.errors import Location, Problem
 from engine.model.packs import Pack, walk
@@ -35,7 +37,9 @@ from engine.packs.digest import files_digest
 #: The cache folder's kind (engine/folders.py).
 KIND = "loaded-packs"
 #: Entries kept; past it, the least recently written are removed.
-MAX_ENTRIES = 64
+MAX_ENTRIES = 128
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,12 @@ def cache_key(
     return hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def file_key(display: str, text: str, version: str) -> str:
+    """The key of one pack file read with positions: its name in messages and its text."""
+    inputs = f"{version}\0{display}\0{text}".encode("utf-8", "surrogateescape")
+    return "file-" + hashlib.sha256(inputs).hexdigest()
+
+
 def keepable(pack: Pack) -> bool:
     """Whether the build read nothing but the chain's files (no manifest `schema:`)."""
     return not any(
@@ -73,17 +83,18 @@ def keepable(pack: Pack) -> bool:
     )
 
 
-def load(folder: Path, key: str) -> CachedPack | None:
-    """The entry for `key`, or None (none kept, or one that does not read back)."""
+def load(folder: Path, key: str, kind: type[T]) -> T | None:
+    """The entry of type `kind` for `key`, or None (none kept, or one that does not
+    read back)."""
     try:
         data = (folder / f"{key}.pickle").read_bytes()
         found = pickle.loads(data)
     except Exception:  # a missing, truncated or foreign file: a miss, never a failure
         return None
-    return found if isinstance(found, CachedPack) else None
+    return found if isinstance(found, kind) else None
 
 
-def store(folder: Path, key: str, entry: CachedPack) -> None:
+def store(folder: Path, key: str, entry: object) -> None:
     """Keep `entry` under `key`; a folder that cannot be written keeps nothing."""
     try:
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)

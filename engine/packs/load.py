@@ -31,7 +31,7 @@ from engine.packs.remote import (
 )
 from engine.texts import BadText
 from engine.yaml12 import YamlError
-from engine.yaml_located import load_located
+from engine.yaml_located import LocatedData, load_located
 
 
 @dataclass
@@ -86,7 +86,7 @@ class PackLoader:
         chain = self._chain(layer, [])
         key = self._cache_key(chain)
         folder = cache_dir(cache.KIND)
-        kept = cache.load(folder, key)
+        kept = cache.load(folder, key, cache.CachedPack)
         built_from = len(self.problems)
         if kept is not None:  # built by an earlier run from the same files and params
             self.problems.extend(kept.problems)
@@ -182,7 +182,7 @@ class PackLoader:
             self._fail(origin, at, f"cannot read pack {pack_file.display}: {exc.strerror or exc}")
             raise AssertionError from None
         try:
-            located = load_located(text, pack_file.display)
+            located = _located(text, pack_file.display)
         except YamlError as exc:
             raise InputError(
                 [
@@ -287,3 +287,18 @@ def _problem_order(problem: Problem) -> tuple[str, int, int]:
     if where is None:
         return ("", 0, 0)
     return (where.file, where.line or 0, where.column or 0)
+
+
+def _located(text: str, display: str) -> LocatedData:
+    """A pack file read with positions, kept between runs (raises YamlError)."""
+    from engine.code_version import code_version
+    from engine.packs import cache
+
+    folder = cache_dir(cache.KIND)
+    key = cache.file_key(display, text, code_version())
+    kept = cache.load(folder, key, LocatedData)
+    if kept is not None:
+        return kept
+    located = load_located(text, display)
+    cache.store(folder, key, located)
+    return located

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from engine.folders import cache_dir
-from engine.packs import cache
+from engine.packs import cache, load
 from engine.packs.build import PackBuilder
-from tests.conftest import EvalRun
+from tests.conftest import CliResult, EvalRun
 
 PACK = """\
 apiVersion: rulepack/v1
@@ -51,7 +51,26 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def entries() -> list[Path]:
-    return sorted(cache_dir(cache.KIND).glob("*.pickle"))
+    """The built packs kept (not the pack files read with positions)."""
+    return sorted(p for p in cache_dir(cache.KIND).glob("*.pickle") if not is_file_entry(p))
+
+
+def is_file_entry(path: Path) -> bool:
+    return path.name.startswith("file-")
+
+
+@pytest.fixture
+def located(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every pack file read with positions (not taken from the cache)."""
+    read: list[str] = []
+    real = load.load_located
+
+    def counting(text: str, file: str) -> object:
+        read.append(Path(file).name)
+        return real(text, file)
+
+    monkeypatch.setattr(load, "load_located", counting)
+    return read
 
 
 def test_an_unchanged_pack_is_not_built_again(
@@ -144,3 +163,48 @@ def test_the_cache_keeps_at_most_its_bound(tmp_path: Path) -> None:
     kept = sorted(p.stem for p in tmp_path.glob("*.pickle"))
     assert len(kept) == cache.MAX_ENTRIES
     assert "key068" in kept
+
+
+def test_an_unchanged_pack_file_is_not_read_with_positions_again(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    located: list[str],
+) -> None:
+    repo = make_repo(FILES)
+    pack = write_pack(PACK)
+    evaluate(repo, pack)
+    evaluate(repo, pack)
+    assert located == ["pack.yaml"]
+    pack.write_text(PACK.replace("least: 2", "least: 3"))
+    assert evaluate(repo, pack).status("replicas") == "fail"
+    assert located == ["pack.yaml", "pack.yaml"]
+
+
+def test_a_corrupt_pack_file_entry_is_a_miss(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    located: list[str],
+) -> None:
+    repo = make_repo(FILES)
+    pack = write_pack(PACK)
+    evaluate(repo, pack)
+    (entry,) = (p for p in cache_dir(cache.KIND).glob("*.pickle") if is_file_entry(p))
+    entry.write_bytes(b"\x80\x05 not a pickle")
+    assert evaluate(repo, pack).status("replicas") == "pass"
+    assert located == ["pack.yaml", "pack.yaml"]
+
+
+def test_a_pack_file_that_is_not_yaml_says_so_on_every_run(
+    make_repo: Callable[..., Path],
+    policy: Callable[..., CliResult],
+    write_pack: Callable[..., Path],
+) -> None:
+    repo = make_repo(FILES)
+    pack = write_pack(PACK + "  - {id: broken\n")
+    for _ in range(2):
+        run = policy("eval", repo, "--pack", pack)
+        assert run.exit_code == 2
+        assert run.stderr.startswith(f"policy: {pack}:20:1: error: not valid YAML: "), run.stderr
+    assert [p for p in cache_dir(cache.KIND).glob("*.pickle") if is_file_entry(p)] == []
