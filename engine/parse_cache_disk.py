@@ -14,6 +14,8 @@ workers send them (engine/parse_pool.py says why marshal).
   as well as content id and format: no engine reads another's entries.
 - The file is kept under a size bound: past it, the entries used longest
   ago go first (use is recorded by the day, so a warm run writes nothing).
+- A run that only ever asks for a few files at once (a small repository)
+  never opens the file: opening it costs more than parsing them again.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ WRITE_BATCH = 5000
 READ_BATCH = 500
 #: How long a writer waits for another process's transaction, in milliseconds.
 BUSY_MS = 2000
+#: The file is used from the first time this many files are asked for or kept at
+#: once (opening it takes about as long as parsing 30 small manifests).
+MIN_BATCH = 32
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -135,6 +140,7 @@ class DiskParseCache(ParseCache):
         self._write_lock = threading.Lock()  # held while writing, on a connection of its own
         self._writers: list[threading.Thread] = []
         self._broken = False  # the file could not be opened or used: no cache this run
+        self._in_use = False  # a batch of MIN_BATCH files was asked for or kept
 
     # -- the interface --------------------------------------------------------------
 
@@ -142,7 +148,7 @@ class DiskParseCache(ParseCache):
         wanted = list(keys)
         found = self._memory.get_many(wanted)
         missing = [key for key in wanted if key not in found and key not in self._missed]
-        if missing:
+        if missing and self._worth_the_file(len(missing)):
             read = self._read(missing)
             self._memory.put_many(read)
             found.update(read)
@@ -152,6 +158,8 @@ class DiskParseCache(ParseCache):
 
     def put_many(self, entries: Mapping[ParseKey, CachedParse]) -> None:
         self._memory.put_many(entries)
+        if not self._worth_the_file(len(entries)):
+            return
         with self._lock:
             for key, entry in entries.items():
                 value = encode(entry)
@@ -179,6 +187,13 @@ class DiskParseCache(ParseCache):
                 self._connection = None
 
     # -- the file -------------------------------------------------------------------
+
+    def _worth_the_file(self, count: int) -> bool:
+        """Whether asking for or keeping `count` files at once uses the file: from the
+        first batch of MIN_BATCH on, every one does."""
+        with self._lock:
+            self._in_use = self._in_use or count >= MIN_BATCH
+            return self._in_use
 
     def _row_key(self, key: ParseKey) -> str:
         content_id, format_name = key

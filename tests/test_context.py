@@ -250,11 +250,21 @@ class CountedTree(GitTreeSnapshot):
         return super().read_many_capped(paths, max_bytes)
 
 
-def counted_tree(root: Path) -> CountedTree:
-    snapshot = CountedTree.open(root, "HEAD")
-    assert isinstance(snapshot, CountedTree)
-    snapshot.single, snapshot.batches = [], []
-    return snapshot
+@pytest.fixture
+def counted_tree() -> Iterator[Callable[[Path], CountedTree]]:
+    """Opens HEAD of a repository as a CountedTree; closes each (its git process) after."""
+    opened: list[CountedTree] = []
+
+    def open_tree(root: Path) -> CountedTree:
+        snapshot = CountedTree.open(root, "HEAD")
+        assert isinstance(snapshot, CountedTree)
+        snapshot.single, snapshot.batches = [], []
+        opened.append(snapshot)
+        return snapshot
+
+    yield open_tree
+    for snapshot in opened:
+        snapshot.close()
 
 
 TEXTS: dict[str, str | bytes | None] = {
@@ -266,7 +276,7 @@ TEXTS: dict[str, str | bytes | None] = {
 }
 
 
-def test_texts_prefetched_from_git_are_those_read_one_by_one(make_repo) -> None:
+def test_texts_prefetched_from_git_are_those_read_one_by_one(make_repo, counted_tree) -> None:
     root = make_repo(TEXTS)
     paths = sorted(TEXTS)
     one_by_one = counted_tree(root)
@@ -291,7 +301,7 @@ def test_texts_prefetched_from_git_are_those_read_one_by_one(make_repo) -> None:
 
 
 def test_a_failed_batch_leaves_each_file_to_say_why_it_is_not_read(
-    make_repo, monkeypatch: pytest.MonkeyPatch
+    make_repo, counted_tree, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     snapshot = counted_tree(make_repo({"a.txt": "alpha\n", "b.txt": "beta\n"}))
 

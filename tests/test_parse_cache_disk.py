@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from engine import parse_cache_disk
 from engine.folders import cache_dir
 from engine.model.documents import Document
 from engine.parse_cache import CachedParse
@@ -40,6 +41,16 @@ FILES: dict[str, str | bytes | None] = {
     **{f"k8s/app{i}.yaml": f"kind: Deployment\nspec: {{replicas: {i}}}\n" for i in range(4)},
     "k8s/broken.yaml": "kind: [Deployment\n",
 }
+
+
+@pytest.fixture(autouse=True)
+def every_batch_uses_the_file(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """These small repositories use the file as a large one does (a test of the
+    threshold itself is marked `real_threshold`)."""
+    if "real_threshold" not in request.keywords:
+        monkeypatch.setattr(parse_cache_disk, "MIN_BATCH", 1)
 
 
 def without_durations(report: dict[str, Any]) -> dict[str, Any]:
@@ -214,3 +225,29 @@ def test_a_large_batch_written_meanwhile_is_all_there_once_closed(tmp_path: Path
     found = fresh.get_many([*keys, ("last", "json")])
     assert len(found) == WRITE_BATCH + 11
     assert found["last", "json"] == entry(2)
+
+
+def manifests(count: int) -> dict[str, str | bytes | None]:
+    """`count` manifests, each its own blob."""
+    return {
+        f"k8s/app{i}.yaml": f"kind: Deployment\nspec: {{replicas: {i}}}\n" for i in range(count)
+    }
+
+
+@pytest.mark.real_threshold
+def test_a_run_asking_for_fewer_files_than_the_threshold_never_opens_the_file(
+    make_repo: Callable[..., Path], evaluate: Callable[..., EvalRun], count_parses: list[str]
+) -> None:
+    few = parse_cache_disk.MIN_BATCH - 1
+    here = {"RULEPACK_PARALLEL_MINIMUM": "1000"}  # parsed in this process, to be counted
+    small = make_repo(manifests(few))
+    first = evaluate(small, PACK, env=here)
+    second = evaluate(small, PACK, env=here)
+    assert count_parses == ["yaml"] * few * 2  # parsed again: cheaper than opening the file
+    assert report_of(first) == report_of(second)
+    assert not (cache_dir("parse") / FILE_NAME).exists()
+    large = make_repo(manifests(parse_cache_disk.MIN_BATCH))
+    evaluate(large, PACK, env=here)
+    evaluate(large, PACK, env=here)
+    assert count_parses == ["yaml"] * (few * 2 + parse_cache_disk.MIN_BATCH)
+    assert len(entries()) == parse_cache_disk.MIN_BATCH
