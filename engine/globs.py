@@ -203,7 +203,8 @@ class _Shape:
     distinct file names, or not at all); `needles` are literal folder names
     every match contains. Most globs are matched with string tests alone:
 
-        by name:   PREFIX NAME or PREFIX**/NAME, NAME with no wildcard but `*`
+        by name:   PREFIX NAME, PREFIX**/NAME, PREFIX**/DIR/.../NAME or
+                   PREFIX**/DIR/**/NAME, NAME with no wildcard but `*`
         by folder: PREFIX** or PREFIX**/FOLDER/**
 
     Any other glob is matched by `regex`, the whole glob, compiled on first use.
@@ -217,6 +218,8 @@ class _Shape:
     form: str = "literal"  # "literal" | "name" | "folder" | "regex"
     deep: bool = False  # by name: `**/` before the name (any folder may follow the prefix)
     pieces: tuple[str, ...] = ()  # by name: the name's pieces between stars
+    parents: tuple[str, ...] = ()  # by name: the DIR/... of PREFIX**/DIR/.../NAME
+    within: str = ""  # by name: the DIR of PREFIX**/DIR/**/NAME
     folder: str = ""  # by folder: the FOLDER of PREFIX**/FOLDER/** ("" for PREFIX**)
 
     @classmethod
@@ -243,6 +246,11 @@ class _Shape:
         pieces = _star_pieces(last)
         if pieces is not None and middle in ([], ["**"]):
             return replace(shape, form="name", deep=bool(middle), pieces=pieces)
+        plain = [part for part in middle[1:] if part and not _MAGIC.search(part)]
+        if pieces is not None and middle[:1] == ["**"] and middle[1:] == plain:
+            return replace(shape, form="name", deep=True, pieces=pieces, parents=tuple(plain))
+        if pieces is not None and len(middle) == 3 and middle[::2] == ["**", "**"] and needles:
+            return replace(shape, form="name", deep=True, pieces=pieces, within=middle[1])
         if last == "**" and (not middle or (len(middle) == 2 and needles and middle[0] == "**")):
             return replace(shape, form="folder", folder=middle[1] if middle else "")
         return shape
@@ -279,6 +287,12 @@ class _Shape:
         rest = path[len(self.prefix) :]
         if form == "folder":
             return f"/{rest}".find(f"/{self.folder}/") >= 0 if self.folder else rest != ""
+        if self.parents or self.within:
+            *folders, name = rest.split("/")
+            if self.within:
+                return self.within in folders and _name_matches(self.pieces, name)
+            parents = self.parents
+            return tuple(folders[-len(parents) :]) == parents and _name_matches(self.pieces, name)
         if self.deep:
             rest = rest.rpartition("/")[2]
         elif "/" in rest:

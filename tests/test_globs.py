@@ -118,6 +118,20 @@ def test_select_agrees_with_globmatch(
     check_select(files, include, exclude)
 
 
+@pytest.mark.parametrize(
+    "glob",
+    ["**/src/main.rs", "**/a/src/*.rs", "**/src/**/*.rs", "deploy/**/.github/*", "**/a/**/b*"],
+)
+def test_literal_folders_after_a_globstar_agree_with_globmatch(glob: str) -> None:
+    files = [
+        "src/main.rs", "a/src/main.rs", "a/b/src/main.rs", "src/a/main.rs", "srcs/main.rs",
+        "a/src/lib.rs", "a/src/x/lib.rs", "src/x.rs", "deploy/.github/ci", "deploy/a/.github/c",
+        "deploy/.github/a/c", "a/b", "a/x/b.txt", "x/a/b", "a/bb", "ab/b",
+    ]  # fmt: skip
+    check_select(files, [glob], [])
+    assert FileIndex(files).compile([glob]).include[0].form == "name"  # string tests, no regex
+
+
 @settings(max_examples=300, deadline=None)
 @given(files_and_globs())
 def test_select_agrees_with_globmatch_on_globs_made_from_the_paths(
