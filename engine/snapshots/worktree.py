@@ -12,7 +12,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from contextlib import AbstractContextManager
+from collections.abc import Generator
+from contextlib import AbstractContextManager, closing
 from pathlib import Path
 
 from engine.errors import InputError
@@ -27,27 +28,25 @@ from engine.snapshots.paths import refused_paths
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _git_outputs(root: Path, *commands: tuple[str, ...]) -> list[list[str]]:
-    """Run several NUL-separated git listings at once (they stat and walk in parallel)."""
+def _git_outputs(root: Path, *commands: tuple[str, ...]) -> Generator[list[str], None, None]:
+    """The outputs of several NUL-separated git listings, started at once (they stat and
+    walk in parallel) and each read when asked for: the caller works on one while git
+    is still walking for the next. Closing the iterator early stops the rest."""
     processes = []
     try:
         for args in commands:
             processes.append(start(args, root))
-        done = [process.communicate() for process in processes]
-    except BaseException:  # Ctrl-C, SIGTERM: no git left running behind us
+        for args, process in zip(commands, processes, strict=True):
+            out, err = process.communicate()
+            if process.returncode != 0:
+                reason = git_reason(err.decode("utf-8", "replace"))
+                raise InputError(f"git {args[0]} failed in {root}: {reason}")
+            yield [item for item in out.decode("utf-8", "surrogateescape").split("\0") if item]
+    finally:  # an error, Ctrl-C, SIGTERM: no git left running behind us
         for process in processes:
-            process.kill()
-            process.wait()
-        raise
-    outputs = []
-    for args, process, (out, err) in zip(commands, processes, done, strict=True):
-        if process.returncode != 0:
-            reason = git_reason(err.decode("utf-8", "replace"))
-            raise InputError(f"git {args[0]} failed in {root}: {reason}")
-        outputs.append(
-            [item for item in out.decode("utf-8", "surrogateescape").split("\0") if item]
-        )
-    return outputs
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def _in_git(root: Path) -> Repository | None:
@@ -149,20 +148,27 @@ class WorktreeSnapshot(Snapshot):
 
     def files(self) -> tuple[str, ...]:
         if self._files is None:
-            candidates = self._list_git() if self.in_git else self._list_walk()
-            self._files = tuple(sorted(self._inside(candidates)))
+            # Paths whose folders nobody looked at: git's walk and `os.walk` never enter a
+            # symlinked folder, and `diff-files` calls a tracked file behind one deleted,
+            # but git lists a file its index tells it not to look at (assume-unchanged,
+            # skip-worktree) whatever the disk holds.
+            unchecked: set[str] = set()
+            candidates = self._list_git(unchecked) if self.in_git else self._list_walk()
+            self._files = tuple(sorted(self._inside(candidates, unchecked)))
             self._unreadable.sort(key=lambda u: u.path)
         return self._files
 
-    def _inside(self, paths: list[str]) -> list[str]:
-        """`paths` without those whose name git refuses or whose folder is a symlink
-        (each noted as unreadable)."""
+    def _inside(self, paths: list[str], unchecked: set[str]) -> list[str]:
+        """`paths` without those whose name git refuses or, among `unchecked`, whose
+        folder is a symlink (each noted as unreadable)."""
         refused = refused_paths(paths)
         problems: dict[str, str | None] = {"": None}  # folder -> why paths in it are not read
         kept = []
         for path in paths:
-            folder = path.rpartition("/")[0]
-            problem = problems[folder] if folder in problems else self._folder(folder, problems)
+            problem = None
+            if path in unchecked:
+                folder = path.rpartition("/")[0]
+                problem = problems[folder] if folder in problems else self._folder(folder, problems)
             if path in refused:
                 self._unreadable.append(Unreadable(path, f"unsafe path: {refused[path]}"))
             elif problem is not None:
@@ -189,13 +195,14 @@ class WorktreeSnapshot(Snapshot):
         self.files()
         return tuple(self._unreadable)
 
-    def _list_git(self) -> list[str]:
-        staged, untracked, worktree_changes, config = _git_outputs(
+    def _list_git(self, unchecked: set[str]) -> list[str]:
+        """Tracked and untracked files git lists; `unchecked` gets those git lists without
+        looking at the disk."""
+        listings = _git_outputs(
             self.root,
             # tracked, with modes (symlinks, submodules), blob ids, and tags (`H`: a file
             # git compares with the work tree, not one it is told to assume unchanged)
             ("ls-files", "-z", "-s", "-v"),
-            ("ls-files", "-z", "-o", "--exclude-standard"),  # untracked, not ignored
             # edited, deleted, retyped; names only, and not asking each submodule
             # `git status` (which would read the submodule's own configuration)
             (
@@ -208,29 +215,37 @@ class WorktreeSnapshot(Snapshot):
                 "--ignore-submodules=dirty",
             ),
             ("config", "-z", "--list"),  # settings that convert line endings
+            # untracked, not ignored: the slowest (a walk of every folder), read last
+            ("ls-files", "-z", "-o", "--exclude-standard"),
         )
-        tracked: dict[str, str] = {}
-        blob_ids: dict[str, str] = {}
-        for line in staged:
-            meta, _, path = line.partition("\t")
-            tag, mode, blob_id, _ = meta.split(" ", 3)
-            tracked[path] = mode
-            if tag == "H" and mode.startswith("100"):
-                blob_ids[path] = blob_id
-        changed: set[str] = set()
-        deleted: set[str] = set()
-        for status, path in zip(worktree_changes[::2], worktree_changes[1::2], strict=True):
-            (deleted if status == "D" else changed).add(path)
-        result: list[str] = []
-        for path, mode in tracked.items():
-            if path in deleted:
-                continue
-            if mode == MODE_GITLINK:
-                self._unreadable.append(Unreadable(path, "submodule (its files are not read)"))
-            elif mode == MODE_SYMLINK or path in changed:
-                self._classify(path, result)
-            else:
-                result.append(path)
+        with closing(listings):
+            tracked: dict[str, str] = {}
+            blob_ids: dict[str, str] = {}
+            for line in next(listings):
+                meta, _, path = line.partition("\t")
+                tag, mode, blob_id, _ = meta.split(" ", 3)
+                tracked[path] = mode
+                if tag != "H":
+                    unchecked.add(path)
+                elif mode.startswith("100"):
+                    blob_ids[path] = blob_id
+            changed: set[str] = set()
+            deleted: set[str] = set()
+            worktree_changes = next(listings)
+            for status, path in zip(worktree_changes[::2], worktree_changes[1::2], strict=True):
+                (deleted if status == "D" else changed).add(path)
+            result: list[str] = []
+            for path, mode in tracked.items():
+                if path in deleted:
+                    continue
+                if mode == MODE_GITLINK:
+                    self._unreadable.append(Unreadable(path, "submodule (its files are not read)"))
+                elif mode == MODE_SYMLINK or path in changed:
+                    self._classify(path, result)
+                else:
+                    result.append(path)
+            config = next(listings)
+            untracked = next(listings)
         assert self._repository is not None
         if not _may_convert(self._repository, self.root, config, [*tracked, *untracked]):
             self._index_ids = {p: i for p, i in blob_ids.items() if p not in changed}

@@ -39,12 +39,13 @@ def unchanged_in_the_index(repo: Path, path: str) -> None:
 
 
 @pytest.mark.parametrize("subfolder", ["", "app"])
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
 def test_a_listed_path_through_a_symlinked_folder_is_not_read(
-    make_repo, evaluate, check_pack, outside, subfolder
+    make_repo, evaluate, check_pack, outside, subfolder, flag
 ) -> None:
     prefix = f"{subfolder}/" if subfolder else ""
     repo = make_repo({f"{prefix}conf/secret": "fine\n", f"{prefix}ok.txt": "fine\n"})
-    unchanged_in_the_index(repo, f"{prefix}conf/secret")
+    git(repo, "update-index", flag, f"{prefix}conf/secret")  # git lists it, unseen
     root = repo / subfolder
     for name in os.listdir(root / "conf"):
         os.unlink(root / "conf" / name)
@@ -58,6 +59,22 @@ def test_a_listed_path_through_a_symlinked_folder_is_not_read(
         ("conf", "not read: symlink leaves the snapshot root"),
         ("conf/secret", "not read: conf is a symlink (not followed)"),
     ]
+    assert CANARY not in json_text(run)
+
+
+def test_a_tracked_file_behind_a_folder_swapped_for_a_symlink_is_not_listed(
+    make_repo, evaluate, check_pack, outside
+) -> None:
+    repo = make_repo({"conf/secret": "fine\n", "ok.txt": "fine\n"})
+    (repo / "conf" / "secret").unlink()
+    (repo / "conf").rmdir()
+    os.symlink(os.path.relpath(outside, repo), repo / "conf")
+
+    run = evaluate(repo, check_pack(CONTENT_PACK))
+
+    # git looks, finds a symlink on the way and calls the file deleted
+    assert (run.exit_code, run.status()) == (0, "pass")
+    assert notes(run) == [("conf", "not read: symlink leaves the snapshot root")]
     assert CANARY not in json_text(run)
 
 
