@@ -350,16 +350,31 @@ class FileIndex:
     def __init__(self, paths: Sequence[str]) -> None:
         self.paths = tuple(sorted(paths))
         self._set = frozenset(self.paths)
-        self._by_name: dict[str, list[str]] = {}
-        self._by_suffix: dict[str, list[str]] = {}
-        for path in self.paths:
-            name = path.rpartition("/")[2]
-            self._by_name.setdefault(name, []).append(path)
-            dot = name.rfind(".")
-            if dot >= 0:
-                self._by_suffix.setdefault(name[dot:], []).append(path)
         self._folders: tuple[str, ...] | None = None
         self._shapes: dict[str, _Shape] = {}  # each glob is translated once per index
+
+    # The lookup tables are built on first use: many runs need one of them, or none.
+
+    @cached_property
+    def _names(self) -> list[str]:
+        """The file name of each path, in the order of `paths`."""
+        return [path.rpartition("/")[2] for path in self.paths]
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for name, path in zip(self._names, self.paths, strict=True):
+            table.setdefault(name, []).append(path)
+        return table
+
+    @cached_property
+    def _by_suffix(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for name, path in zip(self._names, self.paths, strict=True):
+            dot = name.rfind(".")
+            if dot >= 0:
+                table.setdefault(name[dot:], []).append(path)
+        return table
 
     def compile(self, include: Sequence[str], exclude: Sequence[str] = ()) -> GlobSet:
         """Globs compiled for this index, reusing the shapes of globs seen before."""
