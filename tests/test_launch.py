@@ -16,8 +16,9 @@ from pathlib import Path
 #: where they are needed: node-semver for ranges that are not plain comparators,
 #: wcmatch for globs the index cannot answer itself, logging (node-semver's),
 #: concurrent.futures for command rules, shutil to find programs, difflib for a
-#: misspelt name, the pack builder when the pack cache misses, and the models and
-#: helpers of other commands (diff, test statistics, shell completion).
+#: misspelt name, the pack builder when the pack cache misses, the `schema:` check's
+#: loader, and the models and helpers of other commands (diff, test statistics,
+#: shell completion).
 NOT_LOADED = (
     "nodesemver",
     "wcmatch",
@@ -27,6 +28,7 @@ NOT_LOADED = (
     "difflib",
     "tempfile",
     "engine.packs.build",
+    "engine.checks.manifest_schema",
     "engine.model.diff",
     "engine.model.teststats",
     "engine.completion",
@@ -58,9 +60,9 @@ SERVICE = {
 }
 
 
-def _eval_modules(repo: Path, record: Path) -> tuple[int, str, set[str]]:
+def _eval_modules(repo: Path, record: Path, *more: str) -> tuple[int, str, set[str]]:
     done = subprocess.run(
-        [sys.executable, "-c", RECORDER, str(record), *EVAL],
+        [sys.executable, "-c", RECORDER, str(record), *EVAL, *more],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -78,3 +80,11 @@ def test_a_cached_eval_of_the_built_in_pack_leaves_unused_modules_unloaded(
     assert "Success rate:" in stdout
     assert "engine.commands.eval" in loaded  # the record is of a real run
     assert sorted(name for name in NOT_LOADED if name in loaded) == []
+
+
+def test_only_the_table_report_loads_rich(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    repo = make_repo(SERVICE)
+    code, stdout, loaded = _eval_modules(repo, tmp_path / "json.txt", "--format", "json")
+    assert code == 1
+    assert '"results"' in stdout
+    assert sorted(name for name in loaded if name.split(".")[0] == "rich") == []
