@@ -6,14 +6,13 @@ config they contain, and an unstaged edit never changes a pre-commit verdict.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from engine.errors import InputError, Location, Problem
+from engine.errors import InputError, Location, Problem, did_you_mean
 from engine.model.packs import Pack
 from engine.model.severity import FailOn
 from engine.model.waivers import Waiver
@@ -202,8 +201,7 @@ def apply_config(packs: Sequence[Pack], config: RepoConfig) -> list[Pack]:
     known = sorted({rule.id for pack in packs for rule in pack.rules})
 
     def unknown(rule_id: str, key: str, location: Location) -> Problem:
-        close = difflib.get_close_matches(rule_id, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(rule_id, known)
         return Problem(f"unknown rule {rule_id!r} in {key}{hint}", location)
 
     problems = [

@@ -18,6 +18,14 @@ MAX_MESSAGE_CHARS = 2000
 _KEPT = 60  # characters kept at each end of what is cut
 
 
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` naming the closest of `known` to a misspelt `value`, or ""."""
+    import difflib  # only a run with a misspelling pays for it
+
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def bounded(text: str) -> str:
     """`text` on one line, every long word and the whole cut to a readable size.
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Protocol, TypeVar
@@ -14,7 +12,7 @@ from engine import __version__
 from engine.checks import evaluate_check
 from engine.checks.condition import ConditionCheck
 from engine.context import EvaluationContext, EvaluationOptions
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, did_you_mean
 from engine.interrupts import result_of
 from engine.model.messages import reword
 from engine.model.packs import Check, Effect, Pack, Rule
@@ -65,8 +63,7 @@ class Selection:
         for option, values in asked.items():
             for value in values:
                 if value not in known[option]:
-                    close = difflib.get_close_matches(value, sorted(known[option]), n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    hint = did_you_mean(value, known[option])
                     found.append(Problem(f"{option} {value}: no evaluated pack has it{hint}"))
         return found
 
@@ -318,6 +315,8 @@ def _run_concurrently(
 ) -> None:
     if progress is not None:
         progress.start(len(indexes))
+    from concurrent.futures import ThreadPoolExecutor  # only runs with command rules
+
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
         futures = {

@@ -10,8 +10,6 @@ is how a cached folder appears complete or not at all.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +45,9 @@ def folder_written_whole(final: Path, is_complete: Callable[[Path], bool]) -> It
     """A temporary folder beside `final` to fill; renamed to `final` when the block ends
     well, so that a folder stopped halfway never looks done. When another process put a
     complete `final` there meanwhile (`is_complete`), theirs is kept; OSError otherwise."""
+    import shutil  # only runs that write a cached folder pay for these
+    import tempfile
+
     final.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
     try:

@@ -29,11 +29,12 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as NotYet
 from contextlib import contextmanager
 from types import FrameType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 
@@ -136,6 +137,8 @@ def stopped_message(exc: KeyboardInterrupt) -> tuple[str, int]:
 def result_of(future: Future[T]) -> T:
     """A future's result, waited for in short slices, so that a stop signal another
     thread received raises on the main thread at once (see the module's docstring)."""
+    from concurrent.futures import TimeoutError as NotYet  # a run without threads needs none
+
     while True:
         try:
             return future.result(timeout=_SLICE)

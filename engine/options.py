@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 from click.core import ParameterSource
 
-from engine import completion
 from engine.model.results import STATUS_WORDS, STATUSES, Status
 from engine.model.severity import FAIL_ON_LEVELS
 from engine.reporters import (
@@ -30,13 +29,16 @@ from engine.reporters import (
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from engine.model.packs import Pack
+    from engine.completion import Choice
 
 F = TypeVar("F", bound=Callable[..., Any])
 ShellComplete = Callable[[click.Context, click.Parameter, str], list["CompletionItem"]]
+#: The words of the evaluated packs an option completes with: a function of
+#: engine/completion.py, by name, since that module is imported only at a Tab.
+PackWords = Literal["category_ids", "rule_ids", "tags", "level_ids"]
 
 
-def completes(choices: Callable[[click.Context], Iterable[completion.Choice]]) -> ShellComplete:
+def completes(choices: Callable[[click.Context], Iterable[Choice]]) -> ShellComplete:
     """A shell completion callback offering the `choices` that start with what is typed.
 
     Completion runs at every Tab: whatever goes wrong (a broken pack or
@@ -65,7 +67,9 @@ def _root(ctx: click.Context) -> Path:
     return Path(ctx.params.get("path") or ".")
 
 
-def _pack_names(ctx: click.Context) -> list[completion.Choice]:
+def _pack_names(ctx: click.Context) -> list[Choice]:
+    from engine import completion
+
     return completion.pack_names(_root(ctx))
 
 
@@ -81,21 +85,24 @@ def complete_pack(ctx: click.Context, param: click.Parameter, incomplete: str) -
     return [CompletionItem(incomplete, type="file"), *names]
 
 
-def of_evaluated_packs(
-    words: Callable[[Sequence[Pack]], list[completion.Choice]],
-) -> ShellComplete:
+def of_evaluated_packs(words: PackWords) -> ShellComplete:
     """Complete with `words` of the packs this `eval` or `diff` would run."""
 
-    def choices(ctx: click.Context) -> list[completion.Choice]:
+    def choices(ctx: click.Context) -> list[Choice]:
+        from engine import completion
+
         packs = completion.evaluated_packs(
             _root(ctx), ctx.params.get("packs") or (), ctx.params.get("config")
         )
-        return words(packs)
+        found: list[Choice] = getattr(completion, words)(packs)
+        return found
 
     return completes(choices)
 
 
-def explained_rules(ctx: click.Context) -> list[completion.Choice]:
+def explained_rules(ctx: click.Context) -> list[Choice]:
+    from engine import completion
+
     return completion.rule_ids(completion.explained_packs(ctx.params.get("pack")))
 
 
@@ -185,7 +192,7 @@ def _filter_option(
     name: str,
     dest: str,
     metavar: str,
-    words: Callable[[Sequence[Pack]], list[completion.Choice]],
+    words: PackWords,
     does: str,
     default: str,
 ) -> Callable[[F], F]:
@@ -209,16 +216,12 @@ def selection_options(command: F) -> F:
                 "--category",
                 "categories",
                 "ID",
-                completion.category_ids,
+                "category_ids",
                 "Only rules of this category",
                 "every category",
             ),
-            _filter_option(
-                "--rule", "rules", "ID", completion.rule_ids, "Only this rule", "every rule"
-            ),
-            _filter_option(
-                "--tag", "tags", "TAG", completion.tags, "Only rules with this tag", "any tags"
-            ),
+            _filter_option("--rule", "rules", "ID", "rule_ids", "Only this rule", "every rule"),
+            _filter_option("--tag", "tags", "TAG", "tags", "Only rules with this tag", "any tags"),
         ],
     )
 
@@ -489,7 +492,7 @@ def min_level_option(command: F) -> F:
         "min_level",
         metavar="LEVEL",
         envvar="RULEPACK_MIN_LEVEL",
-        shell_complete=of_evaluated_packs(completion.level_ids),
+        shell_complete=of_evaluated_packs("level_ids"),
         help="Exit 1 when a pack that declares LEVEL (bronze, silver, ...) does not reach it, "
         "whatever --fail-on says. Default: the config's min_level, else none.",
     )(command)

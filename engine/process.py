@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -71,6 +70,8 @@ def find_program(name: str, cwd: Path, environ: Mapping[str, str]) -> str | None
     if "/" in name:
         candidate = cwd / name
         return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
+    import shutil  # with bz2 and lzma: only runs with command rules look programs up
+
     return shutil.which(name, path=environ.get("PATH", os.defpath))
 
 

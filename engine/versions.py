@@ -7,6 +7,8 @@ Go's `3.13.0rc1` as 3.13.0-rc.1). Ranges use npm's grammar (comparators, `^`,
 `~`, `x`/`*`, hyphen ranges, `||`) through `node-semver`, with npm's rule that
 a pre-release only satisfies a range that names a pre-release of the same
 major.minor.patch: `2.0.0-rc.1` satisfies neither `>=2.0.0` nor `>=1.0.0`.
+A range of plain comparators (`^1.0`, `>=0.1.0`) and a release version are
+answered by engine/version_ranges.py, without importing node-semver.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 from typing import TYPE_CHECKING
 
 import semver
+
+from engine.version_ranges import plain_range
 
 if TYPE_CHECKING:
     from engine.regexes import Regex
@@ -66,10 +70,12 @@ def extract(output: str, pattern: Regex | None = None) -> str | None:
 
 def range_problem(text: str) -> str | None:
     """Why `text` is not an npm range, or None."""
-    import nodesemver
-
     if not text.strip():
         return "a version range may not be empty (use '*' for any version)"
+    if plain_range(text) is not None:
+        return None
+    import nodesemver
+
     try:
         valid = nodesemver.valid_range(_without_build(text), False)
     except Exception:  # node-semver raises assorted errors for garbage input
@@ -107,6 +113,9 @@ def _wildcard_then_number(text: str) -> bool:
 
 def satisfies(version: semver.Version, version_range: str) -> bool:
     """Whether `version` is inside the npm range."""
+    interval = plain_range(version_range)
+    if interval is not None and version.prerelease is None and version.build is None:
+        return interval.holds((version.major, version.minor, version.patch))
     import nodesemver
 
     return bool(nodesemver.satisfies(str(version), _without_build(version_range), False))

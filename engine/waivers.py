@@ -13,13 +13,12 @@ the local date), so a run and its tests are deterministic.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from engine.errors import InputError, Location, Problem
+from engine.errors import InputError, Location, Problem, did_you_mean
 from engine.model.documents import KeyPath
 from engine.model.results import Note, Report, RuleResult
 from engine.model.waivers import EXPIRES_SOON_DAYS, Waiver, WaiverState, WaiverUse
@@ -130,8 +129,7 @@ def waiver_problems(
     problems = []
     for waiver in waivers:
         if waiver.rule not in known:
-            close = difflib.get_close_matches(waiver.rule, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(waiver.rule, known)
             problems.append(
                 Problem(
                     f"unknown rule {waiver.rule!r} in waivers: no evaluated pack has it{hint}",

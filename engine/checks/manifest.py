@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
-from engine.checks.manifest_schema import PackSchema, SchemaProblem, load_pack_schema
 from engine.checks.reader import PackReader
 from engine.checks.subjects import Subject, element_label, field_facts, finding, label_of, pinpoint
 from engine.context import EvaluationContext
@@ -42,6 +41,9 @@ from engine.model.results import (
     skipped,
 )
 from engine.texts import DEFAULT_MAX_BYTES, MAX_BYTES_CAP
+
+if TYPE_CHECKING:  # `schema:` checks only: jsonschema's referencing is loaded with them
+    from engine.checks.manifest_schema import PackSchema
 
 #: Findings of a rule pointed at their field's line; the rest keep the document's
 #: first line (finding a line means parsing the file again, with positions).
@@ -113,6 +115,8 @@ def _load_schema(relative: str, path: KeyPath, reader: PackReader) -> PackSchema
     if reader.read_sibling is None:
         reader.problem(path, "schema files can only be used by packs read from a file")
         return None
+    from engine.checks.manifest_schema import SchemaProblem, load_pack_schema
+
     try:
         return load_pack_schema(relative, reader.read_sibling)
     except SchemaProblem as exc:
@@ -231,6 +235,8 @@ def _judge(
                 finding = replace(finding, line=pinpoint(context, check.each, subject, focus))
             findings.append(finding)
     if check.schema is not None:
+        from engine.checks.manifest_schema import SchemaProblem
+
         try:
             findings.extend(check.schema.findings(documents))
         except SchemaProblem as exc:

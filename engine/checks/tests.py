@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
@@ -41,10 +41,12 @@ from engine.model.results import (
     skipped,
     summarize_findings,
 )
-from engine.model.teststats import FailureGroup, SlowTest, TestStats
 from engine.regexes import Regex
 from engine.testresults import ReportError, TestCase
 from engine.texts import MAX_BYTES_CAP
+
+if TYPE_CHECKING:  # statistics are built only from reports a run found
+    from engine.model.teststats import TestStats
 
 #: Reports are larger than manifests: a big workspace's nextest report is megabytes.
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -381,6 +383,8 @@ def _summary(stats: TestStats, select: Selection) -> str:
 
 def statistics(cases: Sequence[TestCase], reports: tuple[str, ...]) -> TestStats:
     """Counts, time and the failure analysis of the selected tests."""
+    from engine.model.teststats import FailureGroup, SlowTest, TestStats
+
     outcomes = Counter(c.outcome for c in cases)
     not_passed = [c for c in cases if _did_not_pass(c)]
     by_message: dict[str, list[str]] = {}

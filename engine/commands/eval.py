@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, TextIO
 
 from engine.commands.outputs import Output, parse_formats, plan_outputs
 from engine.errors import InputError
-from engine.model.diff import RuleRecord
 from engine.model.results import Report
 from engine.reporters import (
     ReportOptions,
@@ -25,6 +24,7 @@ from engine.testresults import given_reports
 from engine.workspace import Workspace
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) is imported only by runs that record
+    from engine.model.diff import RuleRecord
     from engine.store.database import Store
 
 

@@ -11,7 +11,6 @@ same config plus this waiver.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import CONFIG_NAME, parse_config
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, did_you_mean
 from engine.model.waivers import Waiver
 from engine.printable import echo, printable
 from engine.snapshots import open_snapshot
@@ -110,8 +109,7 @@ def run(request: WaiveRequest) -> int:
     config = workspace.config
     known = sorted({rule.id for pack in workspace.packs for rule in pack.rules})
     if request.rule not in known:
-        close = difflib.get_close_matches(request.rule, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(request.rule, known)
         packs = ", ".join(pack.name for pack in workspace.packs)
         raise InputError(
             f"unknown rule {request.rule!r}: the config's packs ({packs}) lack it{hint}"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from engine.model.levels import Level, Standing, below, standing, weighted_rate
 from engine.model.severity import SEVERITIES, FailOn, Severity
 from engine.model.snapshots import SnapshotInfo
-from engine.model.teststats import TestStats
 from engine.model.waivers import Waiver, WaiverUse
+
+if TYPE_CHECKING:  # built only by `tests` checks that read reports
+    from engine.model.teststats import TestStats
 
 #: `waived`: a failing rule whose every finding a live waiver covers (engine/waivers.py).
 Status = Literal["pass", "fail", "skip", "error", "waived"]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +95,8 @@ def load(folder: Path, key: str, kind: type[T]) -> T | None:
 
 def store(folder: Path, key: str, entry: object) -> None:
     """Keep `entry` under `key`; a folder that cannot be written keeps nothing."""
+    import tempfile  # a run whose packs are all cached writes none
+
     try:
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # something in the pack that does not pickle: not kept

@@ -19,7 +19,6 @@ from engine.errors import InputError, Location, Problem
 from engine.folders import cache_dir
 from engine.model.documents import KeyPath
 from engine.model.packs import Pack
-from engine.packs.build import PackBuilder
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
 from engine.packs.layers import Layer
 from engine.packs.remote import (
@@ -92,6 +91,8 @@ class PackLoader:
             self.problems.extend(kept.problems)
             pack = kept.pack
         else:
+            from engine.packs.build import PackBuilder  # a cached pack needs no builder
+
             builder = PackBuilder(
                 self.problems, self.params, self.validate_builtin, self.param_sites
             )

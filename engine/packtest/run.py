@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.context import EvaluationOptions
-from engine.errors import InputError, Location, Problem
+from engine.errors import InputError, Location, Problem, did_you_mean
 from engine.evaluator import evaluate
 from engine.model.packs import Pack
 from engine.model.results import SKIPPED_BY_OPTIONS, RuleResult
@@ -186,10 +186,7 @@ def _check_rules_and_params(pack: Pack, cases: Sequence[FixtureCase]) -> None:
             )
         for expectation in case.expectations:
             if expectation.rule not in known:
-                import difflib
-
-                close = difflib.get_close_matches(expectation.rule, sorted(known), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(expectation.rule, known)
                 problems.append(
                     Problem(
                         f"pack {pack.name} has no rule {expectation.rule!r}{hint}",

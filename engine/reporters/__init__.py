@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from engine.model.diff import Diff
 from engine.model.results import Report, Status
 
 if TYPE_CHECKING:  # the history model imports the store's records; reports need neither
     from engine.history.model import History
+    from engine.model.diff import Diff
 
 #: The Markdown report's budget: a GitHub comment holds 65,535 characters; some room is left.
 DEFAULT_MAX_CHARS = 65_000

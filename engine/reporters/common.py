@@ -6,11 +6,14 @@ Kept free of any output syntax: each format escapes these strings its own way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from engine.model.diff import Diff
 from engine.model.results import Counts, Finding, Report, RuleResult, Status, count
 from engine.model.severity import SEVERITIES, FailOn
 from engine.model.waivers import Waiver, WaiverUse
+
+if TYPE_CHECKING:  # a report of one run needs no diff model
+    from engine.model.diff import Diff
 
 
 def place(finding: Finding) -> str:

@@ -8,9 +8,12 @@ Plain strings only; each format escapes and lays them out its own way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engine.model.results import Report, RuleResult
-from engine.model.teststats import TestStats
+
+if TYPE_CHECKING:
+    from engine.model.teststats import TestStats
 
 #: The columns of the test table, as every format heads them.
 COLUMNS = (
