@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 #: Loaded by a cached `policy eval --pack production --no-commands` once, now only
 #: where they are needed: node-semver for ranges that are not plain comparators,
 #: wcmatch for globs the index cannot answer itself, logging (node-semver's),
@@ -82,9 +84,14 @@ def test_a_cached_eval_of_the_built_in_pack_leaves_unused_modules_unloaded(
     assert sorted(name for name in NOT_LOADED if name in loaded) == []
 
 
-def test_only_the_table_report_loads_rich(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("format_name", "shown"), [("table", "Success rate:"), ("json", '"results"')]
+)
+def test_a_report_off_a_terminal_loads_no_rich(
+    make_repo: Callable[..., Path], tmp_path: Path, format_name: str, shown: str
+) -> None:
     repo = make_repo(SERVICE)
-    code, stdout, loaded = _eval_modules(repo, tmp_path / "json.txt", "--format", "json")
+    code, stdout, loaded = _eval_modules(repo, tmp_path / "record.txt", "--format", format_name)
     assert code == 1
-    assert '"results"' in stdout
+    assert shown in stdout
     assert sorted(name for name in loaded if name.split(".")[0] == "rich") == []

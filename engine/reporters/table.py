@@ -8,9 +8,10 @@ the report is brief: only what fails the run, within one screen, ending with
 the command that shows everything.
 
 Colour only on a terminal and never when NO_COLOR is set; the same text
-without colour is what a pre-commit hook or a CI log shows. Every text from
-the report is shown `printable` (engine/printable.py): rich writes the only
-escape sequences, its colours.
+without colour is what a pre-commit hook or a CI log shows, written without
+loading rich (engine/reporters/styled.py). Every text from the report is shown
+`printable` (engine/printable.py): rich writes the only escape sequences, its
+colours.
 """
 
 from __future__ import annotations
@@ -19,17 +20,14 @@ from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
-
 from engine.model.results import STATUS_WORDS, Counts, Report, RuleResult, Status, count
 from engine.model.snapshots import SnapshotInfo
 from engine.printable import printable
 from engine.reporters import ReportOptions
+from engine.reporters.styled import Column, Columns, Line, Screen, Shown, rich_console
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import TaskID  # the bar itself is loaded only on a terminal
 from engine.reporters.common import (
     count_cells,
@@ -87,16 +85,7 @@ def _summary_style(status: Status | None, overall: Counts) -> str:
 
 
 def _console(out: TextIO, options: ReportOptions) -> Console:
-    return Console(
-        file=out,
-        color_system="standard" if options.color else None,
-        no_color=not options.color,
-        force_terminal=options.color,
-        highlight=False,
-        emoji=False,
-        soft_wrap=True,
-        width=options.width or 100,
-    )
+    return rich_console(out, color=options.color, width=options.width or 100)
 
 
 def announcement(programs: int, snapshot: SnapshotInfo) -> str:
@@ -113,16 +102,16 @@ def announcement(programs: int, snapshot: SnapshotInfo) -> str:
     return f"running {programs} {noun} in {where} (use --no-commands to skip)"
 
 
-def _verdict(report: Report) -> Text:
+def _verdict(report: Report) -> Line:
     """The first line: whether the run holds, and what fails it."""
     fails = report.verdict.fails
-    return Text(_line(verdict_text(report)), style="bold red" if fails else "bold green")
+    return Line(_line(verdict_text(report)), style="bold red" if fails else "bold green")
 
 
-def _counts(report: Report) -> Text:
+def _counts(report: Report) -> Line:
     """`90 rules · 30 passed · 29 failed (1 error, 17 warning, 11 info) · ...`."""
     overall = report.summary.overall
-    line = Text()
+    line = Line()
     for i, (part, status) in enumerate(summary_parts(overall, report.summary.by_severity)):
         if i:
             line.append(" · ")
@@ -130,19 +119,19 @@ def _counts(report: Report) -> Text:
     return line
 
 
-def _packs(report: Report) -> list[Text]:
+def _packs(report: Report) -> list[Line]:
     """A line per pack: its name, version and success rate. (A pack's level and
     score, when packs declare levels, belong on this line.)"""
     lines = []
     for pack in report.packs:
         counts = count(r for r in report.results if r.pack == pack.name)
-        text = Text(_line(f"{pack.name} {pack.version}"), style="bold")
+        text = Line(_line(f"{pack.name} {pack.version}"), style="bold")
         text.append(f" · success {success_text(counts)}")
         lines.append(text)
     return lines
 
 
-def _where(report: Report) -> Text:
+def _where(report: Report) -> Line:
     """`rulepack 0.1.0 · /repo (staged) (3f2c…)`: what judged which snapshot."""
     snapshot = report.snapshot
     where = snapshot.root
@@ -152,25 +141,25 @@ def _where(report: Report) -> Text:
         where += " (staged)"
     if snapshot.commit:
         where += f" ({snapshot.commit[:12]})"
-    return Text(f"rulepack {report.tool_version} · {_line(where)}", style="dim")
+    return Line(f"rulepack {report.tool_version} · {_line(where)}", style="dim")
 
 
-def _heading(report: Report, category_id: str) -> Text:
+def _heading(report: Report, category_id: str) -> Line:
     """`High availability · 5 failed · 1 passed · 3 skipped · 6 of 9 judged`."""
     counts = report.summary.by_category[category_id]
     parts = [f"{n} {STATUS_WORDS[status]}" for status, n in _by_status(counts).items() if n]
-    heading = Text(_line(report.category_title(category_id)), style="bold underline")
+    heading = Line(_line(report.category_title(category_id)), style="bold underline")
     heading.append(" · " + " · ".join([*parts, judged_text(counts)]), style="dim")
     return heading
 
 
-def _finding_lines(result: RuleResult, limit: int, message_lines: int | None) -> list[Text]:
+def _finding_lines(result: RuleResult, limit: int, message_lines: int | None) -> list[Line]:
     """The first `limit` findings of a result, each message cut at `message_lines`."""
     shown = findings_to_show(result)
     lines = []
     for finding in shown[:limit]:
         where = _line(place(finding))
-        text = Text(_INDENT + "• ")
+        text = Line(_INDENT + "• ")
         if where:
             text.append(where, style="bold")
             text.append(": ")
@@ -182,22 +171,22 @@ def _finding_lines(result: RuleResult, limit: int, message_lines: int | None) ->
                 *extra[: message_lines - 1],
                 f"… ({len(extra) - message_lines + 1} more lines)",
             ]
-        lines.extend(Text(f"{_INDENT}    {more}", style="dim") for more in extra)
+        lines.extend(Line(f"{_INDENT}    {more}", style="dim") for more in extra)
     if len(shown) > limit:
-        lines.append(Text(f"{_INDENT}• … and {len(shown) - limit} more", style="dim"))
+        lines.append(Line(f"{_INDENT}• … and {len(shown) - limit} more", style="dim"))
     known = sum(f.baseline == "known" for f in result.findings)
     if known:
         lines.append(
-            Text(f"{_INDENT}({known} known findings hidden: in the baseline)", style="dim")
+            Line(f"{_INDENT}({known} known findings hidden: in the baseline)", style="dim")
         )
     return lines
 
 
 def _rule_lines(
     result: RuleResult, limit: int = MAX_FINDINGS, message_lines: int | None = None
-) -> list[Text]:
+) -> list[Line]:
     badge, style = _BADGES[result.status]
-    line = Text("  ")
+    line = Line("  ")
     line.append(badge, style=style)
     line.append(f"  {_line(result.rule)}", style="bold")
     line.append(f"  {_line(result.title)}")
@@ -207,10 +196,10 @@ def _rule_lines(
         line.append("  (known: in the baseline)", style="dim")
     lines = [line]
     if result.waived is not None and result.status == "waived":
-        lines.append(Text(f"{_INDENT}{_line(waived_text(result.waived))}", style="yellow"))
+        lines.append(Line(f"{_INDENT}{_line(waived_text(result.waived))}", style="yellow"))
     if result.status in ("skip", "error") and result.reason:
         lines.append(
-            Text(
+            Line(
                 f"{_INDENT}{_line(result.reason)}",
                 style="dim" if result.status == "skip" else "magenta",
             )
@@ -218,50 +207,48 @@ def _rule_lines(
     if result.status in ("fail", "error"):
         lines.extend(_finding_lines(result, limit, message_lines))
         if result.status == "fail" and not result.findings and result.message:
-            lines.append(Text(f"{_INDENT}{_line(result.message)}"))
+            lines.append(Line(f"{_INDENT}{_line(result.message)}"))
     if result.status == "fail":
         if result.remediation:
-            fix = Text(f"{_INDENT}fix: ", style="bold cyan")
+            fix = Line(f"{_INDENT}fix: ", style="bold cyan")
             fix.append(printable(result.remediation.strip()).replace("\n", f"\n{_INDENT}     "))
             lines.append(fix)
         if result.docs:
-            lines.append(Text(f"{_INDENT}docs: {_line(result.docs)}", style="dim"))
+            lines.append(Line(f"{_INDENT}docs: {_line(result.docs)}", style="dim"))
     return lines + _waiver_lines(result, _INDENT)
 
 
-def _waiver_lines(result: RuleResult, indent: str) -> list[Text]:
+def _waiver_lines(result: RuleResult, indent: str) -> list[Line]:
     """What waivers say on a result: its waived findings (counted) and the waivers' notes."""
     lines = []
     waived = sum(f.waived is not None for f in result.findings)
     if waived and result.status == "fail":
-        lines.append(Text(f"{indent}({waived} waived findings hidden)", style="dim"))
+        lines.append(Line(f"{indent}({waived} waived findings hidden)", style="dim"))
     lines.extend(
-        Text(f"{indent}{_line(note.message)}", style="yellow")
+        Line(f"{indent}{_line(note.message)}", style="yellow")
         for note in result.notes
         if note.waiver
     )
     return lines
 
 
-def _waivers(report: Report) -> list[Text]:
+def _waivers(report: Report) -> list[Line]:
     """The waivers section: every waiver of the config and its state in this run."""
     if not report.waivers:
         return []
     styles = {"active": "yellow", "expired": "red", "unused": "dim"}
-    lines = [Text("Waivers", style="bold underline")]
+    lines = [Line("Waivers", style="bold underline")]
     for use, text in waivers_section(report):
-        lines.append(Text(f"  {_line(text)}", style=styles[use.state]))
-    return [Text(), *lines]
+        lines.append(Line(f"  {_line(text)}", style=styles[use.state]))
+    return [Line(), *lines]
 
 
-def _summary_table(report: Report) -> Table:
-    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
-    table.add_column("category")
-    for column in ("total", "passed", "failed", "skipped", "errored", "success"):
-        table.add_column(column, justify="right")
+def _summary_table(report: Report) -> Columns:
+    numbers = ("total", "passed", "failed", "skipped", "errored", "success")
+    table = Columns((Column("category"), *(Column(name, "right") for name in numbers)))
     for category_id, counts in report.summary.by_category.items():
         cells = [*count_cells(counts)[:-1], success_text(counts)]
-        table.add_row(escape(_line(report.category_title(category_id))), *cells)
+        table.rows.append((_line(report.category_title(category_id)), *cells))
     return table
 
 
@@ -276,7 +263,7 @@ def _not_listed(counts: Counts, show: Collection[Status]) -> str:
     return ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in numbers if n and s not in show)
 
 
-def _test_lines(report: Report) -> list[Table | Text]:
+def _test_lines(report: Report) -> list[Shown]:
     """The test table of the `tests` rules, then each one's failures by message and its
     slowest tests; nothing when no rule read a test report."""
     from engine.reporters import tests_section
@@ -286,65 +273,63 @@ def _test_lines(report: Report) -> list[Table | Text]:
         return []
     # A terminal is narrow: the category names the row, and the rule only where a
     # category has several `tests` rules; the failure analysis below names the rules.
-    table = Table(title=None, show_edge=False, pad_edge=False, box=None, header_style="bold")
-    table.add_column("category")
-    for column in ("tests", "passed", "failed", "errored", "skipped", "flaky", "success", "time"):
-        table.add_column(column, justify="right", no_wrap=True)
+    numbers = ("tests", "passed", "failed", "errored", "skipped", "flaky", "success", "time")
+    table = Columns((Column("category"), *(Column(name, "right", True) for name in numbers)))
     per_category = Counter(row[0] for row in rows)
     for category, rule, *cells in rows:
         label = category if per_category[category] == 1 else f"{category} ({rule})"
-        table.add_row(escape(_line(label)), *(escape(cell) for cell in cells))
-    lines: list[Table | Text] = [Text(""), Text("Tests", style="bold underline"), table]
+        table.rows.append((_line(label), *cells))
+    lines: list[Shown] = [Line(""), Line("Tests", style="bold underline"), table]
     for analysis in tests_section.analyses(report):
-        lines.append(Text(""))
-        lines.append(Text(f"Failures of {_line(analysis.rule)}, by message:", style="bold"))
+        lines.append(Line(""))
+        lines.append(Line(f"Failures of {_line(analysis.rule)}, by message:", style="bold"))
         for times, message, tests in analysis.groups:
-            lines.append(Text(f"  {times} {_line(message)}: {_line(tests)}"))
+            lines.append(Line(f"  {times} {_line(message)}: {_line(tests)}"))
         slowest = ", ".join(f"{_line(name)} ({took})" for name, took in analysis.slowest)
-        lines.append(Text(f"  slowest: {slowest}", style="dim"))
+        lines.append(Line(f"  slowest: {slowest}", style="dim"))
     return lines
 
 
 def render(report: Report, out: TextIO, options: ReportOptions) -> None:
     """The table report: verdict, what failed by category, the counts by category."""
-    console = _console(out, options)
+    console = Screen(out, color=options.color, width=options.width or 100)
     if options.brief:
         _render_brief(report, console, options.rest)
         return
     show = options.show if options.show is not None else DEFAULT_SHOW
     # The verdict, then each pack's level and what the next needs, then the counts.
-    console.print(_verdict(report))
+    console.show(_verdict(report))
     for standing in levels_lines(report, _line, _line):
-        console.print(Text(standing, style="bold"))
+        console.show(Line(standing, style="bold"))
     for line in (_counts(report), *_packs(report), _where(report)):
-        console.print(line)
+        console.show(line)
     listed = [r for r in report.results if r.status in show]
     for category_id, results in most_severe_first(listed, report.fail_on).items():
-        console.print()
-        console.print(_heading(report, category_id))
+        console.show()
+        console.show(_heading(report, category_id))
         for result in results:
             if not is_filtered_out(result):
                 for line in _rule_lines(result):
-                    console.print(line)
+                    console.show(line)
         hidden = sum(map(is_filtered_out, results))
         if hidden:
-            console.print(Text(f"  ({hidden} filtered out)", style="dim"))
+            console.show(Line(f"  ({hidden} filtered out)", style="dim"))
     for line in _waivers(report):
-        console.print(line)
-    console.print()
-    console.print(_summary_table(report))
+        console.show(line)
+    console.show()
+    console.show(_summary_table(report))
     for item in _test_lines(report):
-        console.print(item)
-    console.print()
+        console.show(item)
+    console.show()
     overall = report.summary.overall
-    console.print(Text(f"Success rate: {success_text(overall)}", style="bold"))
+    console.show(Line(f"Success rate: {success_text(overall)}", style="bold"))
     left_out = _not_listed(overall, show)
     if left_out:
-        console.print(Text(f"Not listed: {left_out} (--show all lists them)", style="dim"))
+        console.show(Line(f"Not listed: {left_out} (--show all lists them)", style="dim"))
     if report.baseline is not None:
         info = report.baseline
-        console.print(
-            Text(
+        console.show(
+            Line(
                 f"Baseline {_line(info.source)}: findings {info.new_findings} new, "
                 f"{info.known_findings} known (hidden); failed or errored rules "
                 f"{info.new_results} new, {info.known_results} known. Only new ones fail the run."
@@ -352,18 +337,18 @@ def render(report: Report, out: TextIO, options: ReportOptions) -> None:
         )
 
 
-def _render_brief(report: Report, console: Console, rest: str) -> None:
+def _render_brief(report: Report, console: Screen, rest: str) -> None:
     """What fails the run, in at most BRIEF_LINES lines, ending with `rest`, the
     command that shows everything."""
     head = [_verdict(report), _counts(report)]
     grouped = most_severe_first(report.verdict.failing, report.fail_on).values()
     failing = [result for results in grouped for result in results]
-    blocks: list[list[Text]] = []
+    blocks: list[list[Line]] = []
     for i, result in enumerate(failing):
         block = _rule_lines(result, BRIEF_FINDINGS, BRIEF_MESSAGE_LINES)
         if i == 0 or result.category != failing[i - 1].category:
-            title = Text(_line(report.category_title(result.category)), style="bold underline")
-            block = [Text(), title, *block]
+            title = Line(_line(report.category_title(result.category)), style="bold underline")
+            block = [Line(), title, *block]
         blocks.append(block)
     room = BRIEF_LINES - len(head) - 4  # "… and N more", a blank line, the last two lines
     shown, used = 0, 0
@@ -372,18 +357,18 @@ def _render_brief(report: Report, console: Console, rest: str) -> None:
             break
         shown, used = shown + 1, used + len(block)
     for line in [*head, *(line for block in blocks[:shown] for line in block)]:
-        console.print(line)
+        console.show(line)
     rest_failing = [_line(r.rule) for r in failing[shown:]]
     if rest_failing:
-        console.print(
-            Text(f"  … and {len(rest_failing)} more that fail the run: {', '.join(rest_failing)}")
+        console.show(
+            Line(f"  … and {len(rest_failing)} more that fail the run: {', '.join(rest_failing)}")
         )
-    console.print()
+    console.show()
     left_out = _not_listed(count(r for r in report.results if not r.fails_at(report.fail_on)), ())
     if left_out:
-        console.print(Text(f"Not shown (they do not fail the run): {left_out}"))
+        console.show(Line(f"Not shown (they do not fail the run): {left_out}"))
     if rest:
-        console.print(Text(f"Everything: {_line(rest)}", style="bold"))
+        console.show(Line(f"Everything: {_line(rest)}", style="bold"))
 
 
 class TerminalProgress:
@@ -423,7 +408,8 @@ class TerminalProgress:
             description = _line(self._running[0])
             if len(self._running) > 1:
                 description += f" (+{len(self._running) - 1} more)"
-        # The column reads markup: a rule id is shown as written.
+        from rich.markup import escape  # the column reads markup: a rule id is shown as written
+
         self._progress.update(self._task, advance=advance, description=escape(description))
 
     def stop(self) -> None:

@@ -389,3 +389,39 @@ def test_with_jobs_the_bar_counts_the_other_rules_running(
     frames = drawn.replace("\r", "\x1b[2K").split("\x1b[2K")
     pattern = r"running commands +0/2 0:00:0\d slow-[12] \(\+1 more\) *"
     assert any(re.fullmatch(pattern, f) for f in frames), drawn
+
+
+class ThroughRich:
+    """A Screen that lays out everything with rich, as the report was written before
+    it wrote plain text itself: the reference for the plain path."""
+
+    def __init__(self, out, *, color: bool, width: int) -> None:
+        from engine.reporters.styled import rich_console
+
+        self._console = rich_console(out, color=color, width=width)
+
+    def show(self, item=None) -> None:
+        self._console.print() if item is None else self._console.print(item.rich())
+
+
+SERVICE = {
+    "Cargo.toml": '[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n',
+    "src/main.rs": "fn main() {}\n",
+    "README.md": "# svc [beta]\n",
+    "Dockerfile": "FROM rust:1.80\nCOPY . .\n",
+    "k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: svc}\n",
+}
+
+
+@pytest.mark.parametrize("args", [[], ["--show", "all"], ["--staged"]])
+def test_the_plain_report_is_what_rich_writes_without_colour(
+    policy, make_repo, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    repo = make_repo(SERVICE)
+    command = ["eval", repo, "--pack", "production", "--no-commands", *args]
+    plain = policy(*command)
+    monkeypatch.setattr("engine.reporters.table.Screen", ThroughRich)
+    reference = policy(*command)
+    assert plain.exit_code == reference.exit_code == 1
+    assert "Success rate:" in plain.stdout or "Everything:" in plain.stdout
+    assert plain.stdout == reference.stdout
