@@ -12,41 +12,19 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Generator
 from contextlib import AbstractContextManager, closing
 from pathlib import Path
 
-from engine.errors import InputError
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK
 from engine.git.repository import Repository, head_commit, locate
-from engine.git.runner import GitNotInstalled, git_reason, start
+from engine.git.runner import GitNotInstalled
+from engine.git.worktree_files import git_outputs, may_convert
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, existing_folder, resolve_link
 from engine.snapshots.paths import refused_paths
 
 #: Opening a listed file: never through a symlink in its last name (see `read_file_capped`).
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-def _git_outputs(root: Path, *commands: tuple[str, ...]) -> Generator[list[str], None, None]:
-    """The outputs of several NUL-separated git listings, started at once (they stat and
-    walk in parallel) and each read when asked for: the caller works on one while git
-    is still walking for the next. Closing the iterator early stops the rest."""
-    processes = []
-    try:
-        for args in commands:
-            processes.append(start(args, root))
-        for args, process in zip(commands, processes, strict=True):
-            out, err = process.communicate()
-            if process.returncode != 0:
-                reason = git_reason(err.decode("utf-8", "replace"))
-                raise InputError(f"git {args[0]} failed in {root}: {reason}")
-            yield [item for item in out.decode("utf-8", "surrogateescape").split("\0") if item]
-    finally:  # an error, Ctrl-C, SIGTERM: no git left running behind us
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
 
 
 def _in_git(root: Path) -> Repository | None:
@@ -60,32 +38,6 @@ def _in_git(root: Path) -> Repository | None:
         return None
     repository.place_of(root)
     return repository
-
-
-#: Settings under which a checked-out file's bytes may differ from its blob (line
-#: endings, encodings); git config keys are shown lower-case.
-_CONVERTING_SETTINGS = ("core.autocrlf", "core.eol", "core.attributesfile")
-
-
-def _may_convert(repository: Repository, root: Path, config: list[str], paths: list[str]) -> bool:
-    """Whether git might convert files between blob and work tree here (attributes or
-    line-ending settings), so that an index blob id might not name the file's bytes."""
-    for item in config:
-        key, _, value = item.partition("\n")
-        if key in _CONVERTING_SETTINGS and not (key == "core.autocrlf" and value == "false"):
-            return True
-    listed = "\0".join(["", *paths, ""])  # one search in C rather than one test per path
-    if "\0.gitattributes\0" in listed or "/.gitattributes\0" in listed:
-        return True
-    folders = [repository.common_dir / "info", Path("/etc")]
-    folder, top = root, repository.work_tree
-    while top is not None and folder != top and folder.parent != folder:
-        folder = folder.parent
-        folders.append(folder)
-    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
-    places = [f / name for f in folders for name in (".gitattributes", "attributes")]
-    places += [Path(config_home) / "git" / "attributes", Path("/etc/gitattributes")]
-    return any(place.exists() for place in places)
 
 
 def _open(path: str) -> int:
@@ -198,7 +150,7 @@ class WorktreeSnapshot(Snapshot):
     def _list_git(self, unchecked: set[str]) -> list[str]:
         """Tracked and untracked files git lists; `unchecked` gets those git lists without
         looking at the disk."""
-        listings = _git_outputs(
+        listings = git_outputs(
             self.root,
             # tracked, with modes (symlinks, submodules), blob ids, and tags (`H`: a file
             # git compares with the work tree, not one it is told to assume unchanged)
@@ -247,7 +199,7 @@ class WorktreeSnapshot(Snapshot):
             config = next(listings)
             untracked = next(listings)
         assert self._repository is not None
-        if not _may_convert(self._repository, self.root, config, [*tracked, *untracked]):
+        if not may_convert(self._repository, self.root, config, [*tracked, *untracked]):
             self._index_ids = {p: i for p, i in blob_ids.items() if p not in changed}
         for path in untracked:
             if path.endswith("/"):  # git shows a nested repository as a folder
