@@ -7,11 +7,21 @@ git would refuse to check out (`..`, `.git`, absolute: paths.py) are
 reported as not read and are never written, blobs are read on
 demand through one `git cat-file` process, and `materialize` writes the files
 into a temporary folder only when a command rule asks for one.
+
+A file whose working-tree copy holds the blob's bytes is read from there:
+reading a file costs a fraction of having git find and inflate its blob, and
+most files of the index, or of a recent commit, are unchanged on disk. The
+copy is used only when its bytes hash to the blob's id, so they are exactly
+the blob's whatever was edited, converted or raced meanwhile; a copy behind a
+symlinked folder is never opened (nothing outside the root is read).
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
+import os
+import stat
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -24,6 +34,17 @@ from engine.snapshots.base import Snapshot, resolve_link
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy
 from engine.snapshots.paths import refused_paths
+from engine.snapshots.worktree import read_file_capped
+
+
+def blob_id(data: bytes, id_length: int) -> str:
+    """The id git gives a blob of `data`: SHA-1, or SHA-256 in a repository whose ids
+    are that long."""
+    kind = hashlib.sha1 if id_length == 40 else hashlib.sha256
+    digest = kind(usedforsecurity=False)  # an id, as git computes it (FIPS builds allow it)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 class GitObjectsSnapshot(Snapshot):
@@ -45,6 +66,8 @@ class GitObjectsSnapshot(Snapshot):
         self._unreadable: tuple[Unreadable, ...] = ()
         self._resolved: dict[str, str] = {}  # readable symlink -> the file it resolves to
         self._links: dict[str, str] = {}  # symlinks that stay inside the root -> their target
+        self._links_on_disk: dict[str, bool] = {"": False}  # folder -> is a symlink on disk
+        self._disk_lock = threading.Lock()
 
     # -- listing -----------------------------------------------------------------
 
@@ -129,10 +152,49 @@ class GitObjectsSnapshot(Snapshot):
         return self._blobs.read(self._entry(path).object_id)
 
     def read_capped(self, path: str, max_bytes: int) -> bytes | int:
+        copy = self._copy(path, max_bytes)
+        if copy is not None:
+            return copy
         return self._blobs.read_capped(self._entry(path).object_id, max_bytes)
 
     def read_many_capped(self, paths: list[str], max_bytes: int) -> list[bytes | int]:
-        return self._blobs.read_many_capped([self._entry(p).object_id for p in paths], max_bytes)
+        found: list[bytes | int | None] = [self._copy(path, max_bytes) for path in paths]
+        missing = [path for path, data in zip(paths, found, strict=True) if data is None]
+        ids = [self._entry(path).object_id for path in missing]
+        from_git = iter(self._blobs.read_many_capped(ids, max_bytes) if ids else [])
+        return [next(from_git) if data is None else data for data in found]
+
+    def _copy(self, path: str, max_bytes: int) -> bytes | None:
+        """The bytes of `path`'s working-tree copy when they are its blob's; None when
+        they are not (or not readable, or over the cap: git says so then)."""
+        entry = self._entry(path)
+        real = self._resolved.get(path, path)
+        if self.repository.bare or self._behind_a_link(real.rpartition("/")[0]):
+            return None
+        try:
+            data = read_file_capped(os.path.join(self.repository.root, real), max_bytes)
+        except OSError:
+            return None
+        if isinstance(data, int) or blob_id(data, len(entry.object_id)) != entry.object_id:
+            return None
+        return data
+
+    def _behind_a_link(self, folder: str) -> bool:
+        """Whether `folder` (under the root), or one it is in, is a symlink on disk."""
+        with self._disk_lock:
+            known = self._links_on_disk.get(folder)
+        if known is not None:
+            return known
+        parent = folder.rpartition("/")[0]
+        link = self._behind_a_link(parent)
+        if not link:
+            try:
+                link = stat.S_ISLNK(os.lstat(os.path.join(self.repository.root, folder)).st_mode)
+            except OSError:
+                link = True  # not there: git answers
+        with self._disk_lock:
+            self._links_on_disk[folder] = link
+        return link
 
     def content_id(self, path: str) -> str | None:
         try:

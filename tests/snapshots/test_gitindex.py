@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from engine.snapshots.gitindex import GitIndexSnapshot, blob_id
+from engine.snapshots.gitindex import GitIndexSnapshot
 from tests.conftest import git
 
 SECRET_PACK = "{file: {paths: ['**/*'], not_contains: SECRET}}"
@@ -184,83 +181,3 @@ def test_the_config_and_packs_come_from_the_index(make_repo, policy) -> None:
     worktree = policy("eval", repo, "--format", "json")
 
     assert (staged.exit_code, worktree.exit_code) == (0, 1)
-
-
-# -- reading the working-tree copy of a staged file ---------------------------------
-
-
-def open_counting(root) -> GitIndexSnapshot:
-    snapshot = GitIndexSnapshot.open(root)
-    read_one, read_many = snapshot._blobs.read_capped, snapshot._blobs.read_many_capped
-    snapshot.from_git = []  # type: ignore[attr-defined]
-
-    def one(object_id: str, max_bytes: int):
-        snapshot.from_git.append(object_id)  # type: ignore[attr-defined]
-        return read_one(object_id, max_bytes)
-
-    def many(object_ids: list[str], max_bytes: int):
-        snapshot.from_git.extend(object_ids)  # type: ignore[attr-defined]
-        return read_many(object_ids, max_bytes)
-
-    snapshot._blobs.read_capped, snapshot._blobs.read_many_capped = one, many  # type: ignore[method-assign]
-    return snapshot
-
-
-def test_unchanged_staged_files_are_read_from_their_copies_and_edited_ones_from_git(
-    make_repo,
-) -> None:
-    repo = make_repo({"a.txt": "alpha\n", "b.txt": "beta\n", "c.txt": "gamma\n"})
-    (repo / "b.txt").write_text("edited, not staged\n")
-    (repo / "c.txt").write_text("gamma\n")  # rewritten with the same bytes: still the blob's
-    snapshot = open_counting(repo)
-    try:
-        texts = snapshot.read_many_capped(["a.txt", "b.txt", "c.txt"], 1 << 20)
-        assert texts == [b"alpha\n", b"beta\n", b"gamma\n"]  # the staged bytes, all three
-        assert snapshot.read_capped("b.txt", 1 << 20) == b"beta\n"
-        blob_b = git(repo, "rev-parse", ":b.txt").strip()
-        assert snapshot.from_git == [blob_b, blob_b]  # only the edited one came from git
-    finally:
-        snapshot.close()
-
-
-def test_a_staged_file_behind_a_folder_swapped_for_a_symlink_is_read_from_git(
-    make_repo, tmp_path, monkeypatch
-) -> None:
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret").write_text("fine\n")  # the staged bytes: reading it would pass
-    repo = make_repo({"conf/secret": "fine\n"})
-    (repo / "conf" / "secret").unlink()
-    (repo / "conf").rmdir()
-    os.symlink(outside, repo / "conf")
-    opened: list[str] = []
-    import engine.snapshots.gitindex as gitindex
-
-    real = gitindex.read_file_capped
-    monkeypatch.setattr(
-        gitindex, "read_file_capped", lambda path, cap: opened.append(path) or real(path, cap)
-    )
-    snapshot = open_counting(repo)
-    try:
-        assert snapshot.read_capped("conf/secret", 1 << 20) == b"fine\n"
-        assert opened == []  # nothing outside the root was opened
-        assert len(snapshot.from_git) == 1
-    finally:
-        snapshot.close()
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.binary(max_size=300))
-def test_blob_ids_are_the_ids_git_gives(data: bytes) -> None:
-    done = subprocess.run(
-        ["git", "hash-object", "--stdin"], input=data, capture_output=True, check=True
-    )
-    assert blob_id(data, 40) == done.stdout.decode().strip()
-
-
-def test_sha256_blob_ids_are_the_ids_a_sha256_repository_gives(tmp_path) -> None:
-    git(tmp_path, "init", "-q", "--object-format=sha256")
-    done = subprocess.run(
-        ["git", "hash-object", "--stdin"], input=b"hello\n", capture_output=True, cwd=tmp_path
-    )
-    assert blob_id(b"hello\n", 64) == done.stdout.decode().strip()
