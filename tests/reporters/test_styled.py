@@ -38,8 +38,9 @@ def plain(item: Line | Columns | None, width: int = 100) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(text, styles), max_size=6))
+@given(st.lists(st.tuples(text | st.sampled_from(["\n", "  \n   ", "a \n"]), styles), max_size=6))
 def test_a_line_is_written_as_rich_writes_it(spans: list[tuple[str, str]]) -> None:
+    """Lines may hold newlines (a remediation's, indented under the rule)."""
     line = Line()
     for part, style in spans:
         line.append(part, style)
