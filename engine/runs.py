@@ -185,7 +185,6 @@ def _no_cycle_collection() -> Iterator[None]:
     """
     was_enabled = gc.isenabled()
     gc.disable()
-    gc.unfreeze()
     try:
         yield
     finally:
