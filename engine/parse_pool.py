@@ -28,7 +28,7 @@ from typing import Any
 
 from engine.formats import ParseError, parse_text
 from engine.model.documents import Document
-from engine.snapshots.worktree import read_file_capped
+from engine.snapshots.disk import read_file_capped
 from engine.texts import decode_text
 
 #: Below this many unparsed files, starting workers costs more than it saves.

@@ -31,10 +31,10 @@ from engine.git.blobs import BlobReader
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK, GitEntry
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, resolve_link
+from engine.snapshots.disk import read_file_capped
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy
 from engine.snapshots.paths import refused_paths
-from engine.snapshots.worktree import read_file_capped
 
 
 def blob_id(data: bytes, id_length: int) -> str:
