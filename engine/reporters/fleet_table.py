@@ -16,7 +16,7 @@ from engine.fleet.rollup import FleetReport, Rollup
 from engine.printable import printable
 from engine.reporters import ReportOptions
 from engine.reporters.fleet_common import ROLLUP_COLUMNS, headline, rollup_cells, score_text
-from engine.reporters.table import _console
+from engine.reporters.styled import rich_console
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "error": "magenta"}
 
@@ -26,7 +26,7 @@ def _cell(value: object) -> str:
 
 
 def render_fleet(report: FleetReport, out: TextIO, options: ReportOptions) -> None:
-    console = _console(out, options)
+    console = rich_console(out, color=options.color, width=options.width or 100)
     console.print(f"[bold]fleet run {_cell(report.fleet_run)}[/bold]: {_cell(headline(report))}")
     table = Table(title="Repositories", title_justify="left")
     for column in ("repository", "outcome", "owner", "score", "levels", "failing rules / error"):

@@ -50,6 +50,9 @@ class Line:
 
 @dataclass(frozen=True)
 class Column:
+    """A column of `Columns`: its header, how its cells align, and whether rich may
+    wrap them when the table is too wide."""
+
     header: str
     justify: Literal["left", "right"] = "left"
     no_wrap: bool = False

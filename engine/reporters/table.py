@@ -24,10 +24,9 @@ from engine.model.results import STATUS_WORDS, Counts, Report, RuleResult, Statu
 from engine.model.snapshots import SnapshotInfo
 from engine.printable import printable
 from engine.reporters import ReportOptions
-from engine.reporters.styled import Column, Columns, Line, Screen, Shown, rich_console
+from engine.reporters.styled import Column, Columns, Line, Screen, Shown
 
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.progress import TaskID  # the bar itself is loaded only on a terminal
 from engine.reporters.common import (
     count_cells,
@@ -82,10 +81,6 @@ def _summary_style(status: Status | None, overall: Counts) -> str:
     if status == "waived":
         return "yellow"
     return ""
-
-
-def _console(out: TextIO, options: ReportOptions) -> Console:
-    return rich_console(out, color=options.color, width=options.width or 100)
 
 
 def announcement(programs: int, snapshot: SnapshotInfo) -> str:
