@@ -15,6 +15,7 @@ from pathlib import Path
 from engine.errors import InputError
 from engine.git.repository import Repository
 from engine.git.runner import git_reason, start
+from engine.interrupts import shielded
 
 
 def git_outputs(root: Path, *commands: tuple[str, ...]) -> Generator[list[str], None, None]:
@@ -24,7 +25,10 @@ def git_outputs(root: Path, *commands: tuple[str, ...]) -> Generator[list[str], 
     processes = []
     try:
         for args in commands:
-            processes.append(start(args, root))
+            # A stop signal while one starts would leave it running, unknown to the
+            # clean-up below: it waits until the process is started and recorded.
+            with shielded():
+                processes.append(start(args, root))
         for args, process in zip(commands, processes, strict=True):
             out, err = process.communicate()
             if process.returncode != 0:
