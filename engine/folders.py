@@ -4,7 +4,8 @@ The platform's user folders (platformdirs: XDG on Linux, ~/Library on macOS,
 %LOCALAPPDATA% on Windows), each overridable by a variable so that CI jobs,
 tests and containers can point them elsewhere. `data_dir` and `cache_dir` create
 nothing (a module creates its folder when it first writes); `folder_written_whole`
-is how a cached folder appears complete or not at all.
+and `file_written_whole` are how a cached folder or file appears complete or
+not at all.
 """
 
 from __future__ import annotations
@@ -59,3 +60,20 @@ def folder_written_whole(final: Path, is_complete: Callable[[Path], bool]) -> It
                 raise
     finally:
         shutil.rmtree(building, ignore_errors=True)
+
+
+def file_written_whole(path: Path, data: bytes) -> None:
+    """Write `data` to `path` (and its folder) through a temporary file renamed into
+    place, so that a reader never sees half of it and two processes may write the
+    same file at once; raises OSError."""
+    import tempfile  # a run whose caches all hit writes nothing
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

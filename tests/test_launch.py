@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from engine import dataclass_code
+from engine.folders import cache_dir
+
 #: Loaded by a cached `policy eval --pack production --no-commands` once, now only
 #: where they are needed: node-semver for ranges that are not plain comparators,
 #: wcmatch for globs the index cannot answer itself, logging (node-semver's),
@@ -77,7 +80,10 @@ def test_a_cached_eval_of_the_built_in_pack_leaves_unused_modules_unloaded(
 ) -> None:
     repo = make_repo(SERVICE)
     _eval_modules(repo, tmp_path / "first.txt")  # fills the pack and parse caches
+    (table,) = cache_dir(dataclass_code.KIND).iterdir()  # the dataclass methods compiled
+    written = table.stat().st_mtime_ns
     code, stdout, loaded = _eval_modules(repo, tmp_path / "second.txt")
+    assert table.stat().st_mtime_ns == written  # the second run compiled none of them
     assert code == 1  # the report was written: this small service fails rules
     assert "Success rate:" in stdout
     assert "engine.commands.eval" in loaded  # the record is of a real run

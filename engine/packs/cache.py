@@ -22,7 +22,6 @@ most MAX_ENTRIES entries, the least recently written going first.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.errors import Location, Problem
+from engine.folders import file_written_whole
 from engine.model.packs import Pack, walk
 from engine.packs.digest import files_digest
 
@@ -95,22 +95,12 @@ def load(folder: Path, key: str, kind: type[T]) -> T | None:
 
 def store(folder: Path, key: str, entry: object) -> None:
     """Keep `entry` under `key`; a folder that cannot be written keeps nothing."""
-    import tempfile  # a run whose packs are all cached writes none
-
     try:
         data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # something in the pack that does not pickle: not kept
         return
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, folder / f"{key}.pickle")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        file_written_whole(folder / f"{key}.pickle", data)
         _trim(folder)
     except OSError:
         return
