@@ -39,17 +39,27 @@ SUPPORTED = ((3, 11),)
 
 class CodeTable:
     """Code objects by the source text they were compiled from; `new` holds those
-    compiled in this process."""
+    compiled in this process, `used` the texts this process asked for."""
 
     def __init__(self, known: dict[str, CodeType]) -> None:
         self.known = known
         self.new: dict[str, CodeType] = {}
+        self.used: set[str] = set()
 
     def compiled(self, text: str) -> CodeType:
+        self.used.add(text)
         code = self.known.get(text)
         if code is None:
             code = self.new[text] = compile(text, "<string>", "exec")
         return code
+
+    def to_keep(self) -> dict[str, CodeType]:
+        """What to write back: everything, unless most of it is no longer used (the
+        classes of an engine since upgraded), then only what this run used."""
+        kept = {**self.known, **self.new}
+        if len(kept) > 2 * len(self.used):
+            kept = {text: code for text, code in kept.items() if text in self.used}
+        return kept
 
 
 def table_file(folder: Path) -> Path:
@@ -111,6 +121,6 @@ def save(table: CodeTable, folder: Path) -> None:
     from engine.folders import file_written_whole
 
     try:
-        file_written_whole(table_file(folder), marshal.dumps({**table.known, **table.new}))
+        file_written_whole(table_file(folder), marshal.dumps(table.to_keep()))
     except OSError:
         return

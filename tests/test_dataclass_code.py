@@ -79,3 +79,17 @@ def test_a_corrupt_or_foreign_table_is_an_empty_one(tmp_path: Path, content: byt
 def test_a_run_that_compiles_nothing_new_writes_nothing(tmp_path: Path) -> None:
     save(CodeTable({"x = 1": compile("x = 1", "<string>", "exec")}), tmp_path)
     assert not table_file(tmp_path).exists()
+
+
+def test_code_no_longer_used_is_dropped_once_it_is_most_of_the_table(tmp_path: Path) -> None:
+    old = {f"x = {i}": compile(f"x = {i}", "<string>", "exec") for i in range(5)}
+    table = CodeTable(old)
+    table.compiled("x = 0")  # still used
+    table.compiled("y = 1")  # new: the upgraded engine's
+    save(table, tmp_path)
+    assert set(load(tmp_path).known) == {"x = 0", "y = 1"}
+    few = CodeTable({"x = 0": old["x = 0"], "x = 1": old["x = 1"]})
+    few.compiled("x = 0")
+    few.compiled("y = 1")
+    save(few, tmp_path)
+    assert set(load(tmp_path).known) == {"x = 0", "x = 1", "y = 1"}  # kept while not most
