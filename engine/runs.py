@@ -157,6 +157,16 @@ def evaluate_workspace(
     return apply_waivers(report, waivers, request.day, strict=request.strict_waivers)
 
 
+def shared_parse_cache() -> ParseCache:
+    """One parse cache for several evaluations in one command (a history's commits, a
+    snapshot and the one it is compared with): a blob they share is parsed once. The
+    user's persistent cache, or one in memory when that is turned off."""
+    from engine.parse_cache import MemoryParseCache
+    from engine.parse_cache_disk import open_parse_cache
+
+    return open_parse_cache() or MemoryParseCache()
+
+
 def _announcer(snapshot: Snapshot) -> Callable[[int], None]:
     """Says on stderr how many programs are about to run in `snapshot`, and where."""
 

@@ -24,8 +24,9 @@ from engine.commands.eval import check_output, inputs_of, stdout_is_terminal, wr
 from engine.config import base_waivers
 from engine.errors import InputError
 from engine.model.diff import Diff
+from engine.parse_cache import closing_cache
 from engine.reporters import DIFF_FORMATS, ReportOptions, diff_reporter
-from engine.runs import EvalRequest, evaluate_workspace, load_workspace
+from engine.runs import EvalRequest, evaluate_workspace, load_workspace, shared_parse_cache
 from engine.snapshots import open_snapshot
 from engine.waivers import changed_since
 
@@ -54,8 +55,14 @@ def run(request: DiffRequest) -> int:
         stack.callback(base.close)
         workspace, fail_on = load_workspace(head, options)
         check_output(options.output, inputs_of(workspace, options))
-        after = evaluate_workspace(workspace, head, options, fail_on, format_name=format_name)
-        before = evaluate_workspace(workspace, base, options, fail_on, format_name=format_name)
+        # Both snapshots through one parse cache: the blobs they share are parsed once.
+        cache = stack.enter_context(closing_cache(shared_parse_cache()))
+        after = evaluate_workspace(
+            workspace, head, options, fail_on, format_name=format_name, parse_cache=cache
+        )
+        before = evaluate_workspace(
+            workspace, base, options, fail_on, format_name=format_name, parse_cache=cache
+        )
         waivers = changed_since(after.waivers, base_waivers(base, options.config))
     changes = compare(records(before.results), records(after.results))
     new_waivers = tuple(use for use in waivers if use.change != "unchanged")

@@ -14,11 +14,18 @@ from typing import TYPE_CHECKING, TextIO
 from engine.commands.outputs import Output, parse_formats, plan_outputs
 from engine.errors import InputError
 from engine.model.results import Report
+from engine.parse_cache import closing_cache
 from engine.reporters import (
     ReportOptions,
     reporter,
 )
-from engine.runs import EvalRequest, evaluate_workspace, load_workspace, run_settings
+from engine.runs import (
+    EvalRequest,
+    evaluate_workspace,
+    load_workspace,
+    run_settings,
+    shared_parse_cache,
+)
 from engine.snapshots import open_snapshot
 from engine.testresults import given_reports
 from engine.workspace import Workspace
@@ -66,12 +73,18 @@ def run(request: EvalRequest) -> int:
             from engine.reporters.table import TerminalProgress
 
             progress = TerminalProgress(_color_allowed())
-        report = evaluate_workspace(workspace, snapshot, request, fail_on, progress, format_name)
+        # Both snapshots through one parse cache: the blobs they share are parsed once.
+        cache = None
+        if earlier is not None:
+            cache = stack.enter_context(closing_cache(shared_parse_cache()))
+        report = evaluate_workspace(
+            workspace, snapshot, request, fail_on, progress, format_name, parse_cache=cache
+        )
         if earlier is not None:
             from engine.baseline import records
 
             base_report = evaluate_workspace(
-                workspace, earlier, request, fail_on, format_name=format_name
+                workspace, earlier, request, fail_on, format_name=format_name, parse_cache=cache
             )
             known = (records(base_report.results), f"{request.new_since} ({earlier.info.commit})")
             from engine.config import base_waivers

@@ -15,8 +15,8 @@ from engine.commits import commit_workspace
 from engine.errors import InputError
 from engine.history.line import CommitInfo, Line
 from engine.history.model import History, level_ids_of, points_of
-from engine.parse_cache import MemoryParseCache, ParseCache, closing_cache
-from engine.runs import EvalRequest, run_settings
+from engine.parse_cache import ParseCache, closing_cache
+from engine.runs import EvalRequest, run_settings, shared_parse_cache
 from engine.store.database import Store
 from engine.store.records import Repository, RunRecord, run_record
 
@@ -49,7 +49,7 @@ def walk(
     runs: list[RunRecord] = []
     reused: set[int] = set()
     notes = list(_line_notes(line))
-    owned = _parse_cache() if parse_cache is None else None
+    owned = shared_parse_cache() if parse_cache is None else None
     with closing_cache(owned):
         cache = owned if parse_cache is None else parse_cache
         for info in reversed(line.commits):  # oldest first: changes are against the one before
@@ -90,14 +90,6 @@ def _run_of(
         report = commit.evaluate(cache)
     record = run_record(report, repository, info.date, settings=chosen)
     return _stored(record, store.record(record)), False
-
-
-def _parse_cache() -> ParseCache:
-    """One cache for the whole walk: a blob that many commits hold is parsed once. The
-    user's persistent one, or one in memory when that is turned off."""
-    from engine.parse_cache_disk import open_parse_cache
-
-    return open_parse_cache() or MemoryParseCache()
 
 
 def _stored(record: RunRecord, run_id: int) -> RunRecord:

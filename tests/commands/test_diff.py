@@ -223,3 +223,26 @@ def test_output_never_overwrites_a_pack_it_reads(repo, policy) -> None:
         "write the output to another file\n"
     )
     assert (repo / "policy.yaml").read_bytes() == before
+
+
+MANIFEST_RULE = """\
+- id: replicas
+  title: replicas
+  category: general
+  check: {manifest: {files: ["k8s/*.yaml"], assert: "spec.replicas >= `2`"}}
+"""
+
+
+@pytest.mark.parametrize(
+    "command", [["diff", "HEAD", "-C", "{repo}"], ["eval", "{repo}", "--new-since", "HEAD"]]
+)
+def test_both_snapshots_share_their_parses(
+    make_repo, policy, pack_text, count_parses, command: list[str]
+) -> None:
+    files = {f"k8s/app{i}.yaml": f"spec: {{replicas: {i}}}\n" for i in range(5)}
+    repo = make_repo({**files, "policy.yaml": pack_text(MANIFEST_RULE)})
+    (repo / "k8s/app0.yaml").write_text("spec: {replicas: 3}\n")  # the one file that differs
+    args = [word.format(repo=repo) for word in command]
+    done = policy(*args, "--pack", repo / "policy.yaml", env={"RULEPACK_PARSE_CACHE_MIB": "0"})
+    assert done.exit_code == 0, done.stderr  # app0 got better; app1 fails in both
+    assert count_parses == ["yaml"] * 6  # five files, and the base's other app0.yaml
