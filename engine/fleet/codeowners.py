@@ -9,6 +9,7 @@ line (`* @platform @sre` belongs to `@platform`).
 from __future__ import annotations
 
 from engine.snapshots.base import Snapshot
+from engine.texts import decode_text
 
 #: Where GitHub looks for the file, in its order.
 CODEOWNERS_FILES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -23,10 +24,11 @@ def root_owner(snapshot: Snapshot) -> str | None:
     present = set(snapshot.files())
     for name in CODEOWNERS_FILES:
         if name in present:
-            text = snapshot.read_capped(name, MAX_BYTES)
-            if isinstance(text, int):
+            data = snapshot.read_capped(name, MAX_BYTES)
+            if isinstance(data, int):
                 return None
-            return owner_of_root(text.decode("utf-8", "replace"))
+            read = decode_text(name, data)  # as content checks read text: a BOM, bad UTF-8
+            return owner_of_root(read.text) if read.text is not None else None
     return None
 
 

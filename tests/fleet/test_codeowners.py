@@ -37,3 +37,19 @@ def test_github_s_order_of_files_decides_which_is_read(make_repo) -> None:
         assert root_owner(snapshot) == "@github"
     finally:
         snapshot.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "owner"),
+    [
+        (b"\xef\xbb\xbf* @with-bom\n", "@with-bom"),  # saved with a byte-order mark
+        (b"* @caf\xe9\n", "@caf\ufffd"),  # not UTF-8: read with a replacement character
+        (b"* @x\n\x00binary", None),  # a binary file owns nothing
+    ],
+)
+def test_the_file_is_read_as_content_checks_read_text(make_repo, content, owner) -> None:
+    snapshot = open_snapshot(make_repo({"CODEOWNERS": content}), "HEAD")
+    try:
+        assert root_owner(snapshot) == owner
+    finally:
+        snapshot.close()
