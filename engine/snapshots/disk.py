@@ -1,4 +1,5 @@
-"""Reading a listed file on disk: one open, never through a symlink in its place.
+"""Reading a listed file on disk: one open, never through a symlink in its place,
+nor through a folder that is one.
 
 Used by the working tree, by git snapshots reading a file's working-tree copy,
 and by parse workers, which read the files they are given themselves.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 
 #: Opening a listed file: never through a symlink in its last name (see `read_file_capped`).
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -45,3 +47,28 @@ def read_file_capped(path: str, max_bytes: int) -> bytes | int:
         return os.fstat(fd).st_size if len(data) > max_bytes else data
     finally:
         os.close(fd)
+
+
+class FolderLinks:
+    """Which folders under `root` are symlinks on disk, each looked at once (two
+    threads asking at once may both look: they find the same)."""
+
+    def __init__(self, root: str) -> None:
+        self._root = root
+        self._found: dict[str, str | None] = {"": None}  # folder -> first symlink on the way
+
+    def first_link(self, folder: str) -> str | None:
+        """The first folder on the way to `folder` (under the root, `folder` included)
+        that is a symlink on disk, or None. A folder not there is none: reading the
+        files in it says so."""
+        if folder in self._found:
+            return self._found[folder]
+        found = self.first_link(folder.rpartition("/")[0])
+        if found is None:
+            try:
+                if stat.S_ISLNK(os.lstat(os.path.join(self._root, folder)).st_mode):
+                    found = folder
+            except OSError:
+                pass
+        self._found[folder] = found
+        return found

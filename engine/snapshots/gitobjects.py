@@ -21,7 +21,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import stat
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -31,7 +30,7 @@ from engine.git.blobs import BlobReader
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK, GitEntry
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, resolve_link
-from engine.snapshots.disk import read_file_capped
+from engine.snapshots.disk import FolderLinks, read_file_capped
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy
 from engine.snapshots.paths import refused_paths
@@ -66,8 +65,7 @@ class GitObjectsSnapshot(Snapshot):
         self._unreadable: tuple[Unreadable, ...] = ()
         self._resolved: dict[str, str] = {}  # readable symlink -> the file it resolves to
         self._links: dict[str, str] = {}  # symlinks that stay inside the root -> their target
-        self._links_on_disk: dict[str, bool] = {"": False}  # folder -> is a symlink on disk
-        self._disk_lock = threading.Lock()
+        self._folder_links = FolderLinks(str(repository.root))  # for working-tree copies
 
     # -- listing -----------------------------------------------------------------
 
@@ -169,7 +167,10 @@ class GitObjectsSnapshot(Snapshot):
         they are not (or not readable, or over the cap: git says so then)."""
         entry = self._entry(path)
         real = self._resolved.get(path, path)
-        if self.repository.bare or self._behind_a_link(real.rpartition("/")[0]):
+        if (
+            self.repository.bare
+            or self._folder_links.first_link(real.rpartition("/")[0]) is not None
+        ):
             return None
         try:
             data = read_file_capped(os.path.join(self.repository.root, real), max_bytes)
@@ -178,23 +179,6 @@ class GitObjectsSnapshot(Snapshot):
         if isinstance(data, int) or blob_id(data, len(entry.object_id)) != entry.object_id:
             return None
         return data
-
-    def _behind_a_link(self, folder: str) -> bool:
-        """Whether `folder` (under the root), or one it is in, is a symlink on disk."""
-        with self._disk_lock:
-            known = self._links_on_disk.get(folder)
-        if known is not None:
-            return known
-        parent = folder.rpartition("/")[0]
-        link = self._behind_a_link(parent)
-        if not link:
-            try:
-                link = stat.S_ISLNK(os.lstat(os.path.join(self.repository.root, folder)).st_mode)
-            except OSError:
-                link = True  # not there: git answers
-        with self._disk_lock:
-            self._links_on_disk[folder] = link
-        return link
 
     def content_id(self, path: str) -> str | None:
         try:

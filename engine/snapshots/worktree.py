@@ -10,7 +10,6 @@ symlink since it was listed: files are opened without following one.
 from __future__ import annotations
 
 import os
-import stat
 from contextlib import AbstractContextManager, closing
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from engine.git.runner import GitNotInstalled
 from engine.git.worktree_files import git_outputs, may_convert
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, existing_folder, resolve_link
-from engine.snapshots.disk import open_listed, read_file_capped
+from engine.snapshots.disk import FolderLinks, open_listed, read_file_capped
 from engine.snapshots.paths import refused_paths
 
 
@@ -77,34 +76,17 @@ class WorktreeSnapshot(Snapshot):
         """`paths` without those whose name git refuses or, among `unchecked`, whose
         folder is a symlink (each noted as unreadable)."""
         refused = refused_paths(paths)
-        problems: dict[str, str | None] = {"": None}  # folder -> why paths in it are not read
+        links = FolderLinks(str(self.root))
         kept = []
         for path in paths:
-            problem = None
-            if path in unchecked:
-                folder = path.rpartition("/")[0]
-                problem = problems[folder] if folder in problems else self._folder(folder, problems)
+            link = links.first_link(path.rpartition("/")[0]) if path in unchecked else None
             if path in refused:
                 self._unreadable.append(Unreadable(path, f"unsafe path: {refused[path]}"))
-            elif problem is not None:
-                self._unreadable.append(Unreadable(path, problem))
+            elif link is not None:
+                self._unreadable.append(Unreadable(path, f"{link} is a symlink (not followed)"))
             else:
                 kept.append(path)
         return kept
-
-    def _folder(self, folder: str, problems: dict[str, str | None]) -> str | None:
-        """Why files in `folder` are not read (a symlink on the way), cached in `problems`."""
-        parent = folder.rpartition("/")[0]
-        problem = problems[parent] if parent in problems else self._folder(parent, problems)
-        if problem is None:
-            try:
-                link = stat.S_ISLNK(os.lstat(self._prefix + folder).st_mode)
-            except OSError:
-                link = False  # not there: reading its files says so
-            if link:
-                problem = f"{folder} is a symlink (not followed)"
-        problems[folder] = problem
-        return problem
 
     def unreadable(self) -> tuple[Unreadable, ...]:
         self.files()
