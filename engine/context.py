@@ -258,7 +258,7 @@ class EvaluationContext:
         Files already read, held by the parse cache or not in git are left to `text`,
         and so is every file when the batch fails: `text` then says why, file by file.
         """
-        if all(self.snapshot.disk_path(path) is not None for path in paths[:1]):
+        if not paths or self.snapshot.disk_path(paths[0]) is not None:
             return  # on disk: reading one by one costs no round trip
         cache = self.options.parse_cache
         todo = []

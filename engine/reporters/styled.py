@@ -127,14 +127,14 @@ class Screen:
             if lines is not None:
                 self._out.write("".join(line + "\n" for line in lines))
                 return
-        console = self.console()
+        console = self._rich_console()
         if item is None:
             console.print()
         else:
             console.print(item.rich())
 
-    def console(self) -> Console:
-        """The rich console this screen writes through when it must."""
+    def _rich_console(self) -> Console:
+        """The rich console this screen writes through when it must, made once."""
         if self._console is None:
             self._console = rich_console(self._out, color=self._color, width=self._width)
         return self._console
