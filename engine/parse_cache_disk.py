@@ -43,6 +43,8 @@ DEFAULT_MAX_MIB = 512
 WRITE_BATCH = 5000
 #: Keys per query (SQLite allows 32,766 parameters; smaller queries plan faster).
 READ_BATCH = 500
+#: Rows per statement written (fewer if the SQLite in use allows fewer parameters).
+ROWS_PER_STATEMENT = 4000
 #: How long a writer waits for another process's transaction, in milliseconds.
 BUSY_MS = 2000
 #: The file is used from the first time this many files are asked for or kept at
@@ -247,12 +249,20 @@ class DiskParseCache(ParseCache):
         today = _today()
 
         def write(connection: sqlite3.Connection) -> None:
-            connection.executemany(
-                "INSERT OR REPLACE INTO entries (key, value, size, used) VALUES (?, ?, ?, ?)",
-                [(k, v, len(k) + len(v), today) for k, v in pending.items()],
+            # In key order: inserting into the key's B-tree in order writes each page
+            # once, where blob ids in arrival order touch pages at random (3x slower).
+            rows = [(k, v, len(k) + len(v), today) for k, v in sorted(pending.items())]
+            _in_statements(
+                connection,
+                "INSERT OR REPLACE INTO entries (key, value, size, used) VALUES {}",
+                rows,
+                4,
             )
-            connection.executemany(
-                "UPDATE entries SET used = ? WHERE key = ?", [(today, k) for k in stale]
+            _in_statements(
+                connection,
+                f"UPDATE entries SET used = {int(today)} WHERE key IN ({{}})",
+                [(k,) for k in sorted(stale)],
+                1,
             )
             if pending:
                 self._evict(connection)
@@ -262,7 +272,13 @@ class DiskParseCache(ParseCache):
     def _evict(self, connection: sqlite3.Connection) -> None:
         """Drop the entries used longest ago until the file's entries fit its bound
         with a tenth to spare (so that eviction does not run on every write)."""
-        (total,) = connection.execute("SELECT coalesce(sum(size), 0) FROM entries").fetchone()
+        # The pages in use, not the sum of the entries' sizes: both are the size the
+        # bound is about, but summing reads the whole file on every write (a full cache
+        # of 300 MiB took 0.7 s from disk), where the page counts are in its header.
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        (free,) = connection.execute("PRAGMA freelist_count").fetchone()
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+        total = (pages - free) * page_size
         if total <= self._max_bytes:
             return
         target = total - self._max_bytes * 9 // 10
@@ -348,6 +364,25 @@ class DiskParseCache(ParseCache):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _in_statements(
+    connection: sqlite3.Connection, template: str, rows: list[tuple[Any, ...]], width: int
+) -> None:
+    """Run `template` over `rows` a few thousand at a time, each statement taking many
+    rows (`{}` becomes their placeholders: `(?, ?), (?, ?)` when `width` is 2, `?, ?`
+    when it is 1). SQLite lets go of the GIL while a statement runs, so few statements
+    run on the other core while the run goes on judging; one statement per row (as
+    `executemany`) waits for the GIL between rows, and so waits for the run."""
+    import sqlite3
+
+    most = connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    step = max(1, min(ROWS_PER_STATEMENT, most))
+    one = "?" if width == 1 else "(" + ", ".join("?" * width) + ")"
+    for start in range(0, len(rows), step):
+        batch = rows[start : start + step]
+        marks = ", ".join([one] * len(batch))
+        connection.execute(template.format(marks), [value for row in batch for value in row])
 
 
 def open_parse_cache(environ: Mapping[str, str] | None = None) -> ParseCache | None:

@@ -227,6 +227,40 @@ def test_a_large_batch_written_meanwhile_is_all_there_once_closed(tmp_path: Path
     assert found["last", "json"] == entry(2)
 
 
+def test_entries_written_in_several_statements_are_all_kept_in_key_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse_cache_disk, "ROWS_PER_STATEMENT", 3)
+    cache = DiskParseCache(tmp_path, "v", 1 << 30)
+    keys = [(f"blob{i}", "yaml") for i in (7, 2, 9, 0, 4, 1, 8, 3, 6, 5)]  # 4 statements
+    cache.put_many({key: entry(i) for i, key in enumerate(keys)})
+    cache.close()
+    fresh = DiskParseCache(tmp_path, "v", 1 << 30)
+    assert fresh.get_many(keys) == {key: entry(i) for i, key in enumerate(keys)}
+    with sqlite3.connect(tmp_path / FILE_NAME) as connection:
+        stored = [k.split("\0")[2] for (k,) in connection.execute("SELECT key FROM entries")]
+    assert stored == [f"blob{i}" for i in range(10)]
+
+
+def test_a_run_on_a_later_day_records_the_use_of_what_it_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parse_cache_disk, "ROWS_PER_STATEMENT", 2)
+    monkeypatch.setattr(parse_cache_disk, "_today", lambda: 100)
+    cache = DiskParseCache(tmp_path, "v", 1 << 30)
+    cache.put_many({(f"blob{i}", "yaml"): entry(i) for i in range(5)})
+    cache.close()
+    monkeypatch.setattr(parse_cache_disk, "_today", lambda: 103)
+    later = DiskParseCache(tmp_path, "v", 1 << 30)
+    assert len(later.get_many([(f"blob{i}", "yaml") for i in (0, 2, 3, 4)])) == 4
+    later.close()
+    with sqlite3.connect(tmp_path / FILE_NAME) as connection:
+        used = {
+            k.split("\0")[2]: day for k, day in connection.execute("SELECT key, used FROM entries")
+        }
+    assert used == {"blob0": 103, "blob1": 100, "blob2": 103, "blob3": 103, "blob4": 103}
+
+
 def manifests(count: int) -> dict[str, str | bytes | None]:
     """`count` manifests, each its own blob."""
     return {
