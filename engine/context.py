@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
@@ -27,7 +27,7 @@ from engine.model.packs import Check, FileSet
 from engine.model.results import Note, Outcome
 from engine.model.snapshots import Unreadable
 from engine.once import Claim, Once, OnceMap
-from engine.parse_cache import CachedParse, CachedText, ParseCache, ParseKey
+from engine.parse_cache import CachedParse, CachedText, ParseCache, ParseKey, PartTables
 from engine.parse_pool import PARALLEL_MINIMUM, ParseJob
 from engine.process import RunningPrograms
 from engine.snapshots.base import Snapshot
@@ -45,6 +45,39 @@ class ParsedFile:
     error: ParseError | None = None
     note: Note | None = None
     size: int = 0
+
+
+class FileParts:
+    """What checks of one kind made of each file a file set selects in this run, kept
+    across the evaluations sharing a parse cache by the file's path and content id.
+    A file whose content id the snapshot does not know is never kept."""
+
+    def __init__(
+        self,
+        tables: PartTables,
+        table: dict[tuple[str, str], Any],
+        paths: Sequence[str],
+        ids: Sequence[str | None],
+    ) -> None:
+        self._tables = tables
+        self._table = table
+        self._paths = paths
+        self._ids = ids
+
+    def kept(self) -> list[Any | None]:
+        """The part kept for each file, in order (None: none kept)."""
+        table = self._table
+        return [
+            None if content_id is None else table.get((path, content_id))
+            for path, content_id in zip(self._paths, self._ids, strict=True)
+        ]
+
+    def keep(self, index: int, part: Any) -> None:
+        """Keep the part made of the file at `index`; it must depend on the file's
+        path and bytes and on this kind alone."""
+        content_id = self._ids[index]
+        if content_id is not None:
+            self._tables.keep(self._table, (self._paths[index], content_id), part)
 
 
 def _from_cache(path: str, entry: CachedParse) -> ParsedFile:
@@ -290,6 +323,17 @@ class EvaluationContext:
         if cache is None or content_id is None:
             return self.memo((what, path), compute)
         return self.memo((what, path), lambda: cache.derived.get(what, content_id, compute))
+
+    def file_parts(self, what: Hashable, paths: Sequence[str]) -> FileParts | None:
+        """The parts of kind `what` (see `PartTables`) that evaluations sharing this
+        run's parse cache made of the files at `paths`; None when the run shares its
+        cache with none (one evaluation: nothing to share)."""
+        cache = self.options.parse_cache
+        tables = cache.parts if cache is not None else None
+        if tables is None:
+            return None
+        content_id = self.snapshot.content_id
+        return FileParts(tables, tables.table(what), paths, [content_id(p) for p in paths])
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES

@@ -12,16 +12,18 @@ entry serves every path that holds it.
 each): pass the same instance in each context's `EvaluationOptions`.
 
 Every cache also keeps, in memory only, the texts that content checks read
-(`texts`) and what is derived from a file's bytes alone (`derived`): a history
-reads the same unchanged files at every commit, and one request to git per
-file per commit costs more than judging them.
+(`texts`), what is derived from a file's bytes alone (`derived`), and what a
+check made of one file, by the file's path and content (`parts`: a manifest
+check's documents selected and judged): a history reads the same unchanged
+files at every commit, and one request to git per file per commit costs more
+than judging them, as judging them again costs more than looking them up.
 """
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -88,34 +90,74 @@ class TextMemo:
 MAX_DERIVED = 20_000
 
 
+#: The most parts of files a cache keeps for the checks that judged them (`parts`).
+MAX_PARTS = 500_000
+
+
 class DerivedMemo:
     """Values computed from a file's bytes alone (a YAML file built again with positions,
     for the lines of findings), by (what, content id); safe from several threads."""
 
     def __init__(self, max_values: int = MAX_DERIVED) -> None:
-        self._values: dict[tuple[str, str], Any] = {}
+        self._values: dict[tuple[Hashable, str], Any] = {}
         self._max_values = max_values
         self._lock = threading.Lock()
 
-    def get(self, what: str, content_id: str, compute: Callable[[], T]) -> T:
+    def get(self, what: Hashable, content_id: str, compute: Callable[[], T]) -> T:
         """The value kept for (what, content id), else `compute()`, kept while there is room."""
         key = (what, content_id)
         if key in self._values:
             value: T = self._values[key]
             return value
         value = compute()
+        self.put(what, content_id, value)
+        return value
+
+    def put(self, what: Hashable, content_id: str, value: Any) -> None:
+        """Keep a value, unless the memo is full."""
         with self._lock:
             if len(self._values) < self._max_values:
-                self._values[key] = value
-        return value
+                self._values[what, content_id] = value
+
+
+class PartTables:
+    """What checks made of single files, for the evaluations sharing a cache (a
+    history's commits): one table per kind of part (`what` names a check's way of
+    judging a file), by (path, content id). At most `max_values` parts in all."""
+
+    def __init__(self, max_values: int = MAX_PARTS) -> None:
+        self._tables: dict[Hashable, dict[tuple[str, str], Any]] = {}
+        self._count = 0
+        self._max_values = max_values
+        self._lock = threading.Lock()
+
+    def table(self, what: Hashable) -> dict[tuple[str, str], Any]:
+        """The parts of one kind, by (path, content id): look up in it, keep with `keep`."""
+        with self._lock:
+            return self._tables.setdefault(what, {})
+
+    def __len__(self) -> int:
+        return self._count
+
+    def keep(self, table: dict[tuple[str, str], Any], key: tuple[str, str], part: Any) -> None:
+        """Keep a part in one of the tables, unless there is no room left."""
+        with self._lock:
+            if self._count < self._max_values and key not in table:
+                table[key] = part
+                self._count += 1
 
 
 class ParseCache(ABC):
-    """Where parsed files are kept between contexts; safe to use from several threads."""
+    """Where parsed files are kept between contexts; safe to use from several threads.
 
-    def __init__(self) -> None:
+    `keeps_parts` is false for a cache that serves one evaluation: the parts of
+    files would only be looked up by another one (`parts` is then None).
+    """
+
+    def __init__(self, keeps_parts: bool = True) -> None:
         self.texts = TextMemo()
         self.derived = DerivedMemo()
+        self.parts = PartTables() if keeps_parts else None
 
     @abstractmethod
     def get_many(self, keys: Iterable[ParseKey]) -> dict[ParseKey, CachedParse]:
@@ -140,8 +182,8 @@ class ParseCache(ABC):
 class MemoryParseCache(ParseCache):
     """Entries kept in this process, for as long as the cache object lives."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, keeps_parts: bool = True) -> None:
+        super().__init__(keeps_parts)
         self._entries: dict[ParseKey, CachedParse] = {}
         self._lock = threading.Lock()
 

@@ -128,12 +128,14 @@ class DiskParseCache(ParseCache):
     about `max_bytes`. What it read or stored is also kept in memory, so that many
     contexts in one process (a history run) find it without asking the file again."""
 
-    def __init__(self, folder: Path, version: str, max_bytes: int) -> None:
-        super().__init__()
+    def __init__(
+        self, folder: Path, version: str, max_bytes: int, keeps_parts: bool = True
+    ) -> None:
+        super().__init__(keeps_parts)
         self._path = folder / FILE_NAME
         self._version = version
         self._max_bytes = max_bytes
-        self._memory = MemoryParseCache()
+        self._memory = MemoryParseCache(keeps_parts=False)
         self._pending: dict[str, bytes] = {}
         self._stale: set[str] = set()  # keys read today whose use is recorded on an older day
         self._missed: set[ParseKey] = set()  # asked for and not found: not asked for again
@@ -385,12 +387,15 @@ def _in_statements(
         connection.execute(template.format(marks), [value for row in batch for value in row])
 
 
-def open_parse_cache(environ: Mapping[str, str] | None = None) -> ParseCache | None:
-    """The user's persistent parse cache, or None when the environment turns it off."""
+def open_parse_cache(
+    environ: Mapping[str, str] | None = None, keeps_parts: bool = True
+) -> ParseCache | None:
+    """The user's persistent parse cache, or None when the environment turns it off
+    (`keeps_parts`: see `ParseCache`)."""
     from engine.code_version import code_version
     from engine.folders import cache_dir
 
     max_bytes = max_bytes_from(os.environ if environ is None else environ)
     if max_bytes == 0:
         return None
-    return DiskParseCache(cache_dir("parse"), code_version(), max_bytes)
+    return DiskParseCache(cache_dir("parse"), code_version(), max_bytes, keeps_parts)

@@ -127,7 +127,8 @@ def evaluate_workspace(
     from engine.parse_cache import closing_cache
     from engine.parse_cache_disk import open_parse_cache
 
-    owned = open_parse_cache() if parse_cache is None else None  # earlier runs' parses
+    # Earlier runs' parses; one evaluation has no other to keep parts of files for.
+    owned = open_parse_cache(keeps_parts=False) if parse_cache is None else None
     if parse_cache is None:  # (not `or`: an empty cache is falsy)
         parse_cache = owned
     with _no_cycle_collection(), closing_cache(owned):

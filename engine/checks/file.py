@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
@@ -160,31 +160,16 @@ def _evaluate_contents(
     findings: list[Finding] = []
     read = 0
     containing = 0
-    context.prefetch_texts(matched, check.max_bytes)
-    for path in matched:
-        text_file = context.text(path, check.max_bytes)
-        if text_file.note is not None:
-            notes.append(text_file.note)
-        text = text_file.text
-        if text is None:
+    for path, part in zip(matched, _text_parts(check, context, matched), strict=True):
+        if part.note is not None:
+            notes.append(part.note)
+        if not part.read:
             continue
+        if part.timeout is not None:
+            return errored(f"{path}: {part.timeout}", [Finding(str(part.timeout), path)], notes)
         read += 1
-        try:
-            if check.contains is not None:
-                if check.contains.search(text):
-                    containing += 1
-                elif check.match == "all":
-                    findings.append(
-                        Finding(
-                            f"does not match /{check.contains.pattern}/",
-                            path,
-                            facts=facts_of(pattern=check.contains.pattern),
-                        )
-                    )
-            if check.not_contains is not None:
-                findings.extend(_matches(check.not_contains, text, path))
-        except RegexTimeout as exc:
-            return errored(f"{path}: {exc}", [Finding(str(exc), path)], notes)
+        containing += part.contains
+        findings.extend(part.findings)
     if check.contains is not None and read == 0:
         if matched:
             reason = f"no matched file could be read {check.files.describe()}{where}"
@@ -201,6 +186,69 @@ def _evaluate_contents(
     if findings:
         return failed_with(findings, notes)
     return passed(f"{read} file(s) checked", notes)
+
+
+@dataclass(frozen=True)
+class _TextPart:
+    """What one file's text gives a content check: kept across the evaluations that
+    share a parse cache by the file's path and content (a history's commits)."""
+
+    note: Note | None  # not valid UTF-8, or not read (binary, over the size cap)
+    read: bool = False
+    contains: bool = False  # `contains` matches
+    findings: tuple[Finding, ...] = ()  # not matching `contains` (match: all), `not_contains`
+    timeout: RegexTimeout | None = None  # a regex gave up on this text
+
+
+def _text_parts(
+    check: FileCheck, context: EvaluationContext, paths: tuple[str, ...]
+) -> list[_TextPart]:
+    """Each file's part, in order: those kept by an evaluation sharing this run's parse
+    cache looked up, the others read (in one batch) and searched."""
+    shelf = context.file_parts(_text_part_key(check), paths)
+    if shelf is None:
+        context.prefetch_texts(paths, check.max_bytes)
+        return [_text_part(check, context, path) for path in paths]
+    parts: list[_TextPart | None] = shelf.kept()
+    todo = [i for i, part in enumerate(parts) if part is None]
+    if todo:
+        context.prefetch_texts([paths[i] for i in todo], check.max_bytes)
+        for i in todo:
+            parts[i] = part = _text_part(check, context, paths[i])
+            shelf.keep(i, part)
+    return cast(list[_TextPart], parts)
+
+
+def _text_part_key(check: FileCheck) -> tuple[Any, ...]:
+    """Everything of the check a `_TextPart` depends on, besides the file."""
+    patterns = (r.pattern if r is not None else None for r in (check.contains, check.not_contains))
+    return ("file contents", *patterns, check.match, check.max_bytes)
+
+
+def _text_part(check: FileCheck, context: EvaluationContext, path: str) -> _TextPart:
+    text_file = context.text(path, check.max_bytes)
+    text = text_file.text
+    if text is None:
+        return _TextPart(text_file.note)
+    findings: list[Finding] = []
+    contains = False
+    try:
+        if check.contains is not None:
+            if check.contains.search(text):
+                contains = True
+            elif check.match == "all":
+                findings.append(
+                    Finding(
+                        f"does not match /{check.contains.pattern}/",
+                        path,
+                        facts=facts_of(pattern=check.contains.pattern),
+                    )
+                )
+        if check.not_contains is not None:
+            findings.extend(_matches(check.not_contains, text, path))
+    except RegexTimeout as exc:
+        return _TextPart(text_file.note, True, contains, timeout=exc)
+    return _TextPart(text_file.note, True, contains, tuple(findings))
 
 
 def _matches(pattern: Regex, text: str, path: str) -> list[Finding]:

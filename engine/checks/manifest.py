@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
 from engine.checks.subjects import Subject, element_label, field_facts, finding, label_of, pinpoint
-from engine.context import EvaluationContext
+from engine.context import EvaluationContext, ParsedFile
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import FORMATS, ParseError, format_for
 from engine.model.documents import KeyPath
@@ -125,32 +125,26 @@ def _load_schema(relative: str, path: KeyPath, reader: PackReader) -> PackSchema
 
 
 @dataclass(frozen=True)
-class _Loaded:
-    """Every document of a file set, read once per run and shared by its rules."""
+class _Part:
+    """What some files give a manifest check, before they are put together: all of
+    a run's files at once, or one file (see `_parts`)."""
 
-    documents: tuple[Subject, ...]
-    errors: tuple[tuple[str, ParseError], ...]
-    notes: tuple[Note, ...]
+    notes: tuple[Note, ...] = ()  # texts not valid UTF-8, files not read (too big, binary)
+    broken: tuple[tuple[str, ParseError], ...] = ()  # files that do not parse
+    documents: tuple[Subject, ...] = ()  # the documents `where` selected
+    subjects: int = 0  # how many were judged: those documents, or their `each` elements
+    holds: bool = False  # some subject satisfies the assertion (for `expect: any`)
+    failures: tuple[tuple[Subject, Finding], ...] = ()  # with `expect` all or none
+    # An expression that cannot be evaluated here: the step it failed in (0 `where`,
+    # 1 `each`, 2 `assert`, each done for every file before the next) and its finding.
+    problem: tuple[int, Finding] | None = None
 
 
-def _load(check: ManifestCheck, context: EvaluationContext, paths: tuple[str, ...]) -> _Loaded:
-    documents: list[Subject] = []
-    errors: list[tuple[str, ParseError]] = []
-    notes: list[Note] = []
-    formats = [(path, check.format or format_for(path)) for path in paths]
-    context.prefetch(formats, check.max_bytes)
-    for path, format_name in formats:
-        parsed = context.documents(path, format_name, check.max_bytes)
-        if parsed.note is not None:
-            notes.append(parsed.note)
-        if parsed.error is not None:
-            errors.append((path, parsed.error))
-            continue
-        documents.extend(
-            Subject(path, doc.index, doc.line, label_of(doc.data), doc.data, format_name)
-            for doc in parsed.documents
-        )
-    return _Loaded(tuple(documents), tuple(errors), tuple(notes))
+_NOTHING = _Part()
+_NO_FAILURES: tuple[tuple[Subject, Finding], ...] = ()
+
+Chosen = tuple[Subject, ...] | Exception  # what `where` chose in a file, or its error
+Loaded = tuple[ParsedFile, tuple[Subject, ...]]  # a file parsed, and its documents
 
 
 def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
@@ -158,11 +152,234 @@ def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
     notes: list[Note] = context.unreadable_notes(check.files)
     if not paths:
         return skipped(context.no_file_matches(check.files), notes)
-    key = ("manifest", check.files, check.format, check.max_bytes)
-    loaded = context.memo(key, lambda: _load(check, context, paths))
-    notes.extend(loaded.notes)
+    formats = context.memo(
+        ("manifest formats", check.files, check.format),
+        lambda: tuple((path, check.format or format_for(path)) for path in paths),
+    )
+    return _combined(check, context, _parts(check, context, formats), notes)
+
+
+def _parts(
+    check: ManifestCheck, context: EvaluationContext, formats: Sequence[tuple[str, str]]
+) -> list[_Part]:
+    """The parts the check's files give, in order.
+
+    In one evaluation that is one part for all the files. When the run shares
+    its parse cache with other evaluations (a history's commits, `policy
+    diff`'s two snapshots), it is one part per file, kept by the file's path
+    and content: a file judged by an earlier evaluation is looked up instead of
+    being judged again.
+    """
+    focus = check.assertion.focus() if check.assertion is not None else []
+    shelf = context.file_parts(_part_key(check), [path for path, _ in formats])
+    if shelf is None:
+        key = (check.files, check.format, check.max_bytes)
+        files = context.memo(
+            ("manifest files", *key), lambda: _Files.load(context, formats, check.max_bytes)
+        )
+        chosen: Chosen = files.documents
+        if check.where is not None:
+            where = check.where
+            chosen = context.memo(  # the rules selecting with the same `where` share it
+                ("manifest where", *key, where.text), lambda: _select(where, files.documents)
+            )
+        return [_part_of(check, focus, files.notes, files.broken, chosen)]
+    parts: list[_Part | None] = shelf.kept()
+    todo = [i for i, part in enumerate(parts) if part is None]
+    if todo:
+        tables = context.memo(("manifest tables", check.max_bytes), _Tables)
+        files_todo = [formats[i] for i in todo]
+        loaded = tables.load(context, files_todo, check.max_bytes)
+        if check.where is not None:
+            every = tables.select(check.where, files_todo, loaded)
+        else:
+            every = [documents for _, documents in loaded]
+        for i, (parsed, _), chosen in zip(todo, loaded, every, strict=True):
+            parts[i] = part = _file_part(check, focus, formats[i][0], parsed, chosen)
+            shelf.keep(i, part)
+    return [part for part in parts if part is not None and part is not _NOTHING]
+
+
+def _part_key(check: ManifestCheck) -> tuple[Any, ...]:
+    """Everything of the check a one-file `_Part` depends on, besides the file's path
+    and bytes (its format is the check's, or follows from its path)."""
+    texts = (e.text if e is not None else None for e in (check.where, check.each, check.assertion))
+    return ("manifest", check.format, *texts, check.expect, check.max_bytes)
+
+
+@dataclass(frozen=True)
+class _Files:
+    """A run's files of one file set, parsed: their notes, those that do not parse,
+    and the documents of the others, in order."""
+
+    notes: tuple[Note, ...]
+    broken: tuple[tuple[str, ParseError], ...]
+    documents: tuple[Subject, ...]
+
+    @classmethod
+    def load(
+        cls, context: EvaluationContext, formats: Sequence[tuple[str, str]], max_bytes: int
+    ) -> _Files:
+        """The files parsed (in one batch, on several cores when it pays)."""
+        notes: list[Note] = []
+        broken: list[tuple[str, ParseError]] = []
+        documents: list[Subject] = []
+        context.prefetch(formats, max_bytes)
+        for path, fmt in formats:
+            parsed = context.documents(path, fmt, max_bytes)
+            if parsed.note is not None:
+                notes.append(parsed.note)
+            if parsed.error is not None:
+                broken.append((path, parsed.error))
+                continue
+            documents.extend(
+                Subject(path, doc.index, doc.line, label_of(doc.data), doc.data, fmt)
+                for doc in parsed.documents
+            )
+        return cls(tuple(notes), tuple(broken), tuple(documents))
+
+
+class _Tables:
+    """One run's documents of each file and what each `where` selected of them, for
+    parts made file by file, shared by the rules that read the same files."""
+
+    def __init__(self) -> None:
+        self.documents: dict[tuple[str, str], Loaded] = {}
+        self.selected: dict[str, dict[tuple[str, str], Chosen]] = {}
+
+    def load(
+        self, context: EvaluationContext, files: Sequence[tuple[str, str]], max_bytes: int
+    ) -> list[Loaded]:
+        """Each file parsed, with its documents; those not read yet are parsed in one
+        batch (on several cores when it pays)."""
+        known = self.documents
+        missing = [item for item in files if item not in known]
+        if missing:
+            context.prefetch(missing, max_bytes)
+            for path, fmt in missing:
+                parsed = context.documents(path, fmt, max_bytes)
+                known[path, fmt] = (
+                    parsed,
+                    tuple(
+                        Subject(path, doc.index, doc.line, label_of(doc.data), doc.data, fmt)
+                        for doc in parsed.documents
+                    ),
+                )
+        return [known[item] for item in files]
+
+    def select(
+        self, where: Expression, files: Sequence[tuple[str, str]], loaded: Sequence[Loaded]
+    ) -> list[Chosen]:
+        """What `where` chose in each file."""
+        table = self.selected.setdefault(where.text, {})
+        chosen: list[Chosen] = []
+        for item, (_, documents) in zip(files, loaded, strict=True):
+            found = table.get(item)
+            if found is None:
+                found = table[item] = _select(where, documents) if documents else ()
+            chosen.append(found)
+        return chosen
+
+
+def _select(where: Expression, documents: Sequence[Subject]) -> Chosen:
+    """The documents `where` selects, or the error it raised on the first it could not
+    be evaluated on."""
+    try:
+        return tuple(d for d in documents if truthy(_search(where, d)))
+    except _DocumentError as exc:
+        return exc
+
+
+def _file_part(
+    check: ManifestCheck, focus: Sequence[str], path: str, parsed: ParsedFile, chosen: Chosen
+) -> _Part:
+    """The part one file gives."""
+    if parsed.error is not None:
+        return _Part((parsed.note,) if parsed.note else (), ((path, parsed.error),))
+    if parsed.note is None and not isinstance(chosen, Exception) and not chosen:
+        return _NOTHING
+    return _part_of(check, focus, (parsed.note,) if parsed.note else (), (), chosen)
+
+
+def _part_of(
+    check: ManifestCheck,
+    focus: Sequence[str],
+    notes: tuple[Note, ...],
+    broken: tuple[tuple[str, ParseError], ...],
+    chosen: Chosen,
+) -> _Part:
+    """The part of files with these notes and broken files, whose documents `where`
+    chose (or raised an error on), judged (`focus`: the fields the assertion reads)."""
+    if isinstance(chosen, _DocumentError):
+        return _Part(notes, broken, problem=(0, chosen.finding))
+    documents = cast(tuple[Subject, ...], chosen)
+    step = 1
+    try:
+        subjects = _elements(check.each, documents) if check.each is not None else documents
+        step = 2
+        holds, failures = False, _NO_FAILURES
+        if check.assertion is not None and subjects:
+            holds, failures = _assert_each(check, check.assertion, focus, subjects)
+    except _DocumentError as exc:
+        return _Part(notes, broken, problem=(step, exc.finding))
+    return _Part(notes, broken, documents, len(subjects), holds, failures)
+
+
+def _elements(each: Expression, documents: Sequence[Subject]) -> tuple[Subject, ...]:
+    elements: list[Subject] = []
+    for doc in documents:
+        items = _search(each, doc)
+        if not isinstance(items, list):
+            items = [] if items is None else [items]
+        elements.extend(  # built directly: `replace` costs several times more
+            Subject(
+                path=doc.path,
+                document=doc.document,
+                line=doc.line,
+                label=doc.label + element_label(item, i),
+                data=item,
+                format=doc.format,
+                element=i,
+                root=doc.data,
+            )
+            for i, item in enumerate(items)
+        )
+    return tuple(elements)
+
+
+def _assert_each(
+    check: ManifestCheck,
+    assertion: Expression,
+    focus: Sequence[str],
+    subjects: Sequence[Subject],
+) -> tuple[bool, tuple[tuple[Subject, Finding], ...]]:
+    """Whether some subject satisfies the assertion, and the findings `expect` all or
+    none makes of them."""
+    verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
+    if check.expect == "all":
+        failing = [s for s, ok in verdicts if not ok]
+        explain = assertion.explain
+        return len(failing) < len(verdicts), tuple(
+            (s, finding(s, explain(s.data), **field_facts(s, focus))) for s in failing
+        )
+    if check.expect == "none":
+        message = f"`{assertion.text}` holds"
+        holding = [s for s, ok in verdicts if ok]
+        return bool(holding), tuple(
+            (s, finding(s, message, **field_facts(s, focus))) for s in holding
+        )
+    return any(ok for _, ok in verdicts), ()
+
+
+def _combined(
+    check: ManifestCheck, context: EvaluationContext, parts: Sequence[_Part], notes: list[Note]
+) -> Outcome:
+    """The check's outcome from its files' parts, as if it had judged all their
+    documents at once: each step over every file before the next step."""
+    for part in parts:
+        notes.extend(part.notes)
     broken: list[Finding] = []
-    for path, error in loaded.errors:
+    for path, error in (found for part in parts for found in part.broken):
         if check.on_parse_error == "skip":
             where = f"line {error.line}: " if error.line else ""
             notes.append(Note(path, f"skipped, does not parse: {where}{error.message}"))
@@ -171,69 +388,24 @@ def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
     if broken:
         first = broken[0]
         return errored(f"{first.path}:{first.line or '?'}: {first.message}", broken, notes)
-    try:
-        documents = loaded.documents
-        if check.where is not None:
-            selector = check.where
-            documents = context.memo(
-                (*key, "where", selector.text),
-                lambda: tuple(d for d in loaded.documents if truthy(_search(selector, d))),
-            )
-        return _judge(check, context, documents, notes)
-    except _DocumentError as exc:
-        return errored(exc.finding.message, [exc.finding], notes)
-
-
-class _DocumentError(Exception):
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
-
-
-def _search(expression: Expression, subject: Subject) -> Any:
-    try:
-        return expression.search(subject.data)
-    except ExpressionError as exc:
-        where = f"{subject.path} document {subject.document}"
-        raise _DocumentError(
-            Finding(f"{where}: {exc}", subject.path, subject.line, subject.document)
-        ) from None
-
-
-def _judge(
-    check: ManifestCheck,
-    context: EvaluationContext,
-    documents: tuple[Subject, ...],
-    notes: list[Note],
-) -> Outcome:
-    """Judge the documents `where` selected (all of them when there is no `where`)."""
-    subjects: Sequence[Subject] = documents
-    if check.each is not None:
-        elements: list[Subject] = []
-        for doc in documents:
-            items = _search(check.each, doc)
-            if not isinstance(items, list):
-                items = [] if items is None else [items]
-            elements.extend(  # built directly: `replace` costs several times more
-                Subject(
-                    path=doc.path,
-                    document=doc.document,
-                    line=doc.line,
-                    label=doc.label + element_label(item, i),
-                    data=item,
-                    format=doc.format,
-                    element=i,
-                    root=doc.data,
-                )
-                for i, item in enumerate(items)
-            )
-        subjects = elements
+    problems = [part.problem for part in parts if part.problem is not None]
+    if problems:
+        _, problem = min(problems, key=lambda found: found[0])  # the first of the first step
+        return errored(problem.message, [problem], notes)
+    subjects = sum(part.subjects for part in parts)
     if not subjects and check.assert_all is None:
         return _on_empty(check, notes)
+    documents = [doc for part in parts for doc in part.documents]
     findings: list[Finding] = []
     if check.assertion is not None and subjects:
+        pairs: Sequence[tuple[Subject | None, Finding]]
+        pairs = [pair for part in parts for pair in part.failures]
+        if check.expect == "any":
+            message = f"none of {subjects} subject(s) satisfies `{check.assertion.text}`"
+            none = (None, Finding(message, facts=facts_of(count=subjects)))
+            pairs = [] if any(part.holds for part in parts) else [none]
         focus = check.assertion.focus()
-        for n, (subject, finding) in enumerate(_assert_each(check, check.assertion, subjects)):
+        for n, (subject, finding) in enumerate(pairs):
             if n < MAX_PINPOINTED:
                 finding = replace(finding, line=pinpoint(context, check.each, subject, focus))
             findings.append(finding)
@@ -259,7 +431,23 @@ def _judge(
             )
     if findings:
         return failed_with(findings, notes)
-    return passed(f"{len(subjects)} checked", notes)
+    return passed(f"{subjects} checked", notes)
+
+
+class _DocumentError(Exception):
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _search(expression: Expression, subject: Subject) -> Any:
+    try:
+        return expression.search(subject.data)
+    except ExpressionError as exc:
+        where = f"{subject.path} document {subject.document}"
+        raise _DocumentError(
+            Finding(f"{where}: {exc}", subject.path, subject.line, subject.document)
+        ) from None
 
 
 def _on_empty(check: ManifestCheck, notes: list[Note]) -> Outcome:
@@ -269,29 +457,6 @@ def _on_empty(check: ManifestCheck, notes: list[Note]) -> Outcome:
     if check.on_empty == "fail":
         return failed(message, [Finding(message, facts=facts_of(count=0))], notes)
     return skipped(message, notes)
-
-
-def _assert_each(
-    check: ManifestCheck, assertion: Expression, subjects: Sequence[Subject]
-) -> list[tuple[Subject | None, Finding]]:
-    verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
-    focus = assertion.focus()
-    if check.expect == "all":
-        return [
-            (s, finding(s, assertion.explain(s.data), **field_facts(s, focus)))
-            for s, ok in verdicts
-            if not ok
-        ]
-    if check.expect == "none":
-        return [
-            (s, finding(s, f"`{assertion.text}` holds", **field_facts(s, focus)))
-            for s, ok in verdicts
-            if ok
-        ]
-    if any(ok for _, ok in verdicts):
-        return []
-    message = f"none of {len(subjects)} subject(s) satisfies `{assertion.text}`"
-    return [(None, Finding(message, facts=facts_of(count=len(subjects))))]
 
 
 #: kind, name, namespace: the Kubernetes-style identity of the document; label: how
