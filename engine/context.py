@@ -171,6 +171,8 @@ class EvaluationContext:
         self._index: Once[FileIndex] = Once()
         self._folder_index: Once[FileIndex] = Once()  # folders as paths, for `in_each`
         self._selections: OnceMap[FileSet, tuple[str, ...]] = OnceMap()
+        self._shared_selections: Once[dict[Any, tuple[str, ...]] | None] = Once()
+        self._content_ids: dict[str, str | None] = {}
         self._texts: OnceMap[str, TextFile] = OnceMap()
         self._parsed: OnceMap[tuple[str, str], ParsedFile] = OnceMap()
         self._memo: OnceMap[Any, Any] = OnceMap()
@@ -195,7 +197,32 @@ class EvaluationContext:
 
     def select(self, files: FileSet) -> tuple[str, ...]:
         """Paths the file set selects, sorted."""
-        return self._selections.get(files, lambda: self.index.select(files.include, files.exclude))
+        return self._selections.get(files, lambda: self._select(files))
+
+    def _select(self, files: FileSet) -> tuple[str, ...]:
+        shared = self._shared_selections.get(self._find_shared_selections)
+        if shared is None:
+            return self.index.select(files.include, files.exclude)
+        found = shared.get(files)
+        if found is None:
+            found = shared[files] = self.index.select(files.include, files.exclude)
+        return found
+
+    def _find_shared_selections(self) -> dict[Any, tuple[str, ...]] | None:
+        """The selections that evaluations sharing this run's parse cache made over the
+        same listing (a history's commits), to add to; None in one evaluation."""
+        cache = self.options.parse_cache
+        memo = cache.selections if cache is not None else None
+        return memo.for_listing(self.index.paths) if memo is not None else None
+
+    def content_ids(self, paths: Sequence[str]) -> list[str | None]:
+        """`Snapshot.content_id` of each path, looked up once per run."""
+        known = self._content_ids
+        content_id = self.snapshot.content_id
+        for path in paths:
+            if path not in known:
+                known[path] = content_id(path)
+        return [known[path] for path in paths]
 
     def no_file_matches(self, files: FileSet) -> str:
         """Why a file set selects nothing, naming the excludes that left matching files
@@ -332,8 +359,7 @@ class EvaluationContext:
         tables = cache.parts if cache is not None else None
         if tables is None:
             return None
-        content_id = self.snapshot.content_id
-        return FileParts(tables, tables.table(what), paths, [content_id(p) for p in paths])
+        return FileParts(tables, tables.table(what), paths, self.content_ids(paths))
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES

@@ -147,17 +147,46 @@ class PartTables:
                 self._count += 1
 
 
+#: How many listings a shared cache keeps the file sets' selections of (`selections`).
+KEPT_LISTINGS = 4
+
+
+class SelectionMemo:
+    """What file sets selected in the last few listings seen, for the evaluations sharing
+    a cache: a history's commits mostly list the same paths, and comparing two lists
+    costs far less than matching every glob over one again."""
+
+    def __init__(self, kept: int = KEPT_LISTINGS) -> None:
+        self._recent: list[tuple[tuple[str, ...], dict[Any, tuple[str, ...]]]] = []
+        self._kept = kept
+        self._lock = threading.Lock()
+
+    def for_listing(self, paths: tuple[str, ...]) -> dict[Any, tuple[str, ...]]:
+        """The selections made over exactly these paths (look up and add to it)."""
+        with self._lock:
+            for i, (listing, table) in enumerate(self._recent):
+                if listing == paths:
+                    self._recent.insert(0, self._recent.pop(i))
+                    return table
+            table = {}
+            self._recent.insert(0, (paths, table))
+            del self._recent[self._kept :]
+            return table
+
+
 class ParseCache(ABC):
     """Where parsed files are kept between contexts; safe to use from several threads.
 
     `keeps_parts` is false for a cache that serves one evaluation: the parts of
-    files would only be looked up by another one (`parts` is then None).
+    files and the file sets' selections would only be looked up by another one
+    (`parts` and `selections` are then None).
     """
 
     def __init__(self, keeps_parts: bool = True) -> None:
         self.texts = TextMemo()
         self.derived = DerivedMemo()
         self.parts = PartTables() if keeps_parts else None
+        self.selections = SelectionMemo() if keeps_parts else None
 
     @abstractmethod
     def get_many(self, keys: Iterable[ParseKey]) -> dict[ParseKey, CachedParse]:
