@@ -171,7 +171,7 @@ class EvaluationContext:
         self._index: Once[FileIndex] = Once()
         self._folder_index: Once[FileIndex] = Once()  # folders as paths, for `in_each`
         self._selections: OnceMap[FileSet, tuple[str, ...]] = OnceMap()
-        self._shared_selections: Once[dict[Any, tuple[str, ...]] | None] = Once()
+        self._shared_selections: Once[dict[Any, Any] | None] = Once()
         self._content_ids: dict[str, str | None] = {}
         self._texts: OnceMap[str, TextFile] = OnceMap()
         self._parsed: OnceMap[tuple[str, str], ParsedFile] = OnceMap()
@@ -200,15 +200,21 @@ class EvaluationContext:
         return self._selections.get(files, lambda: self._select(files))
 
     def _select(self, files: FileSet) -> tuple[str, ...]:
+        return self._of_listing(files, lambda: self.index.select(files.include, files.exclude))
+
+    def _of_listing(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, a value that depends on the listing alone (what globs select in
+        it), shared with the evaluations sharing this run's parse cache that saw the
+        same listing."""
         shared = self._shared_selections.get(self._find_shared_selections)
         if shared is None:
-            return self.index.select(files.include, files.exclude)
-        found = shared.get(files)
+            return compute()
+        found: T | None = shared.get(key)
         if found is None:
-            found = shared[files] = self.index.select(files.include, files.exclude)
+            found = shared[key] = compute()
         return found
 
-    def _find_shared_selections(self) -> dict[Any, tuple[str, ...]] | None:
+    def _find_shared_selections(self) -> dict[Any, Any] | None:
         """The selections that evaluations sharing this run's parse cache made over the
         same listing (a history's commits), to add to; None in one evaluation."""
         cache = self.options.parse_cache
@@ -256,12 +262,19 @@ class EvaluationContext:
 
     def folders(self, pattern: str) -> tuple[str, ...]:
         """Folders (holding at least one file) that a folder glob matches, sorted."""
-        folders = self._folder_index.get(lambda: FileIndex(self.index.folders()))
-        return folders.select((pattern,))
+        return self._of_listing(
+            ("folders", pattern),
+            lambda: self._folder_index.get(lambda: FileIndex(self.index.folders())).select(
+                (pattern,)
+            ),
+        )
 
     def select_in(self, folders: Sequence[str], files: FileSet) -> dict[str, tuple[str, ...]]:
         """For each folder, the paths the file set selects inside it (globs relative to it)."""
-        return self.index.select_in(folders, self.index.compile(files.include, files.exclude))
+        return self._of_listing(
+            ("in", tuple(folders), files),
+            lambda: self.index.select_in(folders, self.index.compile(files.include, files.exclude)),
+        )
 
     def unreadable(self, files: FileSet) -> tuple[Unreadable, ...]:
         """Entries the file set would select that are not read (submodules, outside links)."""

@@ -157,11 +157,11 @@ class SelectionMemo:
     costs far less than matching every glob over one again."""
 
     def __init__(self, kept: int = KEPT_LISTINGS) -> None:
-        self._recent: list[tuple[tuple[str, ...], dict[Any, tuple[str, ...]]]] = []
+        self._recent: list[tuple[tuple[str, ...], dict[Any, Any]]] = []
         self._kept = kept
         self._lock = threading.Lock()
 
-    def for_listing(self, paths: tuple[str, ...]) -> dict[Any, tuple[str, ...]]:
+    def for_listing(self, paths: tuple[str, ...]) -> dict[Any, Any]:
         """The selections made over exactly these paths (look up and add to it)."""
         with self._lock:
             for i, (listing, table) in enumerate(self._recent):
