@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from engine.errors import InputError
+from engine.git.tree_listing import TreeListings
 from engine.model.results import Report
 from engine.model.severity import FailOn
 from engine.parse_cache import ParseCache
 from engine.runs import EvalRequest, evaluate_workspace, load_workspace
 from engine.snapshots import open_snapshot
 from engine.snapshots.base import Snapshot
+from engine.snapshots.gittree import GitTreeSnapshot
 from engine.workspace import Workspace
 
 
@@ -56,16 +59,26 @@ class CommitWorkspace:
 
 @contextmanager
 def commit_workspace(
-    path: Path, rev: str, request: EvalRequest | None = None, option: str = "--ref"
+    path: Path,
+    rev: str,
+    request: EvalRequest | None = None,
+    option: str = "--ref",
+    listings: TreeListings | None = None,
 ) -> Iterator[CommitWorkspace]:
     """The commit `rev` names in the repository at `path`, with its packs loaded.
 
     `request` gives the packs, params, selection and config as `policy eval` takes them
     (its `ref`, `staged` and `no_commands` are set here). InputError for a path outside
     git, an unknown rev (named by `option`) or a bad pack or config at that commit.
+    `listings` lists the commit's tree from the one it listed before (a history).
     """
     request = replace(request or EvalRequest(), path=path, ref=rev, staged=False, no_commands=True)
-    snapshot = open_snapshot(path, rev, ref_option=option)
+    if listings is None:
+        snapshot = open_snapshot(path, rev, ref_option=option)
+    else:
+        if not path.is_dir():
+            raise InputError(f"{path}: not a folder")
+        snapshot = GitTreeSnapshot.open(path, rev, option, listings)
     try:
         workspace, fail_on = load_workspace(snapshot, request)
         yield CommitWorkspace(snapshot, workspace, request, fail_on)

@@ -36,8 +36,8 @@ configuration is read; the user's own (credential helpers, `core.sshCommand`,
 proxies) is.
 
 Settings that run programs only in commands rulepack never runs are left
-alone: `diff.external` and textconv (patches; diff-files is asked for names
-only, with `--no-ext-diff --no-textconv`), `core.editor`, `sequence.editor`
+alone: `diff.external` and textconv (patches; diff-files and diff-tree are
+asked for names and ids only, with `--no-ext-diff --no-textconv`), `core.editor`, `sequence.editor`
 (interactive commands), `gpg.program` (signing; fixtures commit with
 `commit.gpgsign=false`), `core.alternateRefsCommand`, `uploadpack` and
 `receivepack` (fetch and push). `SUBCOMMANDS` lists what rulepack runs.
@@ -72,6 +72,7 @@ SUBCOMMANDS: Mapping[str, bool] = {
     "cat-file": False,
     "rev-list": False,  # `policy history`: the first-parent line, with commit dates
     "diff-files": True,
+    "diff-tree": False,  # `policy history`: two trees compared as objects, names and ids only
     "init": False,
     "add": True,
     "commit": True,

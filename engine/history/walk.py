@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from engine.commits import commit_workspace
 from engine.errors import InputError
+from engine.git.tree_listing import TreeListings
 from engine.history.line import CommitInfo, Line
 from engine.history.model import History, level_ids_of, points_of
 from engine.parse_cache import ParseCache, closing_cache
@@ -50,11 +51,14 @@ def walk(
     reused: set[int] = set()
     notes = list(_line_notes(line))
     owned = shared_parse_cache() if parse_cache is None else None
+    listings = TreeListings()  # each commit's tree listed from the one before
     with closing_cache(owned):
         cache = owned if parse_cache is None else parse_cache
         for info in reversed(line.commits):  # oldest first: changes are against the one before
             try:
-                run, was_stored = _run_of(line, info, request, store, repository, chosen, cache)
+                run, was_stored = _run_of(
+                    line, info, request, store, repository, chosen, cache, listings
+                )
             except InputError as exc:
                 notes.append(f"commit {info.id[:12]} left out: {_one_line(exc)}")
             else:
@@ -81,9 +85,11 @@ def _run_of(
     repository: Repository,
     chosen: str,
     cache: ParseCache | None,
+    listings: TreeListings,
 ) -> tuple[RunRecord, bool]:
     """The commit's run, and whether it was in the store already."""
-    with commit_workspace(line.repository.root, info.id, request, option="--branch") as commit:
+    root = line.repository.root
+    with commit_workspace(root, info.id, request, "--branch", listings) as commit:
         found = store.reusable(repository.name, info.id, commit.pack_key, chosen)
         if found is not None:
             return found, True

@@ -10,6 +10,7 @@ from engine.errors import InputError
 from engine.git.entries import GitEntry
 from engine.git.repository import Repository, head_commit, list_tree, locate, resolve_commit
 from engine.git.runner import GitNotInstalled
+from engine.git.tree_listing import TreeListings
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,13 @@ class GitRepository:
         """Full id of the commit `ref` names (anything `git rev-parse` accepts)."""
         return resolve_commit(self.cwd, ref, self.option, self.root)
 
-    def tree_entries(self, commit: str, ref: str) -> dict[str, GitEntry]:
-        """The entries under the snapshot root in `commit`, by path relative to the root."""
+    def tree_entries(
+        self, commit: str, ref: str, listings: TreeListings | None = None
+    ) -> dict[str, GitEntry]:
+        """The entries under the snapshot root in `commit`, by path relative to the root
+        (`listings`: listed from the tree listed before, for a history's commits)."""
         tree = f"{commit}:{self.prefix}" if self.prefix else f"{commit}^{{tree}}"
-        entries = list_tree(self.cwd, tree)
+        entries = list_tree(self.cwd, tree) if listings is None else listings.list(self.cwd, tree)
         if entries is None:
             raise InputError(f"{self.option} {ref}: {self.prefix} is not a folder in that commit")
         return entries
