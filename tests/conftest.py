@@ -36,6 +36,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from cli import main
 
@@ -68,6 +69,23 @@ def git(root: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, f"git {' '.join(args)} failed: {done.stderr}"
     return done.stdout
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage everything in `root` and commit it (empty commits too); the commit's id."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def repository_examples(count: int) -> settings:
+    """Hypothesis settings for a test that builds a git repository per example: no
+    deadline (git's speed varies), and `tmp_path_factory` is used on purpose."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 def write_files(root: Path, files: dict[str, str | bytes | None]) -> None:

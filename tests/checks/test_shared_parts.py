@@ -10,17 +10,16 @@ again by a fresh evaluation of its own; the reports must be the same.
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.commits import commit_workspace
 from engine.model.serialize import report_to_data
 from engine.parse_cache import MemoryParseCache
 from engine.runs import EvalRequest
-from tests.conftest import git
+from tests.conftest import commit_all, git, repository_examples
 
 PACK = """\
 apiVersion: rulepack/v1
@@ -107,19 +106,12 @@ COMMITS = st.lists(
 )
 
 
-AS_TESTER = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-
-
 def without_durations(report: dict[str, Any]) -> str:
     results = [{k: v for k, v in r.items() if k != "duration_ms"} for r in report["results"]]
     return json.dumps({**report, "results": results}, sort_keys=True)
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@repository_examples(30)
 @given(commits=COMMITS)
 def test_commits_judged_through_one_cache_are_judged_as_each_alone(
     tmp_path_factory: Any, commits: list[dict[str, bytes | None]]
@@ -137,13 +129,7 @@ def test_commits_judged_through_one_cache_are_judged_as_each_alone(
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
-        git(repo, "add", "-A")
-        subprocess.run(
-            [*AS_TESTER, "commit", "-q", "--allow-empty", "-m", f"c{n}"],
-            cwd=repo,
-            check=True,
-        )
-        ids.append(git(repo, "rev-parse", "HEAD").strip())
+        ids.append(commit_all(repo, f"c{n}"))
     request = EvalRequest(packs=(str(pack),))
     shared = MemoryParseCache()
     for commit_id in ids:

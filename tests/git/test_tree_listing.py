@@ -10,16 +10,15 @@ may not have.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.git.repository import list_tree
 from engine.git.tree_listing import TreeListings, changed_entries
-from tests.conftest import git
+from tests.conftest import commit_all, git, repository_examples
 
 # Around "/" in byte order, and two names that sort one way as text and the other as
 # bytes (a name that is not UTF-8, kept as a surrogate escape, and U+FF21).
@@ -36,8 +35,6 @@ OPERATION = st.one_of(
     st.tuples(st.just("submodule"), st.sampled_from(["m", "sub/m"]), st.just("")),
 )
 COMMITS = st.lists(st.lists(OPERATION, max_size=5), min_size=2, max_size=5)
-
-AS_TESTER = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
 
 
 def remove(path: Path) -> None:
@@ -87,11 +84,7 @@ def apply(repo: Path, operation: tuple[str, str, str]) -> None:
         (path / "inside").write_text("in\n", encoding="utf-8")
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@repository_examples(40)
 @given(commits=COMMITS)
 def test_trees_listed_from_the_one_before_are_those_ls_tree_lists(
     tmp_path_factory: Any, commits: list[list[tuple[str, str, str]]]
@@ -102,10 +95,7 @@ def test_trees_listed_from_the_one_before_are_those_ls_tree_lists(
     for n, operations in enumerate(commits):
         for operation in operations:
             apply(repo, operation)
-        git(repo, "add", "-A")
-        command = [*AS_TESTER, "commit", "-q", "--allow-empty", "-m", f"c{n}"]
-        subprocess.run(command, cwd=repo, check=True)
-        ids.append(git(repo, "rev-parse", "HEAD").strip())
+        ids.append(commit_all(repo, f"c{n}"))
     for tree_of in (lambda c: f"{c}^{{tree}}", lambda c: f"{c}:sub"):
         listings = TreeListings()
         for commit_id in ids:
@@ -122,13 +112,11 @@ def test_changes_between_two_trees_are_read_as_git_names_them(tmp_path: Path) ->
     git(repo, "init", "-q")
     (repo / "kept").write_text("1\n", encoding="utf-8")
     (repo / "gone").write_text("1\n", encoding="utf-8")
-    git(repo, "add", "-A")
-    subprocess.run([*AS_TESTER, "commit", "-q", "-m", "one"], cwd=repo, check=True)
+    commit_all(repo, "one")
     (repo / "gone").unlink()
     (repo / "kept").write_text("2\n", encoding="utf-8")
     (repo / "new name").write_text("3\n", encoding="utf-8")
-    git(repo, "add", "-A")
-    subprocess.run([*AS_TESTER, "commit", "-q", "-m", "two"], cwd=repo, check=True)
+    commit_all(repo, "two")
     changes = changed_entries(repo, "HEAD~1^{tree}", "HEAD^{tree}")
     assert changes is not None
     blob = git(repo, "rev-parse", "HEAD:kept").strip()
