@@ -18,7 +18,7 @@ files matched but no document (or element) was selected.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from engine.checks.kind import CheckKind
@@ -138,6 +138,30 @@ class _Part:
     # An expression that cannot be evaluated here: the step it failed in (0 `where`,
     # 1 `each`, 2 `assert`, each done for every file before the next) and its finding.
     problem: tuple[int, Finding] | None = None
+    # The failures' findings pointed at their field's line, as far as worked out (one
+    # tuple, replaced whole, so that threads sharing the part never see half of one):
+    # a part kept across evaluations works them out once.
+    _pinned: list[tuple[Finding, ...]] = field(
+        default_factory=lambda: [()], compare=False, repr=False
+    )
+
+    def pinpointed(
+        self,
+        context: EvaluationContext,
+        each: Expression | None,
+        focus: Sequence[str],
+        count: int,
+    ) -> list[Finding]:
+        """The failures' findings, the first `count` pointed at their field's line (the
+        rest keep the document's first line)."""
+        pinned = self._pinned[0]
+        if len(pinned) < count:
+            pinned += tuple(
+                replace(found, line=pinpoint(context, each, subject, focus))
+                for subject, found in self.failures[len(pinned) : count]
+            )
+            self._pinned[0] = pinned
+        return [*pinned[:count], *(found for _, found in self.failures[count:])]
 
 
 _NOTHING = _Part()
@@ -395,20 +419,20 @@ def _combined(
     subjects = sum(part.subjects for part in parts)
     if not subjects and check.assert_all is None:
         return _on_empty(check, notes)
-    documents = [doc for part in parts for doc in part.documents]
     findings: list[Finding] = []
     if check.assertion is not None and subjects:
-        pairs: Sequence[tuple[Subject | None, Finding]]
-        pairs = [pair for part in parts for pair in part.failures]
-        if check.expect == "any":
-            message = f"none of {subjects} subject(s) satisfies `{check.assertion.text}`"
-            none = (None, Finding(message, facts=facts_of(count=subjects)))
-            pairs = [] if any(part.holds for part in parts) else [none]
         focus = check.assertion.focus()
-        for n, (subject, finding) in enumerate(pairs):
-            if n < MAX_PINPOINTED:
-                finding = replace(finding, line=pinpoint(context, check.each, subject, focus))
-            findings.append(finding)
+        if check.expect == "any":
+            if not any(part.holds for part in parts):
+                message = f"none of {subjects} subject(s) satisfies `{check.assertion.text}`"
+                findings.append(Finding(message, facts=facts_of(count=subjects)))
+        else:
+            for part in parts:
+                pinned = max(0, min(len(part.failures), MAX_PINPOINTED - len(findings)))
+                findings.extend(part.pinpointed(context, check.each, focus, pinned))
+    documents = (
+        [d for part in parts for d in part.documents] if check.schema or check.assert_all else []
+    )
     if check.schema is not None:
         from engine.checks.manifest_schema import SchemaProblem
 
