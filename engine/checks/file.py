@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
@@ -160,7 +160,8 @@ def _evaluate_contents(
     findings: list[Finding] = []
     read = 0
     containing = 0
-    for path, part in zip(matched, _text_parts(check, context, matched), strict=True):
+    # The parts stop at the first that timed out, as this loop does.
+    for path, part in zip(matched, _text_parts(check, context, matched), strict=False):
         if part.note is not None:
             notes.append(part.note)
         if not part.read:
@@ -203,20 +204,23 @@ class _TextPart:
 def _text_parts(
     check: FileCheck, context: EvaluationContext, paths: tuple[str, ...]
 ) -> list[_TextPart]:
-    """Each file's part, in order: those kept by an evaluation sharing this run's parse
-    cache looked up, the others read (in one batch) and searched."""
+    """Each file's part, in order, up to the first whose regex timed out (each costs the
+    time limit): those kept by an evaluation sharing this run's parse cache looked up,
+    the others read (in one batch) and searched."""
     shelf = context.file_parts(_text_part_key(check), paths)
-    if shelf is None:
-        context.prefetch_texts(paths, check.max_bytes)
-        return [_text_part(check, context, path) for path in paths]
-    parts: list[_TextPart | None] = shelf.kept()
-    todo = [i for i, part in enumerate(parts) if part is None]
-    if todo:
-        context.prefetch_texts([paths[i] for i in todo], check.max_bytes)
-        for i in todo:
-            parts[i] = part = _text_part(check, context, paths[i])
-            shelf.keep(i, part)
-    return cast(list[_TextPart], parts)
+    kept: list[_TextPart | None] = [None] * len(paths) if shelf is None else shelf.kept()
+    todo = [path for path, part in zip(paths, kept, strict=True) if part is None]
+    context.prefetch_texts(todo, check.max_bytes)
+    parts: list[_TextPart] = []
+    for i, part in enumerate(kept):
+        if part is None:
+            part = _text_part(check, context, paths[i])
+            if shelf is not None:
+                shelf.keep(i, part)
+        parts.append(part)
+        if part.timeout is not None:
+            break
+    return parts
 
 
 def _text_part_key(check: FileCheck) -> tuple[Any, ...]:

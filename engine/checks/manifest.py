@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
@@ -136,8 +136,9 @@ class _Part:
     holds: bool = False  # some subject satisfies the assertion (for `expect: any`)
     failures: tuple[tuple[Subject, Finding], ...] = ()  # with `expect` all or none
     # An expression that cannot be evaluated here: the step it failed in (0 `where`,
-    # 1 `each`, 2 `assert`, each done for every file before the next) and its finding.
-    problem: tuple[int, Finding] | None = None
+    # 1 `each`, 2 `assert`, each done for every file before the next) and its finding,
+    # or what else it raised (a fault of rulepack's, raised again where it came first).
+    problem: tuple[int, Finding | Exception] | None = None
     # The failures' findings pointed at their field's line, as far as worked out (one
     # tuple, replaced whole, so that threads sharing the part never see half of one):
     # a part kept across evaluations works them out once.
@@ -201,6 +202,8 @@ def _parts(
         files = context.memo(
             ("manifest files", *key), lambda: _Files.load(context, formats, check.max_bytes)
         )
+        if files.broken and check.on_parse_error == "error":
+            return [_Part(files.notes, files.broken)]  # errors: nothing else is judged
         chosen: Chosen = files.documents
         if check.where is not None:
             where = check.where
@@ -306,11 +309,11 @@ class _Tables:
 
 
 def _select(where: Expression, documents: Sequence[Subject]) -> Chosen:
-    """The documents `where` selects, or the error it raised on the first it could not
-    be evaluated on."""
+    """The documents `where` selects, or what it raised on the first it could not be
+    evaluated on."""
     try:
         return tuple(d for d in documents if truthy(_search(where, d)))
-    except _DocumentError as exc:
+    except Exception as exc:  # kept, to be raised again only if it comes first (`_combined`)
         return exc
 
 
@@ -334,9 +337,9 @@ def _part_of(
 ) -> _Part:
     """The part of files with these notes and broken files, whose documents `where`
     chose (or raised an error on), judged (`focus`: the fields the assertion reads)."""
-    if isinstance(chosen, _DocumentError):
-        return _Part(notes, broken, problem=(0, chosen.finding))
-    documents = cast(tuple[Subject, ...], chosen)
+    if isinstance(chosen, Exception):
+        return _Part(notes, broken, problem=(0, _found(chosen)))
+    documents = chosen
     step = 1
     try:
         subjects = _elements(check.each, documents) if check.each is not None else documents
@@ -344,9 +347,14 @@ def _part_of(
         holds, failures = False, _NO_FAILURES
         if check.assertion is not None and subjects:
             holds, failures = _assert_each(check, check.assertion, focus, subjects)
-    except _DocumentError as exc:
-        return _Part(notes, broken, problem=(step, exc.finding))
+    except Exception as exc:  # kept, to be raised again only if it comes first (`_combined`)
+        return _Part(notes, broken, problem=(step, _found(exc)))
     return _Part(notes, broken, documents, len(subjects), holds, failures)
+
+
+def _found(exc: Exception) -> Finding | Exception:
+    """An expression's error as its finding; anything else as it was raised."""
+    return exc.finding if isinstance(exc, _DocumentError) else exc
 
 
 def _elements(each: Expression, documents: Sequence[Subject]) -> tuple[Subject, ...]:
@@ -415,6 +423,8 @@ def _combined(
     problems = [part.problem for part in parts if part.problem is not None]
     if problems:
         _, problem = min(problems, key=lambda found: found[0])  # the first of the first step
+        if isinstance(problem, Exception):
+            raise problem
         return errored(problem.message, [problem], notes)
     subjects = sum(part.subjects for part in parts)
     if not subjects and check.assert_all is None:

@@ -56,6 +56,9 @@ def changed_entries(
     done = run(
         [
             *("diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-ext-diff", "--no-textconv"),
+            # Every submodule change, whatever `submodule.<name>.ignore` the repository's
+            # .gitmodules or config sets (ls-tree lists every submodule entry).
+            "--ignore-submodules=none",
             *("--end-of-options", old_tree, new_tree),
         ],
         cwd,

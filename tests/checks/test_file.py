@@ -450,6 +450,27 @@ def test_a_regex_that_backtracks_without_end_makes_the_rule_error(
     assert findings(run) == [("a.txt", None, expected)]
 
 
+def test_a_regex_that_gives_up_on_one_file_is_not_tried_on_the_files_after_it(
+    evaluate, make_repo, check_pack, monkeypatch
+) -> None:
+    from engine import regexes
+
+    monkeypatch.setattr(regexes, "TIME_LIMIT", 0.2)
+    searched: list[str] = []
+    search = regexes.Regex.search
+
+    def counting(self: regexes.Regex, text: str) -> object:
+        searched.append(text)
+        return search(self, text)
+
+    monkeypatch.setattr(regexes.Regex, "search", counting)
+    slow = "a" * 65 + "!"
+    repo = make_repo({"a.txt": slow, "b.txt": slow, "c.txt": slow})
+    run = evaluate(repo, check_pack('{file: {paths: ["*.txt"], contains: "(a|aa)+$"}}'))
+    assert (run.status(), run.result()["message"].split(":")[0]) == ("error", "a.txt")
+    assert len(searched) == 1  # each further file would cost the time limit again
+
+
 def test_nested_quantifiers_that_do_not_backtrack_run(evaluate, make_repo, check_pack) -> None:
     run = evaluate(
         make_repo({"a.txt": "a" * 65 + "!"}),

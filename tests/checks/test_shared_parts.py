@@ -10,6 +10,7 @@ again by a fresh evaluation of its own; the reports must be the same.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,14 +136,73 @@ def test_commits_judged_through_one_cache_are_judged_as_each_alone(
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
         ids.append(commit_all(repo, f"c{n}"))
-    request = EvalRequest(packs=(str(pack),))
     shared = MemoryParseCache()
+    for through_shared, alone in judged_both_ways(repo, pack, ids, shared):
+        assert through_shared == alone
+    if any(data is not None for changes in commits for data in changes.values()):
+        assert shared.parts is not None and len(shared.parts) > 0  # parts were shared
+
+
+def judged_both_ways(
+    repo: Path, pack: Path, ids: list[str], shared: MemoryParseCache
+) -> list[tuple[str, str]]:
+    """Each commit's JSON report (without durations) judged through `shared`, and alone."""
+    request = EvalRequest(packs=(str(pack),))
+    found = []
     for commit_id in ids:
         with commit_workspace(repo, commit_id, request) as commit:
             through_shared = commit.evaluate(shared)
             alone = commit.evaluate(MemoryParseCache(keeps_parts=False))
-        assert without_durations(report_to_data(through_shared)) == without_durations(
-            report_to_data(alone)
+        found.append(
+            (
+                without_durations(report_to_data(through_shared)),
+                without_durations(report_to_data(alone)),
+            )
         )
-    if any(data is not None for changes in commits for data in changes.values()):
-        assert shared.parts is not None and len(shared.parts) > 0  # parts were shared
+    return found
+
+
+FAULT = """\
+apiVersion: rulepack/v1
+name: fault
+version: 1.0.0
+categories:
+  - {id: k8s, title: Kubernetes}
+rules:
+  - {id: r, title: t, category: k8s, check: {manifest: {files: ["*.yaml"], WHERE
+      assert: "ceil(x) > `0`"}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "files", "message"),
+    [
+        # A file that does not parse is reported before anything is judged (ceil() of
+        # infinity is a fault of the engine: "internal error" when it comes first).
+        ("", {"a.yaml": "kind: [x\n", "b.yaml": "x: .inf\n"}, "a.yaml:2: does not parse"),
+        # `where` is evaluated on every file before the assertion on any.
+        (
+            "where: 'abs(y) > `0`',",
+            {"a.yaml": "{x: .inf, y: 1}\n", "b.yaml": "{x: 1, y: {}}\n"},
+            "b.yaml document 1: `abs(y) > `0`` cannot be evaluated here",
+        ),
+    ],
+)
+def test_the_first_error_is_the_first_step_s_even_past_a_fault_in_another_file(
+    tmp_path: Path, where: str, files: dict[str, str], message: str
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    for name, text in files.items():
+        (repo / name).write_text(text, encoding="utf-8")
+    ids = [commit_all(repo, "one")]
+    (repo / "c.yaml").write_text("x: 1\ny: 1\n", encoding="utf-8")
+    ids.append(commit_all(repo, "two"))  # the parts of a.yaml and b.yaml are kept
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(FAULT.replace("WHERE", where), encoding="utf-8")
+    for through_shared, alone in judged_both_ways(repo, pack, ids, MemoryParseCache()):
+        assert through_shared == alone
+        (result,) = json.loads(alone)["results"]
+        assert result["status"] == "error"
+        assert result["message"].startswith(message), result["message"]

@@ -2,9 +2,9 @@
 
 Differential: random commits (files written, removed, made executable or
 symlinks, a file replaced by a folder of the same name, submodule entries,
-names that sort around `/`), each listed from the commit before, against
-`list_tree` of the same tree; also under a subfolder, which an earlier commit
-may not have.
+some set to `ignore = all` in .gitmodules, names that sort around `/`), each
+listed from the commit before, against `list_tree` of the same tree; also
+under a subfolder, which an earlier commit may not have.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ from tests.conftest import commit_all, git, repository_examples
 NAMES = ["a", "a.b", "a-b", "a0", "b/c", "b/d e", "b/é", "b/\udcff", "b/\uff21", "sub/x"]
 NAMES += ["sub/y/z"]
 SUBMODULE_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+GITMODULES = "".join(
+    f'[submodule "{name}"]\n\tpath = {name}\n\turl = ../{name}\n\tignore = all\n'
+    for name in ("m", "sub/m")
+)
 
 OPERATION = st.one_of(
     st.tuples(st.just("write"), st.sampled_from(NAMES), st.sampled_from(["1\n", "2\n", ""])),
@@ -32,7 +36,13 @@ OPERATION = st.one_of(
     st.tuples(st.just("executable"), st.sampled_from(NAMES), st.just("")),
     st.tuples(st.just("symlink"), st.sampled_from(NAMES), st.sampled_from(["a", "b", "../x"])),
     st.tuples(st.just("folder"), st.sampled_from(["a", "a0", "sub"]), st.just("")),
-    st.tuples(st.just("submodule"), st.sampled_from(["m", "sub/m"]), st.just("")),
+    st.tuples(
+        st.just("submodule"),
+        st.sampled_from(["m", "sub/m"]),
+        st.sampled_from([SUBMODULE_COMMIT, SUBMODULE_COMMIT[::-1]]),
+    ),
+    # diff-tree would leave out changes of submodules set to `ignore = all`
+    st.tuples(st.just("write"), st.just(".gitmodules"), st.just(GITMODULES)),
 )
 COMMITS = st.lists(st.lists(OPERATION, max_size=5), min_size=2, max_size=5)
 
@@ -49,10 +59,6 @@ def remove(path: Path) -> None:
 def apply(repo: Path, operation: tuple[str, str, str]) -> None:
     kind, name, value = operation
     path = repo / name
-    if kind == "submodule":
-        remove(path)
-        git(repo, "update-index", "--add", "--cacheinfo", f"160000,{SUBMODULE_COMMIT},{name}")
-        return
     git(repo, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", name)
     if kind == "remove":
         remove(path)
@@ -63,15 +69,8 @@ def apply(repo: Path, operation: tuple[str, str, str]) -> None:
         return
     for parent in path.parents:  # a file where a folder must be
         if parent != repo and (parent.is_file() or parent.is_symlink()):
-            git(
-                repo,
-                "rm",
-                "-q",
-                "--cached",
-                "--ignore-unmatch",
-                "--",
-                str(parent.relative_to(repo)),
-            )
+            where = str(parent.relative_to(repo))
+            git(repo, "rm", "-q", "--cached", "--ignore-unmatch", "--", where)
             parent.unlink()
     remove(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +78,9 @@ def apply(repo: Path, operation: tuple[str, str, str]) -> None:
         path.write_text(value, encoding="utf-8")
     elif kind == "symlink":
         os.symlink(value, path)
+    elif kind == "submodule":  # not checked out: an empty folder
+        path.mkdir()
+        git(repo, "update-index", "--add", "--cacheinfo", f"160000,{value},{name}")
     else:  # a folder of the same name
         path.mkdir()
         (path / "inside").write_text("in\n", encoding="utf-8")
@@ -127,3 +129,27 @@ def test_changes_between_two_trees_are_read_as_git_names_them(tmp_path: Path) ->
         ("new name", ("100644", added)),
     ]
     assert changed_entries(repo, "HEAD~1:nowhere", "HEAD^{tree}") is None
+
+
+def test_submodules_set_to_be_ignored_are_listed_as_ls_tree_lists_them(tmp_path: Path) -> None:
+    repo = tmp_path
+    git(repo, "init", "-q")
+    (repo / "a.txt").write_text("a\n", encoding="utf-8")
+    first = commit_all(repo, "one")
+    (repo / ".gitmodules").write_text(GITMODULES, encoding="utf-8")
+    (repo / "m").mkdir()  # an empty folder: a submodule not checked out
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{SUBMODULE_COMMIT},m")
+    added = commit_all(repo, "a submodule git is told to ignore")
+    other = SUBMODULE_COMMIT[::-1]
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{other},m")
+    moved = commit_all(repo, "the submodule at another commit")
+    git(repo, "rm", "-q", "--cached", "m")
+    (repo / "m").rmdir()
+    removed = commit_all(repo, "no submodule")
+    listings = TreeListings()
+    for commit_id in (first, added, moved, removed):
+        tree = f"{commit_id}^{{tree}}"
+        listed = listings.list(repo, tree)
+        assert listed is not None
+        assert list(listed.items()) == list((list_tree(repo, tree) or {}).items())
+    assert "m" not in listed
