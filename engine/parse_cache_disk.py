@@ -272,18 +272,19 @@ class DiskParseCache(ParseCache):
         self._transaction(write)
 
     def _evict(self, connection: sqlite3.Connection) -> None:
-        """Drop the entries used longest ago until the file's entries fit its bound
-        with a tenth to spare (so that eviction does not run on every write)."""
-        # The pages in use, not the sum of the entries' sizes: both are the size the
-        # bound is about, but summing reads the whole file on every write (a full cache
-        # of 300 MiB took 0.7 s from disk), where the page counts are in its header.
+        """Drop the entries used longest ago until the pages the file's entries take fit
+        its bound with a tenth to spare (so that eviction does not run on every write)."""
+        # Whether it is over, from the page counts in the file's header: summing the
+        # entries' sizes on every write read the whole file (0.7 s for a full cache of
+        # 300 MiB from disk). Once over, the sum says how much of the pages they fill.
         (pages,) = connection.execute("PRAGMA page_count").fetchone()
         (free,) = connection.execute("PRAGMA freelist_count").fetchone()
         (page_size,) = connection.execute("PRAGMA page_size").fetchone()
-        total = (pages - free) * page_size
-        if total <= self._max_bytes:
+        in_pages = (pages - free) * page_size
+        if in_pages <= self._max_bytes:
             return
-        target = total - self._max_bytes * 9 // 10
+        (total,) = connection.execute("SELECT coalesce(sum(size), 0) FROM entries").fetchone()
+        target = total - total * (self._max_bytes * 9 // 10) // in_pages
         doomed: list[tuple[str]] = []
         freed = 0
         for key, size in connection.execute("SELECT key, size FROM entries ORDER BY used, key"):
