@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal
 from engine.checks.kind import CheckKind
 from engine.checks.reader import PackReader
 from engine.context import EvaluationContext
+from engine.kept_errors import without_frames
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, FileSet
@@ -250,8 +251,8 @@ def _text_part(check: FileCheck, context: EvaluationContext, path: str) -> _Text
                 )
         if check.not_contains is not None:
             findings.extend(_matches(check.not_contains, text, path))
-    except RegexTimeout as exc:
-        return _TextPart(text_file.note, True, contains, timeout=exc)
+    except RegexTimeout as exc:  # kept, maybe for a whole history: without its frames
+        return _TextPart(text_file.note, True, contains, timeout=without_frames(exc))
     return _TextPart(text_file.note, True, contains, tuple(findings))
 
 

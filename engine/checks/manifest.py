@@ -27,6 +27,7 @@ from engine.checks.subjects import Subject, element_label, field_facts, finding,
 from engine.context import EvaluationContext, ParsedFile
 from engine.expressions import Expression, ExpressionError, truthy
 from engine.formats import FORMATS, ParseError, format_for
+from engine.kept_errors import raised_again, without_frames
 from engine.model.documents import KeyPath
 from engine.model.messages import facts_of
 from engine.model.packs import Check, Effect, FileSet
@@ -136,8 +137,9 @@ class _Part:
     holds: bool = False  # some subject satisfies the assertion (for `expect: any`)
     failures: tuple[tuple[Subject, Finding], ...] = ()  # with `expect` all or none
     # An expression that cannot be evaluated here: the step it failed in (0 `where`,
-    # 1 `each`, 2 `assert`, each done for every file before the next) and its finding,
-    # or what else it raised (a fault of rulepack's, raised again where it came first).
+    # 1 `each`, 2 `assert`, 3 making the findings, each done for every file before the
+    # next) and its finding, or what else it raised (a fault of rulepack's, raised again
+    # where it came first).
     problem: tuple[int, Finding | Exception] | None = None
     # The failures' findings pointed at their field's line, as far as worked out (one
     # tuple, replaced whole, so that threads sharing the part never see half of one):
@@ -343,18 +345,23 @@ def _part_of(
     step = 1
     try:
         subjects = _elements(check.each, documents) if check.each is not None else documents
-        step = 2
         holds, failures = False, _NO_FAILURES
         if check.assertion is not None and subjects:
-            holds, failures = _assert_each(check, check.assertion, focus, subjects)
+            step = 2
+            verdicts = [(s, truthy(_search(check.assertion, s))) for s in subjects]
+            step = 3  # findings are made once the assertion was evaluated on every subject
+            holds, failures = _assert_each(check, check.assertion, focus, verdicts)
     except Exception as exc:  # kept, to be raised again only if it comes first (`_combined`)
         return _Part(notes, broken, problem=(step, _found(exc)))
     return _Part(notes, broken, documents, len(subjects), holds, failures)
 
 
 def _found(exc: Exception) -> Finding | Exception:
-    """An expression's error as its finding; anything else as it was raised."""
-    return exc.finding if isinstance(exc, _DocumentError) else exc
+    """An expression's error as its finding; anything else as it was raised, without
+    the frames it was raised in (a part may be kept for a whole history)."""
+    if isinstance(exc, _DocumentError):
+        return exc.finding
+    return without_frames(exc)
 
 
 def _elements(each: Expression, documents: Sequence[Subject]) -> tuple[Subject, ...]:
@@ -383,11 +390,10 @@ def _assert_each(
     check: ManifestCheck,
     assertion: Expression,
     focus: Sequence[str],
-    subjects: Sequence[Subject],
+    verdicts: Sequence[tuple[Subject, bool]],
 ) -> tuple[bool, tuple[tuple[Subject, Finding], ...]]:
-    """Whether some subject satisfies the assertion, and the findings `expect` all or
-    none makes of them."""
-    verdicts = [(s, truthy(_search(assertion, s))) for s in subjects]
+    """Whether some subject satisfies the assertion (its verdict on each), and the
+    findings `expect` all or none makes of them."""
     if check.expect == "all":
         failing = [s for s, ok in verdicts if not ok]
         explain = assertion.explain
@@ -424,7 +430,7 @@ def _combined(
     if problems:
         _, problem = min(problems, key=lambda found: found[0])  # the first of the first step
         if isinstance(problem, Exception):
-            raise problem
+            raise raised_again(problem)
         return errored(problem.message, [problem], notes)
     subjects = sum(part.subjects for part in parts)
     if not subjects and check.assert_all is None:

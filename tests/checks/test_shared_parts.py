@@ -170,26 +170,40 @@ categories:
   - {id: k8s, title: Kubernetes}
 rules:
   - {id: r, title: t, category: k8s, check: {manifest: {files: ["*.yaml"], WHERE
-      assert: "ceil(x) > `0`"}}}
+      assert: "ASSERT"}}}
 """
 
 
 @pytest.mark.parametrize(
-    ("where", "files", "message"),
+    ("where", "assertion", "files", "message"),
     [
         # A file that does not parse is reported before anything is judged (ceil() of
         # infinity is a fault of the engine: "internal error" when it comes first).
-        ("", {"a.yaml": "kind: [x\n", "b.yaml": "x: .inf\n"}, "a.yaml:2: does not parse"),
+        (
+            "",
+            "ceil(x) > `0`",
+            {"a.yaml": "kind: [x\n", "b.yaml": "x: .inf\n"},
+            "a.yaml:2: does not parse",
+        ),
         # `where` is evaluated on every file before the assertion on any.
         (
             "where: 'abs(y) > `0`',",
+            "ceil(x) > `0`",
             {"a.yaml": "{x: .inf, y: 1}\n", "b.yaml": "{x: 1, y: {}}\n"},
             "b.yaml document 1: `abs(y) > `0`` cannot be evaluated here",
+        ),
+        # The assertion is evaluated on every file before findings are made (a.yaml's
+        # finding cannot be: its keys do not sort, a fault of the engine).
+        (
+            "",
+            "x == abs(y)",
+            {"a.yaml": "x: {1: a, b: c}\ny: 1\n", "b.yaml": "x: 1\ny: s\n"},
+            "b.yaml document 1: `x == abs(y)` cannot be evaluated here",
         ),
     ],
 )
 def test_the_first_error_is_the_first_step_s_even_past_a_fault_in_another_file(
-    tmp_path: Path, where: str, files: dict[str, str], message: str
+    tmp_path: Path, where: str, assertion: str, files: dict[str, str], message: str
 ) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -200,7 +214,7 @@ def test_the_first_error_is_the_first_step_s_even_past_a_fault_in_another_file(
     (repo / "c.yaml").write_text("x: 1\ny: 1\n", encoding="utf-8")
     ids.append(commit_all(repo, "two"))  # the parts of a.yaml and b.yaml are kept
     pack = tmp_path / "pack.yaml"
-    pack.write_text(FAULT.replace("WHERE", where), encoding="utf-8")
+    pack.write_text(FAULT.replace("WHERE", where).replace("ASSERT", assertion), encoding="utf-8")
     for through_shared, alone in judged_both_ways(repo, pack, ids, MemoryParseCache()):
         assert through_shared == alone
         (result,) = json.loads(alone)["results"]
