@@ -15,13 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from engine.errors import InputError
 from engine.git.tree_listing import TreeListings
 from engine.model.results import Report
 from engine.model.severity import FailOn
 from engine.parse_cache import ParseCache
 from engine.runs import EvalRequest, evaluate_workspace, load_workspace
-from engine.snapshots import open_snapshot
+from engine.snapshots import require_folder
 from engine.snapshots.base import Snapshot
 from engine.snapshots.gittree import GitTreeSnapshot
 from engine.workspace import Workspace
@@ -73,12 +72,8 @@ def commit_workspace(
     `listings` lists the commit's tree from the one it listed before (a history).
     """
     request = replace(request or EvalRequest(), path=path, ref=rev, staged=False, no_commands=True)
-    if listings is None:
-        snapshot = open_snapshot(path, rev, ref_option=option)
-    else:
-        if not path.is_dir():
-            raise InputError(f"{path}: not a folder")
-        snapshot = GitTreeSnapshot.open(path, rev, option, listings)
+    require_folder(path)  # as `open_snapshot` asks, which has no `listings`
+    snapshot = GitTreeSnapshot.open(path, rev, option, listings)
     try:
         workspace, fail_on = load_workspace(snapshot, request)
         yield CommitWorkspace(snapshot, workspace, request, fail_on)

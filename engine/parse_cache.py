@@ -110,14 +110,10 @@ class DerivedMemo:
             value: T = self._values[key]
             return value
         value = compute()
-        self.put(what, content_id, value)
-        return value
-
-    def put(self, what: Hashable, content_id: str, value: Any) -> None:
-        """Keep a value, unless the memo is full."""
         with self._lock:
             if len(self._values) < self._max_values:
-                self._values[what, content_id] = value
+                self._values[key] = value
+        return value
 
 
 class PartTables:

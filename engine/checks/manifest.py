@@ -17,7 +17,7 @@ files matched but no document (or element) was selected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -261,10 +261,7 @@ class _Files:
             if parsed.error is not None:
                 broken.append((path, parsed.error))
                 continue
-            documents.extend(
-                Subject(path, doc.index, doc.line, label_of(doc.data), doc.data, fmt)
-                for doc in parsed.documents
-            )
+            documents.extend(_subjects(path, fmt, parsed))
         return cls(tuple(notes), tuple(broken), tuple(documents))
 
 
@@ -287,13 +284,7 @@ class _Tables:
             context.prefetch(missing, max_bytes)
             for path, fmt in missing:
                 parsed = context.documents(path, fmt, max_bytes)
-                known[path, fmt] = (
-                    parsed,
-                    tuple(
-                        Subject(path, doc.index, doc.line, label_of(doc.data), doc.data, fmt)
-                        for doc in parsed.documents
-                    ),
-                )
+                known[path, fmt] = parsed, tuple(_subjects(path, fmt, parsed))
         return [known[item] for item in files]
 
     def select(
@@ -305,9 +296,15 @@ class _Tables:
         for item, (_, documents) in zip(files, loaded, strict=True):
             found = table.get(item)
             if found is None:
-                found = table[item] = _select(where, documents) if documents else ()
+                found = table[item] = _select(where, documents)
             chosen.append(found)
         return chosen
+
+
+def _subjects(path: str, fmt: str, parsed: ParsedFile) -> Iterator[Subject]:
+    """The documents of a parsed file, as assertions judge them."""
+    for doc in parsed.documents:
+        yield Subject(path, doc.index, doc.line, label_of(doc.data), doc.data, fmt)
 
 
 def _select(where: Expression, documents: Sequence[Subject]) -> Chosen:
@@ -323,11 +320,12 @@ def _file_part(
     check: ManifestCheck, focus: Sequence[str], path: str, parsed: ParsedFile, chosen: Chosen
 ) -> _Part:
     """The part one file gives."""
+    notes = (parsed.note,) if parsed.note else ()
     if parsed.error is not None:
-        return _Part((parsed.note,) if parsed.note else (), ((path, parsed.error),))
-    if parsed.note is None and not isinstance(chosen, Exception) and not chosen:
+        return _Part(notes, ((path, parsed.error),))
+    if not notes and not isinstance(chosen, Exception) and not chosen:
         return _NOTHING
-    return _part_of(check, focus, (parsed.note,) if parsed.note else (), (), chosen)
+    return _part_of(check, focus, notes, (), chosen)
 
 
 def _part_of(

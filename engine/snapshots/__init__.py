@@ -74,7 +74,12 @@ def open_snapshot(
     """
     if ref is not None and staged:
         raise InputError("--ref and --staged cannot be used together")
-    if not path.is_dir():
-        raise InputError(f"{path}: not a folder")
+    require_folder(path)
     kind: SnapshotKind = "ref" if ref is not None else "staged" if staged else "worktree"
     return SOURCES[kind].open(path, ref, ref_option)
+
+
+def require_folder(path: Path) -> None:
+    """InputError unless `path` is a folder (every snapshot is rooted at one)."""
+    if not path.is_dir():
+        raise InputError(f"{path}: not a folder")
