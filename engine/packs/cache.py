@@ -13,23 +13,22 @@ so no engine trusts another's entries. A pack that reads a file beside itself
 
 Entries are pickles of the built pack and the warnings its build gave, in the
 user cache folder (`loaded-packs/`), which only the user can write, as with
-any cache of theirs. Each is written to a temporary file and renamed into
-place, so a reader never sees half of one, and two processes can write the
-same one at once. A corrupt or unreadable entry is a miss; the folder keeps at
-most MAX_ENTRIES entries, the least recently written going first.
+any cache of theirs (engine/entry_folder.py: written whole, a corrupt entry is
+a miss); the folder keeps at most MAX_ENTRIES entries, the least recently
+written going first.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from engine import entry_folder
+from engine.entry_folder import load as load  # the same reader, for this cache
 from engine.errors import Location, Problem
-from engine.folders import file_written_whole
 from engine.model.packs import Pack, walk
 from engine.packs.digest import files_digest
 
@@ -37,8 +36,6 @@ from engine.packs.digest import files_digest
 KIND = "loaded-packs"
 #: Entries kept; past it, the least recently written are removed.
 MAX_ENTRIES = 128
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -82,38 +79,6 @@ def keepable(pack: Pack) -> bool:
     )
 
 
-def load(folder: Path, key: str, kind: type[T]) -> T | None:
-    """The entry of type `kind` for `key`, or None (none kept, or one that does not
-    read back)."""
-    try:
-        data = (folder / f"{key}.pickle").read_bytes()
-        found = pickle.loads(data)
-    except Exception:  # a missing, truncated or foreign file: a miss, never a failure
-        return None
-    return found if isinstance(found, kind) else None
-
-
 def store(folder: Path, key: str, entry: object) -> None:
     """Keep `entry` under `key`; a folder that cannot be written keeps nothing."""
-    try:
-        data = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # something in the pack that does not pickle: not kept
-        return
-    try:
-        file_written_whole(folder / f"{key}.pickle", data)
-        _trim(folder)
-    except OSError:
-        return
-
-
-def _trim(folder: Path) -> None:
-    """Remove the least recently written entries past MAX_ENTRIES."""
-    entries = []
-    for path in folder.glob("*.pickle"):
-        if not path.name.startswith(".tmp-"):
-            try:
-                entries.append((path.stat().st_mtime_ns, path.name, path))
-            except OSError:
-                continue  # removed meanwhile by another process
-    for _, _, path in sorted(entries)[:-MAX_ENTRIES]:
-        path.unlink(missing_ok=True)
+    entry_folder.store(folder, key, entry, MAX_ENTRIES)
