@@ -131,6 +131,8 @@ class EvaluationOptions:
     read beside the reports they find in it; never written.
     `parse_cache`: parsed files kept by content id (engine.parse_cache), consulted
     before parsing; one cache may serve many contexts. The caller closes it.
+    `verdicts`: the folder where static rules' outcomes are kept between runs
+    (engine/verdicts.py); None: every rule is judged.
     """
 
     no_commands: bool = False
@@ -141,6 +143,7 @@ class EvaluationOptions:
     parallel_minimum: int = field(default_factory=_parallel_minimum)
     results: tuple[Path, ...] = ()
     parse_cache: ParseCache | None = None
+    verdicts: Path | None = None
 
 
 def _left_out_by(paths: Collection[str], globs: Sequence[str], what: str) -> str:
@@ -181,6 +184,9 @@ class EvaluationContext:
         self._stack = ExitStack()
         self._stack_lock = threading.Lock()  # held only to add to what `close` releases
         self.running = RunningPrograms()  # programs started by checks, for Ctrl-C
+        # Set when something may go otherwise on another run over the same files (a regex
+        # gave up for lack of time, a report could not be read): no verdict is kept.
+        self.unsettled = False
 
     # -- files -------------------------------------------------------------------
 
@@ -310,7 +316,8 @@ class EvaluationContext:
         try:
             data = self.snapshot.read_capped(path, max_bytes)
         except OSError as exc:
-            return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
+            note = Note(path, f"not read: {exc.strerror or exc}", transient=True)
+            return TextFile(path, None, note)
         if isinstance(data, int):
             return too_big(path, data, max_bytes)
         return self._decoded(path, data, content_id)

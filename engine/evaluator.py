@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from engine import __version__
 from engine.checks import evaluate_check
@@ -28,6 +28,9 @@ from engine.model.results import (
 from engine.model.severity import FailOn
 from engine.regexes import RegexTimeout
 from engine.snapshots.base import Snapshot
+
+if TYPE_CHECKING:
+    from engine.verdicts import Verdicts
 
 T = TypeVar("T")
 
@@ -262,10 +265,13 @@ def evaluate(
                 concurrent.append(i)  # after the static rules, on up to --jobs threads
             else:
                 static.append(i)
+        kept = _kept_verdicts(context, options, exclude)
         # Rules that parse manifests go first: the files they read on several cores
         # are then in memory for the content rules, which read one file at a time.
         for i in sorted(static, key=lambda i: "parses-files" not in rules[i].effects):
-            results[i] = evaluate_rule(rules[i], context)
+            results[i] = _static_result(rules[i], context, kept)
+        if kept is not None:
+            kept.save(context)
         # Then, before any program starts, what decides whether each command rule runs.
         scheduled: list[int] = []
         spent: dict[int, float] = {}
@@ -293,6 +299,30 @@ def evaluate(
         fail_on=fail_on,
         min_level=dict(min_level or {}),
     )
+
+
+def _kept_verdicts(
+    context: EvaluationContext, options: EvaluationOptions, exclude: tuple[str, ...]
+) -> Verdicts | None:
+    """The outcomes kept for this snapshot by earlier runs, when the run keeps them."""
+    if options.verdicts is None:
+        return None
+    from engine.verdicts import open_verdicts
+
+    return open_verdicts(options.verdicts, context, exclude)
+
+
+def _static_result(rule: Rule, context: EvaluationContext, kept: Verdicts | None) -> RuleResult:
+    """The rule's result: as an earlier run over the same files found it, or judged now."""
+    if kept is None:
+        return evaluate_rule(rule, context)
+    started = time.perf_counter()
+    outcome = kept.get(rule)
+    if outcome is not None:
+        return to_result(rule, outcome, (time.perf_counter() - started) * 1000)
+    result = evaluate_rule(rule, context)
+    kept.keep(rule, result)
+    return result
 
 
 def _announced(

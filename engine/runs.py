@@ -10,6 +10,7 @@ that asked for it.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -114,6 +115,8 @@ def evaluate_workspace(
 
     `parse_cache` is a cache the caller keeps open over several evaluations (`policy
     history`'s commits); without it the user's persistent cache is opened for this one.
+    Static rules' outcomes are read from, and kept in, the user's verdict cache
+    (engine/verdicts.py) unless the environment turns it off.
 
     Another snapshot than the workspace's own (the base of `--new-since` and
     of `policy diff`) is judged by the same rules, so that differences come
@@ -126,6 +129,7 @@ def evaluate_workspace(
     min_level = required_levels(workspace.packs, workspace.config, request.min_level)
     from engine.parse_cache import closing_cache
     from engine.parse_cache_disk import open_parse_cache
+    from engine.verdicts import verdict_folder
 
     # Earlier runs' parses; one evaluation has no other to keep parts of files for.
     owned = open_parse_cache(keeps_parts=False) if parse_cache is None else None
@@ -142,6 +146,7 @@ def evaluate_workspace(
                 trust_repo=request.trust_repo,
                 results=request.results,
                 parse_cache=parse_cache,
+                verdicts=verdict_folder(os.environ),
             ),
             exclude=workspace.config.exclude,
             progress=progress,

@@ -168,6 +168,7 @@ def _evaluate_contents(
         if not part.read:
             continue
         if part.timeout is not None:
+            context.unsettled = True  # given more time, it may not give up
             return errored(f"{path}: {part.timeout}", [Finding(str(part.timeout), path)], notes)
         read += 1
         containing += part.contains

@@ -216,6 +216,7 @@ def _read_snapshot(context: EvaluationContext, path: str, max_bytes: int) -> _Re
     try:
         data = context.snapshot.read_capped(path, max_bytes)
     except OSError as exc:
+        context.unsettled = True  # it may be read next time
         return _Read(path, error=ReportError(f"cannot read: {exc.strerror or exc}"))
     return _parsed(path, data, max_bytes)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -67,6 +68,14 @@ class Snapshot(ABC):
     def materialize(self) -> AbstractContextManager[Path]:
         """A real folder holding the snapshot, for command rules; cleaned up on exit."""
 
+    def fingerprint(self) -> str | None:
+        """What identifies all a check that only reads files can see of the snapshot: the
+        listing, each file's bytes (and the file a symlink resolves to), what is not read
+        and why. Snapshots with equal fingerprints give such checks equal verdicts, which
+        is what lets them be kept between runs (engine/verdicts.py); None: the snapshot
+        cannot vouch for its files now, and no verdict is kept or reused."""
+        return None
+
     def not_written(self) -> tuple[Unreadable, ...]:
         """Entries `materialize` leaves out of its folder because writing them would be
         unsafe (`..`, `.git`, absolute paths): what a command rule's notes list."""
@@ -120,3 +129,16 @@ def resolve_link(
     if problem is not None:
         return None, f"symlink to an unsafe path: {problem}"
     return normal, None
+
+
+def fingerprint_of(kind: str, files: Iterable[str], unreadable: Iterable[Unreadable]) -> str:
+    """`Snapshot.fingerprint` from the snapshot's kind, one record per file (its path,
+    what identifies its bytes, the file a symlink resolves to, NUL-separated: no path
+    holds a NUL) and its unreadable entries."""
+    digest = hashlib.sha256(f"rulepack-snapshot-v1\0{kind}\0".encode())
+    digest.update("\0\0".join(files).encode("utf-8", "surrogateescape"))
+    digest.update(b"\0\0\0")
+    digest.update(
+        "\0\0".join(f"{u.path}\0{u.reason}" for u in unreadable).encode("utf-8", "surrogateescape")
+    )
+    return digest.hexdigest()

@@ -29,7 +29,7 @@ from pathlib import Path
 from engine.git.blobs import BlobReader
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK, GitEntry
 from engine.model.snapshots import SnapshotInfo, Unreadable
-from engine.snapshots.base import Snapshot, resolve_link
+from engine.snapshots.base import Snapshot, fingerprint_of, resolve_link
 from engine.snapshots.disk import FolderLinks, read_file_capped
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy
@@ -188,6 +188,15 @@ class GitObjectsSnapshot(Snapshot):
 
     def is_executable(self, path: str) -> bool:
         return self._entry(path).is_executable
+
+    def fingerprint(self) -> str | None:
+        files = self.files()
+        entries, resolved = self._entries, self._resolved
+        records = (
+            f"{path}\0{entries[resolved.get(path, path)].object_id}\0{resolved.get(path, '')}"
+            for path in files
+        )
+        return fingerprint_of("git", records, self.unreadable())
 
     def materialize(self) -> AbstractContextManager[Path]:
         files = self.files()

@@ -10,6 +10,7 @@ symlink since it was listed: files are opened without following one.
 from __future__ import annotations
 
 import os
+import time
 from contextlib import AbstractContextManager, closing
 from pathlib import Path
 
@@ -18,9 +19,13 @@ from engine.git.repository import Repository, head_commit, locate
 from engine.git.runner import GitNotInstalled
 from engine.git.worktree_files import git_outputs, may_convert
 from engine.model.snapshots import SnapshotInfo, Unreadable
-from engine.snapshots.base import Snapshot, existing_folder, resolve_link
+from engine.snapshots.base import Snapshot, existing_folder, fingerprint_of, resolve_link
 from engine.snapshots.disk import FolderLinks, open_listed, read_file_capped
 from engine.snapshots.paths import refused_paths
+
+#: How old a file's last change (ctime) must be for its stat data to vouch for its bytes:
+#: past the coarsest timestamps of common file systems (FAT's 2 s; ext4's clock tick).
+STAT_SETTLED_NS = 2_000_000_000
 
 
 def _in_git(root: Path) -> Repository | None:
@@ -223,6 +228,31 @@ class WorktreeSnapshot(Snapshot):
 
     def disk_path(self, path: str) -> str | None:
         return self._real(path)
+
+    def fingerprint(self) -> str | None:
+        """Files git's index vouches for are known by their blob id; the others (edited,
+        untracked, outside git, or where git converts line endings) by their stat data:
+        size, modification and change times, inode. Stat data vouches for a file's bytes
+        only once its change time is older than STAT_SETTLED_NS: a file changed again
+        within the file system's timestamp granularity could keep all four. None while
+        one is not (or a file cannot be looked at): no verdict is kept or reused."""
+        files = self.files()
+        settled_before = time.time_ns() - STAT_SETTLED_NS
+        known, resolved, cut = self._index_ids, self._resolved, len(self._prefix)
+        records = []
+        for path in files:
+            target = resolved.get(path)
+            content = known.get(path)
+            if content is None:
+                try:
+                    found = os.stat(self._real(path), follow_symlinks=False)
+                except OSError:
+                    return None
+                if found.st_ctime_ns >= settled_before:
+                    return None
+                content = f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
+            records.append(f"{path}\0{content}\0{str(target)[cut:] if target else ''}")
+        return fingerprint_of("worktree" if self.in_git else "folder", records, self.unreadable())
 
     def is_executable(self, path: str) -> bool:
         return os.access(self._real(path), os.X_OK)

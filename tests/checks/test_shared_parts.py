@@ -122,6 +122,8 @@ def test_commits_judged_through_one_cache_are_judged_as_each_alone(
     # Only the first 2 findings of a rule point at their field's line (the rest keep the
     # document's): the limit then falls inside and between the files' parts.
     monkeypatch.setattr(manifest, "MAX_PINPOINTED", 2)
+    # Judged every time: outcomes kept between runs would hide how parts are shared.
+    monkeypatch.setenv("RULEPACK_VERDICT_CACHE", "0")
     repo = tmp_path_factory.mktemp("repo")
     git(repo, "init", "-q")
     pack = tmp_path_factory.mktemp("pack") / "pack.yaml"

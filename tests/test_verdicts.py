@@ -1,0 +1,386 @@
+"""Verdicts kept between runs (engine/verdicts.py): a run over the same files reads the
+outcomes an earlier run judged, and never reports anything a fresh judgement would not.
+
+The differential test edits a repository at random (files written, rewritten at the
+same size, removed, staged, committed, ignored, symlinked) and after every edit
+compares each snapshot's report through the kept verdicts with a report judged from
+scratch (`RULEPACK_VERDICT_CACHE=0`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import engine.evaluator
+import engine.snapshots.worktree
+from engine import regexes
+from engine.config import RepoConfig
+from engine.folders import cache_dir
+from engine.model.packs import Rule
+from engine.verdicts import KIND, rule_key
+from engine.workspace import load_packs
+from tests.conftest import EvalRun, commit_all, git, repository_examples
+
+PACK = """\
+apiVersion: rulepack/v1
+name: kept
+version: 1.0.0
+categories:
+  - {id: c, title: C}
+filesets:
+  k8s: {include: ["**/*.yaml"]}
+rules:
+  - {id: replicas, title: t, category: c, check: {manifest: {files: {fileset: k8s},
+      where: "kind == 'Deployment'", assert: "spec.replicas >= `2`"}}}
+  - {id: budget, title: t, category: c, check: {manifest: {files: {fileset: k8s},
+      on_parse_error: skip, assert_all: "length([?kind=='PodDisruptionBudget']) > `0`"}}}
+  - {id: readme, title: t, category: c, check: {file: {exists: [README.md, docs/README.md]}}}
+  - {id: no-keys, title: t, category: c, check: {file: {absent: ["**/*.pem"]}}}
+  - {id: no-todo, title: t, category: c, check: {file: {paths: ["**/*.md"],
+      not_contains: "TODO"}}}
+  - {id: each, title: t, category: c, check: {file: {in_each: "svc/*", exists: [README.md]}}}
+  - {id: when, title: t, category: c, when: {file: {exists: ["svc/*/deploy.yaml"]}},
+      check: {file: {paths: ["svc/**/*.md"], contains: "owner"}}}
+"""
+
+PATHS = ["README.md", "svc/a/deploy.yaml", "svc/a/README.md", "svc/b/README.md"]
+PATHS += ["svc/b/deploy.yaml", "top.yaml", "key.pem", ".gitignore"]
+TEXTS = {
+    ".yaml": [
+        b"kind: Deployment\nspec: {replicas: 1}\n",
+        b"kind: Deployment\nspec: {replicas: 3}\n",  # the same size as the one above
+        b"kind: PodDisruptionBudget\n",
+        b"kind: [Deployment\n",  # does not parse
+    ],
+    ".md": [b"# owner: me\n", b"# TODO: you\n", b"no title\n"],  # the first two: one size
+    ".pem": [b"-----BEGIN-----\n"],
+    ".gitignore": [b"", b"*.pem\n", b"svc/b/\n", b"*.md\n!README.md\n"],
+}
+
+
+def texts(path: str) -> list[bytes]:
+    return TEXTS[path[path.rfind(".") :]] if path != ".gitignore" else TEXTS[".gitignore"]
+
+
+EDIT = st.one_of(
+    st.tuples(st.just("write"), st.sampled_from(PATHS), st.integers(0, 3)),
+    # The other text of the same size (the first two of each kind): only the stat data's
+    # times and inode tell an edited or untracked file's two versions apart.
+    st.tuples(st.just("flip"), st.sampled_from(PATHS[:5]), st.just(0)),
+    st.tuples(st.just("remove"), st.sampled_from(PATHS), st.just(0)),
+    st.tuples(st.just("link"), st.sampled_from(["svc/c/README.md", "svc/a/README.md"]), st.just(0)),
+    st.tuples(st.just("stage"), st.just(""), st.just(0)),
+    st.tuples(st.just("commit"), st.just(""), st.just(0)),
+)
+
+
+def apply(repo: Path, edit: tuple[str, str, int]) -> None:
+    action, name, choice = edit
+    path = repo / name
+    if action == "flip":
+        options = texts(name)
+        was = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+        action, choice = "write", 1 if was == options[0] else 0
+    if action in ("write", "remove", "link") and (path.is_symlink() or path.exists()):
+        path.unlink()
+    if action == "write":
+        options = texts(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(options[choice % len(options)])
+    elif action == "link":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(os.path.relpath(repo / "README.md", path.parent))
+    elif action == "stage":
+        git(repo, "add", "-A")
+    elif action == "commit":
+        commit_all(repo, "edit")
+
+
+def without_durations(run: EvalRun) -> str:
+    assert run.report is not None, run.stderr
+    results = [{k: v for k, v in r.items() if k != "duration_ms"} for r in run.report["results"]]
+    return json.dumps({**run.report, "results": results}, sort_keys=True)
+
+
+SNAPSHOTS: list[list[str]] = [[], ["--staged"], ["--ref", "HEAD"]]
+
+
+@repository_examples(25)
+@given(edits=st.lists(EDIT, min_size=1, max_size=6))
+# The same files, and a broken symlink more: only what is not read tells them apart.
+@example(edits=[("remove", "README.md", 0), ("link", "svc/c/README.md", 0)])
+# An untracked file rewritten at the same size.
+@example(edits=[("write", "top.yaml", 0), ("flip", "top.yaml", 0)])
+def test_kept_verdicts_report_what_judging_afresh_reports(
+    tmp_path_factory: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    evaluate: Callable[..., EvalRun],
+    edits: list[tuple[str, str, int]],
+) -> None:
+    # Stat data vouches for a file at once: edits follow each other within milliseconds,
+    # each a whole run apart, so that edited files are kept (and must be told apart).
+    monkeypatch.setattr(engine.snapshots.worktree, "STAT_SETTLED_NS", 0)
+    repo = tmp_path_factory.mktemp("repo")
+    git(repo, "init", "-q")
+    (repo / "README.md").write_bytes(b"# owner: me\n")
+    commit_all(repo, "start")
+    pack = tmp_path_factory.mktemp("pack") / "pack.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    for edit in [*edits, *edits[-1:]]:  # the last edit's snapshots twice: all kept
+        apply(repo, edit)
+        for snapshot in SNAPSHOTS:
+            kept = evaluate(repo, pack, *snapshot)
+            afresh = evaluate(repo, pack, *snapshot, env={"RULEPACK_VERDICT_CACHE": "0"})
+            assert kept.exit_code == afresh.exit_code
+            assert without_durations(kept) == without_durations(afresh), (edit, snapshot)
+
+
+# -- what is kept, and what is judged again ------------------------------------------
+
+
+@pytest.fixture
+def judged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the rules this process judges (rather than reads from kept verdicts)."""
+    found: list[str] = []
+    real = engine.evaluator.evaluate_rule
+
+    def counting(rule: Rule, *args: Any, **kwargs: Any) -> Any:
+        found.append(rule.id)
+        return real(rule, *args, **kwargs)
+
+    monkeypatch.setattr(engine.evaluator, "evaluate_rule", counting)
+    return found
+
+
+FILES: dict[str, str | bytes | None] = {
+    "README.md": "# owner: me\n",
+    "svc/a/deploy.yaml": "kind: Deployment\nspec: {replicas: 1}\n",
+    "svc/a/README.md": "# owner: TODO\n",
+}
+RULES = ["replicas", "budget", "readme", "no-keys", "no-todo", "each", "when"]
+
+
+def entries() -> list[Path]:
+    return sorted(cache_dir(KIND).glob("*.pickle"))
+
+
+@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+def test_a_second_run_over_the_same_files_judges_nothing_and_reports_the_same(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+    snapshot: list[str],
+) -> None:
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    first = evaluate(repo, pack, *snapshot)
+    assert sorted(judged) == sorted(RULES)
+    assert first.report is not None
+    assert {r["rule"]: r["status"] for r in first.report["results"]} == {
+        "replicas": "fail",
+        "budget": "fail",
+        "readme": "pass",
+        "no-keys": "pass",
+        "no-todo": "fail",
+        "each": "pass",
+        "when": "pass",
+    }
+    second = evaluate(repo, pack, *snapshot)
+    assert sorted(judged) == sorted(RULES)  # judged once, by the first run
+    assert without_durations(second) == without_durations(first)
+    assert len(entries()) == 1
+
+
+def test_a_changed_file_is_judged_again(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine.snapshots.worktree, "STAT_SETTLED_NS", 0)
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    assert evaluate(repo, pack).status("replicas") == "fail"
+    edited = repo / "svc/a/deploy.yaml"
+    edited.write_text("kind: Deployment\nspec: {replicas: 2}\n")  # known by its stat data now
+    assert evaluate(repo, pack).status("replicas") == "pass"
+    # The same size again: only the stat data's times and inode tell the two apart.
+    edited.write_text("kind: Deployment\nspec: {replicas: 0}\n")
+    assert evaluate(repo, pack).status("replicas") == "fail"
+    edited.unlink()
+    assert evaluate(repo, pack).status("replicas") == "skip"
+
+
+def test_a_file_changed_just_before_the_run_keeps_nothing(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+) -> None:
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    (repo / "NOTES.md").write_text("untracked, written now\n")  # its stat data is not settled
+    evaluate(repo, pack)
+    evaluate(repo, pack)
+    assert len(judged) == 2 * len(RULES)
+    assert entries() == []
+    assert evaluate(repo, pack, "--ref", "HEAD").exit_code == 1  # git's blob ids vouch at once
+    assert len(entries()) == 1
+
+
+def test_an_edited_rule_is_judged_again_and_a_retitled_one_is_not(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+) -> None:
+    repo = make_repo(FILES)
+    evaluate(repo, write_pack(PACK))
+    judged.clear()
+    retitled = PACK.replace("{id: readme, title: t,", "{id: readme, title: the README,")
+    assert evaluate(repo, write_pack(retitled)).status("readme") == "pass"
+    assert judged == []
+    edited = PACK.replace("exists: [README.md, docs/README.md]", "exists: [docs/README.md]")
+    assert evaluate(repo, write_pack(edited)).status("readme") == "fail"
+    assert judged == ["readme"]
+
+
+def test_errors_are_judged_every_run(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+) -> None:
+    repo = make_repo({**FILES, "svc/a/deploy.yaml": "kind: [Deployment\n"})
+    pack = write_pack(PACK)
+    for _ in range(2):
+        assert evaluate(repo, pack).status("replicas") == "error"
+    assert judged.count("replicas") == 2
+    assert judged.count("readme") == 1
+
+
+def test_a_file_that_could_not_be_read_keeps_nothing_it_says(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
+        if path == "svc/a/README.md":
+            raise PermissionError(13, "Permission denied")
+        return real(self, path, max_bytes)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, "read_capped", failing)
+        unreadable = evaluate(repo, pack)
+    assert unreadable.status("no-todo") == "pass"
+    assert unreadable.result("no-todo")["notes"] == [
+        {"path": "svc/a/README.md", "message": "not read: Permission denied"}
+    ]
+    assert evaluate(repo, pack).status("no-todo") == "fail"  # read now: its TODO is found
+
+
+def test_a_regex_that_gave_up_keeps_nothing_of_the_run(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    pack_text: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(regexes, "TIME_LIMIT", 0.2)
+    repo = make_repo({"a.txt": "a" * 65 + "!"})
+    pack = write_pack(
+        pack_text(
+            """
+            - {id: slow, title: t, category: general, check: {any: [
+                {file: {paths: ["a.txt"], contains: "(a|aa)+$"}},
+                {file: {exists: [a.txt]}}]}}
+            """
+        )
+    )
+    assert evaluate(repo, pack).status("slow") == "pass"  # `any` passes on its second check
+    assert entries() == []
+
+
+def test_the_environment_can_turn_the_cache_off(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+) -> None:
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    for _ in range(2):
+        evaluate(repo, pack, env={"RULEPACK_VERDICT_CACHE": "0"})
+    assert len(judged) == 2 * len(RULES)
+    assert not cache_dir(KIND).exists()
+
+
+def test_a_corrupt_entry_is_judged_again(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+) -> None:
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    first = evaluate(repo, pack)
+    (entry,) = entries()
+    entry.write_bytes(entry.read_bytes()[:40])
+    assert without_durations(evaluate(repo, pack)) == without_durations(first)
+    assert len(judged) == 2 * len(RULES)
+
+
+# -- rule keys -------------------------------------------------------------------------
+
+
+def rules_of(write_pack: Callable[..., Path], text: str) -> dict[str, Rule]:
+    (pack,), _, _ = load_packs(None, RepoConfig(), [str(write_pack(text))], {})
+    return {rule.id: rule for rule in pack.rules}
+
+
+def test_a_rule_key_changes_with_the_check_and_not_with_what_the_report_says_of_it(
+    write_pack: Callable[..., Path],
+) -> None:
+    base = rules_of(write_pack, PACK)
+    keys = {rule.id: rule_key(rule) for rule in base.values()}
+    assert None not in keys.values()
+    assert len(set(keys.values())) == len(keys)  # no two rules of the pack share a key
+    described = PACK.replace(
+        "{id: no-keys, title: t, category: c,",
+        "{id: no-keys, title: u, category: c, severity: info,",
+    )
+    assert described != PACK
+    assert rule_key(rules_of(write_pack, described)["no-keys"]) == keys["no-keys"]
+    changes = {
+        "replicas": ("`2`", "`3`"),
+        "budget": ("on_parse_error: skip", "on_parse_error: error"),
+        "no-todo": ('not_contains: "TODO"', 'not_contains: "FIXME"'),
+        "each": ('in_each: "svc/*"', 'in_each: "svc/*/*"'),
+        "when": ('exists: ["svc/*/deploy.yaml"]', 'exists: ["svc/*/deploy.yml"]'),
+    }
+    for rule_id, (old, new) in changes.items():
+        assert old in PACK, old
+        changed = rules_of(write_pack, PACK.replace(old, new))
+        assert rule_key(changed[rule_id]) != keys[rule_id], rule_id
+
+
+def test_a_rule_whose_schema_file_the_key_cannot_see_has_no_key(
+    write_pack: Callable[..., Path], pack_text: Callable[..., str]
+) -> None:
+    write_pack('{"type": "object"}', name="app.schema.json")
+    text = pack_text(
+        """
+        - {id: schema, title: t, category: general,
+           check: {manifest: {files: ["*.yaml"], schema: app.schema.json}}}
+        """
+    )
+    assert rule_key(rules_of(write_pack, text)["schema"]) is None
