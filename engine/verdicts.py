@@ -16,11 +16,13 @@ Inside it, each outcome is kept by its rule's key: a digest of the rule's check,
 misses and renaming its title does not. A rule whose check holds something that
 key cannot be sure of (a `schema:` file beside the pack) is judged every run.
 
-Only static rules are kept (no program, no network), only when they passed,
-failed, or found nothing to judge or did not apply: never an error, an outcome
-with a note of a file that could not be read, a run in which a regex gave up or
-a test report could not be read (`EvaluationContext.unsettled`), nor a `tests`
-check's outcome when reports come from outside the snapshot (`--results`).
+Only static rules are kept (no program, no network), and under `--no-commands`
+the rules whose programs are then not run; only when they passed, failed, or
+found nothing to judge, did not apply or ran no program because of
+`--no-commands`: never an error, an outcome with a note of a file that could
+not be read, a run in which a regex gave up or a test report could not be read
+(`EvaluationContext.unsettled`), nor a `tests` check's outcome when reports
+come from outside the snapshot (`--results`).
 `RULEPACK_VERDICT_CACHE=0` turns the cache off.
 """
 
@@ -39,7 +41,7 @@ from engine.model.packs import Rule, walk
 from engine.model.results import Outcome, RuleResult, SkipKind
 
 if TYPE_CHECKING:
-    from engine.context import EvaluationContext
+    from engine.context import EvaluationContext, EvaluationOptions
 
 #: The cache folder's kind (engine/folders.py).
 KIND = "verdicts"
@@ -113,21 +115,25 @@ def _written(value: Any) -> str:
     return "".join(out)
 
 
-def keepable(rule: Rule, outside_reports: bool) -> bool:
-    """Whether the rule's outcome depends on the snapshot's files alone."""
-    if not rule.static:
+def keepable(rule: Rule, options: EvaluationOptions) -> bool:
+    """Whether the rule's outcome depends on the snapshot's files alone: a static rule,
+    or under `--no-commands` one whose programs are then not run (it is skipped, or its
+    `when` or the file checks beside its programs decide)."""
+    effects = rule.effects
+    if "uses-network" in effects or ("runs-programs" in effects and not options.no_commands):
         return False
-    if outside_reports:  # `--results`: a `tests` check reads files outside the snapshot
+    if options.results:  # `--results`: a `tests` check reads files outside the snapshot
         checks = [rule.check] if rule.when is None else [rule.check, rule.when]
         return not any(c.kind == "tests" for check in checks for c in walk(check))
     return True
 
 
-def _kept(result: RuleResult) -> Outcome | None:
+def _kept(result: RuleResult, no_commands: bool) -> Outcome | None:
     """The outcome to keep of a rule's result, or None when it may go otherwise next run."""
     if result.status not in ("pass", "fail", "skip"):
         return None
-    if result.status == "skip" and result.skip not in KEPT_SKIPS:
+    kept_skips = KEPT_SKIPS | {"commands-disabled"} if no_commands else KEPT_SKIPS
+    if result.status == "skip" and result.skip not in kept_skips:
         return None
     if any(note.transient for note in result.notes):
         return None
@@ -139,10 +145,10 @@ def _kept(result: RuleResult) -> Outcome | None:
 class Verdicts:
     """The verdicts kept for one snapshot, and those its evaluation adds."""
 
-    def __init__(self, folder: Path, key: str, outside_reports: bool) -> None:
+    def __init__(self, folder: Path, key: str, options: EvaluationOptions) -> None:
         self._folder = folder
         self._key = key
-        self._outside_reports = outside_reports
+        self._options = options
         entry = entry_folder.load(folder, key, VerdictEntry)
         self._outcomes: dict[str, Outcome] = dict(entry.outcomes) if entry is not None else {}
         self._added = False
@@ -152,7 +158,7 @@ class Verdicts:
         found = self._rule_keys.get(id(rule), "")
         if found == "":
             found = self._rule_keys[id(rule)] = (
-                rule_key(rule) if keepable(rule, self._outside_reports) else None
+                rule_key(rule) if keepable(rule, self._options) else None
             )
         return found
 
@@ -164,7 +170,7 @@ class Verdicts:
     def keep(self, rule: Rule, result: RuleResult) -> None:
         """Keep the outcome `rule` just gave, if it may be kept."""
         key = self._rule_key(rule)
-        outcome = _kept(result) if key is not None else None
+        outcome = _kept(result, self._options.no_commands) if key is not None else None
         if key is not None and outcome is not None:
             self._outcomes[key] = outcome
             self._added = True
@@ -193,7 +199,6 @@ def open_verdicts(
         return None
     from engine.code_version import code_version
 
-    outside_reports = bool(context.options.results)
     inputs = repr((code_version(), fingerprint, exclude))
     key = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
-    return Verdicts(folder, key, outside_reports)
+    return Verdicts(folder, key, context.options)

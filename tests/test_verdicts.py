@@ -49,6 +49,10 @@ rules:
   - {id: each, title: t, category: c, check: {file: {in_each: "svc/*", exists: [README.md]}}}
   - {id: when, title: t, category: c, when: {file: {exists: ["svc/*/deploy.yaml"]}},
       check: {file: {paths: ["svc/**/*.md"], contains: "owner"}}}
+  - {id: program-when, title: t, category: c, when: {file: {exists: ["top.yaml"]}},
+      check: {command: {run: [git, --version]}}}
+  - {id: program-beside, title: t, category: c, check: {all: [
+      {file: {absent: ["**/*.pem"]}}, {command: {run: [git, --version]}}]}}
 """
 
 PATHS = ["README.md", "svc/a/deploy.yaml", "svc/a/README.md", "svc/b/README.md"]
@@ -111,6 +115,8 @@ def without_durations(run: EvalRun) -> str:
 
 
 SNAPSHOTS: list[list[str]] = [[], ["--staged"], ["--ref", "HEAD"]]
+# Under --no-commands the rules that run programs are kept too (their programs do not run).
+RUNS: list[list[str]] = [*SNAPSHOTS, ["--staged", "--no-commands"], ["--no-commands"]]
 
 
 @repository_examples(25)
@@ -136,7 +142,7 @@ def test_kept_verdicts_report_what_judging_afresh_reports(
     pack.write_text(PACK, encoding="utf-8")
     for edit in [*edits, *edits[-1:]]:  # the last edit's snapshots twice: all kept
         apply(repo, edit)
-        for snapshot in SNAPSHOTS:
+        for snapshot in RUNS:
             kept = evaluate(repo, pack, *snapshot)
             afresh = evaluate(repo, pack, *snapshot, env={"RULEPACK_VERDICT_CACHE": "0"})
             assert kept.exit_code == afresh.exit_code
@@ -165,24 +171,35 @@ FILES: dict[str, str | bytes | None] = {
     "svc/a/deploy.yaml": "kind: Deployment\nspec: {replicas: 1}\n",
     "svc/a/README.md": "# owner: TODO\n",
 }
-RULES = ["replicas", "budget", "readme", "no-keys", "no-todo", "each", "when"]
+STATIC = ["replicas", "budget", "readme", "no-keys", "no-todo", "each", "when"]
+RULES = [*STATIC, "program-when", "program-beside"]
 
 
 def entries() -> list[Path]:
     return sorted(cache_dir(KIND).glob("*.pickle"))
 
 
-@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+@pytest.mark.parametrize(
+    ("snapshot", "every_run"),
+    [
+        ([], ["program-beside"]),  # its program runs (the other's `when` does not hold)
+        (["--staged"], ["program-beside"]),
+        (["--ref", "HEAD"], ["program-beside"]),
+        (["--no-commands"], []),  # no program runs: what the files decide is kept
+    ],
+)
 def test_a_second_run_over_the_same_files_judges_nothing_and_reports_the_same(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
     write_pack: Callable[..., Path],
     judged: list[str],
     snapshot: list[str],
+    every_run: list[str],
 ) -> None:
     repo, pack = make_repo(FILES), write_pack(PACK)
     first = evaluate(repo, pack, *snapshot)
-    assert sorted(judged) == sorted(RULES)
+    once = STATIC if every_run else RULES
+    assert sorted(judged) == sorted([*once, *every_run])
     assert first.report is not None
     assert {r["rule"]: r["status"] for r in first.report["results"]} == {
         "replicas": "fail",
@@ -192,9 +209,12 @@ def test_a_second_run_over_the_same_files_judges_nothing_and_reports_the_same(
         "no-todo": "fail",
         "each": "pass",
         "when": "pass",
+        "program-when": "skip",
+        "program-beside": "skip" if "--no-commands" in snapshot else "pass",
     }
+    judged.clear()
     second = evaluate(repo, pack, *snapshot)
-    assert sorted(judged) == sorted(RULES)  # judged once, by the first run
+    assert judged == every_run
     assert without_durations(second) == without_durations(first)
     assert len(entries()) == 1
 
@@ -226,8 +246,8 @@ def test_a_file_changed_just_before_the_run_keeps_nothing(
 ) -> None:
     repo, pack = make_repo(FILES), write_pack(PACK)
     (repo / "NOTES.md").write_text("untracked, written now\n")  # its stat data is not settled
-    evaluate(repo, pack)
-    evaluate(repo, pack)
+    evaluate(repo, pack, "--no-commands")
+    evaluate(repo, pack, "--no-commands")
     assert len(judged) == 2 * len(RULES)
     assert entries() == []
     assert evaluate(repo, pack, "--ref", "HEAD").exit_code == 1  # git's blob ids vouch at once
@@ -241,13 +261,13 @@ def test_an_edited_rule_is_judged_again_and_a_retitled_one_is_not(
     judged: list[str],
 ) -> None:
     repo = make_repo(FILES)
-    evaluate(repo, write_pack(PACK))
+    evaluate(repo, write_pack(PACK), "--no-commands")
     judged.clear()
     retitled = PACK.replace("{id: readme, title: t,", "{id: readme, title: the README,")
-    assert evaluate(repo, write_pack(retitled)).status("readme") == "pass"
+    assert evaluate(repo, write_pack(retitled), "--no-commands").status("readme") == "pass"
     assert judged == []
     edited = PACK.replace("exists: [README.md, docs/README.md]", "exists: [docs/README.md]")
-    assert evaluate(repo, write_pack(edited)).status("readme") == "fail"
+    assert evaluate(repo, write_pack(edited), "--no-commands").status("readme") == "fail"
     assert judged == ["readme"]
 
 
@@ -320,7 +340,7 @@ def test_the_environment_can_turn_the_cache_off(
 ) -> None:
     repo, pack = make_repo(FILES), write_pack(PACK)
     for _ in range(2):
-        evaluate(repo, pack, env={"RULEPACK_VERDICT_CACHE": "0"})
+        evaluate(repo, pack, "--no-commands", env={"RULEPACK_VERDICT_CACHE": "0"})
     assert len(judged) == 2 * len(RULES)
     assert not cache_dir(KIND).exists()
 
@@ -332,10 +352,10 @@ def test_a_corrupt_entry_is_judged_again(
     judged: list[str],
 ) -> None:
     repo, pack = make_repo(FILES), write_pack(PACK)
-    first = evaluate(repo, pack)
+    first = evaluate(repo, pack, "--no-commands")
     (entry,) = entries()
     entry.write_bytes(entry.read_bytes()[:40])
-    assert without_durations(evaluate(repo, pack)) == without_durations(first)
+    assert without_durations(evaluate(repo, pack, "--no-commands")) == without_durations(first)
     assert len(judged) == 2 * len(RULES)
 
 
