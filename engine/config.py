@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError, Location, Problem, did_you_mean
+from engine.model.located import LocatedData
 from engine.model.packs import Pack
 from engine.model.severity import FailOn
 from engine.model.waivers import Waiver
 from engine.snapshots.base import Snapshot
 from engine.texts import MAX_INPUT_BYTES, BadText, input_text, read_input
-from engine.yaml_located import LocatedData, load_input
 
 CONFIG_NAME = ".rulepack.yaml"
 
@@ -55,6 +55,8 @@ class RepoConfig:
 
 def parse_config(text: str, file: str) -> RepoConfig:
     """Read and validate a config; raises InputError with every problem located."""
+    from engine.yaml_located import load_input  # only when there is a config to read
+
     located, problems = load_input(text, file)
     if located.data is None:
         return RepoConfig(file=file)

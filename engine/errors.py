@@ -92,3 +92,14 @@ class InputError(Exception):
             problems = [problems]
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class YamlError(Exception):
+    """A YAML text that cannot be read; line and column are 1-based (engine/yaml12.py
+    raises it; here so that catching it does not import the YAML loader)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column

@@ -8,12 +8,11 @@ so that a check can make its rule `error` instead of treating it as false.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
-import jmespath
-from jmespath import exceptions as jmespath_errors
-
-from engine.jmespath_closures import Closure, compile_ast
+if TYPE_CHECKING:  # jmespath is imported when an expression is first compiled or run
+    from engine.jmespath_closures import Closure
 
 #: The longest expression a pack may write, in characters (jmespath.py reads long
 #: literals in quadratic time: 4 s for one of 437 KB).
@@ -49,6 +48,8 @@ class Expression:
     @property
     def parsed(self) -> Any:
         if self._parsed is None:
+            import jmespath
+
             # The text compiled once when the pack was built, so it cannot fail now.
             self._parsed = jmespath.compile(self.text)
         return self._parsed
@@ -56,6 +57,8 @@ class Expression:
     @property
     def run(self) -> Closure:
         if self._run is None:
+            from engine.jmespath_closures import compile_ast
+
             self._run = compile_ast(cast(Any, self.parsed.parsed))
         return self._run
 
@@ -76,7 +79,9 @@ class Expression:
         """Evaluate against `data`; raises ExpressionError on a run-time type error."""
         try:
             return self.run(data)
-        except (jmespath_errors.JMESPathError, TypeError, ValueError) as exc:
+        except Exception as exc:
+            if not isinstance(exc, evaluation_errors()):
+                raise
             raise ExpressionError(f"`{self.text}` cannot be evaluated here: {exc}") from None
 
     def focus(self) -> list[str]:
@@ -92,8 +97,21 @@ class Expression:
         return explain(self.parsed.parsed, data) or f"`{self.text}` is {render(self.search(data))}"
 
 
+@cache
+def evaluation_errors() -> tuple[type[Exception], ...]:
+    """What evaluating an expression raises when it cannot be evaluated on a document."""
+    from jmespath.exceptions import JMESPathError
+
+    return (JMESPathError, TypeError, ValueError)
+
+
 def compile_expression(text: str) -> Expression:
     """Compile a JMESPath expression; raises ValueError naming the column at fault."""
+    import jmespath
+    from jmespath import exceptions as jmespath_errors
+
+    from engine.jmespath_closures import compile_ast
+
     if len(text) > MAX_EXPRESSION_CHARS:
         raise ValueError(
             f"JMESPath `{text}` is {len(text):,} characters long; "
@@ -212,6 +230,8 @@ def field_path(node: dict[str, Any]) -> list[str] | None:
 
 def explain(node: dict[str, Any], data: Any) -> str | None:
     """A sentence for a failed comparison or path, or None when there is no better one."""
+    from engine.jmespath_closures import compile_ast
+
     try:
         if node["type"] == "comparator":
             left, right = node["children"]
@@ -227,7 +247,7 @@ def explain(node: dict[str, Any], data: Any) -> str | None:
         text = source_text(node)
         if text is not None:
             return f"{text} is {render(compile_ast(node)(data))}"
-    except (jmespath_errors.JMESPathError, TypeError, ValueError):
+    except evaluation_errors():
         return None
     return None
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
+from engine.model.located import LocatedData
 from engine.resources import schema_path
-from engine.yaml_located import LocatedData
 
 
 @cache

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import semver
-
 from engine.version_ranges import plain_range
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # semver is imported by the functions that make versions (start-up)
+    import semver
+
     from engine.regexes import Regex
 
 _IDENTIFIER = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"  # SemVer: no leading zeros
@@ -57,6 +57,8 @@ def coerce(text: str) -> semver.Version | None:
     major, minor, patch, pre, word, number = match.groups()
     if word is not None:
         pre = f"{word}.{int(number)}"  # numbered, so rc.10 sorts after rc.9
+    import semver
+
     return semver.Version(int(major), int(minor or 0), int(patch or 0), pre)
 
 
@@ -109,6 +111,21 @@ def _wildcard_then_number(text: str) -> bool:
             if (wild(major) and not wild(minor)) or (wild(minor) and not wild(patch)):
                 return True
     return False
+
+
+def text_satisfies(text: str, version_range: str) -> bool:
+    """Whether the version `text` (read as `coerce` reads it) is inside the npm range;
+    False when it is not a version. A release version in a plain range is answered
+    without importing semver (a pack's `extends: base@^1` is read at every run)."""
+    match = _VERSION.match(text.strip())
+    if match is None:
+        return False
+    major, minor, patch, pre, word, _ = match.groups()
+    interval = plain_range(version_range)
+    if interval is not None and pre is None and word is None:
+        return interval.holds((int(major), int(minor or 0), int(patch or 0)))
+    version = coerce(text)
+    return version is not None and satisfies(version, version_range)
 
 
 def satisfies(version: semver.Version, version_range: str) -> bool:
@@ -176,4 +193,6 @@ def intersect(ranges: list[str]) -> str:
 
 def is_semver(text: str) -> bool:
     """Whether `text` is a full SemVer 2.0 version (a pack's own `version`)."""
+    import semver
+
     return semver.Version.is_valid(text)

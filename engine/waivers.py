@@ -20,9 +20,9 @@ from typing import Any
 
 from engine.errors import InputError, Location, Problem, did_you_mean
 from engine.model.documents import KeyPath
+from engine.model.located import LocatedData
 from engine.model.results import Note, Report, RuleResult
 from engine.model.waivers import EXPIRES_SOON_DAYS, Waiver, WaiverState, WaiverUse
-from engine.yaml_located import LocatedData, load_input
 
 #: `max_waiver_days` when the config does not say.
 DEFAULT_MAX_WAIVER_DAYS = 365
@@ -92,6 +92,7 @@ def read_waivers_file(text: str, file: str) -> list[Waiver]:
     """The waivers of a `waivers_file` (a YAML list of entries); InputError, located, when
     it is not one."""
     from engine.schemas import schema_problems
+    from engine.yaml_located import load_input  # only when there is a waivers file
 
     located, problems = load_input(text, file)
     if not isinstance(located.data, list):

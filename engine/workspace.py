@@ -21,7 +21,6 @@ from engine.packs.finder import PACK_FILE, PackFile, PackFinder, SnapshotFolder,
 from engine.packs.load import PackLoader
 from engine.packs.remote import RemotePacks, RemoteRequest
 from engine.snapshots.base import Snapshot
-from engine.yaml12 import parse_scalar
 
 DEFAULT_PACK = "production"
 
@@ -40,6 +39,8 @@ def parse_params(items: Sequence[str]) -> dict[str, Any]:
     """`--param key=value` options into typed values (YAML 1.2 scalars)."""
     params: dict[str, Any] = {}
     for item in items:
+        from engine.yaml12 import parse_scalar  # only with --param
+
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InputError(f"--param {item!r}: expected KEY=VALUE")

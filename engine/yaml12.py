@@ -31,6 +31,7 @@ from yaml.events import AliasEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine import long_integers
+from engine.errors import YamlError as YamlError  # raised here, defined apart
 from engine.model.documents import Document
 
 try:  # libyaml makes parsing several times faster; fall back when it is absent
@@ -121,16 +122,6 @@ class Yaml12Loader(_BaseLoader):
         if kind is ScalarNode:
             return _PLAIN if implicit[0] else _STR
         return _SEQ if kind is SequenceNode else _MAP
-
-
-class YamlError(Exception):
-    """A YAML text that cannot be read; line and column are 1-based."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 def _error_from(exc: yaml.YAMLError, text: str) -> YamlError:

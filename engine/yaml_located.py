@@ -12,13 +12,14 @@ checks before anything is built.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from engine.errors import InputError, Location, Problem
 from engine.model.documents import KeyPath
+from engine.model.located import LocatedData
 from engine.yaml12 import (
     Pair,
     YamlError,
@@ -31,36 +32,6 @@ from engine.yaml12 import (
     reading,
     split_merges,
 )
-
-
-@dataclass
-class LocatedData:
-    """Plain data read from a YAML file, with the position of every value and key.
-
-    A value reached through an alias has the position of its anchor.
-    `comment_cuts` holds the plain (unquoted) scalars that a comment follows on
-    their line, with the position of the `#`: `title: C# # note` reads as
-    "C#", which may not be what the author meant.
-    """
-
-    file: str
-    data: Any
-    positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[tuple[KeyPath, int, int]] = field(default_factory=list)
-    comment_cuts: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
-
-    def position(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
-        """Line and column of the value at `path` (or of its key), else of its nearest parent."""
-        if key and path in self.key_positions:
-            return self.key_positions[path]
-        while True:
-            if path in self.positions:
-                return self.positions[path]
-            if not path:
-                return None
-            path = path[:-1]
-
 
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 #: How deep a pack's or a config's lists and mappings may nest (the built-in packs: 8).

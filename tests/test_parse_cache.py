@@ -231,7 +231,7 @@ rules:
 def test_the_lines_of_findings_are_built_once_for_a_blob_many_commits_hold(
     make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engine.checks.subjects
+    import engine.yaml_located
     from engine.commits import commit_workspace
     from engine.runs import EvalRequest
 
@@ -242,13 +242,13 @@ def test_the_lines_of_findings_are_built_once_for_a_blob_many_commits_hold(
     (tmp_path / "lined.yaml").write_text(LINED_PACK)
     request = EvalRequest(packs=(str(tmp_path / "lined.yaml"),))
     built: list[int] = []
-    real = engine.checks.subjects.load_lined_documents
+    real = engine.yaml_located.load_lined_documents
 
     def counting(text: str) -> object:
         built.append(1)
         return real(text)
 
-    monkeypatch.setattr(engine.checks.subjects, "load_lined_documents", counting)
+    monkeypatch.setattr(engine.yaml_located, "load_lined_documents", counting)
 
     def findings(rev: str, cache: MemoryParseCache | None) -> list[tuple[str | None, int | None]]:
         with commit_workspace(root, rev, request) as commit:

@@ -326,3 +326,23 @@ def test_intersect_holds_exactly_where_every_range_holds(ranges: list[str], vers
     assert parsed is not None
     expected = all(versions.satisfies(parsed, r) for r in ranges)
     assert versions.satisfies(parsed, versions.intersect(ranges)) == expected
+
+
+# Written as packs and programs write versions: partial, with a `v`, a pre-release
+# (attached or not), build metadata, or not a version at all.
+_VERSION_TEXTS = st.one_of(
+    _VERSIONS,
+    st.builds(
+        lambda v, pre: f"v{v}{pre}", _VERSIONS, st.sampled_from(["", "-rc.1", "rc2", "+b.5"])
+    ),
+    st.sampled_from(["1", "1.2", "v20", " 1.2.3 ", "1.2.3.4", "latest", "", "01.2.3"]),
+)
+
+
+@given(_VERSION_TEXTS, _RANGES)
+def test_a_version_text_satisfies_a_range_as_its_coerced_version_does(
+    text: str, version_range: str
+) -> None:
+    parsed = versions.coerce(text)
+    expected = parsed is not None and versions.satisfies(parsed, version_range)
+    assert versions.text_satisfies(text, version_range) is expected

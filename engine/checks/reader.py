@@ -17,9 +17,9 @@ from engine.errors import Location, Problem
 from engine.expressions import Expression, compile_expression, lint
 from engine.globs import glob_problem
 from engine.model.documents import KeyPath
+from engine.model.located import LocatedData
 from engine.model.packs import Check, FileSet
 from engine.regexes import Regex, compile_regex
-from engine.yaml_located import LocatedData
 
 #: How deep checks may nest inside each other (`all`, `any`, `not`), so that evaluating
 #: them stays well inside Python's recursion limit.

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.context import EvaluationContext
+from engine.errors import YamlError
 from engine.expressions import Expression, ExpressionError
 from engine.model.messages import facts_of
 from engine.model.results import Finding
-from engine.yaml12 import YamlError
-from engine.yaml_located import LinedDocument, load_lined_documents
+
+if TYPE_CHECKING:  # the YAML reader is imported only when a finding wants its line
+    from engine.yaml_located import LinedDocument
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ def pinpoint(
 def _lined(context: EvaluationContext, path: str) -> dict[int, LinedDocument]:
     text = context.text(path).text
     try:
+        from engine.yaml_located import load_lined_documents  # only for findings
+
         return load_lined_documents(text) if text is not None else {}
     except YamlError:
         return {}

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
-
-import semver
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from engine import versions
 from engine.checks.command import ProgramSpec, parse_program, run_program
@@ -34,6 +32,9 @@ from engine.model.messages import facts_of
 from engine.model.packs import Check, Effect, FileSet
 from engine.model.results import Finding, Note, Outcome, errored, failed, passed, skipped
 from engine.regexes import Regex
+
+if TYPE_CHECKING:
+    import semver
 
 
 @dataclass(frozen=True)

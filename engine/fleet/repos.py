@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import InputError, Location, Problem
-from engine.yaml_located import LocatedData
+from engine.model.located import LocatedData
 
 #: The ref evaluated when an entry names none.
 DEFAULT_REF = "HEAD"

@@ -20,13 +20,13 @@ from engine.checks.reader import PackReader
 from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
 from engine.model.levels import Level
+from engine.model.located import LocatedData
 from engine.model.packs import OUTSIDE_EFFECTS, STATIC_TAG, Category, Check, FileSet, Pack, Rule
 from engine.model.severity import SEVERITIES
 from engine.packs.digest import files_digest
 from engine.packs.finder import PackFile
 from engine.packs.layers import Layer
 from engine.packs.params import merged, substitute, type_problem
-from engine.yaml_located import LocatedData
 
 API_VERSION = "rulepack/v1"
 

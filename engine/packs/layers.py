@@ -7,8 +7,8 @@ from typing import Any
 
 from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
+from engine.model.located import LocatedData
 from engine.packs.finder import PackFile
-from engine.yaml_located import LocatedData
 
 
 @dataclass

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from engine import versions
-from engine.errors import InputError, Location, Problem
+from engine.errors import InputError, Location, Problem, YamlError
 from engine.folders import cache_dir
 from engine.model.documents import KeyPath
+from engine.model.located import LocatedData
 from engine.model.packs import Pack
 from engine.packs.finder import PackFile, PackFinder, is_file_spec, pack_file_from_disk
 from engine.packs.layers import Layer
@@ -29,8 +30,6 @@ from engine.packs.remote import (
     request_of,
 )
 from engine.texts import BadText
-from engine.yaml12 import YamlError
-from engine.yaml_located import LocatedData, load_located
 
 
 @dataclass
@@ -68,10 +67,7 @@ class PackLoader:
     def load_file(self, pack_file: PackFile, version_range: str | None = None) -> Pack:
         """A pack from a known file; raises InputError on any error-level problem."""
         pack = self._load(pack_file, len(self.problems))
-        version = versions.coerce(pack.version)
-        if version_range is not None and (
-            version is None or not versions.satisfies(version, version_range)
-        ):
+        if version_range is not None and not versions.text_satisfies(pack.version, version_range):
             raise InputError(
                 f"pack {pack.name!r} at {pack_file.display} is version {pack.version}, "
                 f"which does not satisfy {version_range}"
@@ -140,8 +136,7 @@ class PackLoader:
             version = str(layer.data.get("version", ""))
             if version_range is None:
                 return candidate
-            parsed = versions.coerce(version)
-            if parsed is not None and versions.satisfies(parsed, version_range):
+            if versions.text_satisfies(version, version_range):
                 return candidate
             found_versions.append(f"{version} at {candidate.display}")
         self._fail(
@@ -300,6 +295,8 @@ def _located(text: str, display: str) -> LocatedData:
     kept = cache.load(folder, key, LocatedData)
     if kept is not None:
         return kept
+    from engine.yaml_located import load_located  # only for a file not kept
+
     located = load_located(text, display)
     cache.store(folder, key, located)
     return located

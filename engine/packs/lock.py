@@ -16,7 +16,6 @@ from engine import versions
 from engine.errors import InputError, Location, Problem
 from engine.snapshots.base import Snapshot
 from engine.texts import MAX_INPUT_BYTES, BadText, input_text, read_input
-from engine.yaml_located import load_input
 
 LOCK_NAME = "rulepack.lock"
 LOCK_VERSION = 1
@@ -67,6 +66,8 @@ class Lock:
 
 def parse_lock(text: str, file: str) -> Lock:
     """A lock file's entries; InputError, located, when it is not a valid lock."""
+    from engine.yaml_located import load_input  # only when there is a lock file
+
     located, problems = load_input(text, file)
     if located.data is None:
         raise InputError(Problem("an empty lock file: run `policy lock`", Location(file, 1, 1)))

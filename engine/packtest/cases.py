@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from engine.errors import InputError, Location, Problem
+from engine.model.located import LocatedData
 from engine.model.results import Status
 from engine.regexes import Regex, compile_regex
 from engine.texts import BadText, read_input
 from engine.yaml12 import YamlError
-from engine.yaml_located import LocatedData, load_located
+from engine.yaml_located import load_located
 
 TESTS_DIR = "tests"
 EXPECT_FILE = "expect.yaml"

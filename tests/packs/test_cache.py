@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from engine import yaml_located
 from engine.folders import cache_dir
-from engine.packs import cache, load
+from engine.packs import cache
 from engine.packs.build import PackBuilder
 from tests.conftest import CliResult, EvalRun
 
@@ -63,13 +64,13 @@ def is_file_entry(path: Path) -> bool:
 def located(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The name of every pack file read with positions (not taken from the cache)."""
     read: list[str] = []
-    real = load.load_located
+    real = yaml_located.load_located
 
     def counting(text: str, file: str) -> object:
         read.append(Path(file).name)
         return real(text, file)
 
-    monkeypatch.setattr(load, "load_located", counting)
+    monkeypatch.setattr(yaml_located, "load_located", counting)
     return read
 
 
