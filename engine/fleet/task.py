@@ -86,10 +86,11 @@ def _record(report: Report, path: Path, task: RepositoryTask) -> dict[str, Any]:
 
 
 def _said(problem: Problem) -> str:
-    """A problem as a row says it: where, the rule, what (the level goes: all are errors)."""
+    """A problem as a row says it: where, the rule, what (the level goes: all are errors).
+    As `Problem.__str__` does, the location, a path, is never cut; the rest may be."""
     where = f"{problem.location}: " if problem.location is not None else ""
     rule = f"rule {problem.rule}: " if problem.rule is not None else ""
-    return bounded(where + rule + problem.message)
+    return where + bounded(rule + problem.message)
 
 
 def _row(entry: FleetEntry, status: str, owner: str | None) -> dict[str, Any]:
