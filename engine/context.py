@@ -185,7 +185,7 @@ class EvaluationContext:
         self._stack_lock = threading.Lock()  # held only to add to what `close` releases
         self.running = RunningPrograms()  # programs started by checks, for Ctrl-C
         # Set when something may go otherwise on another run over the same files (a regex
-        # gave up for lack of time, a report could not be read): no verdict is kept.
+        # gave up for lack of time, a file or a report could not be read): no verdict is kept.
         self.unsettled = False
 
     # -- files -------------------------------------------------------------------
@@ -316,6 +316,9 @@ class EvaluationContext:
         try:
             data = self.snapshot.read_capped(path, max_bytes)
         except OSError as exc:
+            # Not only the outcomes that say so: an `any` passing on another alternative,
+            # a `when` that does not hold, or the range `satisfies_from` reads drop it.
+            self.unsettled = True
             note = Note(path, f"not read: {exc.strerror or exc}", transient=True)
             return TextFile(path, None, note)
         if isinstance(data, int):

@@ -18,9 +18,11 @@ key cannot be sure of (a `schema:` file beside the pack) is judged every run.
 
 Only static rules are kept (no program, no network), only when they passed,
 failed, or found nothing to judge or did not apply: never an error, an outcome
-with a note of a file that could not be read, a run in which a regex gave up or
-a test report could not be read (`EvaluationContext.unsettled`), nor a `tests`
-check's outcome when reports come from outside the snapshot (`--results`).
+with a note of a file that could not be read, a run in which a file or a test
+report could not be read or a regex gave up (`EvaluationContext.unsettled`: an
+outcome need not say it, as an `any` passing on another alternative does not),
+nor a `tests` check's outcome when reports come from outside the snapshot
+(`--results`).
 `RULEPACK_VERDICT_CACHE=0` turns the cache off.
 """
 

@@ -290,6 +290,52 @@ def test_a_file_that_could_not_be_read_keeps_nothing_it_says(
     assert evaluate(repo, pack).status("no-todo") == "fail"  # read now: its TODO is found
 
 
+# A file read for a part of a rule whose outcome says nothing of it: an `any` that passes
+# on another alternative, a `when` that does not hold, the file `satisfies_from` reads.
+UNSAID = {
+    "any": (
+        '{any: [{file: {paths: [a.md], contains: "ok"}}, {file: {exists: [b.md]}}]}',
+        None,
+        "1 file(s) checked",
+    ),
+    "when": ("{file: {exists: [b.md]}}", '{file: {paths: [a.md], contains: "ok"}}', "b.md exists"),
+    "satisfies_from": (
+        "{version: {file: c.yaml, query: v, satisfies_from: {file: a.yaml, query: min}}}",
+        None,
+        "1 version(s) satisfy >=1.0.0",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", UNSAID)
+def test_a_file_that_could_not_be_read_keeps_nothing_even_when_the_outcome_does_not_say_it(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    check_pack: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    shape: str,
+) -> None:
+    check, when, message = UNSAID[shape]
+    repo = make_repo({"a.md": "ok\n", "b.md": "", "a.yaml": "min: 1.0.0\n", "c.yaml": "v: 2.0.0\n"})
+    pack = check_pack(check, **({"when": when} if when else {}))
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
+        if path in ("a.md", "a.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real(self, path, max_bytes)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, "read_capped", failing)
+        unreadable = evaluate(repo, pack)
+    assert unreadable.result()["message"] != message
+    assert unreadable.result()["notes"] == []  # the outcome does not say a file went unread
+    assert entries() == []
+    readable = evaluate(repo, pack)
+    assert (readable.status(), readable.result()["message"]) == ("pass", message)
+
+
 def test_a_regex_that_gave_up_keeps_nothing_of_the_run(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
