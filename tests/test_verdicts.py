@@ -218,6 +218,36 @@ def test_a_changed_file_is_judged_again(
     assert evaluate(repo, pack).status("replicas") == "skip"
 
 
+@pytest.mark.parametrize("put_back", ["after the run", "by git while it runs"])
+def test_a_file_edited_while_the_run_reads_it_keeps_nothing(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    check_pack: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    put_back: str,
+) -> None:
+    # A tracked file git's listing found unchanged (known by its blob id) is saved with a
+    # TODO by an editor before the run reads it, then put back as committed.
+    repo = make_repo({"a.md": "ok\n"})
+    pack = check_pack('{file: {paths: [a.md], not_contains: "TODO"}}')
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def edited(self: Any, path: str, max_bytes: int) -> bytes | int:
+        (repo / "a.md").write_text("TODO\n")
+        data = real(self, path, max_bytes)
+        if put_back == "by git while it runs":
+            git(repo, "checkout", "--", "a.md")
+        return data
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, "read_capped", edited)
+        assert evaluate(repo, pack).status() == "fail"  # what it read
+    git(repo, "checkout", "--", "a.md")  # the files the run listed, as git's index knows them
+    assert entries() == []
+    assert evaluate(repo, pack).status() == "pass"
+
+
 def test_a_file_changed_just_before_the_run_keeps_nothing(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
