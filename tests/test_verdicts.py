@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import site
+import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 import engine.evaluator
 import engine.snapshots.worktree
 from engine import regexes
+from engine.code_version import code_version
 from engine.config import RepoConfig
 from engine.folders import cache_dir
 from engine.model.packs import Rule
@@ -386,6 +389,36 @@ def test_a_regex_that_gave_up_keeps_nothing_of_the_run(
     )
     assert evaluate(repo, pack).status("slow") == "pass"  # `any` passes on its second check
     assert entries() == []
+
+
+def test_verdicts_kept_with_other_libraries_installed_are_judged_again(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # What judges a rule besides the engine's own files: globs (wcmatch), expressions
+    # (jmespath), regexes (regex), parsers. `pip install -U jmespath` leaves the engine's
+    # files as they were; its outcomes may change.
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "jmespath-1.0.1.dist-info").mkdir(parents=True)
+    paths = {**sysconfig.get_paths(), "purelib": str(site_packages), "platlib": str(site_packages)}
+    monkeypatch.setattr(sysconfig, "get_paths", lambda *args, **kwargs: paths)
+    monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    code_version.cache_clear()
+    try:
+        evaluate(repo, pack)
+        (site_packages / "jmespath-1.0.1.dist-info").rename(
+            site_packages / "jmespath-1.1.0.dist-info"
+        )
+        code_version.cache_clear()  # another process, after the upgrade
+        evaluate(repo, pack)
+    finally:
+        code_version.cache_clear()
+    assert len(judged) == 2 * len(RULES)
 
 
 def test_the_environment_can_turn_the_cache_off(
