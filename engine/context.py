@@ -72,11 +72,13 @@ class FileParts:
             for path, content_id in zip(self._paths, self._ids, strict=True)
         ]
 
-    def keep(self, index: int, part: Any) -> None:
-        """Keep the part made of the file at `index`; it must depend on the file's
-        path and bytes and on this kind alone."""
+    def keep(self, index: int, part: Any, notes: Sequence[Note]) -> None:
+        """Keep the part made of the file at `index`, with these notes; it must depend on
+        the file's path and bytes and on this kind alone. A part with a note of a read
+        that failed is not kept: that failure is not the file's (another snapshot, with
+        the same blob, may read it)."""
         content_id = self._ids[index]
-        if content_id is not None:
+        if content_id is not None and not any(note.transient for note in notes):
             self._tables.keep(self._table, (self._paths[index], content_id), part)
 
 

@@ -369,6 +369,42 @@ def test_a_file_that_could_not_be_read_keeps_nothing_even_when_the_outcome_does_
     assert (readable.status(), readable.result()["message"]) == ("pass", message)
 
 
+@pytest.mark.parametrize("check", ["file", "manifest"])
+def test_a_file_the_working_tree_could_not_read_is_read_again_for_the_base_of_a_diff(
+    make_repo: Callable[..., Path],
+    policy: Callable[..., Any],
+    evaluate: Callable[..., EvalRun],
+    check_pack: Callable[..., str],
+    write_pack: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    check: str,
+) -> None:
+    # `policy diff HEAD` judges the working tree, then HEAD through the same cache: a.md,
+    # unchanged, is one blob in both, which the working tree could not read.
+    repo = make_repo({"a.md": "ok\n", "a.yaml": "ok: true\n", "b.md": ""})
+    alternative = {
+        "file": '{file: {paths: [a.md], contains: "ok"}}',
+        "manifest": "{manifest: {files: [a.yaml], assert: ok}}",
+    }[check]
+    pack = write_pack(check_pack(f"{{any: [{alternative}, {{file: {{exists: [b.md]}}}}]}}"))
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
+        if path in ("a.md", "a.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real(self, path, max_bytes)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, "read_capped", failing)
+        done = policy("diff", "-C", repo, "HEAD", "--pack", pack, "--format", "json")
+    (rule,) = json.loads(done.stdout)["rules"]
+    assert (rule["before"], rule["after"]) == ("pass", "pass")
+    at_head = evaluate(repo, pack, "--ref", "HEAD")
+    message = {"file": "1 file(s) checked", "manifest": "1 checked"}[check]
+    assert at_head.result()["message"] == message  # the alternative HEAD's a.md satisfies
+
+
 def test_a_regex_that_gave_up_keeps_nothing_of_the_run(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
