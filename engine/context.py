@@ -72,11 +72,13 @@ class FileParts:
             for path, content_id in zip(self._paths, self._ids, strict=True)
         ]
 
-    def keep(self, index: int, part: Any) -> None:
-        """Keep the part made of the file at `index`; it must depend on the file's
-        path and bytes and on this kind alone."""
+    def keep(self, index: int, part: Any, notes: Sequence[Note]) -> None:
+        """Keep the part made of the file at `index`, with these notes; it must depend on
+        the file's path and bytes and on this kind alone. A part with a note of a read
+        that failed is not kept: that failure is not the file's (another snapshot, with
+        the same blob, may read it)."""
         content_id = self._ids[index]
-        if content_id is not None:
+        if content_id is not None and not any(note.transient for note in notes):
             self._tables.keep(self._table, (self._paths[index], content_id), part)
 
 
@@ -185,7 +187,7 @@ class EvaluationContext:
         self._stack_lock = threading.Lock()  # held only to add to what `close` releases
         self.running = RunningPrograms()  # programs started by checks, for Ctrl-C
         # Set when something may go otherwise on another run over the same files (a regex
-        # gave up for lack of time, a report could not be read): no verdict is kept.
+        # gave up for lack of time, a file or a report could not be read): no verdict is kept.
         self.unsettled = False
 
     # -- files -------------------------------------------------------------------
@@ -316,6 +318,9 @@ class EvaluationContext:
         try:
             data = self.snapshot.read_capped(path, max_bytes)
         except OSError as exc:
+            # Not only the outcomes that say so: an `any` passing on another alternative,
+            # a `when` that does not hold, or the range `satisfies_from` reads drop it.
+            self.unsettled = True
             note = Note(path, f"not read: {exc.strerror or exc}", transient=True)
             return TextFile(path, None, note)
         if isinstance(data, int):

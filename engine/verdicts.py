@@ -20,9 +20,12 @@ Only static rules are kept (no program, no network), and under `--no-commands`
 the rules whose programs are then not run; only when they passed, failed, or
 found nothing to judge, did not apply or ran no program because of
 `--no-commands`: never an error, an outcome with a note of a file that could
-not be read, a run in which a regex gave up or a test report could not be read
-(`EvaluationContext.unsettled`), nor a `tests` check's outcome when reports
-come from outside the snapshot (`--results`).
+not be read, a run in which a file or a test report could not be read or a
+regex gave up (`EvaluationContext.unsettled`: an outcome need not say it, as an
+`any` passing on another alternative does not), a run during which a file
+changed (`Snapshot.unchanged`: it may have been read with other bytes than
+those the fingerprint names), nor a `tests` check's outcome when reports come
+from outside the snapshot (`--results`).
 `RULEPACK_VERDICT_CACHE=0` turns the cache off.
 """
 
@@ -176,8 +179,9 @@ class Verdicts:
             self._added = True
 
     def save(self, context: EvaluationContext) -> None:
-        """Write the entry, when the evaluation added to it and nothing unsettled it."""
-        if self._added and not context.unsettled:
+        """Write the entry, when the evaluation added to it, nothing unsettled it and no
+        file changed while it read them."""
+        if self._added and not context.unsettled and context.snapshot.unchanged():
             entry_folder.store(self._folder, self._key, VerdictEntry(self._outcomes), MAX_ENTRIES)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import site
+import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 import engine.evaluator
 import engine.snapshots.worktree
 from engine import regexes
+from engine.code_version import code_version
 from engine.config import RepoConfig
 from engine.folders import cache_dir
 from engine.model.packs import Rule
@@ -238,6 +241,36 @@ def test_a_changed_file_is_judged_again(
     assert evaluate(repo, pack).status("replicas") == "skip"
 
 
+@pytest.mark.parametrize("put_back", ["after the run", "by git while it runs"])
+def test_a_file_edited_while_the_run_reads_it_keeps_nothing(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    check_pack: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    put_back: str,
+) -> None:
+    # A tracked file git's listing found unchanged (known by its blob id) is saved with a
+    # TODO by an editor before the run reads it, then put back as committed.
+    repo = make_repo({"a.md": "ok\n"})
+    pack = check_pack('{file: {paths: [a.md], not_contains: "TODO"}}')
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def edited(self: Any, path: str, max_bytes: int) -> bytes | int:
+        (repo / "a.md").write_text("TODO\n")
+        data = real(self, path, max_bytes)
+        if put_back == "by git while it runs":
+            git(repo, "checkout", "--", "a.md")
+        return data
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, "read_capped", edited)
+        assert evaluate(repo, pack).status() == "fail"  # what it read
+    git(repo, "checkout", "--", "a.md")  # the files the run listed, as git's index knows them
+    assert entries() == []
+    assert evaluate(repo, pack).status() == "pass"
+
+
 def test_a_file_changed_just_before_the_run_keeps_nothing(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
@@ -310,6 +343,88 @@ def test_a_file_that_could_not_be_read_keeps_nothing_it_says(
     assert evaluate(repo, pack).status("no-todo") == "fail"  # read now: its TODO is found
 
 
+# A file read for a part of a rule whose outcome says nothing of it: an `any` that passes
+# on another alternative, a `when` that does not hold, the file `satisfies_from` reads.
+UNSAID = {
+    "any": (
+        '{any: [{file: {paths: [a.md], contains: "ok"}}, {file: {exists: [b.md]}}]}',
+        None,
+        "1 file(s) checked",
+    ),
+    "when": ("{file: {exists: [b.md]}}", '{file: {paths: [a.md], contains: "ok"}}', "b.md exists"),
+    "satisfies_from": (
+        "{version: {file: c.yaml, query: v, satisfies_from: {file: a.yaml, query: min}}}",
+        None,
+        "1 version(s) satisfy >=1.0.0",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", UNSAID)
+def test_a_file_that_could_not_be_read_keeps_nothing_even_when_the_outcome_does_not_say_it(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    check_pack: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    shape: str,
+) -> None:
+    check, when, message = UNSAID[shape]
+    repo = make_repo({"a.md": "ok\n", "b.md": "", "a.yaml": "min: 1.0.0\n", "c.yaml": "v: 2.0.0\n"})
+    pack = check_pack(check, **({"when": when} if when else {}))
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
+        if path in ("a.md", "a.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real(self, path, max_bytes)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, "read_capped", failing)
+        unreadable = evaluate(repo, pack)
+    assert unreadable.result()["message"] != message
+    assert unreadable.result()["notes"] == []  # the outcome does not say a file went unread
+    assert entries() == []
+    readable = evaluate(repo, pack)
+    assert (readable.status(), readable.result()["message"]) == ("pass", message)
+
+
+@pytest.mark.parametrize("check", ["file", "manifest"])
+def test_a_file_the_working_tree_could_not_read_is_read_again_for_the_base_of_a_diff(
+    make_repo: Callable[..., Path],
+    policy: Callable[..., Any],
+    evaluate: Callable[..., EvalRun],
+    check_pack: Callable[..., str],
+    write_pack: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    check: str,
+) -> None:
+    # `policy diff HEAD` judges the working tree, then HEAD through the same cache: a.md,
+    # unchanged, is one blob in both, which the working tree could not read.
+    repo = make_repo({"a.md": "ok\n", "a.yaml": "ok: true\n", "b.md": ""})
+    alternative = {
+        "file": '{file: {paths: [a.md], contains: "ok"}}',
+        "manifest": "{manifest: {files: [a.yaml], assert: ok}}",
+    }[check]
+    pack = write_pack(check_pack(f"{{any: [{alternative}, {{file: {{exists: [b.md]}}}}]}}"))
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
+        if path in ("a.md", "a.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real(self, path, max_bytes)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, "read_capped", failing)
+        done = policy("diff", "-C", repo, "HEAD", "--pack", pack, "--format", "json")
+    (rule,) = json.loads(done.stdout)["rules"]
+    assert (rule["before"], rule["after"]) == ("pass", "pass")
+    at_head = evaluate(repo, pack, "--ref", "HEAD")
+    message = {"file": "1 file(s) checked", "manifest": "1 checked"}[check]
+    assert at_head.result()["message"] == message  # the alternative HEAD's a.md satisfies
+
+
 def test_a_regex_that_gave_up_keeps_nothing_of_the_run(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
@@ -330,6 +445,36 @@ def test_a_regex_that_gave_up_keeps_nothing_of_the_run(
     )
     assert evaluate(repo, pack).status("slow") == "pass"  # `any` passes on its second check
     assert entries() == []
+
+
+def test_verdicts_kept_with_other_libraries_installed_are_judged_again(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # What judges a rule besides the engine's own files: globs (wcmatch), expressions
+    # (jmespath), regexes (regex), parsers. `pip install -U jmespath` leaves the engine's
+    # files as they were; its outcomes may change.
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "jmespath-1.0.1.dist-info").mkdir(parents=True)
+    paths = {**sysconfig.get_paths(), "purelib": str(site_packages), "platlib": str(site_packages)}
+    monkeypatch.setattr(sysconfig, "get_paths", lambda *args, **kwargs: paths)
+    monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    code_version.cache_clear()
+    try:
+        evaluate(repo, pack, "--no-commands")
+        (site_packages / "jmespath-1.0.1.dist-info").rename(
+            site_packages / "jmespath-1.1.0.dist-info"
+        )
+        code_version.cache_clear()  # another process, after the upgrade
+        evaluate(repo, pack, "--no-commands")
+    finally:
+        code_version.cache_clear()
+    assert len(judged) == 2 * len(RULES)
 
 
 def test_the_environment_can_turn_the_cache_off(

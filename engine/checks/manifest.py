@@ -225,7 +225,7 @@ def _parts(
             every = [documents for _, documents in loaded]
         for i, (parsed, _), chosen in zip(todo, loaded, every, strict=True):
             parts[i] = part = _file_part(check, focus, formats[i][0], parsed, chosen)
-            shelf.keep(i, part)
+            shelf.keep(i, part, part.notes)
     return [part for part in parts if part is not None and part is not _NOTHING]
 
 

@@ -76,6 +76,13 @@ class Snapshot(ABC):
         cannot vouch for its files now, and no verdict is kept or reused."""
         return None
 
+    def unchanged(self) -> bool:
+        """Whether the files still hold what `fingerprint` said of them, asked once a run
+        has read them and before its verdicts are kept: one edited meanwhile (even one put
+        back since) may have been read with other bytes than those it names. Git objects
+        never change."""
+        return True
+
     def not_written(self) -> tuple[Unreadable, ...]:
         """Entries `materialize` leaves out of its folder because writing them would be
         unsafe (`..`, `.git`, absolute paths): what a command rule's notes list."""

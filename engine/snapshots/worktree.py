@@ -14,6 +14,7 @@ import time
 from contextlib import AbstractContextManager, closing
 from pathlib import Path
 
+from engine.errors import InputError
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK
 from engine.git.repository import Repository, head_commit, locate
 from engine.git.runner import GitNotInstalled
@@ -23,9 +24,31 @@ from engine.snapshots.base import Snapshot, existing_folder, fingerprint_of, res
 from engine.snapshots.disk import FolderLinks, open_listed, read_file_capped
 from engine.snapshots.paths import refused_paths
 
+#: Tracked files edited, deleted, retyped since git's index last looked at them; names
+#: only, and not asking each submodule `git status` (which would read the submodule's own
+#: configuration).
+_DIFF_FILES = (
+    "diff-files",
+    "-z",
+    "--name-status",
+    "--relative",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--ignore-submodules=dirty",
+)
+
 #: How old a file's last change (ctime) must be for its stat data to vouch for its bytes:
 #: past the coarsest timestamps of common file systems (FAT's 2 s; ext4's clock tick).
 STAT_SETTLED_NS = 2_000_000_000
+
+
+def _stat_data(path: Path) -> str | None:
+    """Size, modification and change times and inode of `path`; None when it is missing."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
 
 
 def _in_git(root: Path) -> Repository | None:
@@ -62,6 +85,7 @@ class WorktreeSnapshot(Snapshot):
         # Tracked files that git's index says are unchanged -> their blob id: git keeps
         # stat data (size, mtime, inode) for each and compares contents when in doubt.
         self._index_ids: dict[str, str] = {}
+        self._index_stat: str | None = None  # git's index file, before it was listed
 
     # -- listing -----------------------------------------------------------------
 
@@ -100,22 +124,13 @@ class WorktreeSnapshot(Snapshot):
     def _list_git(self, unchecked: set[str]) -> list[str]:
         """Tracked and untracked files git lists; `unchecked` gets those git lists without
         looking at the disk."""
+        self._index_stat = _stat_data(self._index_file())  # before git reads it
         listings = git_outputs(
             self.root,
             # tracked, with modes (symlinks, submodules), blob ids, and tags (`H`: a file
             # git compares with the work tree, not one it is told to assume unchanged)
             ("ls-files", "-z", "-s", "-v"),
-            # edited, deleted, retyped; names only, and not asking each submodule
-            # `git status` (which would read the submodule's own configuration)
-            (
-                "diff-files",
-                "-z",
-                "--name-status",
-                "--relative",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--ignore-submodules=dirty",
-            ),
+            _DIFF_FILES,
             ("config", "-z", "--list"),  # settings that convert line endings
             # untracked, not ignored: the slowest (a walk of every folder), read last
             ("ls-files", "-z", "-o", "--exclude-standard"),
@@ -253,6 +268,29 @@ class WorktreeSnapshot(Snapshot):
                 content = f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
             records.append(f"{path}\0{content}\0{str(target)[cut:] if target else ''}")
         return fingerprint_of("worktree" if self.in_git else "folder", records, self.unreadable())
+
+    def unchanged(self) -> bool:
+        """Files known by their stat data name other stat data once edited. A file known
+        by its blob id is unchanged while git's index was not rewritten since the listing
+        (a checkout, a stash, `git status` refreshing it) and git still finds it unedited:
+        an editor's save leaves other stat data than the index holds, even once undone,
+        unless undone at the same size within git's timestamp granularity (whole seconds
+        in most builds of git)."""
+        if not self._index_ids:
+            return True
+        if _stat_data(self._index_file()) != self._index_stat:
+            return False
+        try:
+            (changes,) = git_outputs(self.root, _DIFF_FILES)
+        except InputError:
+            return False
+        return not any(path in self._index_ids for path in changes[1::2])
+
+    def _index_file(self) -> Path:
+        """The index git reads here (`GIT_INDEX_FILE` in a hook, as git reads it from here)."""
+        assert self._repository is not None
+        named = os.environ.get("GIT_INDEX_FILE")
+        return self.root / named if named else self._repository.git_dir / "index"
 
     def is_executable(self, path: str) -> bool:
         return os.access(self._real(path), os.X_OK)
