@@ -52,6 +52,9 @@ KIND = "verdicts"
 OFF_VARIABLE = "RULEPACK_VERDICT_CACHE"
 #: Entries (snapshots) kept; past it, the least recently written go first.
 MAX_ENTRIES = 1024
+#: Outcomes an entry holds at most: past it, a run keeps only those of the rules it
+#: asked about (the others: rules edited since, packs no longer run on this snapshot).
+MAX_OUTCOMES = 1000
 #: The skips that come from the files alone (others come from the run's options).
 KEPT_SKIPS: frozenset[SkipKind | None] = frozenset({"not-applicable", "nothing-to-judge"})
 #: Classes whose fields left out of comparison are worked out from the others (a
@@ -156,6 +159,7 @@ class Verdicts:
         self._outcomes: dict[str, Outcome] = dict(entry.outcomes) if entry is not None else {}
         self._added = False
         self._rule_keys: dict[int, str | None] = {}
+        self._asked: set[str] = set()
 
     def _rule_key(self, rule: Rule) -> str | None:
         found = self._rule_keys.get(id(rule), "")
@@ -163,6 +167,8 @@ class Verdicts:
             found = self._rule_keys[id(rule)] = (
                 rule_key(rule) if keepable(rule, self._options) else None
             )
+            if found is not None:
+                self._asked.add(found)
         return found
 
     def get(self, rule: Rule) -> Outcome | None:
@@ -182,7 +188,10 @@ class Verdicts:
         """Write the entry, when the evaluation added to it, nothing unsettled it and no
         file changed while it read them."""
         if self._added and not context.unsettled and context.snapshot.unchanged():
-            entry_folder.store(self._folder, self._key, VerdictEntry(self._outcomes), MAX_ENTRIES)
+            outcomes = self._outcomes
+            if len(outcomes) > MAX_OUTCOMES:
+                outcomes = {key: found for key, found in outcomes.items() if key in self._asked}
+            entry_folder.store(self._folder, self._key, VerdictEntry(outcomes), MAX_ENTRIES)
 
 
 def verdict_folder(environ: Mapping[str, str]) -> Path | None:

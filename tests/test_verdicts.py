@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import site
 import sysconfig
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 import engine.evaluator
 import engine.snapshots.worktree
+import engine.verdicts
 from engine import regexes
 from engine.code_version import code_version
 from engine.config import RepoConfig
@@ -549,3 +551,20 @@ def test_a_rule_whose_schema_file_the_key_cannot_see_has_no_key(
         """
     )
     assert rule_key(rules_of(write_pack, text)["schema"]) is None
+
+
+def test_an_entry_past_its_bound_keeps_only_the_rules_its_last_run_asked_about(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine.verdicts, "MAX_OUTCOMES", len(RULES))
+    repo = make_repo(FILES)
+    evaluate(repo, write_pack(PACK), "--no-commands")
+    edited = PACK.replace("exists: [README.md, docs/README.md]", "exists: [docs/README.md]")
+    evaluate(repo, write_pack(edited), "--no-commands")  # one more outcome: over the bound
+    (entry,) = entries()
+    kept = pickle.loads(entry.read_bytes()).outcomes
+    assert len(kept) == len(RULES)  # the first `readme`'s outcome went
+    assert sorted(o.status for o in kept.values()).count("fail") == 4  # and the edited one's

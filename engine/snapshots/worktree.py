@@ -86,6 +86,7 @@ class WorktreeSnapshot(Snapshot):
         # stat data (size, mtime, inode) for each and compares contents when in doubt.
         self._index_ids: dict[str, str] = {}
         self._index_stat: str | None = None  # git's index file, before it was listed
+        self._read: set[str] = set()  # files read from disk, by this process or workers
 
     # -- listing -----------------------------------------------------------------
 
@@ -231,10 +232,12 @@ class WorktreeSnapshot(Snapshot):
         return os.stat(self._real(path), follow_symlinks=False).st_size
 
     def read_bytes(self, path: str) -> bytes:
+        self._read.add(path)
         with os.fdopen(open_listed(self._real(path)), "rb") as file:
             return file.read()
 
     def read_capped(self, path: str, max_bytes: int) -> bytes | int:
+        self._read.add(path)
         return read_file_capped(self._real(path), max_bytes)
 
     def content_id(self, path: str) -> str | None:
@@ -242,6 +245,7 @@ class WorktreeSnapshot(Snapshot):
         return self._index_ids.get(path)
 
     def disk_path(self, path: str) -> str | None:
+        self._read.add(path)  # asked by what reads it there (a parse worker)
         return self._real(path)
 
     def fingerprint(self) -> str | None:
@@ -275,8 +279,9 @@ class WorktreeSnapshot(Snapshot):
         (a checkout, a stash, `git status` refreshing it) and git still finds it unedited:
         an editor's save leaves other stat data than the index holds, even once undone,
         unless undone at the same size within git's timestamp granularity (whole seconds
-        in most builds of git)."""
-        if not self._index_ids:
+        in most builds of git). A run that read none of them from disk (its parses and
+        verdicts all kept) has nothing to ask git."""
+        if self._read.isdisjoint(self._index_ids):
             return True
         if _stat_data(self._index_file()) != self._index_stat:
             return False
