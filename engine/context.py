@@ -325,7 +325,8 @@ class EvaluationContext:
             return TextFile(path, None, note)
         if isinstance(data, int):
             return too_big(path, data, max_bytes)
-        return self._decoded(path, data, content_id)
+        # Asked again: a working-tree file read with other bytes than its blob's has none.
+        return self._decoded(path, data, self.snapshot.content_id(path) if content_id else None)
 
     def _decoded(self, path: str, data: bytes, content_id: str | None) -> TextFile:
         """The text of bytes just read, kept in the parse cache when it can know them again."""
@@ -418,7 +419,7 @@ class EvaluationContext:
         if kept is not None:
             return _from_cache(path, kept)
         parsed = self._parse_text(path, format_name, max_bytes)
-        if _was_parsed(parsed):
+        if _was_parsed(parsed) and self._cache_key(path, format_name) == key:  # not edited
             cache.put(key, _to_cache(parsed))
         return parsed
 
@@ -463,7 +464,13 @@ class EvaluationContext:
         shared = len(todo) * workers // (workers + 1)
         sources = self._sources([path for path, _ in todo], max_bytes)
         jobs = [
-            ParseJob(path, fmt, source)
+            # Read on disk, a file must still hold its blob's bytes (else it is left here).
+            ParseJob(
+                path,
+                fmt,
+                source,
+                self.snapshot.content_id(path) if isinstance(source, str) else None,
+            )
             for (path, fmt), source in zip(todo[:shared], sources[:shared], strict=True)
             if source is not None
         ]

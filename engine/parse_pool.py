@@ -28,7 +28,7 @@ from typing import Any
 
 from engine.formats import ParseError, parse_text
 from engine.model.documents import Document
-from engine.snapshots.disk import read_file_capped
+from engine.snapshots.disk import blob_id, read_file_capped
 from engine.texts import decode_text
 
 #: Below this many unparsed files, starting workers costs more than it saves.
@@ -39,11 +39,14 @@ CHUNK = 400
 
 @dataclass(frozen=True)
 class ParseJob:
-    """One file to parse: where to read it (a path on disk, or its bytes) and as what."""
+    """One file to parse: where to read it (a path on disk, or its bytes) and as what;
+    `blob`: the blob id the bytes read on disk must have (those of a file edited since
+    git's index vouched for it are left to the context, which finds it edited)."""
 
     path: str
     format: str
     source: str | bytes
+    blob: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ def read_and_parse(job: ParseJob, max_bytes: int) -> ParseOutcome:
             return NotParsed(f"not read: {exc.strerror or exc}")
     if isinstance(data, int):
         return NotParsed("over the size cap")
+    if job.blob is not None and blob_id(data, len(job.blob)) != job.blob:
+        return NotParsed("edited since it was listed")
     text = decode_text(job.path, data)
     if text.text is None:
         return NotParsed("binary file")

@@ -273,6 +273,38 @@ def test_a_file_edited_while_the_run_reads_it_keeps_nothing(
     assert evaluate(repo, pack).status() == "pass"
 
 
+@pytest.mark.parametrize("parser", ["this process", "a parse worker"])
+def test_a_manifest_edited_while_the_run_reads_it_is_not_kept_as_the_committed_one(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    check_pack: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    parser: str,
+) -> None:
+    # Enough manifests for the parse cache to keep them: the edited one's parse must not
+    # be kept under its committed blob id, read back once it is put back as committed.
+    repo = make_repo({f"m{i:02}.json": f'{{"n": 2, "i": {i}}}\n' for i in range(40)})
+    pack = check_pack('{manifest: {files: ["*.json"], assert: "n == `2`"}}')
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    read = "read_capped" if parser == "this process" else "disk_path"
+    real = getattr(snapshot_class, read)
+
+    def edited(self: Any, path: str, *rest: Any) -> Any:
+        if path == "m00.json":
+            (repo / path).write_text('{"n": 3, "i": 0}\n')
+        return real(self, path, *rest)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(snapshot_class, read, edited)
+        if parser == "a parse worker":
+            patched.setenv("RULEPACK_PARALLEL_MINIMUM", "1")
+        assert evaluate(repo, pack).status() == "fail"  # what it read
+    git(repo, "checkout", "--", "m00.json")
+    assert entries() == []
+    assert evaluate(repo, pack).status() == "pass"
+    assert evaluate(repo, pack).status() == "pass"  # kept, as committed
+
+
 def test_a_file_changed_just_before_the_run_keeps_nothing(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],

@@ -8,11 +8,22 @@ and by parse workers, which read the files they are given themselves.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 
 #: Opening a listed file: never through a symlink in its last name (see `read_file_capped`).
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def blob_id(data: bytes, id_length: int) -> str:
+    """The id git gives a blob of `data`: SHA-1, or SHA-256 in a repository whose ids
+    are that long."""
+    kind = hashlib.sha1 if id_length == 40 else hashlib.sha256
+    digest = kind(usedforsecurity=False)  # an id, as git computes it (FIPS builds allow it)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def open_listed(path: str) -> int:

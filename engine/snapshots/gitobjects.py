@@ -19,7 +19,6 @@ symlinked folder is never opened (nothing outside the root is read).
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import threading
 from collections.abc import Callable
@@ -30,20 +29,10 @@ from engine.git.blobs import BlobReader
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK, GitEntry
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, fingerprint_of, resolve_link
-from engine.snapshots.disk import FolderLinks, read_file_capped
+from engine.snapshots.disk import FolderLinks, blob_id, read_file_capped
 from engine.snapshots.gitrepo import GitRepository
 from engine.snapshots.materialize import Layout, temporary_copy
 from engine.snapshots.paths import refused_paths
-
-
-def blob_id(data: bytes, id_length: int) -> str:
-    """The id git gives a blob of `data`: SHA-1, or SHA-256 in a repository whose ids
-    are that long."""
-    kind = hashlib.sha1 if id_length == 40 else hashlib.sha256
-    digest = kind(usedforsecurity=False)  # an id, as git computes it (FIPS builds allow it)
-    digest.update(b"blob %d\0" % len(data))
-    digest.update(data)
-    return digest.hexdigest()
 
 
 class GitObjectsSnapshot(Snapshot):

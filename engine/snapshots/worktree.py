@@ -21,7 +21,7 @@ from engine.git.runner import GitNotInstalled
 from engine.git.worktree_files import git_outputs, may_convert
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, existing_folder, fingerprint_of, resolve_link
-from engine.snapshots.disk import FolderLinks, open_listed, read_file_capped
+from engine.snapshots.disk import FolderLinks, blob_id, open_listed, read_file_capped
 from engine.snapshots.paths import refused_paths
 
 #: Tracked files edited, deleted, retyped since git's index last looked at them; names
@@ -87,6 +87,7 @@ class WorktreeSnapshot(Snapshot):
         self._index_ids: dict[str, str] = {}
         self._index_stat: str | None = None  # git's index file, before it was listed
         self._read: set[str] = set()  # files read from disk, by this process or workers
+        self._edited: set[str] = set()  # read with other bytes than their blob's
 
     # -- listing -----------------------------------------------------------------
 
@@ -234,15 +235,27 @@ class WorktreeSnapshot(Snapshot):
     def read_bytes(self, path: str) -> bytes:
         self._read.add(path)
         with os.fdopen(open_listed(self._real(path)), "rb") as file:
-            return file.read()
+            data = file.read()
+        self._check(path, data)
+        return data
 
     def read_capped(self, path: str, max_bytes: int) -> bytes | int:
         self._read.add(path)
-        return read_file_capped(self._real(path), max_bytes)
+        data = read_file_capped(self._real(path), max_bytes)
+        self._check(path, data)
+        return data
+
+    def _check(self, path: str, data: bytes | int) -> None:
+        """A file git's index vouched for, read with other bytes than its blob's (edited
+        since it was listed), has no content id from then on: what was read of it is not
+        kept by that id (the parse cache), and the run keeps no verdict (`unchanged`)."""
+        known = self._index_ids.get(path)
+        if known is not None and isinstance(data, bytes) and blob_id(data, len(known)) != known:
+            self._edited.add(path)
 
     def content_id(self, path: str) -> str | None:
         self.files()
-        return self._index_ids.get(path)
+        return None if path in self._edited else self._index_ids.get(path)
 
     def disk_path(self, path: str) -> str | None:
         self._read.add(path)  # asked by what reads it there (a parse worker)
@@ -279,8 +292,11 @@ class WorktreeSnapshot(Snapshot):
         (a checkout, a stash, `git status` refreshing it) and git still finds it unedited:
         an editor's save leaves other stat data than the index holds, even once undone,
         unless undone at the same size within git's timestamp granularity (whole seconds
-        in most builds of git). A run that read none of them from disk (its parses and
-        verdicts all kept) has nothing to ask git."""
+        in most builds of git). One read with other bytes than its blob's was edited. A
+        run that read none of them from disk (its parses and verdicts all kept) has
+        nothing to ask git."""
+        if self._edited:
+            return False
         if self._read.isdisjoint(self._index_ids):
             return True
         if _stat_data(self._index_file()) != self._index_stat:
