@@ -14,7 +14,6 @@ import time
 from contextlib import AbstractContextManager, closing
 from pathlib import Path
 
-from engine.errors import InputError
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK
 from engine.git.repository import Repository, head_commit, locate
 from engine.git.runner import GitNotInstalled
@@ -40,15 +39,6 @@ _DIFF_FILES = (
 #: How old a file's last change (ctime) must be for its stat data to vouch for its bytes:
 #: past the coarsest timestamps of common file systems (FAT's 2 s; ext4's clock tick).
 STAT_SETTLED_NS = 2_000_000_000
-
-
-def _stat_data(path: Path) -> str | None:
-    """Size, modification and change times and inode of `path`; None when it is missing."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
 
 
 def _in_git(root: Path) -> Repository | None:
@@ -85,8 +75,6 @@ class WorktreeSnapshot(Snapshot):
         # Tracked files that git's index says are unchanged -> their blob id: git keeps
         # stat data (size, mtime, inode) for each and compares contents when in doubt.
         self._index_ids: dict[str, str] = {}
-        self._index_stat: str | None = None  # git's index file, before it was listed
-        self._read: set[str] = set()  # files read from disk, by this process or workers
         self._edited: set[str] = set()  # read with other bytes than their blob's
 
     # -- listing -----------------------------------------------------------------
@@ -126,7 +114,6 @@ class WorktreeSnapshot(Snapshot):
     def _list_git(self, unchecked: set[str]) -> list[str]:
         """Tracked and untracked files git lists; `unchecked` gets those git lists without
         looking at the disk."""
-        self._index_stat = _stat_data(self._index_file())  # before git reads it
         listings = git_outputs(
             self.root,
             # tracked, with modes (symlinks, submodules), blob ids, and tags (`H`: a file
@@ -233,14 +220,12 @@ class WorktreeSnapshot(Snapshot):
         return os.stat(self._real(path), follow_symlinks=False).st_size
 
     def read_bytes(self, path: str) -> bytes:
-        self._read.add(path)
         with os.fdopen(open_listed(self._real(path)), "rb") as file:
             data = file.read()
         self._check(path, data)
         return data
 
     def read_capped(self, path: str, max_bytes: int) -> bytes | int:
-        self._read.add(path)
         data = read_file_capped(self._real(path), max_bytes)
         self._check(path, data)
         return data
@@ -258,7 +243,6 @@ class WorktreeSnapshot(Snapshot):
         return None if path in self._edited else self._index_ids.get(path)
 
     def disk_path(self, path: str) -> str | None:
-        self._read.add(path)  # asked by what reads it there (a parse worker)
         return self._real(path)
 
     def fingerprint(self) -> str | None:
@@ -287,31 +271,11 @@ class WorktreeSnapshot(Snapshot):
         return fingerprint_of("worktree" if self.in_git else "folder", records, self.unreadable())
 
     def unchanged(self) -> bool:
-        """Files known by their stat data name other stat data once edited. A file known
-        by its blob id is unchanged while git's index was not rewritten since the listing
-        (a checkout, a stash, `git status` refreshing it) and git still finds it unedited:
-        an editor's save leaves other stat data than the index holds, even once undone,
-        unless undone at the same size within git's timestamp granularity (whole seconds
-        in most builds of git). One read with other bytes than its blob's was edited. A
-        run that read none of them from disk (its parses and verdicts all kept) has
-        nothing to ask git."""
-        if self._edited:
-            return False
-        if self._read.isdisjoint(self._index_ids):
-            return True
-        if _stat_data(self._index_file()) != self._index_stat:
-            return False
-        try:
-            (changes,) = git_outputs(self.root, _DIFF_FILES)
-        except InputError:
-            return False
-        return not any(path in self._index_ids for path in changes[1::2])
-
-    def _index_file(self) -> Path:
-        """The index git reads here (`GIT_INDEX_FILE` in a hook, as git reads it from here)."""
-        assert self._repository is not None
-        named = os.environ.get("GIT_INDEX_FILE")
-        return self.root / named if named else self._repository.git_dir / "index"
+        """Every file read from disk that git's index vouched for had its blob's bytes
+        (`_check`; parse workers check the same before they parse): one edited since the
+        listing, even one put back since, was read with other bytes than the fingerprint
+        names. Files known by their stat data name other stat data once edited."""
+        return not self._edited
 
     def is_executable(self, path: str) -> bool:
         return os.access(self._real(path), os.X_OK)
