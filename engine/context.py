@@ -58,11 +58,13 @@ class FileParts:
         table: dict[tuple[str, str], Any],
         paths: Sequence[str],
         ids: Sequence[str | None],
+        read_as_listed: Callable[[str], bool],
     ) -> None:
         self._tables = tables
         self._table = table
         self._paths = paths
         self._ids = ids
+        self._read_as_listed = read_as_listed
 
     def kept(self) -> list[Any | None]:
         """The part kept for each file, in order (None: none kept)."""
@@ -77,9 +79,13 @@ class FileParts:
         the file's path and bytes and on this kind alone. A part with a note of a read
         that failed is not kept: that failure is not the file's (another snapshot, with
         the same blob, may read it)."""
-        content_id = self._ids[index]
-        if content_id is not None and not any(note.transient for note in notes):
-            self._tables.keep(self._table, (self._paths[index], content_id), part)
+        content_id, path = self._ids[index], self._paths[index]
+        if (
+            content_id is not None
+            and not any(note.transient for note in notes)
+            and self._read_as_listed(path)  # not edited since the listing
+        ):
+            self._tables.keep(self._table, (path, content_id), part)
 
 
 def _from_cache(path: str, entry: CachedParse) -> ParsedFile:
@@ -375,7 +381,20 @@ class EvaluationContext:
         content_id = self.snapshot.content_id(path) if cache is not None else None
         if cache is None or content_id is None:
             return self.memo((what, path), compute)
-        return self.memo((what, path), lambda: cache.derived.get(what, content_id, compute))
+
+        return self.memo(
+            (what, path),
+            lambda: cache.derived.get(what, content_id, compute, lambda: self.read_as_listed(path)),
+        )
+
+    def read_as_listed(self, path: str) -> bool:
+        """Whether what this run read of `path` (if anything) is the bytes its content id
+        names: not when it could not be read, nor when it was found edited since it was
+        listed. Only then may what was made of it be kept by that id for other runs."""
+        read = self._texts.peek(path)
+        if read is not None and read.note is not None and read.note.transient:
+            return False
+        return self.snapshot.content_id(path) == self.content_ids([path])[0]
 
     def file_parts(self, what: Hashable, paths: Sequence[str]) -> FileParts | None:
         """The parts of kind `what` (see `PartTables`) that evaluations sharing this
@@ -385,7 +404,8 @@ class EvaluationContext:
         tables = cache.parts if cache is not None else None
         if tables is None:
             return None
-        return FileParts(tables, tables.table(what), paths, self.content_ids(paths))
+        ids = self.content_ids(paths)
+        return FileParts(tables, tables.table(what), paths, ids, self.read_as_listed)
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES

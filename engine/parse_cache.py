@@ -103,16 +103,24 @@ class DerivedMemo:
         self._max_values = max_values
         self._lock = threading.Lock()
 
-    def get(self, what: Hashable, content_id: str, compute: Callable[[], T]) -> T:
-        """The value kept for (what, content id), else `compute()`, kept while there is room."""
+    def get(
+        self,
+        what: Hashable,
+        content_id: str,
+        compute: Callable[[], T],
+        keep: Callable[[], bool] = lambda: True,
+    ) -> T:
+        """The value kept for (what, content id), else `compute()`, kept while there is room
+        and `keep()` says, once computed, that it came from those bytes."""
         key = (what, content_id)
         if key in self._values:
             value: T = self._values[key]
             return value
         value = compute()
-        with self._lock:
-            if len(self._values) < self._max_values:
-                self._values[key] = value
+        if keep():
+            with self._lock:
+                if len(self._values) < self._max_values:
+                    self._values[key] = value
         return value
 
 

@@ -260,3 +260,46 @@ def test_the_lines_of_findings_are_built_once_for_a_blob_many_commits_hold(
     assert findings("HEAD", cache) == [("app.yaml", 4)]  # the line is the field's
     assert len(built) == 1
     assert findings("HEAD", None) == [("app.yaml", 4)]
+
+
+def test_lines_worked_out_while_a_file_could_not_be_read_are_not_kept_for_its_blob(
+    make_repo: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `policy diff HEAD` judges the working tree, then HEAD, through one cache. The
+    # working tree's parse of app.yaml comes from the cache (its blob is unchanged), but
+    # its text cannot be read to find the lines of a finding: HEAD must still find them.
+    from engine.commits import commit_workspace
+    from engine.runs import EvalRequest, evaluate_workspace, load_workspace
+    from engine.snapshots.worktree import WorktreeSnapshot
+
+    monkeypatch.setenv("RULEPACK_VERDICT_CACHE", "0")  # each evaluation judges
+    manifest = "kind: Deployment\nmetadata: {name: app}\nspec:\n  replicas: 1\n"
+    root = make_repo({"k8s/app.yaml": manifest})
+    (tmp_path / "lined.yaml").write_text(LINED_PACK)
+    request = EvalRequest(path=root, packs=(str(tmp_path / "lined.yaml"),), no_commands=True)
+    parsed_before = MemoryParseCache()
+    with commit_workspace(root, "HEAD", request) as commit:
+        commit.evaluate(parsed_before)
+    key: ParseKey = (git(root, "rev-parse", "HEAD:k8s/app.yaml").strip(), "yaml")
+    found = parsed_before.get(key)
+    assert found is not None
+    cache = MemoryParseCache()
+    cache.put(key, found)  # as a persistent parse cache would hold it
+
+    real = WorktreeSnapshot.read_capped
+
+    def failing(self: WorktreeSnapshot, path: str, max_bytes: int) -> bytes | int:
+        if path == "k8s/app.yaml":
+            raise PermissionError(13, "Permission denied")
+        return real(self, path, max_bytes)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(WorktreeSnapshot, "read_capped", failing)
+        snapshot = open_snapshot(root)
+        workspace, fail_on = load_workspace(snapshot, request)
+        report = evaluate_workspace(workspace, snapshot, request, fail_on, parse_cache=cache)
+    lines = [(f.path, f.line) for r in report.results for f in r.findings]
+    assert lines == [("k8s/app.yaml", 1)]  # the document's: its fields could not be read
+    with commit_workspace(root, "HEAD", request) as commit:
+        report = commit.evaluate(cache)
+    assert [(f.path, f.line) for r in report.results for f in r.findings] == [("k8s/app.yaml", 4)]

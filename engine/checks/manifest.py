@@ -159,11 +159,15 @@ class _Part:
         rest keep the document's first line)."""
         pinned = self._pinned[0]
         if len(pinned) < count:
+            todo = self.failures[len(pinned) : count]
             pinned += tuple(
                 replace(found, line=pinpoint(context, each, subject, focus))
-                for subject, found in self.failures[len(pinned) : count]
+                for subject, found in todo
             )
-            self._pinned[0] = pinned
+            # Kept for the evaluations sharing the part only when the lines came from the
+            # file's bytes (not when its text could not be read, or was found edited).
+            if all(context.read_as_listed(subject.path) for subject, _ in todo if subject):
+                self._pinned[0] = pinned
         return [*pinned[:count], *(found for _, found in self.failures[count:])]
 
 

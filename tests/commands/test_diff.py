@@ -246,3 +246,26 @@ def test_both_snapshots_share_their_parses(
     done = policy(*args, "--pack", repo / "policy.yaml", env={"RULEPACK_PARSE_CACHE_MIB": "0"})
     assert done.exit_code == 0, done.stderr  # app0 got better; app1 fails in both
     assert count_parses == ["yaml"] * 6  # five files, and the base's other app0.yaml
+
+
+def test_a_file_edited_while_the_working_tree_reads_it_is_not_judged_so_in_the_base(
+    make_repo, policy, check_pack, write_pack, monkeypatch
+) -> None:
+    # What checks make of a file is shared by its path and blob id between the two
+    # snapshots; a.md, vouched for by git's index, is saved with a TODO just as the
+    # working tree reads it: HEAD's a.md still holds no TODO.
+    import engine.snapshots.worktree
+
+    repo = make_repo({"a.md": "ok\n"})
+    pack = write_pack(check_pack('{file: {paths: [a.md], not_contains: "TODO"}}'))
+    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
+    real = snapshot_class.read_capped
+
+    def edited(self, path: str, max_bytes: int) -> bytes | int:
+        (repo / "a.md").write_text("TODO\n")
+        return real(self, path, max_bytes)
+
+    monkeypatch.setattr(snapshot_class, "read_capped", edited)
+    done = policy("diff", "-C", repo, "HEAD", "--pack", pack, "--format", "json")
+    (rule,) = json.loads(done.stdout)["rules"]
+    assert (rule["before"], rule["after"]) == ("pass", "fail")
