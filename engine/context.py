@@ -58,7 +58,7 @@ class FileParts:
         table: dict[tuple[str, str], Any],
         paths: Sequence[str],
         ids: Sequence[str | None],
-        read_as_listed: Callable[[str], bool],
+        read_as_listed: Callable[[str, str], bool],
     ) -> None:
         self._tables = tables
         self._table = table
@@ -74,17 +74,13 @@ class FileParts:
             for path, content_id in zip(self._paths, self._ids, strict=True)
         ]
 
-    def keep(self, index: int, part: Any, notes: Sequence[Note]) -> None:
-        """Keep the part made of the file at `index`, with these notes; it must depend on
-        the file's path and bytes and on this kind alone. A part with a note of a read
-        that failed is not kept: that failure is not the file's (another snapshot, with
-        the same blob, may read it)."""
+    def keep(self, index: int, part: Any) -> None:
+        """Keep the part made of the file at `index`; it must depend on the file's path
+        and bytes and on this kind alone. Not when the file could not be read (that
+        failure is not the file's: another snapshot with the same blob may read it) or
+        was found edited since it was listed (`EvaluationContext.read_as_listed`)."""
         content_id, path = self._ids[index], self._paths[index]
-        if (
-            content_id is not None
-            and not any(note.transient for note in notes)
-            and self._read_as_listed(path)  # not edited since the listing
-        ):
+        if content_id is not None and self._read_as_listed(path, content_id):
             self._tables.keep(self._table, (path, content_id), part)
 
 
@@ -195,6 +191,7 @@ class EvaluationContext:
         # Set when something may go otherwise on another run over the same files (a regex
         # gave up for lack of time, a file or a report could not be read): no verdict is kept.
         self.unsettled = False
+        self._not_read: set[str] = set()  # files whose reading failed in this run
 
     # -- files -------------------------------------------------------------------
 
@@ -327,8 +324,8 @@ class EvaluationContext:
             # Not only the outcomes that say so: an `any` passing on another alternative,
             # a `when` that does not hold, or the range `satisfies_from` reads drop it.
             self.unsettled = True
-            note = Note(path, f"not read: {exc.strerror or exc}", transient=True)
-            return TextFile(path, None, note)
+            self._not_read.add(path)
+            return TextFile(path, None, Note(path, f"not read: {exc.strerror or exc}"))
         if isinstance(data, int):
             return too_big(path, data, max_bytes)
         # Asked again: a working-tree file read with other bytes than its blob's has none.
@@ -384,17 +381,16 @@ class EvaluationContext:
 
         return self.memo(
             (what, path),
-            lambda: cache.derived.get(what, content_id, compute, lambda: self.read_as_listed(path)),
+            lambda: cache.derived.get(
+                what, content_id, compute, lambda: self.read_as_listed(path, content_id)
+            ),
         )
 
-    def read_as_listed(self, path: str) -> bool:
-        """Whether what this run read of `path` (if anything) is the bytes its content id
+    def read_as_listed(self, path: str, content_id: str) -> bool:
+        """Whether what this run read of `path` (if anything) is the bytes `content_id`
         names: not when it could not be read, nor when it was found edited since it was
         listed. Only then may what was made of it be kept by that id for other runs."""
-        read = self._texts.peek(path)
-        if read is not None and read.note is not None and read.note.transient:
-            return False
-        return self.snapshot.content_id(path) == self.content_ids([path])[0]
+        return path not in self._not_read and self.snapshot.content_id(path) == content_id
 
     def file_parts(self, what: Hashable, paths: Sequence[str]) -> FileParts | None:
         """The parts of kind `what` (see `PartTables`) that evaluations sharing this
@@ -439,7 +435,7 @@ class EvaluationContext:
         if kept is not None:
             return _from_cache(path, kept)
         parsed = self._parse_text(path, format_name, max_bytes)
-        if _was_parsed(parsed) and self._cache_key(path, format_name) == key:  # not edited
+        if _was_parsed(parsed) and self.read_as_listed(path, key[0]):
             cache.put(key, _to_cache(parsed))
         return parsed
 

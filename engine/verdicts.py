@@ -19,13 +19,12 @@ key cannot be sure of (a `schema:` file beside the pack) is judged every run.
 Only static rules are kept (no program, no network), and under `--no-commands`
 the rules whose programs are then not run; only when they passed, failed, or
 found nothing to judge, did not apply or ran no program because of
-`--no-commands`: never an error, an outcome with a note of a file that could
-not be read, a run in which a file or a test report could not be read or a
-regex gave up (`EvaluationContext.unsettled`: an outcome need not say it, as an
-`any` passing on another alternative does not), a run during which a file
-changed (`Snapshot.unchanged`: it may have been read with other bytes than
-those the fingerprint names), nor a `tests` check's outcome when reports come
-from outside the snapshot (`--results`).
+`--no-commands`. Never an error; nothing from a run in which a file or a test
+report could not be read or a regex gave up (`EvaluationContext.unsettled`: an
+outcome need not say it, as an `any` passing on another alternative does not)
+or that read a file with other bytes than its fingerprint names
+(`Snapshot.unchanged`); nor a `tests` check's outcome when reports come from
+outside the snapshot (`--results`).
 `RULEPACK_VERDICT_CACHE=0` turns the cache off.
 """
 
@@ -140,8 +139,6 @@ def _kept(result: RuleResult, no_commands: bool) -> Outcome | None:
         return None
     kept_skips = KEPT_SKIPS | {"commands-disabled"} if no_commands else KEPT_SKIPS
     if result.status == "skip" and result.skip not in kept_skips:
-        return None
-    if any(note.transient for note in result.notes):
         return None
     return Outcome(
         result.status, result.message, result.findings, result.notes, result.skip, result.tests

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from engine.version_ranges import plain_range
+from engine.version_ranges import Triple, plain_range
 
 if TYPE_CHECKING:  # semver is imported by the functions that make versions (start-up)
     import semver
@@ -51,15 +51,23 @@ _VERSION = re.compile(
 
 def coerce(text: str) -> semver.Version | None:
     """A version from `1.2.3`, `1.75`, `v20`, `1.2.3-rc.1` or `3.13.0rc1`; None if it is not one."""
+    read = _read_version(text)
+    if read is None:
+        return None
+    import semver
+
+    return semver.Version(*read[0], read[1])
+
+
+def _read_version(text: str) -> tuple[Triple, str | None] | None:
+    """(major, minor, patch) and the pre-release of a version as `coerce` reads it."""
     match = _VERSION.match(text.strip())
     if not match:
         return None
     major, minor, patch, pre, word, number = match.groups()
     if word is not None:
         pre = f"{word}.{int(number)}"  # numbered, so rc.10 sorts after rc.9
-    import semver
-
-    return semver.Version(int(major), int(minor or 0), int(patch or 0), pre)
+    return (int(major), int(minor or 0), int(patch or 0)), pre
 
 
 def extract(output: str, pattern: Regex | None = None) -> str | None:
@@ -117,13 +125,12 @@ def text_satisfies(text: str, version_range: str) -> bool:
     """Whether the version `text` (read as `coerce` reads it) is inside the npm range;
     False when it is not a version. A release version in a plain range is answered
     without importing semver (a pack's `extends: base@^1` is read at every run)."""
-    match = _VERSION.match(text.strip())
-    if match is None:
+    read = _read_version(text)
+    if read is None:
         return False
-    major, minor, patch, pre, word, _ = match.groups()
     interval = plain_range(version_range)
-    if interval is not None and pre is None and word is None:
-        return interval.holds((int(major), int(minor or 0), int(patch or 0)))
+    if interval is not None and read[1] is None:
+        return interval.holds(read[0])
     version = coerce(text)
     return version is not None and satisfies(version, version_range)
 

@@ -71,6 +71,23 @@ def git(root: Path, *args: str) -> str:
     return done.stdout
 
 
+@contextlib.contextmanager
+def unreadable_in_worktree(*paths: str) -> Iterator[None]:
+    """While the block runs, the working tree cannot read `paths` (permission denied)."""
+    from engine.snapshots.worktree import WorktreeSnapshot
+
+    real = WorktreeSnapshot.read_capped
+
+    def failing(self: WorktreeSnapshot, path: str, max_bytes: int) -> bytes | int:
+        if path in paths:
+            raise PermissionError(13, "Permission denied")
+        return real(self, path, max_bytes)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(WorktreeSnapshot, "read_capped", failing)
+        yield
+
+
 def commit_all(root: Path, message: str) -> str:
     """Stage everything in `root` and commit it (empty commits too); the commit's id."""
     git(root, "add", "-A")

@@ -11,7 +11,7 @@ from engine.checks import evaluate_check
 from engine.context import EvaluationContext, EvaluationOptions, ParsedFile
 from engine.parse_cache import CachedParse, MemoryParseCache, ParseKey
 from engine.snapshots import open_snapshot
-from tests.conftest import git, write_files
+from tests.conftest import git, unreadable_in_worktree, write_files
 
 FILES: dict[str, str | bytes | None] = {
     "k8s/app.yaml": "kind: Deployment\nmetadata: {name: app}\n---\nkind: Service\n",
@@ -270,7 +270,6 @@ def test_lines_worked_out_while_a_file_could_not_be_read_are_not_kept_for_its_bl
     # its text cannot be read to find the lines of a finding: HEAD must still find them.
     from engine.commits import commit_workspace
     from engine.runs import EvalRequest, evaluate_workspace, load_workspace
-    from engine.snapshots.worktree import WorktreeSnapshot
 
     monkeypatch.setenv("RULEPACK_VERDICT_CACHE", "0")  # each evaluation judges
     manifest = "kind: Deployment\nmetadata: {name: app}\nspec:\n  replicas: 1\n"
@@ -286,15 +285,7 @@ def test_lines_worked_out_while_a_file_could_not_be_read_are_not_kept_for_its_bl
     cache = MemoryParseCache()
     cache.put(key, found)  # as a persistent parse cache would hold it
 
-    real = WorktreeSnapshot.read_capped
-
-    def failing(self: WorktreeSnapshot, path: str, max_bytes: int) -> bytes | int:
-        if path == "k8s/app.yaml":
-            raise PermissionError(13, "Permission denied")
-        return real(self, path, max_bytes)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(WorktreeSnapshot, "read_capped", failing)
+    with unreadable_in_worktree("k8s/app.yaml"):
         snapshot = open_snapshot(root)
         workspace, fail_on = load_workspace(snapshot, request)
         report = evaluate_workspace(workspace, snapshot, request, fail_on, parse_cache=cache)

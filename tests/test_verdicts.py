@@ -32,7 +32,7 @@ from engine.folders import cache_dir
 from engine.model.packs import Rule
 from engine.verdicts import KIND, rule_key
 from engine.workspace import load_packs
-from tests.conftest import EvalRun, commit_all, git, repository_examples
+from tests.conftest import EvalRun, commit_all, git, repository_examples, unreadable_in_worktree
 
 PACK = """\
 apiVersion: rulepack/v1
@@ -356,19 +356,9 @@ def test_a_file_that_could_not_be_read_keeps_nothing_it_says(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
     write_pack: Callable[..., Path],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo, pack = make_repo(FILES), write_pack(PACK)
-    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
-    real = snapshot_class.read_capped
-
-    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
-        if path == "svc/a/README.md":
-            raise PermissionError(13, "Permission denied")
-        return real(self, path, max_bytes)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(snapshot_class, "read_capped", failing)
+    with unreadable_in_worktree("svc/a/README.md"):
         unreadable = evaluate(repo, pack)
     assert unreadable.status("no-todo") == "pass"
     assert unreadable.result("no-todo")["notes"] == [
@@ -399,22 +389,12 @@ def test_a_file_that_could_not_be_read_keeps_nothing_even_when_the_outcome_does_
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
     check_pack: Callable[..., str],
-    monkeypatch: pytest.MonkeyPatch,
     shape: str,
 ) -> None:
     check, when, message = UNSAID[shape]
     repo = make_repo({"a.md": "ok\n", "b.md": "", "a.yaml": "min: 1.0.0\n", "c.yaml": "v: 2.0.0\n"})
     pack = check_pack(check, **({"when": when} if when else {}))
-    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
-    real = snapshot_class.read_capped
-
-    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
-        if path in ("a.md", "a.yaml"):
-            raise PermissionError(13, "Permission denied")
-        return real(self, path, max_bytes)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(snapshot_class, "read_capped", failing)
+    with unreadable_in_worktree("a.md", "a.yaml"):
         unreadable = evaluate(repo, pack)
     assert unreadable.result()["message"] != message
     assert unreadable.result()["notes"] == []  # the outcome does not say a file went unread
@@ -430,7 +410,6 @@ def test_a_file_the_working_tree_could_not_read_is_read_again_for_the_base_of_a_
     evaluate: Callable[..., EvalRun],
     check_pack: Callable[..., str],
     write_pack: Callable[..., Path],
-    monkeypatch: pytest.MonkeyPatch,
     check: str,
 ) -> None:
     # `policy diff HEAD` judges the working tree, then HEAD through the same cache: a.md,
@@ -441,16 +420,7 @@ def test_a_file_the_working_tree_could_not_read_is_read_again_for_the_base_of_a_
         "manifest": "{manifest: {files: [a.yaml], assert: ok}}",
     }[check]
     pack = write_pack(check_pack(f"{{any: [{alternative}, {{file: {{exists: [b.md]}}}}]}}"))
-    snapshot_class = engine.snapshots.worktree.WorktreeSnapshot
-    real = snapshot_class.read_capped
-
-    def failing(self: Any, path: str, max_bytes: int) -> bytes | int:
-        if path in ("a.md", "a.yaml"):
-            raise PermissionError(13, "Permission denied")
-        return real(self, path, max_bytes)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(snapshot_class, "read_capped", failing)
+    with unreadable_in_worktree("a.md", "a.yaml"):
         done = policy("diff", "-C", repo, "HEAD", "--pack", pack, "--format", "json")
     (rule,) = json.loads(done.stdout)["rules"]
     assert (rule["before"], rule["after"]) == ("pass", "pass")

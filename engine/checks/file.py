@@ -218,7 +218,7 @@ def _text_parts(
         if part is None:
             part = _text_part(check, context, paths[i])
             if shelf is not None:
-                shelf.keep(i, part, (part.note,) if part.note is not None else ())
+                shelf.keep(i, part)
         parts.append(part)
         if part.timeout is not None:
             break

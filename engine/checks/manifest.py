@@ -166,7 +166,13 @@ class _Part:
             )
             # Kept for the evaluations sharing the part only when the lines came from the
             # file's bytes (not when its text could not be read, or was found edited).
-            if all(context.read_as_listed(subject.path) for subject, _ in todo if subject):
+            paths = [subject.path for subject, _ in todo if subject is not None]
+            ids = context.content_ids(paths)  # as listed: a shared part's were asked before
+            if all(
+                context.read_as_listed(path, found)
+                for path, found in zip(paths, ids, strict=True)
+                if found is not None
+            ):
                 self._pinned[0] = pinned
         return [*pinned[:count], *(found for _, found in self.failures[count:])]
 
@@ -229,7 +235,7 @@ def _parts(
             every = [documents for _, documents in loaded]
         for i, (parsed, _), chosen in zip(todo, loaded, every, strict=True):
             parts[i] = part = _file_part(check, focus, formats[i][0], parsed, chosen)
-            shelf.keep(i, part, part.notes)
+            shelf.keep(i, part)
     return [part for part in parts if part is not None and part is not _NOTHING]
 
 

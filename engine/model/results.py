@@ -77,9 +77,6 @@ class Note:
     message: str
     # Said by a waiver of the config (expired, expiring soon); not part of its identity.
     waiver: bool = field(default=False, compare=False, repr=False)
-    # From a failure that may not happen again (a file that could not be read): an
-    # outcome that says it is not kept between runs (engine/verdicts.py).
-    transient: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

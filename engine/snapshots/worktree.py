@@ -23,19 +23,6 @@ from engine.snapshots.base import Snapshot, existing_folder, fingerprint_of, res
 from engine.snapshots.disk import FolderLinks, blob_id, open_listed, read_file_capped
 from engine.snapshots.paths import refused_paths
 
-#: Tracked files edited, deleted, retyped since git's index last looked at them; names
-#: only, and not asking each submodule `git status` (which would read the submodule's own
-#: configuration).
-_DIFF_FILES = (
-    "diff-files",
-    "-z",
-    "--name-status",
-    "--relative",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--ignore-submodules=dirty",
-)
-
 #: How old a file's last change (ctime) must be for its stat data to vouch for its bytes:
 #: past the coarsest timestamps of common file systems (FAT's 2 s; ext4's clock tick).
 STAT_SETTLED_NS = 2_000_000_000
@@ -119,7 +106,17 @@ class WorktreeSnapshot(Snapshot):
             # tracked, with modes (symlinks, submodules), blob ids, and tags (`H`: a file
             # git compares with the work tree, not one it is told to assume unchanged)
             ("ls-files", "-z", "-s", "-v"),
-            _DIFF_FILES,
+            # edited, deleted, retyped; names only, and not asking each submodule
+            # `git status` (which would read the submodule's own configuration)
+            (
+                "diff-files",
+                "-z",
+                "--name-status",
+                "--relative",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--ignore-submodules=dirty",
+            ),
             ("config", "-z", "--list"),  # settings that convert line endings
             # untracked, not ignored: the slowest (a walk of every folder), read last
             ("ls-files", "-z", "-o", "--exclude-standard"),
