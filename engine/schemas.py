@@ -1,7 +1,9 @@
 """Validating packs and config files against the JSON Schemas in schemas/.
 
-jsonschema is imported here only, and only when a file needs validating:
-built-in packs are validated by the test suite, not on every run.
+jsonschema is imported here only, and only for a file that is not valid:
+engine/schema_subset.py answers for valid files, which are nearly all of them,
+and jsonschema then words the problems (and has the last word on validity).
+Built-in packs are validated by the test suite, not on every run.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from engine.errors import Location, Problem
 from engine.model.documents import KeyPath
 from engine.model.located import LocatedData
 from engine.resources import schema_path
+from engine.schema_subset import conforms
 
 
 @cache
@@ -67,9 +70,11 @@ def schema_problems(
     `rule_at(path)` names the rule a path is in and the path within that rule,
     so messages read `rule r1: severity: ...` rather than `rules.3.severity`.
     """
+    root = load_schema(name)
+    if conforms(located.data, root):
+        return []
     from jsonschema.exceptions import best_match
 
-    root = load_schema(name)
     problems: list[tuple[KeyPath, Problem]] = []
     for error in validator(name).iter_errors(located.data):
         if error.validator in ("anyOf", "oneOf") and error.context:

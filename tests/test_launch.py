@@ -101,3 +101,33 @@ def test_a_report_off_a_terminal_loads_no_rich(
     assert code == 1
     assert shown in stdout
     assert sorted(name for name in loaded if name.split(".")[0] == "rich") == []
+
+
+def test_a_first_run_of_a_valid_pack_of_ones_own_imports_no_jsonschema(
+    make_repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    # a user's pack is checked against the schema on every build (each edit, every run
+    # with an empty cache); jsonschema words the problems of one that is not valid
+    repo = make_repo(SERVICE)
+    pack = tmp_path / "mine.yaml"
+    pack.write_text(
+        "apiVersion: rulepack/v1\nname: mine\nversion: 1.0.0\n"
+        "categories: [{id: docs, title: Docs}]\n"
+        "rules:\n- {id: readme, title: README, category: docs, severity: warning,\n"
+        "   check: {file: {exists: README.md}}}\n"
+        "- {id: replicas, title: Replicas, category: docs, severity: warning,\n"
+        "   check: {manifest: {files: 'k8s/*.yaml', assert: 'kind == `Deployment`'}}}\n"
+    )
+    command = [sys.executable, "-c", RECORDER, str(tmp_path / "record.txt"), "eval"]
+    done = subprocess.run([*command, "--pack", str(pack)], cwd=repo, capture_output=True, text=True)
+    loaded = set((tmp_path / "record.txt").read_text().split("\n"))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "engine.packs.build" in loaded  # the pack was built, and so checked
+    assert sorted(name for name in loaded if name.split(".")[0] == "jsonschema") == []
+    pack.write_text(pack.read_text().replace("severity: warning", "severity: worrying", 1))
+    done = subprocess.run([*command, "--pack", str(pack)], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"policy: {pack}:6:57: error: rule readme: severity: 'worrying' is not one of "
+        "['error', 'warning', 'info']\n"
+    )
