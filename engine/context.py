@@ -68,11 +68,8 @@ class FileParts:
 
     def kept(self) -> list[Any | None]:
         """The part kept for each file, in order (None: none kept)."""
-        table = self._table
-        return [
-            None if content_id is None else table.get((path, content_id))
-            for path, content_id in zip(self._paths, self._ids, strict=True)
-        ]
+        # No part is kept under a None content id (`keep`): looked up in C, file by file.
+        return list(map(self._table.get, zip(self._paths, self._ids, strict=True)))
 
     def keep(self, index: int, part: Any) -> None:
         """Keep the part made of the file at `index`; it must depend on the file's path
@@ -236,10 +233,9 @@ class EvaluationContext:
         """`Snapshot.content_id` of each path, looked up once per run."""
         known = self._content_ids
         content_id = self.snapshot.content_id
-        for path in paths:
-            if path not in known:
-                known[path] = content_id(path)
-        return [known[path] for path in paths]
+        for path in [path for path in paths if path not in known]:
+            known[path] = content_id(path)
+        return list(map(known.__getitem__, paths))
 
     def no_file_matches(self, files: FileSet) -> str:
         """Why a file set selects nothing, naming the excludes that left matching files

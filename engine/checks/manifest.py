@@ -452,8 +452,9 @@ def _combined(
                 findings.append(Finding(message, facts=facts_of(count=subjects)))
         else:
             for part in parts:
-                pinned = max(0, min(len(part.failures), MAX_PINPOINTED - len(findings)))
-                findings.extend(part.pinpointed(context, check.each, focus, pinned))
+                if part.failures:  # most parts of a history's commits have none
+                    pinned = max(0, min(len(part.failures), MAX_PINPOINTED - len(findings)))
+                    findings.extend(part.pinpointed(context, check.each, focus, pinned))
     documents = (
         [d for part in parts for d in part.documents] if check.schema or check.assert_all else []
     )
