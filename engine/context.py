@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from engine.errors import InputError
 from engine.formats import ParseError, parse_text
@@ -69,7 +69,8 @@ class FileParts:
     def kept(self) -> list[Any | None]:
         """The part kept for each file, in order (None: none kept)."""
         # No part is kept under a None content id (`keep`): looked up in C, file by file.
-        return list(map(self._table.get, zip(self._paths, self._ids, strict=True)))
+        lookup = cast(Callable[[tuple[str, str | None]], Any], self._table.get)
+        return list(map(lookup, zip(self._paths, self._ids, strict=True)))
 
     def keep(self, index: int, part: Any) -> None:
         """Keep the part made of the file at `index`; it must depend on the file's path
