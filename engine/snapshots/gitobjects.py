@@ -21,8 +21,9 @@ from __future__ import annotations
 import errno
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from operator import attrgetter
 from pathlib import Path
 
 from engine.git.blobs import BlobReader
@@ -181,10 +182,15 @@ class GitObjectsSnapshot(Snapshot):
     def fingerprint(self) -> str | None:
         files = self.files()
         entries, resolved = self._entries, self._resolved
-        records = (
-            f"{path}\0{entries[resolved.get(path, path)].object_id}\0{resolved.get(path, '')}"
-            for path in files
-        )
+        records: Iterable[str]
+        if resolved:
+            records = (
+                f"{path}\0{entries[resolved.get(path, path)].object_id}\0{resolved.get(path, '')}"
+                for path in files
+            )
+        else:  # the same records, made in C: a history asks this of every commit
+            ids = map(attrgetter("object_id"), map(entries.__getitem__, files))
+            records = map("{}\0{}\0".format, files, ids)
         return fingerprint_of("git", records, self.unreadable())
 
     def materialize(self) -> AbstractContextManager[Path]:

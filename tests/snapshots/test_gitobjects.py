@@ -14,7 +14,7 @@ from engine.snapshots import gitobjects
 from engine.snapshots.gitindex import GitIndexSnapshot
 from engine.snapshots.gitobjects import GitObjectsSnapshot, blob_id
 from engine.snapshots.gittree import GitTreeSnapshot
-from tests.conftest import git
+from tests.conftest import commit_all, git
 
 
 def open_counting(root, kind: str = "staged") -> GitObjectsSnapshot:
@@ -95,3 +95,22 @@ def test_sha256_blob_ids_are_the_ids_a_sha256_repository_gives(tmp_path) -> None
         ["git", "hash-object", "--stdin"], input=b"hello\n", capture_output=True, cwd=tmp_path
     )
     assert blob_id(b"hello\n", 64) == done.stdout.decode().strip()
+
+
+@pytest.mark.parametrize("with_link", [False, True])
+def test_the_fingerprint_names_each_file_by_path_blob_and_link_target(make_repo, with_link) -> None:
+    files = {"a.yaml": "a: 1\n", "docs/b.md": "# b\n"}
+    root = make_repo(files)
+    if with_link:
+        os.symlink("a.yaml", root / "link.yaml")
+        git(root, "add", "link.yaml")
+        git(root, "commit", "-q", "-m", "link")
+    snapshot = GitTreeSnapshot.open(root, "HEAD")
+    ids = {path: blob_id(text.encode(), 40) for path, text in files.items()}
+    records = [f"{path}\0{ids[path]}\0" for path in sorted(files)]
+    if with_link:
+        records.append(f"link.yaml\0{ids['a.yaml']}\0a.yaml")  # sorts last
+    assert snapshot.fingerprint() == gitobjects.fingerprint_of("git", records, ())
+    (root / "a.yaml").write_text("a: 2\n")
+    commit_all(root, "edit")
+    assert GitTreeSnapshot.open(root, "HEAD").fingerprint() != snapshot.fingerprint()
