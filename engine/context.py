@@ -211,6 +211,12 @@ class EvaluationContext:
     def _select(self, files: FileSet) -> tuple[str, ...]:
         return self._of_listing(files, lambda: self.index.select(files.include, files.exclude))
 
+    def of_listing(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, a value that depends on the listing alone (what globs select in
+        it, the formats of what they select), once per run and shared with the
+        evaluations sharing this run's parse cache that saw the same listing."""
+        return self.memo(("of listing", key), lambda: self._of_listing(key, compute))
+
     def _of_listing(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, a value that depends on the listing alone (what globs select in
         it), shared with the evaluations sharing this run's parse cache that saw the
@@ -266,7 +272,10 @@ class EvaluationContext:
         if self._selections.peek(files) == ():
             return None
         # Not found[0] even when listed: the answer must not depend on which rules ran before.
-        return self.index.first(self.index.compile(files.include, files.exclude))
+        return self._of_listing(
+            ("first", files),
+            lambda: self.index.first(self.index.compile(files.include, files.exclude)),
+        )
 
     def folders(self, pattern: str) -> tuple[str, ...]:
         """Folders (holding at least one file) that a folder glob matches, sorted."""

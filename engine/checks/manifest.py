@@ -189,7 +189,7 @@ def evaluate(check: ManifestCheck, context: EvaluationContext) -> Outcome:
     notes: list[Note] = context.unreadable_notes(check.files)
     if not paths:
         return skipped(context.no_file_matches(check.files), notes)
-    formats = context.memo(
+    formats = context.of_listing(
         ("manifest formats", check.files, check.format),
         lambda: tuple((path, check.format or format_for(path)) for path in paths),
     )

@@ -57,6 +57,10 @@ rules:
       not_contains: "TODO"}}}
   - {id: docs-each, title: t, category: k8s, check: {file: {paths: ["*.md"],
       in_each: "svc/*", contains: "owner"}}}
+  - {id: a-readme, title: t, category: k8s, check: {file: {exists: ["svc/*/README.md"]}}}
+  - {id: no-top, title: t, category: k8s, check: {file: {absent: ["*.yaml"]}}}
+  - {id: more-than-one, title: t, category: k8s, check: {file: {exists: ["svc/b/m*.yaml",
+      "svc/a/*.yaml"]}}}
 """
 
 CONTAINER = st.sampled_from(
