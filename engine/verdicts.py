@@ -72,51 +72,71 @@ class VerdictEntry:
     outcomes: Mapping[str, Outcome]
 
 
-def rule_key(rule: Rule) -> str | None:
+#: A dataclass's name and the fields its key reads, worked out once per type and run.
+Shapes = dict[type, tuple[str, tuple[str, ...]]]
+
+
+def rule_key(rule: Rule, shapes: Shapes | None = None) -> str | None:
     """A digest of everything of `rule` its outcome depends on besides the files (its
-    check, `when` and `message`); None when a value in them cannot be read for sure."""
+    check, `when` and `message`); None when a value in them cannot be read for sure.
+    `shapes` carries what was learnt of the dataclasses from one rule to the next."""
     out: list[str] = []
     try:
-        _write(("rule-v1", rule.check, rule.when, rule.message), out)
+        _write(
+            ("rule-v1", rule.check, rule.when, rule.message), out, {} if shapes is None else shapes
+        )
     except _Unsure:
         return None
     return hashlib.sha256("".join(out).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _write(value: Any, out: list[str]) -> None:
+def _write(value: Any, out: list[str], shapes: Shapes) -> None:
     """`value` as text that differs whenever it differs: its type, and each field."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        out.append(f"{type(value).__name__}:{value!r};")
-    elif isinstance(value, Expression):
-        out.append(f"expression:{value.text!r};")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        name = f"{type(value).__module__}.{type(value).__qualname__}"
-        fields = dataclasses.fields(value)
-        if name not in _DERIVED_FIELDS_ONLY and not all(f.compare for f in fields):
-            raise _Unsure(name)  # a field left out of equality may still change the outcome
+    shape = shapes.get(type(value))  # a dataclass met before (the branches go by type)
+    if shape is None:
+        if value is None or isinstance(value, (str, int, float, bool)):
+            out.append(f"{type(value).__name__}:{value!r};")
+            return
+        if isinstance(value, Expression):
+            out.append(f"expression:{value.text!r};")
+            return
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            shape = shapes[type(value)] = _shape(value)
+    if shape is not None:
+        name, names = shape
         out.append(f"{name}(")
-        for f in fields:
-            if f.compare:
-                out.append(f"{f.name}=")
-                _write(getattr(value, f.name), out)
+        for field_name in names:
+            out.append(f"{field_name}=")
+            _write(getattr(value, field_name), out, shapes)
         out.append(");")
     elif isinstance(value, (tuple, list)):
         out.append(f"{len(value)}[")
         for item in value:
-            _write(item, out)
+            _write(item, out, shapes)
         out.append("];")
     elif isinstance(value, (frozenset, set)):
-        out.append(f"{len(value)}{{{''.join(sorted(_written(item) for item in value))}}};")
+        written = sorted(_written(item, shapes) for item in value)
+        out.append(f"{len(value)}{{{''.join(written)}}};")
     elif isinstance(value, Mapping):
-        items = sorted(_written(key) + _written(item) for key, item in value.items())
+        items = sorted(_written(k, shapes) + _written(v, shapes) for k, v in value.items())
         out.append(f"{len(items)}{{{''.join(items)}}};")
     else:
         raise _Unsure(type(value).__qualname__)
 
 
-def _written(value: Any) -> str:
+def _shape(value: Any) -> tuple[str, tuple[str, ...]]:
+    """A dataclass's name and the fields compared; _Unsure when a field left out of
+    equality may still change the outcome."""
+    name = f"{type(value).__module__}.{type(value).__qualname__}"
+    fields = dataclasses.fields(value)
+    if name not in _DERIVED_FIELDS_ONLY and not all(f.compare for f in fields):
+        raise _Unsure(name)
+    return name, tuple(f.name for f in fields if f.compare)
+
+
+def _written(value: Any, shapes: Shapes) -> str:
     out: list[str] = []
-    _write(value, out)
+    _write(value, out, shapes)
     return "".join(out)
 
 
@@ -156,13 +176,14 @@ class Verdicts:
         self._outcomes: dict[str, Outcome] = dict(entry.outcomes) if entry is not None else {}
         self._added = False
         self._rule_keys: dict[int, str | None] = {}
+        self._shapes: Shapes = {}
         self._asked: set[str] = set()
 
     def _rule_key(self, rule: Rule) -> str | None:
         found = self._rule_keys.get(id(rule), "")
         if found == "":
             found = self._rule_keys[id(rule)] = (
-                rule_key(rule) if keepable(rule, self._options) else None
+                rule_key(rule, self._shapes) if keepable(rule, self._options) else None
             )
             if found is not None:
                 self._asked.add(found)

@@ -545,6 +545,11 @@ def test_a_rule_key_changes_with_the_check_and_not_with_what_the_report_says_of_
 def test_a_rule_whose_schema_file_the_key_cannot_see_has_no_key(
     write_pack: Callable[..., Path], pack_text: Callable[..., str]
 ) -> None:
+    assert rule_key(schema_rule(write_pack, pack_text)) is None
+
+
+def schema_rule(write_pack: Callable[..., Path], pack_text: Callable[..., str]) -> Rule:
+    """A manifest rule with a `schema:` file, whose contents its key cannot read."""
     write_pack('{"type": "object"}', name="app.schema.json")
     text = pack_text(
         """
@@ -552,7 +557,24 @@ def test_a_rule_whose_schema_file_the_key_cannot_see_has_no_key(
            check: {manifest: {files: ["*.yaml"], schema: app.schema.json}}}
         """
     )
-    assert rule_key(rules_of(write_pack, text)["schema"]) is None
+    return rules_of(write_pack, text)["schema"]
+
+
+def test_rule_keys_worked_out_together_are_each_rules_own(
+    write_pack: Callable[..., Path], pack_text: Callable[..., str]
+) -> None:
+    # a run learns each dataclass's fields once (`shapes`), in whatever order its rules
+    # come, a rule with no key among them: the keys are those of each rule alone
+    rules = [schema_rule(write_pack, pack_text), *rules_of(write_pack, PACK).values()]
+    packs, _, _ = load_packs(None, RepoConfig(), ["production"], {})
+    rules += [rule for pack in packs for rule in pack.rules]
+    alone = [rule_key(rule) for rule in rules]
+    assert alone[0] is None and None not in alone[1:]
+    for order in (rules, rules[::-1]):
+        shapes: engine.verdicts.Shapes = {}
+        assert {id(r): rule_key(r, shapes) for r in order} == {
+            id(r): key for r, key in zip(rules, alone, strict=True)
+        }
 
 
 def test_an_entry_past_its_bound_keeps_only_the_rules_its_last_run_asked_about(
