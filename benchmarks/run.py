@@ -175,9 +175,11 @@ def targets(sizes: list[int], repeat: int) -> None:
             peak = found["cold"][1] / 1024
             ok = verdict(peak < 300)
             print(f"  {'peak memory, cold run':<46} {peak:>6.0f} MiB  (target 300 MiB: {ok})")
-            for name, what in (("files", "10 file rules"), ("files again", "  the same again")):
+            for name, what in (
+                ("files", f"10 file rules, {size:,} files"),
+                ("files again", "  the same again"),
+            ):
                 files = found[name][0]
-                what = f"{what}, {size:,} files" if name == "files" else what
                 print(f"  {what:<46} {files:>6.2f} s  (target 0.5 s: {verdict(files <= 0.5)})")
 
 

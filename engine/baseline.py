@@ -151,17 +151,13 @@ def _check_report(data: Any, path: Path) -> None:
             f"--baseline {path}: not a rulepack JSON report ({found}; "
             f"expected {REPORT_SCHEMA_ID!r})"
         )
-    from engine.schema_subset import conforms
-    from engine.schemas import load_schema
+    from engine.schemas import validation_errors
 
-    if conforms(data, load_schema("report")):
-        return
-    from jsonschema.exceptions import best_match
+    errors = validation_errors(data, "report")
+    if errors:
+        from jsonschema.exceptions import best_match
 
-    from engine.schemas import validator
-
-    error = best_match(validator("report").iter_errors(data))
-    if error is not None:
+        error = best_match(errors)
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise InputError(
             f"--baseline {path}: not a valid rulepack report: {where}: {error.message}"

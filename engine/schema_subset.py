@@ -19,41 +19,11 @@ documents generated from each schema and mutated, both answers compared.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-#: Keywords this module judges by.
-ASSERTIONS = frozenset(
-    {
-        "$ref",
-        "type",
-        "enum",
-        "const",
-        "properties",
-        "additionalProperties",
-        "required",
-        "dependentRequired",
-        "propertyNames",
-        "minProperties",
-        "maxProperties",
-        "items",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "allOf",
-        "anyOf",
-        "oneOf",
-        "not",
-    }
-)
 #: Keywords that do not change whether a document is valid. `format` is one: the
 #: engine's validators are built without a format checker, so formats only annotate.
 ANNOTATIONS = frozenset(
@@ -230,24 +200,8 @@ def _names(instance: Any, names: Any, schema: Any, root: Mapping[str, Any]) -> b
     return not isinstance(instance, dict) or all(_valid(k, names, root) for k in _keys(instance))
 
 
-def _min_properties(instance: Any, least: int, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not isinstance(instance, dict) or len(instance) >= least
-
-
-def _max_properties(instance: Any, most: int, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not isinstance(instance, dict) or len(instance) <= most
-
-
 def _items(instance: Any, items: Any, schema: Any, root: Mapping[str, Any]) -> bool:
     return not isinstance(instance, list) or all(_valid(item, items, root) for item in instance)
-
-
-def _min_items(instance: Any, least: int, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not isinstance(instance, list) or len(instance) >= least
-
-
-def _max_items(instance: Any, most: int, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not isinstance(instance, list) or len(instance) <= most
 
 
 def _unique(instance: Any, unique: bool, schema: Any, root: Mapping[str, Any]) -> bool:
@@ -258,33 +212,27 @@ def _unique(instance: Any, unique: bool, schema: Any, root: Mapping[str, Any]) -
     return len(set(instance)) == len(instance)
 
 
-def _min_length(instance: Any, least: int, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not isinstance(instance, str) or len(instance) >= least
-
-
-def _max_length(instance: Any, most: int, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not isinstance(instance, str) or len(instance) <= most
-
-
 def _pattern(instance: Any, pattern: str, schema: Any, root: Mapping[str, Any]) -> bool:
     # jsonschema searches with Python's re, unanchored: so does this
     return not isinstance(instance, str) or re.search(pattern, instance) is not None
 
 
-def _minimum(instance: Any, least: float, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not is_type(instance, "number") or instance >= least
+#: A keyword's judge: (instance, the keyword's value, the schema, the root) -> valid.
+Judge = Callable[[Any, Any, Any, Mapping[str, Any]], bool]
 
 
-def _maximum(instance: Any, most: float, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not is_type(instance, "number") or instance <= most
+def _bound(kind: str, measure: Callable[[Any], Any], holds: Callable[[Any, Any], bool]) -> Judge:
+    """The judge of a bound keyword (`minItems`, `maximum`, ...): whether `measure` of an
+    instance of JSON type `kind` `holds` against the keyword's value; others pass."""
+
+    def judge(instance: Any, bound: Any, schema: Any, root: Mapping[str, Any]) -> bool:
+        return not is_type(instance, kind) or holds(measure(instance), bound)
+
+    return judge
 
 
-def _above(instance: Any, bound: float, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not is_type(instance, "number") or instance > bound
-
-
-def _below(instance: Any, bound: float, schema: Any, root: Mapping[str, Any]) -> bool:
-    return not is_type(instance, "number") or instance < bound
+def _itself(value: Any) -> Any:
+    return value
 
 
 def _all_of(instance: Any, schemas: list[Any], schema: Any, root: Mapping[str, Any]) -> bool:
@@ -303,8 +251,7 @@ def _not(instance: Any, sub: Any, schema: Any, root: Mapping[str, Any]) -> bool:
     return not _valid(instance, sub, root)
 
 
-#: Each keyword's judge: (instance, the keyword's value, the schema, the root) -> valid.
-_KEYWORDS: dict[str, Callable[[Any, Any, Any, Mapping[str, Any]], bool]] = {
+_KEYWORDS: dict[str, Judge] = {
     "$ref": _ref,
     "type": _type,
     "enum": _enum,
@@ -314,22 +261,23 @@ _KEYWORDS: dict[str, Callable[[Any, Any, Any, Mapping[str, Any]], bool]] = {
     "required": _required,
     "dependentRequired": _dependent,
     "propertyNames": _names,
-    "minProperties": _min_properties,
-    "maxProperties": _max_properties,
+    "minProperties": _bound("object", len, operator.ge),
+    "maxProperties": _bound("object", len, operator.le),
     "items": _items,
-    "minItems": _min_items,
-    "maxItems": _max_items,
+    "minItems": _bound("array", len, operator.ge),
+    "maxItems": _bound("array", len, operator.le),
     "uniqueItems": _unique,
-    "minLength": _min_length,
-    "maxLength": _max_length,
+    "minLength": _bound("string", len, operator.ge),
+    "maxLength": _bound("string", len, operator.le),
     "pattern": _pattern,
-    "minimum": _minimum,
-    "maximum": _maximum,
-    "exclusiveMinimum": _above,
-    "exclusiveMaximum": _below,
+    "minimum": _bound("number", _itself, operator.ge),
+    "maximum": _bound("number", _itself, operator.le),
+    "exclusiveMinimum": _bound("number", _itself, operator.gt),
+    "exclusiveMaximum": _bound("number", _itself, operator.lt),
     "allOf": _all_of,
     "anyOf": _any_of,
     "oneOf": _one_of,
     "not": _not,
 }
-assert set(_KEYWORDS) == ASSERTIONS
+#: Keywords this module judges by.
+ASSERTIONS = frozenset(_KEYWORDS)

@@ -60,6 +60,14 @@ def _allowed_keys(schema: dict[str, Any], root: dict[str, Any]) -> list[str]:
     return list(schema.get("properties", {}))
 
 
+def validation_errors(data: Any, name: str) -> list[Any]:
+    """jsonschema's errors of `data` against schema `name` (ValidationError), in its
+    order; none, without importing jsonschema, when schema_subset finds it valid."""
+    if conforms(data, load_schema(name)):
+        return []
+    return list(validator(name).iter_errors(data))
+
+
 def schema_problems(
     located: LocatedData,
     name: str,
@@ -70,13 +78,14 @@ def schema_problems(
     `rule_at(path)` names the rule a path is in and the path within that rule,
     so messages read `rule r1: severity: ...` rather than `rules.3.severity`.
     """
-    root = load_schema(name)
-    if conforms(located.data, root):
+    errors = validation_errors(located.data, name)
+    if not errors:
         return []
     from jsonschema.exceptions import best_match
 
+    root = load_schema(name)
     problems: list[tuple[KeyPath, Problem]] = []
-    for error in validator(name).iter_errors(located.data):
+    for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = best_match(error.context) or error
         path: KeyPath = tuple(error.absolute_path)

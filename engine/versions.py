@@ -52,8 +52,10 @@ _VERSION = re.compile(
 def coerce(text: str) -> semver.Version | None:
     """A version from `1.2.3`, `1.75`, `v20`, `1.2.3-rc.1` or `3.13.0rc1`; None if it is not one."""
     read = _read_version(text)
-    if read is None:
-        return None
+    return _as_semver(read) if read is not None else None
+
+
+def _as_semver(read: tuple[Triple, str | None]) -> semver.Version:
     import semver
 
     return semver.Version(*read[0], read[1])
@@ -131,8 +133,7 @@ def text_satisfies(text: str, version_range: str) -> bool:
     interval = plain_range(version_range)
     if interval is not None and read[1] is None:
         return interval.holds(read[0])
-    version = coerce(text)
-    return version is not None and satisfies(version, version_range)
+    return satisfies(_as_semver(read), version_range)
 
 
 def satisfies(version: semver.Version, version_range: str) -> bool:

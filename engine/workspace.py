@@ -38,9 +38,11 @@ class Workspace:
 def parse_params(items: Sequence[str]) -> dict[str, Any]:
     """`--param key=value` options into typed values (YAML 1.2 scalars)."""
     params: dict[str, Any] = {}
-    for item in items:
-        from engine.yaml12 import parse_scalar  # only with --param
+    if not items:
+        return params
+    from engine.yaml12 import parse_scalar  # only with --param
 
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InputError(f"--param {item!r}: expected KEY=VALUE")

@@ -7,12 +7,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-from engine.errors import InputError, Location, Problem
+from engine.errors import InputError, Location, Problem, YamlError
 from engine.model.located import LocatedData
 from engine.model.results import Status
 from engine.regexes import Regex, compile_regex
 from engine.texts import BadText, read_input
-from engine.yaml12 import YamlError
 from engine.yaml_located import load_located
 
 TESTS_DIR = "tests"
