@@ -5,14 +5,21 @@ listed once, read once and parsed once per run however many rules use it.
 Caches live here, never in module globals. Command rules may run on several
 threads (`--jobs`), so each cache is a map of once-cells (engine.once): a key
 is computed by the first thread that asks, and no lock is held meanwhile.
+
+The context also notes which files' contents an evaluation reads (`reads`):
+every method that gives a check something made of a file's bytes names the
+file, and a value computed once per run (`memo`) carries the files its compute
+read to every caller. A rule's outcome then depends on the listing and on the
+bytes of those files alone, which is what lets it be kept for other snapshots
+with the same listing (engine/verdicts.py).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -190,6 +197,34 @@ class EvaluationContext:
         # gave up for lack of time, a file or a report could not be read): no verdict is kept.
         self.unsettled = False
         self._not_read: set[str] = set()  # files whose reading failed in this run
+        # The files each memo's compute read, and each thread's open `reads` (innermost last).
+        self._memo_reads: dict[Any, frozenset[str]] = {}
+        self._readers = threading.local()
+
+    # -- what an evaluation reads ----------------------------------------------------
+
+    @contextmanager
+    def reads(self) -> Iterator[set[str]]:
+        """The paths whose contents what runs inside reads, through this context (also
+        those a memo's compute read when first computed). Nested: an inner `reads`
+        also adds to the outer ones when it ends."""
+        stack: list[set[str]] | None = getattr(self._readers, "stack", None)
+        if stack is None:
+            stack = self._readers.stack = []
+        found: set[str] = set()
+        stack.append(found)
+        try:
+            yield found
+        finally:
+            stack.pop()
+            if stack:
+                stack[-1].update(found)
+
+    def _reading(self, paths: Iterable[str]) -> None:
+        """Note that the contents of `paths` are being read (when anything listens)."""
+        stack = getattr(self._readers, "stack", None)
+        if stack:
+            stack[-1].update(paths)
 
     # -- files -------------------------------------------------------------------
 
@@ -238,6 +273,7 @@ class EvaluationContext:
 
     def content_ids(self, paths: Sequence[str]) -> list[str | None]:
         """`Snapshot.content_id` of each path, looked up once per run."""
+        self._reading(paths)
         known = self._content_ids
         content_id = self.snapshot.content_id
         for path in [path for path in paths if path not in known]:
@@ -307,6 +343,7 @@ class EvaluationContext:
 
     def text(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile:
         """A file's text for content checks; binary and oversized files are not read."""
+        self._reading((path,))
         found = self._texts.peek(path)  # the common case, without making closures
         if found is None:  # a file over this cap is not kept: a rule with a larger cap reads it
             found = self._texts.get(
@@ -376,10 +413,17 @@ class EvaluationContext:
             if isinstance(data, bytes):  # one over the cap is left to `text`, which says so
                 self._texts.offer(path, self._decoded(path, data, content_id))
 
+    def read_capped(self, path: str, max_bytes: int) -> bytes | int:
+        """A listed file's bytes, or its size when it has more than `max_bytes`, for
+        checks that read bytes of their own (test reports); raises OSError."""
+        self._reading((path,))
+        return self.snapshot.read_capped(path, max_bytes)
+
     def from_content(self, path: str, what: str, compute: Callable[[], T]) -> T:
         """`compute()`, a value that depends on the bytes of `path` alone, computed once per
         run, and once for every run sharing a parse cache where the snapshot knows the
         file's content id (the commits of a history)."""
+        self._reading((path,))
         cache = self.options.parse_cache
         content_id = self.snapshot.content_id(path) if cache is not None else None
         if cache is None or content_id is None:
@@ -402,6 +446,7 @@ class EvaluationContext:
         """The parts of kind `what` (see `PartTables`) that evaluations sharing this
         run's parse cache made of the files at `paths`; None when the run shares its
         cache with none (one evaluation: nothing to share)."""
+        self._reading(paths)
         cache = self.options.parse_cache
         tables = cache.parts if cache is not None else None
         if tables is None:
@@ -413,6 +458,7 @@ class EvaluationContext:
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> ParsedFile:
         """A file parsed as `format_name`, once per run."""
+        self._reading((path,))
         key = (path, format_name)
         found = self._parsed.peek(key)
         if found is None:
@@ -617,10 +663,23 @@ class EvaluationContext:
         """Compute a value once per run (named conditions, tool lookups).
 
         Threads asking for the same key wait for the first one's value; if its
-        compute raised, they (and later callers) get the same exception.
+        compute raised, they (and later callers) get the same exception. The files
+        its compute read count as read by every caller (`reads`).
         """
-        value: T = self._memo.get(key, compute)
+        try:
+            value: T = self._memo.get(key, lambda: self._memo_read(key, compute))
+        finally:
+            read = self._memo_reads.get(key)
+            if read:
+                self._reading(read)
         return value
+
+    def _memo_read(self, key: Any, compute: Callable[[], T]) -> T:
+        with self.reads() as found:
+            try:
+                return compute()
+            finally:  # before the value is published: a waiting thread finds it noted
+                self._memo_reads[key] = frozenset(found)
 
     def workdir(self) -> Path:
         """A real folder holding the snapshot, for commands; made once per run."""

@@ -320,8 +320,9 @@ def _static_result(rule: Rule, context: EvaluationContext, kept: Verdicts | None
     outcome = kept.get(rule)
     if outcome is not None:
         return to_result(rule, outcome, (time.perf_counter() - started) * 1000)
-    result = evaluate_rule(rule, context)
-    kept.keep(rule, result)
+    with context.reads() as read:
+        result = evaluate_rule(rule, context)
+    kept.keep(rule, result, read)
     return result
 
 

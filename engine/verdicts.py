@@ -26,16 +26,27 @@ or that read a file with other bytes than its fingerprint names
 (`Snapshot.unchanged`); nor a `tests` check's outcome when reports come from
 outside the snapshot (`--results`).
 `RULEPACK_VERDICT_CACHE=0` turns the cache off.
+
+A second store keeps each outcome for other snapshots with the same listing
+(`verdicts/by-reads/`): the evaluation context notes the files whose contents a
+rule reads (`EvaluationContext.reads`), and the outcome is kept with their paths
+and a digest of their content ids, in an entry keyed by the code version, the
+listing (every path, what is not read and why) and the config's `exclude`. A
+later run over that listing reads the outcome when those files still have the
+same content ids, which is what a commit's staged index usually is: a few files
+changed, and every rule that does not read them is not judged again. A rule
+that read a file without a content id (edited, untracked, a symlink in the
+working tree) is kept only in the first store.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from engine import entry_folder
 from engine.expressions import Expression
@@ -45,8 +56,12 @@ from engine.model.results import Outcome, RuleResult, SkipKind
 if TYPE_CHECKING:
     from engine.context import EvaluationContext, EvaluationOptions
 
+T = TypeVar("T")
+
 #: The cache folder's kind (engine/folders.py).
 KIND = "verdicts"
+#: The folder, inside the cache's, of the outcomes kept by the files their rule read.
+READS_FOLDER = "by-reads"
 #: Set to `0` to turn the cache off.
 OFF_VARIABLE = "RULEPACK_VERDICT_CACHE"
 #: Entries (snapshots) kept; past it, the least recently written go first.
@@ -70,6 +85,22 @@ class VerdictEntry:
     """The outcomes kept for one snapshot, by rule key."""
 
     outcomes: Mapping[str, Outcome]
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """An outcome kept with the files its rule read, and a digest of their content ids."""
+
+    paths: tuple[str, ...]
+    contents: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class ReadsEntry:
+    """The outcomes kept for one listing, by rule key."""
+
+    outcomes: Mapping[str, ReadOutcome]
 
 
 #: A dataclass's name and the fields its key reads, worked out once per type and run.
@@ -166,15 +197,23 @@ def _kept(result: RuleResult, no_commands: bool) -> Outcome | None:
 
 
 class Verdicts:
-    """The verdicts kept for one snapshot, and those its evaluation adds."""
+    """The verdicts kept for one snapshot (`key`, None when it cannot vouch for all its
+    files), those kept for its listing by what each rule read, and those its evaluation
+    adds to both."""
 
-    def __init__(self, folder: Path, key: str, options: EvaluationOptions) -> None:
+    def __init__(
+        self, folder: Path, key: str | None, context: EvaluationContext, exclude: tuple[str, ...]
+    ) -> None:
         self._folder = folder
         self._key = key
-        self._options = options
-        entry = entry_folder.load(folder, key, VerdictEntry)
+        self._context = context
+        self._exclude = exclude
+        self._options = context.options
+        entry = entry_folder.load(folder, key, VerdictEntry) if key is not None else None
         self._outcomes: dict[str, Outcome] = dict(entry.outcomes) if entry is not None else {}
         self._added = False
+        self._by_reads: dict[str, ReadOutcome] | None = None  # loaded on the first miss
+        self._reads_added = False
         self._rule_keys: dict[int, str | None] = {}
         self._shapes: Shapes = {}
         self._asked: set[str] = set()
@@ -190,26 +229,87 @@ class Verdicts:
         return found
 
     def get(self, rule: Rule) -> Outcome | None:
-        """The outcome kept for `rule`, or None."""
+        """The outcome kept for `rule`: for this snapshot, or for its listing when the
+        files the rule read then have the same content ids now; else None."""
         key = self._rule_key(rule)
-        return self._outcomes.get(key) if key is not None else None
+        if key is None:
+            return None
+        found = self._outcomes.get(key)
+        if found is None:
+            kept = self._read_outcomes().get(key)
+            if kept is not None and self._contents(kept.paths) == kept.contents:
+                found = kept.outcome
+                if self._key is not None:  # the next run over this snapshot finds it first
+                    self._outcomes[key] = found
+                    self._added = True
+        return found
 
-    def keep(self, rule: Rule, result: RuleResult) -> None:
-        """Keep the outcome `rule` just gave, if it may be kept."""
+    def keep(self, rule: Rule, result: RuleResult, read: Collection[str]) -> None:
+        """Keep the outcome `rule` just gave, if it may be kept; `read` are the files
+        whose contents its evaluation read (`EvaluationContext.reads`)."""
         key = self._rule_key(rule)
         outcome = _kept(result, self._options.no_commands) if key is not None else None
-        if key is not None and outcome is not None:
+        if key is None or outcome is None:
+            return
+        if self._key is not None:
             self._outcomes[key] = outcome
             self._added = True
+        paths = tuple(sorted(read))
+        contents = self._contents(paths)
+        if contents is not None:
+            self._read_outcomes()[key] = ReadOutcome(paths, contents, outcome)
+            self._reads_added = True
+
+    def _contents(self, paths: tuple[str, ...]) -> str | None:
+        """A digest of the content ids of `paths`; None when one has none."""
+        ids = self._context.content_ids(paths)
+        if None in ids:
+            return None
+        joined = "\0".join(cast(list[str], ids))
+        return hashlib.sha256(joined.encode("ascii", "surrogateescape")).hexdigest()
+
+    def _read_outcomes(self) -> dict[str, ReadOutcome]:
+        if self._by_reads is None:
+            entry = entry_folder.load(self._reads_folder(), self._reads_key(), ReadsEntry)
+            self._by_reads = dict(entry.outcomes) if entry is not None else {}
+        return self._by_reads
+
+    def _reads_folder(self) -> Path:
+        return self._folder / READS_FOLDER
+
+    def _reads_key(self) -> str:
+        """The key of the listing's entry: code version, every path, what is not read
+        and why, and the config's `exclude`."""
+        from engine.code_version import code_version
+
+        snapshot = self._context.snapshot
+        digest = hashlib.sha256(repr((code_version(), self._exclude)).encode("utf-8"))
+        digest.update("\0".join(snapshot.files()).encode("utf-8", "surrogateescape"))
+        unreadable = [(u.path, u.reason) for u in snapshot.unreadable()]
+        digest.update(repr(unreadable).encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
 
     def save(self, context: EvaluationContext) -> None:
-        """Write the entry, when the evaluation added to it, nothing unsettled it and no
+        """Write the entries the evaluation added to, when nothing unsettled it and no
         file changed while it read them."""
-        if self._added and not context.unsettled and context.snapshot.unchanged():
-            outcomes = self._outcomes
-            if len(outcomes) > MAX_OUTCOMES:
-                outcomes = {key: found for key, found in outcomes.items() if key in self._asked}
+        if not (self._added or self._reads_added):
+            return
+        if context.unsettled or not context.snapshot.unchanged():
+            return
+        if self._added and self._key is not None:
+            outcomes = _bounded(self._outcomes, self._asked)
             entry_folder.store(self._folder, self._key, VerdictEntry(outcomes), MAX_ENTRIES)
+        if self._reads_added and self._by_reads is not None:
+            by_reads = _bounded(self._by_reads, self._asked)
+            entry = ReadsEntry(by_reads)
+            entry_folder.store(self._reads_folder(), self._reads_key(), entry, MAX_ENTRIES)
+
+
+def _bounded(outcomes: dict[str, T], asked: set[str]) -> dict[str, T]:
+    """`outcomes`, or past MAX_OUTCOMES only those of the rules this run asked about."""
+    if len(outcomes) > MAX_OUTCOMES:
+        return {key: found for key, found in outcomes.items() if key in asked}
+    return outcomes
 
 
 def verdict_folder(environ: Mapping[str, str]) -> Path | None:
@@ -221,15 +321,14 @@ def verdict_folder(environ: Mapping[str, str]) -> Path | None:
     return cache_dir(KIND)
 
 
-def open_verdicts(
-    folder: Path, context: EvaluationContext, exclude: tuple[str, ...]
-) -> Verdicts | None:
-    """The verdicts kept for the context's snapshot; None when it cannot vouch for its files."""
+def open_verdicts(folder: Path, context: EvaluationContext, exclude: tuple[str, ...]) -> Verdicts:
+    """The verdicts kept for the context's snapshot (none by the snapshot while it cannot
+    vouch for all its files: then only those kept for its listing by what rules read)."""
     fingerprint = context.snapshot.fingerprint()
-    if fingerprint is None:
-        return None
-    from engine.code_version import code_version
+    key = None
+    if fingerprint is not None:
+        from engine.code_version import code_version
 
-    inputs = repr((code_version(), fingerprint, exclude))
-    key = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
-    return Verdicts(folder, key, context.options)
+        inputs = repr((code_version(), fingerprint, exclude))
+        key = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+    return Verdicts(folder, key, context, exclude)

@@ -25,12 +25,12 @@ from hypothesis import strategies as st
 import engine.evaluator
 import engine.snapshots.worktree
 import engine.verdicts
-from engine import regexes
+from engine import parse_cache_disk, regexes
 from engine.code_version import code_version
 from engine.config import RepoConfig
 from engine.folders import cache_dir
 from engine.model.packs import Rule
-from engine.verdicts import KIND, rule_key
+from engine.verdicts import KIND, READS_FOLDER, rule_key
 from engine.workspace import load_packs
 from tests.conftest import EvalRun, commit_all, git, repository_examples, unreadable_in_worktree
 
@@ -181,7 +181,13 @@ RULES = [*STATIC, "program-when", "program-beside"]
 
 
 def entries() -> list[Path]:
+    """The entries kept by snapshot fingerprint."""
     return sorted(cache_dir(KIND).glob("*.pickle"))
+
+
+def read_entries() -> list[Path]:
+    """The entries kept by listing, each rule's outcome with the files it read."""
+    return sorted((cache_dir(KIND) / READS_FOLDER).glob("*.pickle"))
 
 
 @pytest.mark.parametrize(
@@ -305,7 +311,7 @@ def test_a_manifest_edited_while_the_run_reads_it_is_not_kept_as_the_committed_o
     assert evaluate(repo, pack).status() == "pass"  # kept, as committed
 
 
-def test_a_file_changed_just_before_the_run_keeps_nothing(
+def test_a_file_changed_just_before_the_run_keeps_nothing_of_the_rules_that_read_it(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
     write_pack: Callable[..., Path],
@@ -314,8 +320,12 @@ def test_a_file_changed_just_before_the_run_keeps_nothing(
     repo, pack = make_repo(FILES), write_pack(PACK)
     (repo / "NOTES.md").write_text("untracked, written now\n")  # its stat data is not settled
     evaluate(repo, pack, "--no-commands")
+    judged.clear()
     evaluate(repo, pack, "--no-commands")
-    assert len(judged) == 2 * len(RULES)
+    # The snapshot cannot vouch for its files: nothing is kept by its fingerprint. Kept by
+    # what they read, the rules that did not read NOTES.md (which has no blob id) are not
+    # judged again.
+    assert judged == ["no-todo"]
     assert entries() == []
     assert evaluate(repo, pack, "--ref", "HEAD").exit_code == 1  # git's blob ids vouch at once
     assert len(entries()) == 1
@@ -494,18 +504,24 @@ def test_the_environment_can_turn_the_cache_off(
     assert not cache_dir(KIND).exists()
 
 
+@pytest.mark.parametrize(("corrupt", "judged_again"), [("both", RULES), ("snapshot's", [])])
 def test_a_corrupt_entry_is_judged_again(
     make_repo: Callable[..., Path],
     evaluate: Callable[..., EvalRun],
     write_pack: Callable[..., Path],
     judged: list[str],
+    corrupt: str,
+    judged_again: list[str],
 ) -> None:
     repo, pack = make_repo(FILES), write_pack(PACK)
     first = evaluate(repo, pack, "--no-commands")
+    judged.clear()
     (entry,) = entries()
-    entry.write_bytes(entry.read_bytes()[:40])
+    (by_reads,) = read_entries()
+    for cut in [entry, by_reads] if corrupt == "both" else [entry]:
+        cut.write_bytes(cut.read_bytes()[:40])
     assert without_durations(evaluate(repo, pack, "--no-commands")) == without_durations(first)
-    assert len(judged) == 2 * len(RULES)
+    assert judged == judged_again  # the listing's entry still holds what each rule read
 
 
 # -- rule keys -------------------------------------------------------------------------
@@ -592,3 +608,154 @@ def test_an_entry_past_its_bound_keeps_only_the_rules_its_last_run_asked_about(
     kept = pickle.loads(entry.read_bytes()).outcomes
     assert len(kept) == len(RULES)  # the first `readme`'s outcome went
     assert sorted(o.status for o in kept.values()).count("fail") == 4  # and the edited one's
+
+
+# -- outcomes kept by what each rule read ----------------------------------------------
+
+READS_PACK = """\
+apiVersion: rulepack/v1
+name: reads
+version: 1.0.0
+categories:
+  - {id: c, title: C}
+conditions:
+  deployed: {manifest: {files: ["svc/*.yaml"], where: "kind == 'Deployment'",
+    assert: "spec.replicas >= `1`"}}
+rules:
+  - {id: replicas, title: t, category: c, check: {manifest: {files: ["svc/*.yaml"],
+      where: "kind == 'Deployment'", each: "spec.containers[]", assert: "limits"}}}
+  - {id: budget, title: t, category: c, check: {manifest: {files: ["svc/*.yaml"],
+      on_parse_error: skip, assert_all: "length([?kind=='PodDisruptionBudget']) > `0`"}}}
+  # A named condition is evaluated once: the rule that asks second read its files too.
+  - {id: owned, title: t, category: c, when: {condition: deployed},
+      check: {file: {paths: [README.md], contains: "owner"}}}
+  - {id: deployed, title: t, category: c, check: {condition: deployed}}
+  - {id: either, title: t, category: c, check: {any: [
+      {file: {paths: [NOTES.md], contains: "ready"}},
+      {not: {manifest: {files: [svc/a.yaml], assert: "kind == 'Service'"}}}]}}
+  - {id: each-readme, title: t, category: c, check: {file: {in_each: "svc/*",
+      paths: [README.md], contains: "owner"}}}
+  - {id: edition, title: t, category: c, check: {version: {file: tool.toml,
+      query: tool.version, satisfies_from: {file: min.toml, query: min}}}}
+  - {id: tests-pass, title: t, category: c, check: {tests: {reports: ["reports/*.xml"],
+      min_tests: 1, min_pass_rate: 100}}}
+  - {id: no-secret, title: t, category: c, check: {file: {absent: ["**/*.pem"]}}}
+"""
+
+
+def junit(failures: int) -> bytes:
+    failed = "<failure message='no'/>" if failures else ""
+    return (
+        f"<testsuite name='s' tests='1' failures='{failures}'>"
+        f"<testcase name='t' classname='c'>{failed}</testcase></testsuite>\n"
+    ).encode()
+
+
+READS_TEXTS: dict[str, list[bytes]] = {
+    "svc/a.yaml": [
+        b"kind: Deployment\nspec: {replicas: 1, containers: [{limits: 1}]}\n",
+        b"kind: Deployment\nspec: {replicas: 0, containers: [{name: c}]}\n",
+        b"kind: Service\n",
+        b"kind: [Deployment\n",
+    ],
+    "svc/b.yaml": [b"kind: PodDisruptionBudget\n", b"kind: ConfigMap\n"],
+    "README.md": [b"# owner: me\n", b"# nobody\n"],
+    "NOTES.md": [b"ready\n", b"draft\n", b"\xff\xfe not text\n"],
+    "svc/x/README.md": [b"owner: x\n", b"none: x\n"],
+    "tool.toml": [b"[tool]\nversion = '1.2.0'\n", b"[tool]\nversion = '0.9.0'\n"],
+    "min.toml": [b"min = '1.0.0'\n", b"min = '1.5.0'\n", b"min = [\n"],
+    "reports/unit.xml": [junit(0), junit(1), b"<testsuite"],
+    "key.pem": [b"-----BEGIN-----\n"],
+}
+READS_PATHS = list(READS_TEXTS)
+READS_EDIT = st.one_of(
+    # Most edits keep the listing (the outcomes kept by what was read serve those).
+    st.tuples(st.just("write"), st.sampled_from(READS_PATHS), st.integers(0, 3)),
+    st.tuples(st.just("write"), st.sampled_from(READS_PATHS), st.integers(0, 3)),
+    st.tuples(st.just("remove"), st.sampled_from(READS_PATHS), st.just(0)),
+    st.tuples(st.just("stage"), st.just(""), st.just(0)),
+)
+
+
+@repository_examples(20)
+@given(edits=st.lists(READS_EDIT, min_size=1, max_size=8))
+# Only the condition's file changes: the rule that asked for the condition second must
+# be judged again as well as the first.
+@example(edits=[("stage", "", 0), ("write", "svc/a.yaml", 1), ("stage", "", 0)])
+def test_outcomes_kept_by_what_rules_read_report_what_judging_afresh_reports(
+    tmp_path_factory: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    evaluate: Callable[..., EvalRun],
+    edits: list[tuple[str, str, int]],
+) -> None:
+    # Parsed files come from the parse cache from the second run on, as in a large
+    # repository: then no text is read, and the parse alone must say which file it was.
+    monkeypatch.setattr(parse_cache_disk, "MIN_BATCH", 1)
+    repo = tmp_path_factory.mktemp("repo")
+    git(repo, "init", "-q")
+    for name, options in READS_TEXTS.items():
+        if name != "key.pem":
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_bytes(options[0])
+    commit_all(repo, "start")
+    pack = tmp_path_factory.mktemp("pack") / "pack.yaml"
+    pack.write_text(READS_PACK, encoding="utf-8")
+    for edit in edits:
+        action, name, choice = edit
+        if action == "write":
+            options = READS_TEXTS[name]
+            (repo / name).write_bytes(options[choice % len(options)])
+        elif action == "remove":
+            (repo / name).unlink(missing_ok=True)
+        else:
+            git(repo, "add", "-A")
+        for snapshot in (["--staged"], []):
+            kept = evaluate(repo, pack, "--no-commands", *snapshot)
+            afresh = evaluate(
+                repo, pack, "--no-commands", *snapshot, env={"RULEPACK_VERDICT_CACHE": "0"}
+            )
+            assert kept.exit_code == afresh.exit_code
+            assert without_durations(kept) == without_durations(afresh), (edit, snapshot)
+
+
+def test_a_staged_change_judges_again_only_the_rules_that_read_the_changed_file(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    judged: list[str],
+) -> None:
+    files: dict[str, str | bytes | None] = {
+        name: options[0] for name, options in READS_TEXTS.items() if name != "key.pem"
+    }
+    repo, pack = make_repo(files), write_pack(READS_PACK)
+    first = evaluate(repo, pack, "--staged", "--no-commands")
+    assert first.report is not None
+    rules = [r["rule"] for r in first.report["results"]]
+    assert sorted(judged) == sorted(rules)
+    assert first.exit_code == 0, first.report
+    # What a commit's index is: one file edited and staged, the same listing.
+    (repo / "svc/a.yaml").write_bytes(READS_TEXTS["svc/a.yaml"][1])
+    git(repo, "add", "svc/a.yaml")
+    judged.clear()
+    second = evaluate(repo, pack, "--staged", "--no-commands")
+    # The rules that read svc/a.yaml, the condition's user that asked second among them;
+    # not `either`, whose `any` passed on NOTES.md before reading svc/a.yaml.
+    assert sorted(judged) == ["budget", "deployed", "owned", "replicas"]
+    assert {r["rule"]: r["status"] for r in second.report["results"]} == {  # type: ignore[index]
+        "replicas": "fail",
+        "budget": "pass",
+        "owned": "skip",
+        "deployed": "fail",
+        "either": "pass",
+        "each-readme": "pass",
+        "edition": "pass",
+        "tests-pass": "pass",
+        "no-secret": "pass",
+    }
+    # A file more: another listing, which nothing was kept for.
+    (repo / "key.pem").write_bytes(READS_TEXTS["key.pem"][0])
+    git(repo, "add", "key.pem")
+    judged.clear()
+    assert evaluate(repo, pack, "--staged", "--no-commands").status("no-secret") == "fail"
+    assert sorted(judged) == sorted(rules)
+    assert len(read_entries()) == 2  # one entry per listing

@@ -214,7 +214,7 @@ class _Read:
 
 def _read_snapshot(context: EvaluationContext, path: str, max_bytes: int) -> _Read:
     try:
-        data = context.snapshot.read_capped(path, max_bytes)
+        data = context.read_capped(path, max_bytes)
     except OSError as exc:
         context.unsettled = True  # it may be read next time
         return _Read(path, error=ReportError(f"cannot read: {exc.strerror or exc}"))
