@@ -214,6 +214,7 @@ class Verdicts:
         self._added = False
         self._by_reads: dict[str, ReadOutcome] | None = None  # loaded on the first miss
         self._reads_added = False
+        self._read_sets: dict[frozenset[str], tuple[tuple[str, ...], str | None]] = {}
         self._rule_keys: dict[int, str | None] = {}
         self._shapes: Shapes = {}
         self._asked: set[str] = set()
@@ -254,8 +255,12 @@ class Verdicts:
         if self._key is not None:
             self._outcomes[key] = outcome
             self._added = True
-        paths = tuple(sorted(read))
-        contents = self._contents(paths)
+        read = frozenset(read)
+        found = self._read_sets.get(read)
+        if found is None:  # rules reading the same files (a fileset's) share one digest
+            paths = tuple(sorted(read))
+            found = self._read_sets[read] = (paths, self._contents(paths))
+        paths, contents = found
         if contents is not None:
             self._read_outcomes()[key] = ReadOutcome(paths, contents, outcome)
             self._reads_added = True
