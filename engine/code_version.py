@@ -17,6 +17,7 @@ import os
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from engine import __version__
 
@@ -25,27 +26,39 @@ from engine import __version__
 def code_version() -> str:
     """`<release>+<digest>`: equal for two processes only when their engine files, Python
     and installed libraries are."""
-    root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            if name.endswith((".py", ".json", ".yaml")):
-                found = os.stat(os.path.join(folder, name))
-                relative = os.path.relpath(os.path.join(folder, name), root)
-                digest.update(f"{relative}\0{found.st_size}\0{found.st_mtime_ns}\0".encode())
+    _digest_files(str(Path(__file__).resolve().parent), "", digest)
     digest.update("\0".join([sys.version, *_distributions()]).encode("utf-8", "surrogateescape"))
     return f"{__version__}+{digest.hexdigest()[:16]}"
 
 
-def _distributions() -> list[str]:
-    """The metadata folders of the distributions installed where pip installs this
-    interpreter's libraries (their names carry the versions), sorted."""
-    import site
-    import sysconfig
+def _digest_files(folder: str, relative: str, digest: Any) -> None:
+    """Add the name, size and modification time of each source file under `folder`
+    (named `relative` to the package), its files first, then its folders, in name order."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    folders = []
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                folders.append(entry)
+        elif entry.name.endswith((".py", ".json", ".yaml")):
+            found = entry.stat()
+            digest.update(
+                f"{relative}{entry.name}\0{found.st_size}\0{found.st_mtime_ns}\0".encode()
+            )
+    for entry in folders:
+        _digest_files(entry.path, f"{relative}{entry.name}/", digest)
 
-    paths = sysconfig.get_paths()
-    folders = {paths["purelib"], paths["platlib"]}
+
+def _distributions() -> list[str]:
+    """The metadata folders of the distributions installed where this interpreter's
+    libraries go (their names carry the versions), sorted."""
+    import site
+
+    # The site-packages folders of the interpreter's prefixes (a virtual environment's
+    # own), which hold sysconfig's purelib and platlib without importing sysconfig.
+    folders = set(site.getsitepackages())
     if site.ENABLE_USER_SITE:
         folders.add(site.getusersitepackages())
     names: list[str] = []

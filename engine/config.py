@@ -37,6 +37,8 @@ class PackRequest:
 
 @dataclass(frozen=True)
 class RepoConfig:
+    """A repository's `.rulepack.yaml`: packs, params, disabled rules, excludes, waivers."""
+
     file: str | None = None
     packs: tuple[PackRequest, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)

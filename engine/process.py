@@ -27,6 +27,8 @@ _DRAIN_AFTER_KILL = 1.0
 
 @dataclass(frozen=True)
 class ProcessResult:
+    """What a program did: its exit code (None: timed out) and its output."""
+
     argv: tuple[str, ...]
     exit_code: int | None  # None when the program timed out
     stdout: str

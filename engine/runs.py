@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class EvalRequest:
+    """What `policy eval` was asked: the repository, snapshot, packs and options."""
+
     path: Path = Path(".")
     packs: tuple[str, ...] = ()
     ref: str | None = None

@@ -38,6 +38,8 @@ _MAX_SCANS = 50
 
 @dataclass(frozen=True)
 class _Process:
+    """A process's parent and session, as /proc tells them."""
+
     parent: int
     session: int
 

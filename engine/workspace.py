@@ -27,6 +27,8 @@ DEFAULT_PACK = "production"
 
 @dataclass
 class Workspace:
+    """What a run evaluates: the snapshot, its config and the packs loaded for it."""
+
     snapshot: Snapshot
     config: RepoConfig
     packs: list[Pack]

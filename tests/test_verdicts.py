@@ -13,7 +13,6 @@ import json
 import os
 import pickle
 import site
-import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -474,8 +473,7 @@ def test_verdicts_kept_with_other_libraries_installed_are_judged_again(
     # files as they were; its outcomes may change.
     site_packages = tmp_path / "site-packages"
     (site_packages / "jmespath-1.0.1.dist-info").mkdir(parents=True)
-    paths = {**sysconfig.get_paths(), "purelib": str(site_packages), "platlib": str(site_packages)}
-    monkeypatch.setattr(sysconfig, "get_paths", lambda *args, **kwargs: paths)
+    monkeypatch.setattr(site, "getsitepackages", lambda *args, **kwargs: [str(site_packages)])
     monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
     repo, pack = make_repo(FILES), write_pack(PACK)
     code_version.cache_clear()

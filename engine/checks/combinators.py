@@ -21,6 +21,8 @@ from engine.model.results import Finding, Note, Outcome, errored, failed, passed
 
 @dataclass(frozen=True)
 class AllCheck(Check):
+    """`all`: every check holds."""
+
     kind: ClassVar[str] = "all"
     checks: tuple[Check, ...]
 
@@ -30,6 +32,8 @@ class AllCheck(Check):
 
 @dataclass(frozen=True)
 class AnyCheck(Check):
+    """`any`: at least one check holds."""
+
     kind: ClassVar[str] = "any"
     checks: tuple[Check, ...]
 
@@ -39,6 +43,8 @@ class AnyCheck(Check):
 
 @dataclass(frozen=True)
 class NotCheck(Check):
+    """`not`: the check does not hold."""
+
     kind: ClassVar[str] = "not"
     check: Check
 

@@ -57,6 +57,8 @@ class ProgramSpec:
 
 @dataclass(frozen=True)
 class CommandCheck(Check):
+    """`command`: a program's exit code and output."""
+
     kind: ClassVar[str] = "command"
     program: ProgramSpec
     exit_codes: tuple[int, ...] = (0,)

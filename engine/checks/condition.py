@@ -21,6 +21,8 @@ from engine.model.results import Outcome
 
 @dataclass(frozen=True)
 class ConditionCheck(Check):
+    """`condition`: a named condition of the pack, evaluated once per run."""
+
     kind: ClassVar[str] = "condition"
     name: str
     check: Check

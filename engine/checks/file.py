@@ -40,6 +40,8 @@ MAX_FINDINGS_PER_FILE = 50
 
 @dataclass(frozen=True)
 class FileCheck(Check):
+    """`file`: files exist, are absent, or their contents match or do not match."""
+
     kind: ClassVar[str] = "file"
     mode: Mode
     files: FileSet

@@ -53,6 +53,8 @@ MAX_PINPOINTED = 200
 
 @dataclass(frozen=True)
 class ManifestCheck(Check):
+    """`manifest`: JMESPath assertions over the documents of parsed files."""
+
     kind: ClassVar[str] = "manifest"
     files: FileSet
     format: str | None = None  # None: by file name

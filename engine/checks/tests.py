@@ -121,6 +121,8 @@ class Selection:
 
 @dataclass(frozen=True)
 class TestsCheck(Check):
+    """`tests`: what test runners' reports say of the selected tests."""
+
     __test__ = False  # not a pytest test class
     kind: ClassVar[str] = "tests"
     reports: FileSet = field(default_factory=lambda: FileSet(()))

@@ -56,6 +56,8 @@ class RangeFrom:
 
 @dataclass(frozen=True)
 class VersionCheck(Check):
+    """`version`: a version, from a program or from manifests, satisfies a range."""
+
     kind: ClassVar[str] = "version"
     satisfies: str
     program: ProgramSpec | None = None

@@ -99,6 +99,8 @@ class RuleChange:
 
 @dataclass(frozen=True)
 class DiffSummary:
+    """How two reports differ: findings new, fixed and unchanged, rules worse and better."""
+
     new_findings: int
     fixed_findings: int
     unchanged_findings: int

@@ -83,6 +83,8 @@ def walk(check: Check) -> Iterator[Check]:
 
 @dataclass(frozen=True)
 class Category:
+    """A category of a pack, which its rules name."""
+
     id: str
     title: str
     description: str = ""
@@ -90,6 +92,8 @@ class Category:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule of a built pack: its check, its `when`, and what reports say of it."""
+
     id: str
     title: str
     category: str

@@ -136,6 +136,8 @@ def errored(cause: str, findings: Sequence[Finding] = (), notes: Sequence[Note] 
 
 @dataclass(frozen=True)
 class RuleResult:
+    """One rule's result in a report: its outcome, with what the pack says of the rule."""
+
     rule: str
     pack: str
     category: str
@@ -175,6 +177,8 @@ class RuleResult:
 
 @dataclass(frozen=True)
 class Counts:
+    """How many rules passed, failed, errored, were skipped or waived; the weights judged."""
+
     total: int = 0
     passed: int = 0
     failed: int = 0
@@ -217,6 +221,8 @@ def count(results: Iterable[RuleResult]) -> Counts:
 
 @dataclass(frozen=True)
 class Summary:
+    """A report's counts: overall, failed rules per severity, and per category."""
+
     overall: Counts
     by_severity: dict[str, int]  # failed rules per severity
     by_category: dict[str, Counts]
@@ -249,6 +255,8 @@ def summarize(results: Sequence[RuleResult], packs: Sequence[PackInfo] = ()) -> 
 
 @dataclass(frozen=True)
 class PackInfo:
+    """A pack a report evaluated: its name, version, source, levels and digest."""
+
     name: str
     version: str
     source: str
@@ -266,6 +274,8 @@ class PackInfo:
 
 @dataclass(frozen=True)
 class CategoryInfo:
+    """A category of a pack a report evaluated."""
+
     id: str
     title: str
     pack: str
@@ -299,6 +309,8 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Report:
+    """One evaluation: the snapshot, the packs, each rule's result and the verdict."""
+
     tool_version: str
     snapshot: SnapshotInfo
     packs: tuple[PackInfo, ...]

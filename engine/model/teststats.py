@@ -21,6 +21,8 @@ class FailureGroup:
 
 @dataclass(frozen=True)
 class SlowTest:
+    """One of the slowest tests, by name, with its duration."""
+
     name: str
     seconds: float
 

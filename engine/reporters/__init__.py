@@ -35,6 +35,8 @@ DEFAULT_MAX_ANNOTATIONS = 10
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """How a reporter renders: colour, width and the limits of each format."""
+
     color: bool = False
     width: int | None = None  # terminal width; None lets the reporter decide
     max_chars: int = DEFAULT_MAX_CHARS  # markdown (and the job summary): characters at most
