@@ -10,7 +10,9 @@ machine slows both sides of a ratio alike. Two parts:
 Targets (issue 13), each printed with its floor, the ratio and the target:
 
 - start-up: `policy --version`; `policy eval --pack production --no-commands`
-  on a 40-file Rust service; `policy eval --staged` on the 1k repository;
+  on a 40-file Rust service; `policy eval --staged` on the 1k repository,
+  and on a clone of it with a README, then a YAML file, edited and staged
+  before each run (a new line each time: what a pre-commit hook meets);
   floor: `python -c "import yaml"`.
 - manifests4.yaml (4 manifest rules) on the working tree at 1k, 10k and 100k
   files with every cache empty (cold: the first run after an install), again
@@ -40,6 +42,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +71,7 @@ class Run:
     cold: bool = False
     first_sight: bool = False
     env: tuple[tuple[str, str], ...] = ()  # variables set for this run
+    before: Callable[[], None] | None = None  # done before the run, not timed
 
 
 def once(run: Run) -> tuple[float, int]:
@@ -78,6 +82,8 @@ def once(run: Run) -> tuple[float, int]:
     if run.first_sight:
         for kind in REPOSITORY_CACHES:
             shutil.rmtree(CACHE / kind, ignore_errors=True)
+    if run.before is not None:
+        run.before()
     environ = {**os.environ, "RULEPACK_CACHE_DIR": str(CACHE), **dict(run.env)}
     # An installed rulepack has its bytecode compiled; a checkout run with bytecode
     # writing turned off would compile every module on every run instead. It is kept
@@ -96,6 +102,20 @@ def once(run: Run) -> tuple[float, int]:
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(run.command)} failed ({process.returncode}): {stderr}")
     return elapsed, usage.ru_maxrss
+
+
+def _clone(repo: str, where: Path) -> Path:
+    """A clone of `repo` to edit (made once)."""
+    if not where.exists():
+        subprocess.run(["git", "clone", "-q", repo, str(where)], check=True)
+    return where
+
+
+def _edit_and_stage(repo: str, path: str) -> None:
+    """Add a line no earlier run saw to `path`, and stage it: a new index, one file new."""
+    with open(os.path.join(repo, path), "a", encoding="utf-8") as out:
+        out.write(f"# edited {time.time_ns()}\n")
+    subprocess.run(["git", "-C", repo, "add", path], check=True)
 
 
 def in_turns(runs: dict[str, Run], repeat: int) -> dict[str, tuple[float, int]]:
@@ -128,6 +148,8 @@ def targets(sizes: list[int], repeat: int) -> None:
     service = str(generate_rust_service(REPOS))
     small = str(generate(1000, REPOS))
     quiet = ["--format", "json", "-o", os.devnull]
+    edited = str(_clone(small, REPOS / "repo-1000-edited"))
+    staged = [POLICY, "eval", edited, "--pack", "production", "--staged", "--no-commands", *quiet]
     found = in_turns(
         {
             "floor": yaml_floor,
@@ -138,6 +160,12 @@ def targets(sizes: list[int], repeat: int) -> None:
             "staged": Run(
                 [POLICY, "eval", small, "--pack", "production", "--staged", "--no-commands", *quiet]
             ),
+            # What a pre-commit hook meets: the index with a file edited since the last run.
+            "staged readme": Run(staged, before=partial(_edit_and_stage, edited, "README.md")),
+            "staged yaml": Run(
+                staged,
+                before=partial(_edit_and_stage, edited, "services/svc-00000/k8s/service.yaml"),
+            ),
         },
         max(repeat, 5),
     )
@@ -146,6 +174,8 @@ def targets(sizes: list[int], repeat: int) -> None:
     line("policy --version", found["version"][0], floor, 2.0)
     line("eval --pack production --no-commands (40 files)", found["service"][0], floor, 3.0)
     line("eval --staged, same, 1k files", found["staged"][0], floor, 3.0)
+    line("  the same, a README edited and staged", found["staged readme"][0], floor, 3.0)
+    line("  the same, a YAML file edited and staged", found["staged yaml"][0], floor, 3.0)
 
     manifests = str(HERE / "manifests4.yaml")
     goals = {1000: 1.5, 10000: 1.0, 100000: 0.8}
