@@ -271,7 +271,7 @@ def evaluate(
         for i in sorted(static, key=lambda i: "parses-files" not in rules[i].effects):
             results[i] = _static_result(rules[i], context, kept)
         if kept is not None:
-            kept.save(context)
+            kept.save()
         # Then, before any program starts, what decides whether each command rule runs.
         scheduled: list[int] = []
         spent: dict[int, float] = {}

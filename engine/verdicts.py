@@ -52,6 +52,7 @@ from engine import entry_folder
 from engine.expressions import Expression
 from engine.model.packs import Rule, walk
 from engine.model.results import Outcome, RuleResult, SkipKind
+from engine.snapshots.base import fingerprint_of
 
 if TYPE_CHECKING:
     from engine.context import EvaluationContext, EvaluationOptions
@@ -213,6 +214,7 @@ class Verdicts:
         self._outcomes: dict[str, Outcome] = dict(entry.outcomes) if entry is not None else {}
         self._added = False
         self._by_reads: dict[str, ReadOutcome] | None = None  # loaded on the first miss
+        self._reads_key = ""  # the listing's entry, worked out when it is loaded
         self._reads_added = False
         self._read_sets: dict[frozenset[str], tuple[tuple[str, ...], str | None]] = {}
         self._rule_keys: dict[int, str | None] = {}
@@ -275,28 +277,17 @@ class Verdicts:
 
     def _read_outcomes(self) -> dict[str, ReadOutcome]:
         if self._by_reads is None:
-            entry = entry_folder.load(self._reads_folder(), self._reads_key(), ReadsEntry)
+            snapshot = self._context.snapshot
+            listing = fingerprint_of("listing", snapshot.files(), snapshot.unreadable())
+            self._reads_key = _entry_key(listing, self._exclude)
+            entry = entry_folder.load(self._folder / READS_FOLDER, self._reads_key, ReadsEntry)
             self._by_reads = dict(entry.outcomes) if entry is not None else {}
         return self._by_reads
 
-    def _reads_folder(self) -> Path:
-        return self._folder / READS_FOLDER
-
-    def _reads_key(self) -> str:
-        """The key of the listing's entry: code version, every path, what is not read
-        and why, and the config's `exclude`."""
-        from engine.code_version import code_version
-
-        snapshot = self._context.snapshot
-        digest = hashlib.sha256(repr((code_version(), self._exclude)).encode("utf-8"))
-        digest.update("\0".join(snapshot.files()).encode("utf-8", "surrogateescape"))
-        unreadable = [(u.path, u.reason) for u in snapshot.unreadable()]
-        digest.update(repr(unreadable).encode("utf-8", "surrogateescape"))
-        return digest.hexdigest()
-
-    def save(self, context: EvaluationContext) -> None:
+    def save(self) -> None:
         """Write the entries the evaluation added to, when nothing unsettled it and no
         file changed while it read them."""
+        context = self._context
         if not (self._added or self._reads_added):
             return
         if context.unsettled or not context.snapshot.unchanged():
@@ -305,9 +296,8 @@ class Verdicts:
             outcomes = _bounded(self._outcomes, self._asked)
             entry_folder.store(self._folder, self._key, VerdictEntry(outcomes), MAX_ENTRIES)
         if self._reads_added and self._by_reads is not None:
-            by_reads = _bounded(self._by_reads, self._asked)
-            entry = ReadsEntry(by_reads)
-            entry_folder.store(self._reads_folder(), self._reads_key(), entry, MAX_ENTRIES)
+            entry = ReadsEntry(_bounded(self._by_reads, self._asked))
+            entry_folder.store(self._folder / READS_FOLDER, self._reads_key, entry, MAX_ENTRIES)
 
 
 def _bounded(outcomes: dict[str, T], asked: set[str]) -> dict[str, T]:
@@ -330,10 +320,14 @@ def open_verdicts(folder: Path, context: EvaluationContext, exclude: tuple[str, 
     """The verdicts kept for the context's snapshot (none by the snapshot while it cannot
     vouch for all its files: then only those kept for its listing by what rules read)."""
     fingerprint = context.snapshot.fingerprint()
-    key = None
-    if fingerprint is not None:
-        from engine.code_version import code_version
-
-        inputs = repr((code_version(), fingerprint, exclude))
-        key = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+    key = _entry_key(fingerprint, exclude) if fingerprint is not None else None
     return Verdicts(folder, key, context, exclude)
+
+
+def _entry_key(fingerprint: str, exclude: tuple[str, ...]) -> str:
+    """An entry's key: the code version, a snapshot's (or listing's) fingerprint and the
+    config's `exclude`."""
+    from engine.code_version import code_version
+
+    inputs = repr((code_version(), fingerprint, exclude))
+    return hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()

@@ -118,6 +118,16 @@ def without_durations(run: EvalRun) -> str:
     return json.dumps({**run.report, "results": results}, sort_keys=True)
 
 
+def assert_kept_as_afresh(
+    evaluate: Callable[..., EvalRun], repo: Path, pack: Path, args: list[str], edit: Any
+) -> None:
+    """The run through the kept verdicts reports what a run judging afresh reports."""
+    kept = evaluate(repo, pack, *args)
+    afresh = evaluate(repo, pack, *args, env={"RULEPACK_VERDICT_CACHE": "0"})
+    assert kept.exit_code == afresh.exit_code
+    assert without_durations(kept) == without_durations(afresh), (edit, args)
+
+
 SNAPSHOTS: list[list[str]] = [[], ["--staged"], ["--ref", "HEAD"]]
 # Under --no-commands the rules that run programs are kept too (their programs do not run).
 RUNS: list[list[str]] = [*SNAPSHOTS, ["--staged", "--no-commands"], ["--no-commands"]]
@@ -147,10 +157,7 @@ def test_kept_verdicts_report_what_judging_afresh_reports(
     for edit in [*edits, *edits[-1:]]:  # the last edit's snapshots twice: all kept
         apply(repo, edit)
         for snapshot in RUNS:
-            kept = evaluate(repo, pack, *snapshot)
-            afresh = evaluate(repo, pack, *snapshot, env={"RULEPACK_VERDICT_CACHE": "0"})
-            assert kept.exit_code == afresh.exit_code
-            assert without_durations(kept) == without_durations(afresh), (edit, snapshot)
+            assert_kept_as_afresh(evaluate, repo, pack, snapshot, edit)
 
 
 # -- what is kept, and what is judged again ------------------------------------------
@@ -707,13 +714,8 @@ def test_outcomes_kept_by_what_rules_read_report_what_judging_afresh_reports(
             (repo / name).unlink(missing_ok=True)
         else:
             git(repo, "add", "-A")
-        for snapshot in (["--staged"], []):
-            kept = evaluate(repo, pack, "--no-commands", *snapshot)
-            afresh = evaluate(
-                repo, pack, "--no-commands", *snapshot, env={"RULEPACK_VERDICT_CACHE": "0"}
-            )
-            assert kept.exit_code == afresh.exit_code
-            assert without_durations(kept) == without_durations(afresh), (edit, snapshot)
+        for snapshot in (["--staged", "--no-commands"], ["--no-commands"]):
+            assert_kept_as_afresh(evaluate, repo, pack, snapshot, edit)
 
 
 def test_a_staged_change_judges_again_only_the_rules_that_read_the_changed_file(
