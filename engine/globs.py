@@ -352,6 +352,9 @@ class FileIndex:
         self._set = frozenset(self.paths)
         self._folders: tuple[str, ...] | None = None
         self._shapes: dict[str, _Shape] = {}  # each glob is translated once per index
+        # The paths each exclude glob matches: rules mostly share their excludes, and
+        # one lookup per glob costs less than matching it against every selected path.
+        self._matching: dict[str, frozenset[str]] = {}
 
     # The lookup tables are built on first use: many runs need one of them, or none.
 
@@ -459,9 +462,19 @@ class FileIndex:
         found: set[str] = set()
         for shape in globs.include:
             found.update(self._everywhere(shape))
-        if found and globs.exclude:
-            found = {p for p in found if not globs.excluded(p)}
+        for shape in globs.exclude if found else ():
+            if shape.text in self._matching or len(found) * 8 >= len(self.paths):
+                found -= self.matching(shape)
+            else:  # a few paths: matching them costs less than a lookup over the index
+                found = {p for p in found if not shape.matches(p)}
         return tuple(sorted(found))
+
+    def matching(self, shape: _Shape) -> frozenset[str]:
+        """Every path one glob matches, worked out once per index."""
+        found = self._matching.get(shape.text)
+        if found is None:
+            found = self._matching[shape.text] = frozenset(self._everywhere(shape))
+        return found
 
     def select_in(self, folders: Iterable[str], globs: GlobSet) -> dict[str, tuple[str, ...]]:
         """For each folder, the paths under it whose path relative to it matches `globs`."""

@@ -104,6 +104,8 @@ def check_select(files: list[str], include: list[str], exclude: list[str]) -> No
     index = FileIndex(files)
     expected = reference(files, include, exclude)
     assert index.select(include, exclude) == expected
+    # Again: the exclude globs' paths are now known to the index, whatever the first took.
+    assert index.select(include, exclude) == expected
     first = index.first(GlobSet.compile(include, exclude))
     assert (first is None) == (not expected)
     assert first is None or first in expected
