@@ -77,16 +77,19 @@ class FileParts:
         """The part kept for each file, in order (None: none kept)."""
         # No part is kept under a None content id (`keep`): looked up in C, file by file.
         lookup = cast(Callable[[tuple[str, str | None]], Any], self._table.get)
-        return list(map(lookup, zip(self._paths, self._ids, strict=True)))
+        keys = list(zip(self._paths, self._ids, strict=True))
+        self._tables.asked(self._table, cast(list[tuple[str, str]], keys))
+        return list(map(lookup, keys))
 
-    def keep(self, index: int, part: Any) -> None:
+    def keep(self, index: int, part: Any, settled: bool = True) -> None:
         """Keep the part made of the file at `index`; it must depend on the file's path
         and bytes and on this kind alone. Not when the file could not be read (that
         failure is not the file's: another snapshot with the same blob may read it) or
-        was found edited since it was listed (`EvaluationContext.read_as_listed`)."""
+        was found edited since it was listed (`EvaluationContext.read_as_listed`).
+        One not `settled` (a regex gave up on it) is not kept between runs."""
         content_id, path = self._ids[index], self._paths[index]
         if content_id is not None and self._read_as_listed(path, content_id):
-            self._tables.keep(self._table, (path, content_id), part)
+            self._tables.keep(self._table, (path, content_id), part, settled)
 
 
 def _from_cache(path: str, entry: CachedParse) -> ParsedFile:
@@ -442,13 +445,19 @@ class EvaluationContext:
         listed. Only then may what was made of it be kept by that id for other runs."""
         return path not in self._not_read and self.snapshot.content_id(path) == content_id
 
-    def file_parts(self, what: Hashable, paths: Sequence[str]) -> FileParts | None:
+    def file_parts(
+        self, what: Hashable, paths: Sequence[str], lasting: bool = False
+    ) -> FileParts | None:
         """The parts of kind `what` (see `PartTables`) that evaluations sharing this
         run's parse cache made of the files at `paths`; None when the run shares its
-        cache with none (one evaluation: nothing to share)."""
+        cache with none (one evaluation: nothing to share). A `lasting` kind (small
+        parts; `what` plain data, its repr naming it) is also kept between runs, when
+        the cache is kept on disk (engine/kept_parts.py)."""
         self._reading(paths)
         cache = self.options.parse_cache
         tables = cache.parts if cache is not None else None
+        if tables is None and lasting and cache is not None:
+            tables = cache.kept_parts
         if tables is None:
             return None
         ids = self.content_ids(paths)

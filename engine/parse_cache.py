@@ -143,8 +143,19 @@ class PartTables:
     def __len__(self) -> int:
         return self._count
 
-    def keep(self, table: dict[tuple[str, str], Any], key: tuple[str, str], part: Any) -> None:
-        """Keep a part in one of the tables, unless there is no room left."""
+    def asked(self, table: dict[tuple[str, str], Any], keys: Iterable[tuple[str, str]]) -> None:
+        """Note the keys a run looked up in `table` (what a table kept between runs
+        keeps when it grows: engine/kept_parts.py); nothing here."""
+
+    def keep(
+        self,
+        table: dict[tuple[str, str], Any],
+        key: tuple[str, str],
+        part: Any,
+        settled: bool = True,
+    ) -> None:
+        """Keep a part in one of the tables, unless there is no room left. A part that
+        is not `settled` (a regex gave up) is kept for this process's evaluations alone."""
         with self._lock:
             if self._count < self._max_values and key not in table:
                 table[key] = part
@@ -183,7 +194,8 @@ class ParseCache(ABC):
 
     `keeps_parts` is false for a cache that serves one evaluation: the parts of
     files and the file sets' selections would only be looked up by another one
-    (`parts` and `selections` are then None).
+    (`parts` and `selections` are then None; a cache kept on disk still keeps the
+    parts of content checks for the next run, in `kept_parts`).
     """
 
     def __init__(self, keeps_parts: bool = True) -> None:
@@ -191,6 +203,9 @@ class ParseCache(ABC):
         self.derived = DerivedMemo()
         self.parts = PartTables() if keeps_parts else None
         self.selections = SelectionMemo() if keeps_parts else None
+        # Parts of the kinds small enough to keep between runs (engine/kept_parts.py),
+        # for a cache that serves one evaluation and has a folder to keep them in.
+        self.kept_parts: PartTables | None = None
 
     @abstractmethod
     def get_many(self, keys: Iterable[ParseKey]) -> dict[ParseKey, CachedParse]:

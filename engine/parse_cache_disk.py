@@ -34,6 +34,8 @@ from engine.parse_cache import CachedParse, MemoryParseCache, ParseCache, ParseK
 if TYPE_CHECKING:
     import sqlite3
 
+    from engine.kept_parts import KeptParts
+
 #: The cache's file, in the `parse` cache folder.
 FILE_NAME = "parse-cache.sqlite3"
 #: Set to a number of MiB to bound the cache file; 0 turns the cache off.
@@ -146,6 +148,11 @@ class DiskParseCache(ParseCache):
         self._writers: list[threading.Thread] = []
         self._broken = False  # the file could not be opened or used: no cache this run
         self._in_use = False  # a batch of MIN_BATCH files was asked for or kept
+        self._kept: KeptParts | None = None
+        if not keeps_parts:
+            from engine.kept_parts import FOLDER, KeptParts
+
+            self.kept_parts = self._kept = KeptParts(folder / FOLDER, version)
 
     # -- the interface --------------------------------------------------------------
 
@@ -186,6 +193,8 @@ class DiskParseCache(ParseCache):
         for writer in writers:
             writer.join()
         self._write()
+        if self._kept is not None:
+            self._kept.save()
         with self._lock:
             if self._connection is not None:
                 self._connection.close()

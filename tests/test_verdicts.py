@@ -121,9 +121,12 @@ def without_durations(run: EvalRun) -> str:
 def assert_kept_as_afresh(
     evaluate: Callable[..., EvalRun], repo: Path, pack: Path, args: list[str], edit: Any
 ) -> None:
-    """The run through the kept verdicts reports what a run judging afresh reports."""
+    """The run through the kept verdicts (and the parse cache, with the parts of files
+    kept between runs) reports what a run judging afresh, reading every file, reports."""
     kept = evaluate(repo, pack, *args)
-    afresh = evaluate(repo, pack, *args, env={"RULEPACK_VERDICT_CACHE": "0"})
+    afresh = evaluate(
+        repo, pack, *args, env={"RULEPACK_VERDICT_CACHE": "0", "RULEPACK_PARSE_CACHE_MIB": "0"}
+    )
     assert kept.exit_code == afresh.exit_code
     assert without_durations(kept) == without_durations(afresh), (edit, args)
 

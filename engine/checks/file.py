@@ -195,8 +195,9 @@ def _evaluate_contents(
 
 @dataclass(frozen=True)
 class _TextPart:
-    """What one file's text gives a content check: kept across the evaluations that
-    share a parse cache by the file's path and content (a history's commits)."""
+    """What one file's text gives a content check, kept by the file's path and content:
+    across the evaluations that share a parse cache (a history's commits), and between
+    runs (engine/kept_parts.py)."""
 
     note: Note | None  # not valid UTF-8, or not read (binary, over the size cap)
     read: bool = False
@@ -211,7 +212,7 @@ def _text_parts(
     """Each file's part, in order, up to the first whose regex timed out (each costs the
     time limit): those kept by an evaluation sharing this run's parse cache looked up,
     the others read (in one batch) and searched."""
-    shelf = context.file_parts(_text_part_key(check), paths)
+    shelf = context.file_parts(_text_part_key(check), paths, lasting=True)
     kept: list[_TextPart | None] = [None] * len(paths) if shelf is None else shelf.kept()
     todo = [path for path, part in zip(paths, kept, strict=True) if part is None]
     context.prefetch_texts(todo, check.max_bytes)
@@ -220,7 +221,7 @@ def _text_parts(
         if part is None:
             part = _text_part(check, context, paths[i])
             if shelf is not None:
-                shelf.keep(i, part)
+                shelf.keep(i, part, settled=part.timeout is None)
         parts.append(part)
         if part.timeout is not None:
             break
@@ -228,7 +229,8 @@ def _text_parts(
 
 
 def _text_part_key(check: FileCheck) -> tuple[Any, ...]:
-    """Everything of the check a `_TextPart` depends on, besides the file."""
+    """Everything of the check a `_TextPart` depends on, besides the file: plain data,
+    whose repr names the parts kept between runs."""
     patterns = (r.pattern if r is not None else None for r in (check.contains, check.not_contains))
     return ("file contents", *patterns, check.match, check.max_bytes)
 
