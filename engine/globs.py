@@ -431,8 +431,11 @@ class FileIndex:
         if shape.form == "literal":
             return [shape.text] if shape.text in self._set else []
         candidates = self._candidates(shape)
-        if shape.needles:
-            needles = shape.needles
+        needles = shape.needles
+        if len(needles) == 1:  # the usual case (`**/k8s/**`), without a generator per path
+            needle = needles[0]
+            candidates = [p for p in candidates if needle in "/" + p]
+        elif needles:
             candidates = [p for p in candidates if all(n in "/" + p for n in needles)]
         matches = shape.matches
         return [p for p in candidates if matches(p)]
