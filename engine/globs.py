@@ -271,8 +271,9 @@ class _Shape:
         return self._name_regex.match(name) is not None
 
     def matches_oddly_written(self, path: str) -> bool:
-        """`matches` for a path that is not `_ordinary`, left to the glob's regex."""
-        return path == self.text if self.form == "literal" else bool(self.regex.match(path))
+        """`matches` for a path that is not `_ordinary`, left to the glob's regex (a
+        literal glob too: `a/a` matches `a//a`, as wcmatch has it)."""
+        return bool(self.regex.match(path))
 
     def matches(self, path: str) -> bool:
         """Whether one path (relative to where the glob applies, written as snapshots
