@@ -468,12 +468,12 @@ class FileIndex:
             found.update(self._everywhere(shape))
         for shape in globs.exclude if found else ():
             if shape.text in self._matching or len(found) * 8 >= len(self.paths):
-                found -= self.matching(shape)
+                found -= self._paths_matching(shape)
             else:  # a few paths: matching them costs less than a lookup over the index
                 found = {p for p in found if not shape.matches(p)}
         return tuple(sorted(found))
 
-    def matching(self, shape: _Shape) -> frozenset[str]:
+    def _paths_matching(self, shape: _Shape) -> frozenset[str]:
         """Every path one glob matches, worked out once per index."""
         found = self._matching.get(shape.text)
         if found is None:

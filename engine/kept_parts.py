@@ -41,34 +41,40 @@ MAX_PARTS_PER_KIND = 200_000
 PartKey = tuple[str, str]
 
 
+class _Kind:
+    """One kind's table, the keys this run asked for in it, and whether it added any."""
+
+    def __init__(self, table: dict[PartKey, Any]) -> None:
+        self.table = table
+        self.asked: set[PartKey] = set()
+        self.added = False
+
+
 class KeptParts(PartTables):
     """`PartTables` read from and written back to `folder`, for one evaluation; `kind`'s
     repr (plain data: patterns, flags, sizes) names its table."""
 
     def __init__(self, folder: Path, version: str) -> None:
-        super().__init__(max_values=MAX_PARTS_PER_KIND * MAX_KINDS)
+        super().__init__()
         self._folder = folder
         self._version = version
-        self._keys: dict[int, str] = {}  # by id(table): its entry's key
-        self._loaded: dict[str, dict[PartKey, Any]] = {}
-        self._added: set[str] = set()
-        self._asked: dict[str, set[PartKey]] = {}
+        self._kinds: dict[str, _Kind] = {}  # by entry key
+        self._of_table: dict[int, _Kind] = {}  # by id(table): the callers hold tables
 
     def table(self, what: Hashable) -> dict[PartKey, Any]:
         key = hashlib.sha256(f"{self._version}\0{what!r}".encode()).hexdigest()
         with self._lock:
-            found = self._loaded.get(key)
-        if found is None:
-            found = entry_folder.load(self._folder, key, dict) or {}
+            kind = self._kinds.get(key)
+        if kind is None:
+            loaded = entry_folder.load(self._folder, key, dict) or {}
             with self._lock:
-                found = self._loaded.setdefault(key, found)
-                self._keys[id(found)] = key
-                self._asked.setdefault(key, set())
-        return found
+                kind = self._kinds.setdefault(key, _Kind(loaded))
+                self._of_table[id(kind.table)] = kind
+        return kind.table
 
     def asked(self, table: dict[PartKey, Any], keys: Iterable[PartKey]) -> None:
         with self._lock:
-            self._asked[self._keys[id(table)]].update(keys)
+            self._of_table[id(table)].asked.update(keys)
 
     def keep(
         self, table: dict[PartKey, Any], key: PartKey, part: Any, settled: bool = True
@@ -78,19 +84,18 @@ class KeptParts(PartTables):
         with self._lock:
             if key not in table and len(table) < MAX_PARTS_PER_KIND:
                 table[key] = part
-                name = self._keys[id(table)]
-                self._added.add(name)
-                self._asked[name].add(key)
+                kind = self._of_table[id(table)]
+                kind.added = True
+                kind.asked.add(key)
 
     def save(self) -> None:
-        """Write back the tables this run added to."""
-        for key in sorted(self._added):
-            table, asked = self._loaded[key], self._asked[key]
-            if len(table) > 2 * len(asked):
-                table = {k: table[k] for k in asked if k in table}
-            try:
-                self._folder.mkdir(parents=True, exist_ok=True)
-            except OSError:  # a cache folder that cannot be written keeps nothing
-                return
+        """Write back the tables this run added to (a folder that cannot be written
+        keeps nothing: engine/entry_folder.py)."""
+        for key, kind in sorted(self._kinds.items()):
+            if not kind.added:
+                continue
+            table = kind.table
+            if len(table) > 2 * len(kind.asked):
+                table = {k: table[k] for k in kind.asked if k in table}
             entry_folder.store(self._folder, key, dict(sorted(table.items())), MAX_KINDS)
-        self._added.clear()
+            kind.added = False

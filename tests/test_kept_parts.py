@@ -118,6 +118,15 @@ def kept(tmp_path: Path, version: str = "v1") -> KeptParts:
     return KeptParts(tmp_path / FOLDER, version)
 
 
+def saved(tmp_path: Path, *parts: tuple[str, str, str, bool]) -> None:
+    """One run keeping (path, content id, part, settled) in the table of kind `kind`."""
+    run = kept(tmp_path)
+    table = run.table("kind")
+    for path, content_id, part, settled in parts:
+        run.keep(table, (path, content_id), part, settled=settled)
+    run.save()
+
+
 def test_parts_read_back_by_kind_and_engine_version(tmp_path: Path) -> None:
     first = kept(tmp_path)
     table = first.table(("file contents", "a", None))
@@ -131,20 +140,13 @@ def test_parts_read_back_by_kind_and_engine_version(tmp_path: Path) -> None:
 
 
 def test_a_part_that_did_not_settle_is_not_kept(tmp_path: Path) -> None:
-    first = kept(tmp_path)
-    table = first.table("kind")
-    first.keep(table, ("a.md", "1"), "gave up", settled=False)
-    first.keep(table, ("b.md", "2"), "part of b.md")
-    first.save()
+    saved(tmp_path, ("a.md", "1", "gave up", False), ("b.md", "2", "part of b.md", True))
     assert kept(tmp_path).table("kind") == {("b.md", "2"): "part of b.md"}
 
 
 def test_a_table_past_twice_what_was_asked_keeps_only_that(tmp_path: Path) -> None:
-    first = kept(tmp_path)
-    table = first.table("kind")
-    for i in range(3):
-        first.keep(table, ("a.md", str(i)), f"a.md as blob {i}")  # edited twice since
-    first.save()
+    # a.md edited twice since.
+    saved(tmp_path, *(("a.md", str(i), f"a.md as blob {i}", True) for i in range(3)))
     second = kept(tmp_path)
     table = second.table("kind")
     second.asked(table, [("a.md", "3")])
@@ -154,10 +156,7 @@ def test_a_table_past_twice_what_was_asked_keeps_only_that(tmp_path: Path) -> No
 
 
 def test_a_corrupt_table_is_an_empty_one(tmp_path: Path) -> None:
-    first = kept(tmp_path)
-    table = first.table("kind")
-    first.keep(table, ("a.md", "1"), "part")
-    first.save()
+    saved(tmp_path, ("a.md", "1", "part", True))
     (entry,) = (tmp_path / FOLDER).iterdir()
     entry.write_bytes(b"not a pickle")
     assert kept(tmp_path).table("kind") == {}
