@@ -258,6 +258,24 @@ def test_a_changed_file_is_judged_again(
     assert evaluate(repo, pack).status("replicas") == "skip"
 
 
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_a_file_git_does_not_look_at_is_judged_again_when_edited(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    write_pack: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    flag: str,
+) -> None:
+    # git lists it as unchanged whatever the disk holds: its stat data names its bytes
+    monkeypatch.setattr(engine.snapshots.worktree, "STAT_SETTLED_NS", 0)
+    repo, pack = make_repo(FILES), write_pack(PACK)
+    git(repo, "update-index", flag, "svc/a/deploy.yaml")
+    assert evaluate(repo, pack).status("replicas") == "fail"
+    (repo / "svc/a/deploy.yaml").write_text("kind: Deployment\nspec: {replicas: 2}\n")
+    assert git(repo, "diff-files", "--name-only") == ""  # git does not see the edit
+    assert evaluate(repo, pack).status("replicas") == "pass"
+
+
 @pytest.mark.parametrize("put_back", ["after the run", "by git while it runs"])
 def test_a_file_edited_while_the_run_reads_it_keeps_nothing(
     make_repo: Callable[..., Path],

@@ -42,16 +42,41 @@ def refused_paths(
 ) -> dict[str, str]:
     """The paths among `paths` that `path_problem` refuses, with its reason.
 
-    For a whole listing at once: most paths are told safe by one regular
-    expression, without a function call each (100,000 paths in about 30 ms).
+    For a whole listing at once: most paths are told safe by a few substring
+    searches of the whole listing, without a function call each (`_suspects`).
     """
-    suspect = _SUSPECT.search
     refused = {}
-    for path in [p for p in paths if suspect("/" + p)]:
+    for path in _suspects(list(paths)):
         problem = path_problem(path, symlink=is_symlink(path))
         if problem is not None:
             refused[path] = problem
     return refused
+
+
+#: What `_SUSPECT` looks for, as plain text in a listing of `/`-prefixed paths: a name
+#: starting with `.`, `g`, `G` or `~`, an empty name (`//`, a trailing `/`), a `\\`, and
+#: every `:` (a superset of drive letters).
+_SUSPECT_TEXTS = ("/.", "/g", "/G", "/~", "//", "/\0", "\\", ":")
+
+
+def _suspects(paths: list[str]) -> list[str]:
+    """The paths `_SUSPECT` may match, each once, in order: a superset found by searching
+    one joined text with `str.find` (in C), then told apart by `path_problem`. A listing
+    with any character beyond ASCII (the code points HFS+ ignores) is tested path by path."""
+    if not paths:
+        return []
+    listing = "/" + "\0/".join(paths) + "\0"
+    if not listing.isascii():
+        suspect = _SUSPECT.search
+        return [p for p in paths if suspect("/" + p)]
+    starts = set()
+    for text in _SUSPECT_TEXTS:
+        at = listing.find(text)
+        while at != -1:
+            starts.add(listing.rfind("\0", 0, at) + 1)  # where its record (its `/`) starts
+            # on from the record's end: the rest of the record is a candidate already
+            at = listing.find(text, listing.index("\0", at))
+    return [listing[start + 1 : listing.index("\0", start)] for start in sorted(starts)]
 
 
 def path_problem(path: str, *, symlink: bool = False) -> str | None:

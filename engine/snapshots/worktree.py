@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import time
+from bisect import bisect_left
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, closing
 from pathlib import Path
 
 from engine.git.entries import MODE_GITLINK, MODE_SYMLINK
 from engine.git.repository import Repository, head_commit, locate
 from engine.git.runner import GitNotInstalled
-from engine.git.worktree_files import git_outputs, may_convert
+from engine.git.worktree_files import TrackedFiles, git_outputs, may_convert, nul_items
 from engine.model.snapshots import SnapshotInfo, Unreadable
 from engine.snapshots.base import Snapshot, existing_folder, fingerprint_of, resolve_link
 from engine.snapshots.disk import FolderLinks, blob_id, open_listed, read_file_capped
@@ -26,6 +28,12 @@ from engine.snapshots.paths import refused_paths
 #: How old a file's last change (ctime) must be for its stat data to vouch for its bytes:
 #: past the coarsest timestamps of common file systems (FAT's 2 s; ext4's clock tick).
 STAT_SETTLED_NS = 2_000_000_000
+
+
+def _listed(files: tuple[str, ...], path: str) -> bool:
+    """Whether `path` is among the sorted `files`."""
+    at = bisect_left(files, path)
+    return at < len(files) and files[at] == path
 
 
 def _in_git(root: Path) -> Repository | None:
@@ -61,7 +69,14 @@ class WorktreeSnapshot(Snapshot):
         self._resolved: dict[str, Path] = {}  # symlinked files -> the file they point at
         # Tracked files that git's index says are unchanged -> their blob id: git keeps
         # stat data (size, mtime, inode) for each and compares contents when in doubt.
-        self._index_ids: dict[str, str] = {}
+        # Worked out when first asked for, from git's listing (None where git may
+        # convert line endings) less the files git found changed.
+        self._index_ids: dict[str, str] | None = None
+        self._tracked: TrackedFiles | None = None
+        self._changed: set[str] = set()
+        # Files whose stat data names their bytes (`fingerprint`): looked at on disk by
+        # `_classify` (edited, untracked, symlinks) or that git does not look at.
+        self._looked_at: set[str] = set()
         self._edited: set[str] = set()  # read with other bytes than their blob's
 
     # -- listing -----------------------------------------------------------------
@@ -82,6 +97,8 @@ class WorktreeSnapshot(Snapshot):
         """`paths` without those whose name git refuses or, among `unchecked`, whose
         folder is a symlink (each noted as unreadable)."""
         refused = refused_paths(paths)
+        if not (refused or unchecked):
+            return paths
         links = FolderLinks(str(self.root))
         kept = []
         for path in paths:
@@ -122,36 +139,20 @@ class WorktreeSnapshot(Snapshot):
             ("ls-files", "-z", "-o", "--exclude-standard"),
         )
         with closing(listings):
-            tracked: dict[str, str] = {}
-            blob_ids: dict[str, str] = {}
-            for line in next(listings):
-                meta, _, path = line.partition("\t")
-                tag, mode, blob_id, _ = meta.split(" ", 3)
-                tracked[path] = mode
-                if tag != "H":
-                    unchecked.add(path)
-                elif mode.startswith("100"):
-                    blob_ids[path] = blob_id
+            tracked = TrackedFiles(next(listings))
+            unchecked.update(tracked.unchecked)
+            self._looked_at.update(tracked.unchecked)
             changed: set[str] = set()
             deleted: set[str] = set()
-            worktree_changes = next(listings)
+            worktree_changes = nul_items(next(listings))
             for status, path in zip(worktree_changes[::2], worktree_changes[1::2], strict=True):
                 (deleted if status == "D" else changed).add(path)
-            result: list[str] = []
-            for path, mode in tracked.items():
-                if path in deleted:
-                    continue
-                if mode == MODE_GITLINK:
-                    self._unreadable.append(Unreadable(path, "submodule (its files are not read)"))
-                elif mode == MODE_SYMLINK or path in changed:
-                    self._classify(path, result)
-                else:
-                    result.append(path)
-            config = next(listings)
-            untracked = next(listings)
+            result = self._tracked_files(tracked, changed, deleted)
+            config = nul_items(next(listings))
+            untracked = nul_items(next(listings))
         assert self._repository is not None
-        if not may_convert(self._repository, self.root, config, [*tracked, *untracked]):
-            self._index_ids = {p: i for p, i in blob_ids.items() if p not in changed}
+        if not may_convert(self._repository, self.root, config, [*tracked.paths, *untracked]):
+            self._tracked, self._changed = tracked, changed
         for path in untracked:
             if path.endswith("/"):  # git shows a nested repository as a folder
                 self._unreadable.append(
@@ -159,6 +160,27 @@ class WorktreeSnapshot(Snapshot):
                 )
             else:
                 self._classify(path, result)
+        return result
+
+    def _tracked_files(
+        self, tracked: TrackedFiles, changed: set[str], deleted: set[str]
+    ) -> list[str]:
+        """The tracked files still on disk, those git found changed (and symlinks) as they
+        are now; submodules are noted as not read."""
+        special = tracked.special_modes
+        if not (changed or deleted or special):
+            return list(tracked.paths)
+        result: list[str] = []
+        for path in tracked.paths:
+            mode = special.get(path)
+            if path in deleted:
+                continue
+            if mode == MODE_GITLINK:
+                self._unreadable.append(Unreadable(path, "submodule (its files are not read)"))
+            elif mode == MODE_SYMLINK or path in changed:
+                self._classify(path, result)
+            else:
+                result.append(path)
         return result
 
     def _list_walk(self) -> list[str]:
@@ -176,6 +198,7 @@ class WorktreeSnapshot(Snapshot):
 
     def _classify(self, path: str, result: list[str]) -> None:
         """Add `path` to `result` if it is a file we may read; else note why not."""
+        self._looked_at.add(path)
         full = self.root / path
         try:
             if not full.is_symlink():
@@ -231,13 +254,24 @@ class WorktreeSnapshot(Snapshot):
         """A file git's index vouched for, read with other bytes than its blob's (edited
         since it was listed), has no content id from then on: what was read of it is not
         kept by that id (the parse cache), and the run keeps no verdict (`unchanged`)."""
-        known = self._index_ids.get(path)
+        known = self._vouched().get(path)
         if known is not None and isinstance(data, bytes) and blob_id(data, len(known)) != known:
             self._edited.add(path)
 
     def content_id(self, path: str) -> str | None:
         self.files()
-        return None if path in self._edited else self._index_ids.get(path)
+        return None if path in self._edited else self._vouched().get(path)
+
+    def _vouched(self) -> dict[str, str]:
+        """Path -> blob id of each tracked file git's index vouches for (`_index_ids`)."""
+        if self._index_ids is None:
+            self.files()
+            tracked = self._tracked
+            ids = {} if tracked is None else tracked.blob_ids()
+            if self._changed:
+                ids = {p: i for p, i in ids.items() if p not in self._changed}
+            self._index_ids = ids
+        return self._index_ids
 
     def disk_path(self, path: str) -> str | None:
         return self._real(path)
@@ -248,24 +282,40 @@ class WorktreeSnapshot(Snapshot):
         size, modification and change times, inode. Stat data vouches for a file's bytes
         only once its change time is older than STAT_SETTLED_NS: a file changed again
         within the file system's timestamp granularity could keep all four. None while
-        one is not (or a file cannot be looked at): no verdict is kept or reused."""
+        one is not (or a file cannot be looked at): no verdict is kept or reused.
+
+        The blob ids are those of git's listing: a digest of the listing and of the
+        file list stands for them, beside a record of each file known by its stat data
+        (no record per file the index vouches for)."""
         files = self.files()
+        tracked = self._tracked
+        if tracked is None:  # nothing vouched for: every file by its stat data
+            records = self._stat_records(files)
+            kind = "worktree" if self.in_git else "folder"
+        else:
+            looked_at = self._stat_records(sorted(p for p in self._looked_at if _listed(files, p)))
+            head = [f"tracked\0{tracked.digest()}", "\0".join(files)]
+            records = None if looked_at is None else [*head, *looked_at]
+            kind = "worktree-listed"
+        return None if records is None else fingerprint_of(kind, records, self.unreadable())
+
+    def _stat_records(self, paths: Iterable[str]) -> list[str] | None:
+        """A record of each path's stat data and of the file a symlink resolves to; None
+        when one cannot be looked at, or changed too recently to vouch for its bytes."""
         settled_before = time.time_ns() - STAT_SETTLED_NS
-        known, resolved, cut = self._index_ids, self._resolved, len(self._prefix)
+        resolved, cut = self._resolved, len(self._prefix)
         records = []
-        for path in files:
+        for path in paths:
+            try:
+                found = os.stat(self._real(path), follow_symlinks=False)
+            except OSError:
+                return None
+            if found.st_ctime_ns >= settled_before:
+                return None
             target = resolved.get(path)
-            content = known.get(path)
-            if content is None:
-                try:
-                    found = os.stat(self._real(path), follow_symlinks=False)
-                except OSError:
-                    return None
-                if found.st_ctime_ns >= settled_before:
-                    return None
-                content = f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
-            records.append(f"{path}\0{content}\0{str(target)[cut:] if target else ''}")
-        return fingerprint_of("worktree" if self.in_git else "folder", records, self.unreadable())
+            stat = f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
+            records.append(f"{path}\0{stat}\0{str(target)[cut:] if target else ''}")
+        return records
 
     def unchanged(self) -> bool:
         """Every file read from disk that git's index vouched for had its blob's bytes

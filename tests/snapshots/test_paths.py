@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.snapshots.paths import path_problem
+from engine.snapshots.paths import path_problem, refused_paths
 
 #: Names git treats specially, their look-alikes, and plain ones.
 NAMES = [
@@ -113,6 +113,27 @@ def test_every_path_git_refuses_is_refused_and_more_only_for_windows_names(
         assert refused, f"git refuses {path!r} (symlink={symlink}), rulepack does not"
     if refused and accepted_by_git:  # the only stricter cases: Windows separators and drives
         assert "\\" in path or path[1:2] == ":", f"{path!r} refused, git takes it"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    listing=st.lists(
+        st.lists(
+            st.sampled_from(NAMES) | st.text("ag.G/it~:\\ \u200c", max_size=6), max_size=4
+        ).map("/".join),
+        max_size=8,
+    ),
+    symlinks=st.booleans(),
+)
+def test_a_listing_refuses_exactly_what_each_path_would(listing: list[str], symlinks: bool) -> None:
+    # refused_paths finds its candidates by searching the joined listing, not path by path
+    is_symlink = (lambda path: True) if symlinks else (lambda path: False)
+    expected = {
+        path: problem
+        for path in listing
+        if (problem := path_problem(path, symlink=symlinks)) is not None
+    }
+    assert refused_paths(listing, is_symlink) == expected
 
 
 @pytest.mark.parametrize(
