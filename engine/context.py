@@ -81,15 +81,23 @@ class FileParts:
         self._tables.asked(self._table, cast(list[tuple[str, str]], keys))
         return list(map(lookup, keys))
 
-    def keep(self, index: int, part: Any, settled: bool = True) -> None:
-        """Keep the part made of the file at `index`; it must depend on the file's path
-        and bytes and on this kind alone. Not when the file could not be read (that
-        failure is not the file's: another snapshot with the same blob may read it) or
-        was found edited since it was listed (`EvaluationContext.read_as_listed`).
-        One not `settled` (a regex gave up on it) is not kept between runs."""
-        content_id, path = self._ids[index], self._paths[index]
-        if content_id is not None and self._read_as_listed(path, content_id):
-            self._tables.keep(self._table, (path, content_id), part, settled)
+    def keep(self, found: Iterable[tuple[int, Any, bool]]) -> None:
+        """Keep the parts made of the files at these indices, each with whether it is
+        `settled`; a part must depend on its file's path and bytes and on this kind alone.
+        Not when the file could not be read (that failure is not the file's: another
+        snapshot with the same blob may read it) or was found edited since it was listed
+        (`EvaluationContext.read_as_listed`). One not `settled` (a regex gave up on it) is
+        not kept between runs."""
+        ids, paths, as_listed = self._ids, self._paths, self._read_as_listed
+        keys = [((paths[i], ids[i]), part, settled) for i, part, settled in found]
+        self._tables.keep(
+            self._table,
+            [
+                (cast(tuple[str, str], key), part, settled)
+                for key, part, settled in keys
+                if key[1] is not None and as_listed(*cast(tuple[str, str], key))
+            ],
+        )
 
 
 def _from_cache(path: str, entry: CachedParse) -> ParsedFile:

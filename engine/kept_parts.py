@@ -5,20 +5,25 @@ whose files include it is judged again (engine/verdicts.py keeps an outcome
 only while the files its rule read keep their blob ids), yet each other file
 gives that rule what it gave the run before: reading all of them again and
 searching each costs most of such a run. So a content check's part of a file
-(engine/checks/file.py, `_TextPart`: whether its regexes match) is kept here,
-by the file's path and content id, as `PartTables` keeps it for the commits of
+(engine/checks/file.py, `_TextPart`: whether its regexes match) and a manifest
+check's (engine/checks/manifest.py, `_Part`: what it judged and found) are
+kept here, by the file's path and content id, as `PartTables` keeps it for the commits of
 one history, and the next run reads only the files that changed.
 
-- One pickle per kind of part (engine/entry_folder.py, in the parse cache's
-  folder, `parts/`), keyed by the engine's code version and the kind: no engine
-  reads another's parts, and a check that changes (another regex) is another kind.
+- One pickle per place (the snapshot's root folder) and engine version
+  (engine/entry_folder.py, in the parse cache's folder, `parts/`), holding one
+  table per kind of part, named by the kind's repr: a check that changes (another
+  regex) is another kind. One file, read once and written once: a run that judges
+  rules again adds to the table of each rule reading the changed file, and a
+  path and blob id shared by the tables are pickled once.
 - Only parts that settle are kept: a regex that gave up on a text is tried
   again next run (`keep`'s `settled`).
-- A kind's table is written back only when the run added to it; past twice
-  what the run asked for, it keeps only those (the parts of files since edited
-  or removed go).
-- Manifest parts hold the selected documents themselves: too large to be worth
-  reading back, they are not kept here.
+- The file is written back only when the run added to it. A table past twice
+  what the run asked of it keeps only those parts (the parts of files since
+  edited or removed go); the tables of kinds the run did not ask for (another
+  pack's) are kept as they were, after this run's, up to MAX_KINDS.
+- Manifest parts are kept without the documents they judged (a check whose
+  `schema` or `assert_all` reads them again keeps none): engine/checks/manifest.py.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from typing import Any
 from engine import entry_folder
 from engine.parse_cache import PartTables
 
-#: The folder, inside the parse cache's, that holds the kinds' tables.
+#: The folder, inside the parse cache's, that holds the places' tables.
 FOLDER = "parts"
-#: Kinds (a pack's content checks) kept at most; past it, the least recently written go.
+#: Places (snapshot roots) kept at most; past it, the least recently written go.
+MAX_PLACES = 64
+#: Kinds (a pack's checks) a place keeps at most.
 MAX_KINDS = 512
 #: Parts a kind's table keeps at most.
 MAX_PARTS_PER_KIND = 200_000
@@ -51,24 +58,26 @@ class _Kind:
 
 
 class KeptParts(PartTables):
-    """`PartTables` read from and written back to `folder`, for one evaluation; `kind`'s
-    repr (plain data: patterns, flags, sizes) names its table."""
+    """`PartTables` read from and written back to `folder`, for one evaluation of the
+    snapshot at `place`; `kind`'s repr (plain data: patterns, flags, sizes) names its
+    table."""
 
-    def __init__(self, folder: Path, version: str) -> None:
+    def __init__(self, folder: Path, version: str, place: str) -> None:
         super().__init__()
         self._folder = folder
-        self._version = version
-        self._kinds: dict[str, _Kind] = {}  # by entry key
+        self._key = hashlib.sha256(f"{version}\0{place}".encode()).hexdigest()
+        self._stored: dict[str, dict[PartKey, Any]] | None = None  # read when first asked
+        self._kinds: dict[str, _Kind] = {}  # by the kind's repr
         self._of_table: dict[int, _Kind] = {}  # by id(table): the callers hold tables
 
     def table(self, what: Hashable) -> dict[PartKey, Any]:
-        key = hashlib.sha256(f"{self._version}\0{what!r}".encode()).hexdigest()
+        name = repr(what)
         with self._lock:
-            kind = self._kinds.get(key)
-        if kind is None:
-            loaded = entry_folder.load(self._folder, key, dict) or {}
-            with self._lock:
-                kind = self._kinds.setdefault(key, _Kind(loaded))
+            if self._stored is None:
+                self._stored = entry_folder.load(self._folder, self._key, dict) or {}
+            kind = self._kinds.get(name)
+            if kind is None:
+                kind = self._kinds[name] = _Kind(self._stored.get(name, {}))
                 self._of_table[id(kind.table)] = kind
         return kind.table
 
@@ -76,26 +85,29 @@ class KeptParts(PartTables):
         with self._lock:
             self._of_table[id(table)].asked.update(keys)
 
-    def keep(
-        self, table: dict[PartKey, Any], key: PartKey, part: Any, settled: bool = True
-    ) -> None:
-        if not settled:
-            return
+    def keep(self, table: dict[PartKey, Any], found: Iterable[tuple[PartKey, Any, bool]]) -> None:
         with self._lock:
-            if key not in table and len(table) < MAX_PARTS_PER_KIND:
-                table[key] = part
-                kind = self._of_table[id(table)]
-                kind.added = True
-                kind.asked.add(key)
+            kind = self._of_table[id(table)]
+            for key, part, settled in found:
+                if settled and key not in table and len(table) < MAX_PARTS_PER_KIND:
+                    table[key] = part
+                    kind.added = True
+                    kind.asked.add(key)
 
     def save(self) -> None:
-        """Write back the tables this run added to (a folder that cannot be written
-        keeps nothing: engine/entry_folder.py)."""
-        for key, kind in sorted(self._kinds.items()):
-            if not kind.added:
-                continue
+        """Write the place's tables back when this run added to one (a folder that cannot
+        be written keeps nothing: engine/entry_folder.py)."""
+        if not any(kind.added for kind in self._kinds.values()):
+            return
+        tables: dict[str, dict[PartKey, Any]] = {}
+        for name, kind in self._kinds.items():
             table = kind.table
             if len(table) > 2 * len(kind.asked):
                 table = {k: table[k] for k in kind.asked if k in table}
-            entry_folder.store(self._folder, key, dict(sorted(table.items())), MAX_KINDS)
+            tables[name] = table
             kind.added = False
+        for name, table in (self._stored or {}).items():
+            if len(tables) >= MAX_KINDS:
+                break
+            tables.setdefault(name, table)
+        entry_folder.store(self._folder, self._key, tables, MAX_PLACES)

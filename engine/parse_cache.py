@@ -148,18 +148,16 @@ class PartTables:
         keeps when it grows: engine/kept_parts.py); nothing here."""
 
     def keep(
-        self,
-        table: dict[tuple[str, str], Any],
-        key: tuple[str, str],
-        part: Any,
-        settled: bool = True,
+        self, table: dict[tuple[str, str], Any], found: Iterable[tuple[tuple[str, str], Any, bool]]
     ) -> None:
-        """Keep a part in one of the tables, unless there is no room left. A part that
-        is not `settled` (a regex gave up) is kept for this process's evaluations alone."""
+        """Keep parts (by key, each with whether it is `settled`) in one of the tables,
+        while there is room left. A part that is not `settled` (a regex gave up) is kept
+        for this process's evaluations alone."""
         with self._lock:
-            if self._count < self._max_values and key not in table:
-                table[key] = part
-                self._count += 1
+            for key, part, _settled in found:
+                if self._count < self._max_values and key not in table:
+                    table[key] = part
+                    self._count += 1
 
 
 #: How many listings a shared cache keeps the file sets' selections of (`selections`).

@@ -132,7 +132,7 @@ class DiskParseCache(ParseCache):
     contexts in one process (a history run) find it without asking the file again."""
 
     def __init__(
-        self, folder: Path, version: str, max_bytes: int, keeps_parts: bool = True
+        self, folder: Path, version: str, max_bytes: int, keeps_parts: bool = True, place: str = ""
     ) -> None:
         super().__init__(keeps_parts)
         self._path = folder / FILE_NAME
@@ -152,7 +152,7 @@ class DiskParseCache(ParseCache):
         if not keeps_parts:
             from engine.kept_parts import FOLDER, KeptParts
 
-            self.kept_parts = self._kept = KeptParts(folder / FOLDER, version)
+            self.kept_parts = self._kept = KeptParts(folder / FOLDER, version, place)
 
     # -- the interface --------------------------------------------------------------
 
@@ -401,14 +401,15 @@ def _in_statements(
 
 
 def open_parse_cache(
-    environ: Mapping[str, str] | None = None, keeps_parts: bool = True
+    environ: Mapping[str, str] | None = None, keeps_parts: bool = True, place: str = ""
 ) -> ParseCache | None:
     """The user's persistent parse cache, or None when the environment turns it off
-    (`keeps_parts`: see `ParseCache`)."""
+    (`keeps_parts`: see `ParseCache`; a cache serving one evaluation keeps the parts of
+    files of the snapshot at `place` between runs: engine/kept_parts.py)."""
     from engine.code_version import code_version
     from engine.folders import cache_dir
 
     max_bytes = max_bytes_from(os.environ if environ is None else environ)
     if max_bytes == 0:
         return None
-    return DiskParseCache(cache_dir("parse"), code_version(), max_bytes, keeps_parts)
+    return DiskParseCache(cache_dir("parse"), code_version(), max_bytes, keeps_parts, place)

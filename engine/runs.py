@@ -134,8 +134,9 @@ def evaluate_workspace(
     from engine.verdicts import verdict_folder
 
     # Earlier runs' parses; one evaluation has no other to keep parts of files for.
-    owned = open_parse_cache(keeps_parts=False) if parse_cache is None else None
-    if parse_cache is None:  # (not `or`: an empty cache is falsy)
+    owned = None
+    if parse_cache is None:
+        owned = open_parse_cache(keeps_parts=False, place=snapshot.info.root)
         parse_cache = owned
     with _no_cycle_collection(), closing_cache(owned):
         report = evaluate(

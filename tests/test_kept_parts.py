@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 
 import engine.checks.file
+import engine.checks.manifest
+import engine.checks.subjects
 from engine import entry_folder
 from engine.kept_parts import FOLDER, KeptParts
 from tests.conftest import EvalRun, git
@@ -114,16 +117,17 @@ def test_edited_working_tree_files_are_searched_every_run(
     assert statuses(run)["owned"] == ("fail", [("docs/page0.md", None, "does not match /owner:/")])
 
 
-def kept(tmp_path: Path, version: str = "v1") -> KeptParts:
-    return KeptParts(tmp_path / FOLDER, version)
+def kept(tmp_path: Path, version: str = "v1", place: str = "/repo") -> KeptParts:
+    return KeptParts(tmp_path / FOLDER, version, place)
 
 
 def saved(tmp_path: Path, *parts: tuple[str, str, str, bool]) -> None:
     """One run keeping (path, content id, part, settled) in the table of kind `kind`."""
     run = kept(tmp_path)
     table = run.table("kind")
-    for path, content_id, part, settled in parts:
-        run.keep(table, (path, content_id), part, settled=settled)
+    run.keep(
+        table, [((path, content_id), part, settled) for path, content_id, part, settled in parts]
+    )
     run.save()
 
 
@@ -131,12 +135,24 @@ def test_parts_read_back_by_kind_and_engine_version(tmp_path: Path) -> None:
     first = kept(tmp_path)
     table = first.table(("file contents", "a", None))
     first.asked(table, [("a.md", "1")])
-    first.keep(table, ("a.md", "1"), "part of a.md")
+    first.keep(table, [(("a.md", "1"), "part of a.md", True)])
     first.save()
     again = kept(tmp_path)
     assert again.table(("file contents", "a", None)) == {("a.md", "1"): "part of a.md"}
     assert again.table(("file contents", "b", None)) == {}  # another check
     assert kept(tmp_path, "v2").table(("file contents", "a", None)) == {}  # another engine
+    assert kept(tmp_path, place="/other").table(("file contents", "a", None)) == {}
+
+
+def test_the_kinds_a_run_did_not_ask_for_are_kept_as_they_were(tmp_path: Path) -> None:
+    saved(tmp_path, ("a.md", "1", "part of a.md", True))  # kind `kind`: one pack's check
+    other = kept(tmp_path)  # another pack's run over the same place
+    table = other.table("another kind")
+    other.keep(table, [(("b.md", "2"), "part of b.md", True)])
+    other.save()
+    again = kept(tmp_path)
+    assert again.table("kind") == {("a.md", "1"): "part of a.md"}
+    assert again.table("another kind") == {("b.md", "2"): "part of b.md"}
 
 
 def test_a_part_that_did_not_settle_is_not_kept(tmp_path: Path) -> None:
@@ -150,7 +166,7 @@ def test_a_table_past_twice_what_was_asked_keeps_only_that(tmp_path: Path) -> No
     second = kept(tmp_path)
     table = second.table("kind")
     second.asked(table, [("a.md", "3")])
-    second.keep(table, ("a.md", "3"), "a.md as blob 3")
+    second.keep(table, [(("a.md", "3"), "a.md as blob 3", True)])
     second.save()
     assert kept(tmp_path).table("kind") == {("a.md", "3"): "a.md as blob 3"}
 
@@ -165,8 +181,114 @@ def test_a_corrupt_table_is_an_empty_one(tmp_path: Path) -> None:
 
 def test_a_folder_that_cannot_be_written_keeps_nothing(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("", encoding="utf-8")
-    parts = KeptParts(tmp_path / "file" / FOLDER, "v1")  # under a file: never a folder
+    parts = KeptParts(tmp_path / "file" / FOLDER, "v1", "/repo")  # under a file: no folder
     table = parts.table("kind")
-    parts.keep(table, ("a.md", "1"), "part")
+    parts.keep(table, [(("a.md", "1"), "part", True)])
     parts.save()  # no error
-    assert KeptParts(tmp_path / "file" / FOLDER, "v1").table("kind") == {}
+    assert KeptParts(tmp_path / "file" / FOLDER, "v1", "/repo").table("kind") == {}
+
+
+MANIFEST_PACK = """\
+apiVersion: rulepack/v1
+name: deploy
+version: 1.0.0
+categories:
+  - {id: deploy, title: Deploy}
+rules:
+  - id: replicas
+    title: two replicas or more
+    category: deploy
+    check:
+      manifest:
+        files: ["k8s/*.yaml"]
+        where: "kind == 'Deployment'"
+        assert: "spec.replicas >= `2`"
+  - id: total
+    title: four replicas in all
+    category: deploy
+    check:
+      manifest:
+        files: ["k8s/*.yaml"]
+        assert_all: "sum([].spec.replicas) >= `4`"
+"""
+
+
+@pytest.fixture
+def judged_files(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(rule's first assertion, file) of each file this process judges for a manifest
+    check one file at a time (rather than reads its part of from an earlier run)."""
+    found: list[tuple[str, str]] = []
+    real = engine.checks.manifest._file_part
+
+    def counting(check: Any, focus: Any, path: str, *args: Any) -> Any:
+        found.append(("assert" if check.assertion else "assert_all", path))
+        return real(check, focus, path, *args)
+
+    monkeypatch.setattr(engine.checks.manifest, "_file_part", counting)
+    return found
+
+
+@pytest.fixture
+def lined(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files this process builds again with positions, for the lines of findings."""
+    found: list[str] = []
+    real = engine.checks.subjects._lined
+
+    def counting(context: Any, path: str) -> Any:
+        found.append(path)
+        return real(context, path)
+
+    monkeypatch.setattr(engine.checks.subjects, "_lined", counting)
+    return found
+
+
+def test_a_staged_edit_judges_only_the_edited_manifest_again(
+    make_repo: Callable[..., Path],
+    evaluate: Callable[..., EvalRun],
+    judged_files: list[tuple[str, str]],
+    lined: list[str],
+) -> None:
+    repo = make_repo(
+        {f"k8s/app{i}.yaml": f"kind: Deployment\nspec:\n  replicas: {i}\n" for i in range(5)}
+    )
+    first = evaluate(repo, MANIFEST_PACK, "--staged")
+    assert statuses(first)["replicas"] == (
+        "fail",
+        [
+            ("k8s/app0.yaml", 3, "Deployment: spec.replicas is 0, expected >= 2"),
+            ("k8s/app1.yaml", 3, "Deployment: spec.replicas is 1, expected >= 2"),
+        ],
+    )
+    assert judged_files == [("assert", f"k8s/app{i}.yaml") for i in range(5)]
+    (repo / "k8s/app3.yaml").write_text("kind: Deployment\n\nspec: {replicas: 0}\n", "utf-8")
+    git(repo, "add", "k8s/app3.yaml")
+    judged_files.clear()
+    lined.clear()
+    second = evaluate(repo, MANIFEST_PACK, "--staged")
+    # The other four files' parts, and their findings' lines, come from the first run;
+    # `assert_all` reads every document again, so its parts are not kept between runs.
+    assert judged_files == [("assert", "k8s/app3.yaml")]
+    assert lined == ["k8s/app3.yaml"]
+    assert statuses(second)["replicas"] == (
+        "fail",
+        [
+            ("k8s/app0.yaml", 3, "Deployment: spec.replicas is 0, expected >= 2"),
+            ("k8s/app1.yaml", 3, "Deployment: spec.replicas is 1, expected >= 2"),
+            ("k8s/app3.yaml", 3, "Deployment: spec.replicas is 0, expected >= 2"),
+        ],
+    )
+    assert statuses(second)["total"][0] == "pass"  # 0 + 1 + 2 + 0 + 4
+    afresh = evaluate(
+        repo,
+        MANIFEST_PACK,
+        "--staged",
+        env={"RULEPACK_PARSE_CACHE_MIB": "0", "RULEPACK_VERDICT_CACHE": "0"},
+    )
+    assert second.exit_code == afresh.exit_code == 1
+    assert results(second) == results(afresh)
+
+
+def test_a_file_that_gives_a_manifest_check_nothing_reads_back_as_nothing() -> None:
+    # `_parts` leaves such a file out by identity, read back from a kept table or not
+    nothing = engine.checks.manifest._NOTHING
+    assert pickle.loads(pickle.dumps(nothing, protocol=pickle.HIGHEST_PROTOCOL)) is nothing

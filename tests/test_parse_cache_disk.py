@@ -15,6 +15,7 @@ import pytest
 
 from engine import parse_cache_disk
 from engine.folders import cache_dir
+from engine.kept_parts import KeptParts
 from engine.model.documents import Document
 from engine.parse_cache import CachedParse
 from engine.parse_cache_disk import FILE_NAME, WRITE_BATCH, DiskParseCache, decode, encode
@@ -49,8 +50,10 @@ def every_batch_uses_the_file(
 ) -> None:
     """These small repositories use the file as a large one does (a test of the
     threshold itself is marked `real_threshold`); every run judges its rules, so that
-    what a second run reads is parses, not the verdicts of the first (engine/verdicts.py)."""
+    what a second run reads is parses, not the verdicts of the first (engine/verdicts.py)
+    nor the parts of files it kept (engine/kept_parts.py)."""
     monkeypatch.setenv("RULEPACK_VERDICT_CACHE", "0")
+    monkeypatch.setattr(KeptParts, "save", lambda self: None)
     if "real_threshold" not in request.keywords:
         monkeypatch.setattr(parse_cache_disk, "MIN_BATCH", 1)
 

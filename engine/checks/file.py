@@ -217,14 +217,16 @@ def _text_parts(
     todo = [path for path, part in zip(paths, kept, strict=True) if part is None]
     context.prefetch_texts(todo, check.max_bytes)
     parts: list[_TextPart] = []
+    found: list[tuple[int, _TextPart, bool]] = []
     for i, part in enumerate(kept):
         if part is None:
             part = _text_part(check, context, paths[i])
-            if shelf is not None:
-                shelf.keep(i, part, settled=part.timeout is None)
+            found.append((i, part, part.timeout is None))
         parts.append(part)
         if part.timeout is not None:
             break
+    if shelf is not None:
+        shelf.keep(found)
     return parts
 
 

@@ -150,6 +150,28 @@ class _Part:
         default_factory=lambda: [()], compare=False, repr=False
     )
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # `_NOTHING` read back from a table kept between runs is `_NOTHING` again
+        # (`_parts` leaves it out by identity)
+        return "_NOTHING" if self is _NOTHING else super().__reduce_ex__(protocol)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the part is plain data that may be kept between runs: not when an
+        expression raised something other than its error."""
+        return self.problem is None or not isinstance(self.problem[1], Exception)
+
+    def without_documents(self) -> _Part:
+        """The part without the documents it judged, for a check that reads them only to
+        judge them: what its outcome and findings' lines need (`replace` hands it the
+        same `_pinned`: a line pinned later is pinned in both)."""
+        if not (self.documents or self.failures):
+            return self
+        failures = tuple(
+            (replace(subject, data=None, root=None), found) for subject, found in self.failures
+        )
+        return replace(self, documents=(), failures=failures)
+
     def pinpointed(
         self,
         context: EvaluationContext,
@@ -210,7 +232,10 @@ def _parts(
     being judged again.
     """
     focus = check.assertion.focus() if check.assertion is not None else []
-    shelf = context.file_parts(_part_key(check), [path for path, _ in formats])
+    # Parts whose documents nothing reads again (no `schema`, no `assert_all`) are small
+    # once their documents are dropped: kept between runs too (engine/kept_parts.py).
+    lasting = check.schema is None and check.assert_all is None
+    shelf = context.file_parts(_part_key(check), [path for path, _ in formats], lasting)
     if shelf is None:
         key = (check.files, check.format, check.max_bytes)
         files = context.memo(
@@ -235,9 +260,18 @@ def _parts(
             every = tables.select(check.where, files_todo, loaded)
         else:
             every = [documents for _, documents in loaded]
+        made: list[tuple[int, _Part]] = []
         for i, (parsed, _), chosen in zip(todo, loaded, every, strict=True):
-            parts[i] = part = _file_part(check, focus, formats[i][0], parsed, chosen)
-            shelf.keep(i, part)
+            if chosen or parsed.note is not None or parsed.error is not None:
+                part = _file_part(check, focus, formats[i][0], parsed, chosen)
+            else:  # most files of a large repository: nothing `where` selects
+                part = _NOTHING
+            parts[i] = part
+            made.append((i, part))
+        if lasting:
+            shelf.keep((i, part.without_documents(), part.settled) for i, part in made)
+        else:
+            shelf.keep((i, part, True) for i, part in made)
     return [part for part in parts if part is not None and part is not _NOTHING]
 
 
