@@ -35,7 +35,9 @@ def parse_entries(output: bytes) -> Iterator[tuple[str, list[str]]]:
     Paths that are not UTF-8 keep their bytes as surrogate escapes, the way
     the working-tree snapshot decodes them.
     """
-    for record in output.split(b"\0"):
+    # Decoded at once: a NUL ends every record, and no byte of a multi-byte UTF-8 sequence
+    # is a NUL or a tab, so the whole decodes as its records would one by one.
+    for record in output.decode("utf-8", "surrogateescape").split("\0"):
         if record:
-            meta, _, path = record.partition(b"\t")
-            yield path.decode("utf-8", "surrogateescape"), meta.decode("ascii").split(" ")
+            meta, _, path = record.partition("\t")
+            yield path, meta.split(" ")
