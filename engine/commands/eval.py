@@ -23,6 +23,7 @@ from engine.runs import (
     EvalRequest,
     evaluate_workspace,
     load_workspace,
+    no_cycle_collection,
     run_settings,
     shared_parse_cache,
 )
@@ -47,7 +48,7 @@ def run(request: EvalRequest) -> int:
         from engine.baseline import load_baseline
 
         known = (load_baseline(request.baseline), str(request.baseline))
-    with ExitStack() as stack:
+    with no_cycle_collection(), ExitStack() as stack:
         snapshot = open_snapshot(request.path, request.ref, request.staged)
         stack.callback(snapshot.close)
         store = None

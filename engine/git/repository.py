@@ -132,10 +132,20 @@ def list_tree(cwd: Path, tree: str) -> dict[str, GitEntry] | None:
 def list_index(cwd: Path) -> list[tuple[str, GitEntry, str]]:
     """The index entries under `cwd`: (full path, entry, merge stage; "0" when merged)."""
     listed = output(["ls-files", "-s", "-z", "--full-name"], cwd)
-    return [
-        (path, GitEntry(mode, object_id), stage)
-        for path, (mode, object_id, stage) in parse_entries(listed)
-    ]
+    return index_entries(listed.decode("utf-8", "surrogateescape"))
+
+
+def index_entries(listed: str) -> list[tuple[str, GitEntry, str]]:
+    """The records of `git ls-files -s -z`, read at fixed offsets: git prints each as
+    `%06o %s %d\t` and the path (a six-digit mode, an object id as wide as every other,
+    a one-digit stage), so no record needs splitting into fields."""
+    records = listed.split("\0")
+    if records and not records[-1]:
+        records.pop()
+    if not records:
+        return []
+    cut = records[0].index(" ", 7)  # where the first object id ends
+    return [(r[cut + 3 :], GitEntry(r[:6], r[7:cut]), r[cut + 1]) for r in records]
 
 
 def hooks_path(repository: Repository) -> Path:
