@@ -89,15 +89,12 @@ class FileParts:
         (`EvaluationContext.read_as_listed`). One not `settled` (a regex gave up on it) is
         not kept between runs."""
         ids, paths, as_listed = self._ids, self._paths, self._read_as_listed
-        keys = [((paths[i], ids[i]), part, settled) for i, part, settled in found]
-        self._tables.keep(
-            self._table,
-            [
-                (cast(tuple[str, str], key), part, settled)
-                for key, part, settled in keys
-                if key[1] is not None and as_listed(*cast(tuple[str, str], key))
-            ],
-        )
+        keys: list[tuple[tuple[str, str], Any, bool]] = []
+        for i, part, settled in found:
+            content_id, path = ids[i], paths[i]
+            if content_id is not None and as_listed(path, content_id):
+                keys.append(((path, content_id), part, settled))
+        self._tables.keep(self._table, keys)
 
 
 def _from_cache(path: str, entry: CachedParse) -> ParsedFile:
@@ -470,6 +467,17 @@ class EvaluationContext:
             return None
         ids = self.content_ids(paths)
         return FileParts(tables, tables.table(what), paths, ids, self.read_as_listed)
+
+    def parts_kept_before(self) -> bool:
+        """Whether parts of files are kept in tables shared with other evaluations, or, for
+        one kept between runs, whether an earlier run over this snapshot's folder left it
+        (engine/kept_parts.py: a first run keeps only the small ones)."""
+        cache = self.options.parse_cache
+        if cache is None:
+            return False
+        if cache.parts is not None:
+            return True
+        return cache.kept_parts is not None and cache.kept_parts.earlier_runs()
 
     def documents(
         self, path: str, format_name: str, max_bytes: int = DEFAULT_MAX_BYTES

@@ -23,7 +23,10 @@ one history, and the next run reads only the files that changed.
   edited or removed go); the tables of kinds the run did not ask for (another
   pack's) are kept as they were, after this run's, up to MAX_KINDS.
 - Manifest parts are kept without the documents they judged (a check whose
-  `schema` or `assert_all` reads them again keeps none): engine/checks/manifest.py.
+  `schema` or `assert_all` reads them again keeps none), and only from the second
+  run over a place on (`earlier_runs`): keeping them costs a tenth of a first run
+  over 100,000 files, which a CI job with an empty cache folder would pay for
+  nothing. Content checks' parts, a few bytes each, are kept from the first run.
 """
 
 from __future__ import annotations
@@ -67,17 +70,34 @@ class KeptParts(PartTables):
         self._folder = folder
         self._key = hashlib.sha256(f"{version}\0{place}".encode()).hexdigest()
         self._stored: dict[str, dict[PartKey, Any]] | None = None  # read when first asked
+        self._found = False  # whether an earlier run left the place's file
         self._kinds: dict[str, _Kind] = {}  # by the kind's repr
         self._of_table: dict[int, _Kind] = {}  # by id(table): the callers hold tables
 
-    def table(self, what: Hashable) -> dict[PartKey, Any]:
-        name = repr(what)
+    def _read(self) -> dict[str, dict[PartKey, Any]]:
         with self._lock:
             if self._stored is None:
-                self._stored = entry_folder.load(self._folder, self._key, dict) or {}
+                found = entry_folder.load(self._folder, self._key, dict)
+                self._found = found is not None
+                self._stored = found or {}
+            return self._stored
+
+    def _file_exists(self) -> bool:
+        return (self._folder / f"{self._key}{entry_folder.SUFFIX}").is_file()
+
+    def earlier_runs(self) -> bool:
+        """Whether an earlier run over the place left its file (which a first run writes,
+        empty if need be, to say the place is run again)."""
+        self._read()
+        return self._found
+
+    def table(self, what: Hashable) -> dict[PartKey, Any]:
+        name = repr(what)
+        stored = self._read()
+        with self._lock:
             kind = self._kinds.get(name)
             if kind is None:
-                kind = self._kinds[name] = _Kind(self._stored.get(name, {}))
+                kind = self._kinds[name] = _Kind(stored.get(name, {}))
                 self._of_table[id(kind.table)] = kind
         return kind.table
 
@@ -95,10 +115,14 @@ class KeptParts(PartTables):
                     kind.asked.add(key)
 
     def save(self) -> None:
-        """Write the place's tables back when this run added to one (a folder that cannot
-        be written keeps nothing: engine/entry_folder.py)."""
+        """Write the place's tables back when this run added to one, or when it found no
+        file for the place (a folder that cannot be written keeps nothing:
+        engine/entry_folder.py)."""
         if not any(kind.added for kind in self._kinds.values()):
-            return
+            # (a run that judged nothing again never read the file: it only looks)
+            found = self._found if self._stored is not None else self._file_exists()
+            if found:
+                return
         tables: dict[str, dict[PartKey, Any]] = {}
         for name, kind in self._kinds.items():
             table = kind.table

@@ -143,6 +143,11 @@ class PartTables:
     def __len__(self) -> int:
         return self._count
 
+    def earlier_runs(self) -> bool:
+        """Whether earlier runs kept parts here (tables kept between runs say; those of
+        one process are always worth keeping parts in)."""
+        return True
+
     def asked(self, table: dict[tuple[str, str], Any], keys: Iterable[tuple[str, str]]) -> None:
         """Note the keys a run looked up in `table` (what a table kept between runs
         keeps when it grows: engine/kept_parts.py); nothing here."""

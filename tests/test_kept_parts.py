@@ -259,33 +259,43 @@ def test_a_staged_edit_judges_only_the_edited_manifest_again(
             ("k8s/app1.yaml", 3, "Deployment: spec.replicas is 1, expected >= 2"),
         ],
     )
-    assert judged_files == [("assert", f"k8s/app{i}.yaml") for i in range(5)]
+    # The first run over the folder judges all the documents at once and keeps no
+    # manifest parts (which a CI job with an empty cache would keep for nothing).
+    assert judged_files == []
+    lined.clear()
     (repo / "k8s/app3.yaml").write_text("kind: Deployment\n\nspec: {replicas: 0}\n", "utf-8")
     git(repo, "add", "k8s/app3.yaml")
+    evaluate(repo, MANIFEST_PACK, "--staged")
+    # The second judges file by file, keeping each file's part and findings' lines...
+    assert judged_files == [("assert", f"k8s/app{i}.yaml") for i in range(5)]
+    assert lined == ["k8s/app0.yaml", "k8s/app1.yaml", "k8s/app3.yaml"]
+    (repo / "k8s/app4.yaml").write_text("kind: Deployment\nspec: {replicas: 1}\n", "utf-8")
+    git(repo, "add", "k8s/app4.yaml")
     judged_files.clear()
     lined.clear()
-    second = evaluate(repo, MANIFEST_PACK, "--staged")
-    # The other four files' parts, and their findings' lines, come from the first run;
-    # `assert_all` reads every document again, so its parts are not kept between runs.
-    assert judged_files == [("assert", "k8s/app3.yaml")]
-    assert lined == ["k8s/app3.yaml"]
-    assert statuses(second)["replicas"] == (
+    third = evaluate(repo, MANIFEST_PACK, "--staged")
+    # ...so the third judges only the edited file. `assert_all` reads every document
+    # again, so its parts are never kept between runs.
+    assert judged_files == [("assert", "k8s/app4.yaml")]
+    assert lined == ["k8s/app4.yaml"]
+    assert statuses(third)["replicas"] == (
         "fail",
         [
             ("k8s/app0.yaml", 3, "Deployment: spec.replicas is 0, expected >= 2"),
             ("k8s/app1.yaml", 3, "Deployment: spec.replicas is 1, expected >= 2"),
             ("k8s/app3.yaml", 3, "Deployment: spec.replicas is 0, expected >= 2"),
+            ("k8s/app4.yaml", 2, "Deployment: spec.replicas is 1, expected >= 2"),
         ],
     )
-    assert statuses(second)["total"][0] == "pass"  # 0 + 1 + 2 + 0 + 4
+    assert statuses(third)["total"][0] == "pass"  # 0 + 1 + 2 + 0 + 1 replicas in all
     afresh = evaluate(
         repo,
         MANIFEST_PACK,
         "--staged",
         env={"RULEPACK_PARSE_CACHE_MIB": "0", "RULEPACK_VERDICT_CACHE": "0"},
     )
-    assert second.exit_code == afresh.exit_code == 1
-    assert results(second) == results(afresh)
+    assert third.exit_code == afresh.exit_code == 1
+    assert results(third) == results(afresh)
 
 
 def test_a_file_that_gives_a_manifest_check_nothing_reads_back_as_nothing() -> None:

@@ -163,14 +163,24 @@ class _Part:
 
     def without_documents(self) -> _Part:
         """The part without the documents it judged, for a check that reads them only to
-        judge them: what its outcome and findings' lines need (`replace` hands it the
-        same `_pinned`: a line pinned later is pinned in both)."""
+        judge them: what its outcome and findings' lines need, with the same `_pinned`
+        (a line pinned later is pinned in both)."""
         if not (self.documents or self.failures):
             return self
         failures = tuple(
             (replace(subject, data=None, root=None), found) for subject, found in self.failures
         )
-        return replace(self, documents=(), failures=failures)
+        # built directly: `replace` costs several times more, once per file of a large run
+        return _Part(
+            self.notes,
+            self.broken,
+            (),
+            self.subjects,
+            self.holds,
+            failures,
+            self.problem,
+            self._pinned,
+        )
 
     def pinpointed(
         self,
@@ -233,8 +243,9 @@ def _parts(
     """
     focus = check.assertion.focus() if check.assertion is not None else []
     # Parts whose documents nothing reads again (no `schema`, no `assert_all`) are small
-    # once their documents are dropped: kept between runs too (engine/kept_parts.py).
-    lasting = check.schema is None and check.assert_all is None
+    # once their documents are dropped: kept between runs too, from the second run over
+    # a repository on (engine/kept_parts.py).
+    lasting = check.schema is None and check.assert_all is None and context.parts_kept_before()
     shelf = context.file_parts(_part_key(check), [path for path, _ in formats], lasting)
     if shelf is None:
         key = (check.files, check.format, check.max_bytes)

@@ -61,7 +61,8 @@ class TrackedFiles:
     """
 
     def __init__(self, output: str) -> None:
-        self._output = output
+        # Kept as its digest: a listing of 100,000 files is megabytes (`digest`).
+        self._digest = hashlib.sha256(output.encode("utf-8", "surrogateescape")).hexdigest()
         records = output.split("\0")
         if records and not records[-1]:
             records.pop()
@@ -89,7 +90,7 @@ class TrackedFiles:
 
     def digest(self) -> str:
         """A digest of the listing: of every path with its tag, mode and blob id."""
-        return hashlib.sha256(self._output.encode("utf-8", "surrogateescape")).hexdigest()
+        return self._digest
 
     def blob_ids(self) -> dict[str, str]:
         """Path -> blob id of each regular file git compares with the work tree."""
@@ -98,6 +99,7 @@ class TrackedFiles:
             end = start + (self._id_width or 0)
             ids = [record[start:end] for record in self._records]
             self._blob_ids = dict(zip(self.paths, ids, strict=True))
+            self._records = []  # read: no longer needed
         return self._blob_ids
 
 
