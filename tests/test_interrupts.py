@@ -129,6 +129,9 @@ def stop_run(tmp_path: Path, policy_exe: str) -> Iterator[Callable[..., Stopped]
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,  # a process group of its own, as a terminal's job
+            # SIGHUP as a terminal's job has it, whatever the tests were started under
+            # (`nohup` ignores it, and an ignored signal stays ignored: engine/interrupts.py)
+            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
         )
         try:
             deadline = time.monotonic() + LONG
