@@ -33,6 +33,11 @@ def load(folder: Path, key: str, kind: type[T]) -> T | None:
     return found if isinstance(found, kind) else None
 
 
+def exists(folder: Path, key: str) -> bool:
+    """Whether an entry is kept for `key` (without reading it)."""
+    return (folder / f"{key}{SUFFIX}").is_file()
+
+
 def store(folder: Path, key: str, entry: object, max_entries: int) -> None:
     """Keep `entry` under `key`, and at most `max_entries` entries in the folder."""
     try:

@@ -82,9 +82,6 @@ class KeptParts(PartTables):
                 self._stored = found or {}
             return self._stored
 
-    def _file_exists(self) -> bool:
-        return (self._folder / f"{self._key}{entry_folder.SUFFIX}").is_file()
-
     def earlier_runs(self) -> bool:
         """Whether an earlier run over the place left its file (which a first run writes,
         empty if need be, to say the place is run again)."""
@@ -120,7 +117,11 @@ class KeptParts(PartTables):
         engine/entry_folder.py)."""
         if not any(kind.added for kind in self._kinds.values()):
             # (a run that judged nothing again never read the file: it only looks)
-            found = self._found if self._stored is not None else self._file_exists()
+            found = (
+                self._found
+                if self._stored is not None
+                else entry_folder.exists(self._folder, self._key)
+            )
             if found:
                 return
         tables: dict[str, dict[PartKey, Any]] = {}
